@@ -1,0 +1,255 @@
+package dev.harmony.message;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.harmony.pipeline.Rejection;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A message body: empty, bytes, a one-shot stream, a file on disk, or a parsed JSON tree.
+ *
+ * <p>Bodies stream by default. Converting to bytes, text or JSON buffers the content once (never more
+ * than {@link #limit()} bytes, else a {@code payloadTooLarge} rejection) and caches the result, so a
+ * JSON body is parsed once however many stages read it. A body belongs to one exchange and is not
+ * thread-safe.
+ */
+public final class Body {
+    /** The default buffering limit: 16 MiB. Frontends set their own from configuration. */
+    public static final long DEFAULT_LIMIT = 16L * 1024 * 1024;
+    /** The content type of JSON bodies created from a tree. */
+    public static final String JSON = "application/json";
+
+    private static final Body EMPTY = new Body(null, DEFAULT_LIMIT, null, 0, null, new byte[0], null);
+
+    private final String contentType;
+    private final long limit;
+    private InputStream stream;
+    private final long declaredLength;
+    private final Path file;
+    private byte[] bytes;
+    private JsonNode json;
+
+    private Body(String contentType, long limit, InputStream stream, long declaredLength, Path file, byte[] bytes,
+            JsonNode json) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0: " + limit);
+        }
+        this.contentType = contentType;
+        this.limit = limit;
+        this.stream = stream;
+        this.declaredLength = declaredLength;
+        this.file = file;
+        this.bytes = bytes;
+        this.json = json;
+    }
+
+    public static Body empty() {
+        return EMPTY;
+    }
+
+    public static Body ofBytes(byte[] bytes, String contentType) {
+        return new Body(contentType, DEFAULT_LIMIT, null, bytes.length, null, bytes.clone(), null);
+    }
+
+    public static Body ofText(String text, String contentType) {
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        return new Body(contentType, DEFAULT_LIMIT, null, data.length, null, data, null);
+    }
+
+    /**
+     * A body read from {@code in} at most once.
+     *
+     * @param length the length if known in advance, else -1
+     */
+    public static Body ofStream(InputStream in, long length, String contentType) {
+        return new Body(contentType, DEFAULT_LIMIT, Objects.requireNonNull(in, "in"), length, null, null, null);
+    }
+
+    /** A body backed by a file that stays on disk; it can be read any number of times. */
+    public static Body ofFile(Path file, String contentType) {
+        return new Body(contentType, DEFAULT_LIMIT, null, -1, Objects.requireNonNull(file, "file"), null, null);
+    }
+
+    /** A JSON body from an already parsed tree; serialised only if a stage asks for bytes. */
+    public static Body ofJson(JsonNode tree) {
+        return new Body(JSON, DEFAULT_LIMIT, null, -1, null, null, Objects.requireNonNull(tree, "tree"));
+    }
+
+    /** The same content with another buffering limit. The old body must not be used afterwards. */
+    public Body withLimit(long newLimit) {
+        return new Body(contentType, newLimit, stream, declaredLength, file, bytes, json);
+    }
+
+    /** The same content with another content type. The old body must not be used afterwards. */
+    public Body withContentType(String newContentType) {
+        return new Body(newContentType, limit, stream, declaredLength, file, bytes, json);
+    }
+
+    public Optional<String> contentType() {
+        return Optional.ofNullable(contentType);
+    }
+
+    /** The most bytes a conversion to bytes, text or JSON buffers. */
+    public long limit() {
+        return limit;
+    }
+
+    /** The length in bytes if known without reading, else -1. */
+    public long length() {
+        if (bytes != null) {
+            return bytes.length;
+        }
+        if (file != null) {
+            try {
+                return Files.size(file);
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+        return declaredLength;
+    }
+
+    public boolean isEmpty() {
+        return length() == 0;
+    }
+
+    /** Whether {@link #stream()} may be called more than once. */
+    public boolean isRepeatable() {
+        return stream == null;
+    }
+
+    /** The file behind this body, if it is file-backed. */
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
+    }
+
+    /** Whether the content is already held as a parsed JSON tree. */
+    public boolean isParsedJson() {
+        return json != null;
+    }
+
+    /**
+     * The content as a stream. A stream body hands out its stream once; buffer it first with
+     * {@link #bytes()} if several stages need to read it.
+     */
+    public InputStream stream() {
+        if (bytes != null) {
+            return new ByteArrayInputStream(bytes);
+        }
+        if (file != null) {
+            try {
+                return Files.newInputStream(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        if (json != null) {
+            return new ByteArrayInputStream(bytes());
+        }
+        if (stream == null) {
+            throw new IllegalStateException("body stream already consumed; call bytes() first to read it twice");
+        }
+        InputStream once = stream;
+        stream = null;
+        return once;
+    }
+
+    /** The content as bytes, buffered once and cached. Over {@link #limit()}: a payloadTooLarge rejection. */
+    public byte[] bytes() {
+        if (bytes == null) {
+            if (json != null) {
+                try {
+                    bytes = Json.mapper().writeValueAsBytes(json);
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("cannot serialise JSON body", e);
+                }
+            } else {
+                long known = length();
+                if (known > limit) {
+                    throw tooLarge();
+                }
+                try (InputStream in = stream()) {
+                    byte[] read = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+                    if (read.length > limit) {
+                        throw tooLarge();
+                    }
+                    bytes = read;
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read body", e);
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /** The content as text in the charset of the content type (UTF-8 if none is given). */
+    public String text() {
+        return new String(bytes(), charset());
+    }
+
+    /** The content as a JSON tree, parsed once and cached. Not JSON: a malformed rejection. */
+    public JsonNode json() {
+        if (json == null) {
+            byte[] data = bytes();
+            try {
+                JsonNode parsed = Json.mapper().readTree(data);
+                if (parsed == null || parsed.isMissingNode()) {
+                    throw Rejection.malformed("request body is empty, expected JSON").toException();
+                }
+                json = parsed;
+            } catch (IOException e) {
+                throw Rejection.malformed("request body is not valid JSON: " + Json.describe(e)).toException();
+            }
+        }
+        return json;
+    }
+
+    /** Copies the content to {@code out} without buffering it whole. */
+    public long writeTo(OutputStream out) throws IOException {
+        if (bytes != null || json != null) {
+            byte[] data = bytes();
+            out.write(data);
+            return data.length;
+        }
+        try (InputStream in = stream()) {
+            return in.transferTo(out);
+        }
+    }
+
+    private Charset charset() {
+        if (contentType != null) {
+            for (String part : contentType.split(";")) {
+                String p = part.strip().toLowerCase(Locale.ROOT);
+                if (p.startsWith("charset=")) {
+                    try {
+                        return Charset.forName(p.substring(8).replace("\"", ""));
+                    } catch (IllegalArgumentException ignored) {
+                        return StandardCharsets.UTF_8;
+                    }
+                }
+            }
+        }
+        return StandardCharsets.UTF_8;
+    }
+
+    private RuntimeException tooLarge() {
+        return Rejection.payloadTooLarge("body exceeds the limit of " + limit + " bytes").toException();
+    }
+
+    @Override
+    public String toString() {
+        String kind = bytes != null ? "bytes" : file != null ? "file" : json != null ? "json" : "stream";
+        return "Body[" + kind + ", " + (contentType == null ? "no type" : contentType) + ", length " + length() + "]";
+    }
+}

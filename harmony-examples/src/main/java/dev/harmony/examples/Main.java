@@ -1,0 +1,66 @@
+package dev.harmony.examples;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The examples runner: {@code java -jar harmony-examples.jar <command> [options]}. Each command is one
+ * small class; each example pipeline is one small class whose builder code can be pasted into an app.
+ */
+public final class Main {
+    /** Every subcommand, in the order {@code --help} lists them. */
+    static final List<Command> COMMANDS = List.of(
+            new DiagramCommand());
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(Arrays.asList(argv), System.out, System.err));
+    }
+
+    /** Runs one command and returns its exit code (0 ok, 1 failure, 2 bad usage). */
+    static int run(List<String> argv, PrintStream out, PrintStream err) {
+        if (argv.isEmpty() || argv.get(0).equals("--help") || argv.get(0).equals("-h") || argv.get(0).equals("help")) {
+            out.print(help());
+            return argv.isEmpty() ? 2 : 0;
+        }
+        Command command = COMMANDS.stream().filter(c -> c.name().equals(argv.get(0))).findFirst().orElse(null);
+        if (command == null) {
+            err.println("unknown command '" + argv.get(0) + "'\n");
+            err.print(help());
+            return 2;
+        }
+        List<String> rest = argv.subList(1, argv.size());
+        if (rest.contains("--help") || rest.contains("-h")) {
+            out.print(command.usage());
+            return 0;
+        }
+        try {
+            return command.run(Args.parse(rest, command.valuedOptions(), command.flagOptions()));
+        } catch (IllegalArgumentException e) {
+            err.println(command.name() + ": " + e.getMessage() + "\n");
+            err.print(command.usage());
+            return 2;
+        } catch (Exception e) {
+            err.println(command.name() + " failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static String help() {
+        StringBuilder b = new StringBuilder("""
+                Harmony for Java: example pipelines
+
+                usage: java -jar harmony-examples.jar <command> [options]
+                       java -jar harmony-examples.jar <command> --help
+
+                commands:
+                """);
+        for (Command c : COMMANDS) {
+            b.append(String.format("  %-12s %s%n", c.name(), c.summary()));
+        }
+        return b.toString();
+    }
+}
