@@ -1,0 +1,137 @@
+package dev.harmony.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.harmony.pipeline.Rejection;
+import dev.harmony.pipeline.RejectionException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BodyTest {
+
+    @Test
+    void streamBodyIsHandedOutOnceUnlessBuffered() throws Exception {
+        Body body = Body.ofStream(new ByteArrayInputStream("abc".getBytes(StandardCharsets.UTF_8)), 3, "text/plain");
+        assertThat(body.isRepeatable()).isFalse();
+        try (InputStream in = body.stream()) {
+            assertThat(in.readAllBytes()).asString(StandardCharsets.UTF_8).isEqualTo("abc");
+        }
+        assertThatThrownBy(body::stream).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already consumed");
+    }
+
+    @Test
+    void bufferingMakesAStreamBodyRepeatable() {
+        Body body = Body.ofStream(new ByteArrayInputStream("{\"a\":1}".getBytes(StandardCharsets.UTF_8)), -1, null);
+        assertThat(body.text()).isEqualTo("{\"a\":1}");
+        assertThat(body.bytes()).hasSize(7);
+        assertThat(body.isRepeatable()).isTrue();
+        assertThat(body.length()).isEqualTo(7);
+    }
+
+    @Test
+    void jsonIsParsedOnceAndShared() {
+        AtomicInteger reads = new AtomicInteger();
+        InputStream counting = new ByteArrayInputStream("{\"name\":\"Ada\"}".getBytes(StandardCharsets.UTF_8)) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                reads.incrementAndGet();
+                return super.read(b, off, len);
+            }
+        };
+        Body body = Body.ofStream(counting, -1, Body.JSON);
+        JsonNode first = body.json();
+        int readsAfterFirst = reads.get();
+        assertThat(body.json()).isSameAs(first);
+        assertThat(body.isParsedJson()).isTrue();
+        assertThat(reads.get()).isEqualTo(readsAfterFirst);
+        assertThat(first.get("name").asText()).isEqualTo("Ada");
+    }
+
+    @Test
+    void jsonTreeBodySerialisesOnlyWhenAskedForBytes() {
+        JsonNode tree = Json.mapper().createObjectNode().put("resourceType", "Patient");
+        Body body = Body.ofJson(tree);
+        assertThat(body.json()).isSameAs(tree);
+        assertThat(body.length()).isEqualTo(-1);
+        assertThat(body.text()).isEqualTo("{\"resourceType\":\"Patient\"}");
+        assertThat(body.contentType()).contains(Body.JSON);
+    }
+
+    @Test
+    void malformedJsonIsAMalformedRejectionWithLocation() {
+        Body body = Body.ofText("{\"a\": tru", "application/json");
+        assertThatThrownBy(body::json).isInstanceOfSatisfying(RejectionException.class, e -> {
+            assertThat(e.rejection().kind()).isEqualTo(Rejection.Kind.MALFORMED);
+            assertThat(e.rejection().message()).startsWith("request body is not valid JSON").contains("line 1");
+        });
+        assertThatThrownBy(() -> Body.empty().json()).isInstanceOfSatisfying(RejectionException.class,
+                e -> assertThat(e.rejection().message()).contains("empty"));
+    }
+
+    @Test
+    void bufferingStopsAtTheLimitEvenWhenLengthIsUnknown() {
+        byte[] data = new byte[1001];
+        Body body = Body.ofStream(new ByteArrayInputStream(data), -1, null).withLimit(1000);
+        assertThatThrownBy(body::bytes).isInstanceOfSatisfying(RejectionException.class,
+                e -> assertThat(e.rejection().kind()).isEqualTo(Rejection.Kind.PAYLOAD_TOO_LARGE));
+    }
+
+    @Test
+    void declaredLengthOverTheLimitFailsWithoutReading() {
+        AtomicInteger reads = new AtomicInteger();
+        InputStream in = new InputStream() {
+            @Override
+            public int read() {
+                reads.incrementAndGet();
+                return 0;
+            }
+        };
+        Body body = Body.ofStream(in, 5_000_000, null).withLimit(1_000_000);
+        assertThatThrownBy(body::text).isInstanceOf(RejectionException.class).hasMessageContaining("1000000 bytes");
+        assertThat(reads.get()).isZero();
+    }
+
+    @Test
+    void exactlyTheLimitIsAccepted() {
+        Body body = Body.ofStream(new ByteArrayInputStream(new byte[1000]), -1, null).withLimit(1000);
+        assertThat(body.bytes()).hasSize(1000);
+    }
+
+    @Test
+    void fileBodyIsRepeatableAndStreamsWithoutBuffering(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("x.bin");
+        Files.write(f, new byte[] {1, 2, 3, 4});
+        Body body = Body.ofFile(f, "application/octet-stream");
+        assertThat(body.length()).isEqualTo(4);
+        assertThat(body.file()).contains(f);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(body.writeTo(out)).isEqualTo(4);
+        assertThat(body.stream().readAllBytes()).containsExactly(1, 2, 3, 4);
+        assertThat(out.toByteArray()).containsExactly(1, 2, 3, 4);
+    }
+
+    @Test
+    void textUsesTheCharsetOfTheContentType() {
+        byte[] latin1 = "café".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(Body.ofBytes(latin1, "text/plain; charset=ISO-8859-1").text()).isEqualTo("café");
+        assertThat(Body.ofBytes("café".getBytes(StandardCharsets.UTF_8), "text/plain").text()).isEqualTo("café");
+    }
+
+    @Test
+    void bytesAreCopiedOnTheWayIn() {
+        byte[] data = {1, 2};
+        Body body = Body.ofBytes(data, null);
+        data[0] = 9;
+        assertThat(body.bytes()).containsExactly(1, 2);
+    }
+}
