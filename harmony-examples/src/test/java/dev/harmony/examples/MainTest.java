@@ -1,0 +1,67 @@
+package dev.harmony.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        assertThat(run("--help")).isZero();
+        for (Command c : Main.COMMANDS) {
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains(c.name()).contains(c.summary());
+        }
+    }
+
+    @Test
+    void noArgumentsPrintsHelpAndFails() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage:");
+    }
+
+    @Test
+    void unknownCommandFailsWithHelp() {
+        assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'frobnicate'").contains("commands:");
+    }
+
+    @Test
+    void unknownOptionIsNamed() {
+        assertThat(run("diagram", "--colour", "red")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("diagram: unknown option --colour")
+                .contains("usage: diagram");
+    }
+
+    @Test
+    void commandHelpShowsUsage() {
+        assertThat(run("diagram", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: diagram");
+    }
+
+    @Test
+    void argsParseBothSpellingsAndFlags() {
+        Args a = Args.parse(List.of("--port", "1", "--dir=/x", "--demo", "rest"), java.util.Set.of("port", "dir"),
+                java.util.Set.of("demo"));
+        assertThat(a.intValue("port", 0)).isEqualTo(1);
+        assertThat(a.get("dir")).contains("/x");
+        assertThat(a.flag("demo")).isTrue();
+        assertThat(a.positional()).containsExactly("rest");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Args.parse(List.of("--port"),
+                java.util.Set.of("port"), java.util.Set.of())).hasMessageContaining("--port needs a value");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Args.parse(List.of("--port", "x"),
+                java.util.Set.of("port"), java.util.Set.of()).intValue("port", 0))
+                .hasMessageContaining("expects a number");
+    }
+}
