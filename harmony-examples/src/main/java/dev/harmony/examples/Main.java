@@ -17,7 +17,9 @@ public final class Main {
     }
 
     public static void main(String[] argv) {
-        System.exit(run(Arrays.asList(argv), System.out, System.err));
+        List<String> args = Arrays.asList(argv);
+        Logging.configure(args.contains("--verbose"), args.contains("--json-logs"));
+        System.exit(run(args, System.out, System.err));
     }
 
     /** Runs one command and returns its exit code (0 ok, 1 failure, 2 bad usage). */
@@ -32,7 +34,9 @@ public final class Main {
             err.print(help());
             return 2;
         }
-        List<String> rest = argv.subList(1, argv.size());
+        // --verbose and --json-logs are global: main() has already applied them
+        List<String> rest = argv.subList(1, argv.size()).stream()
+                .filter(a -> !a.equals("--verbose") && !a.equals("--json-logs")).toList();
         if (rest.contains("--help") || rest.contains("-h")) {
             out.print(command.usage());
             return 0;
@@ -53,8 +57,11 @@ public final class Main {
         StringBuilder b = new StringBuilder("""
                 Harmony for Java: example pipelines
 
-                usage: java -jar harmony-examples.jar <command> [options]
+                usage: java -jar harmony-examples.jar <command> [options] [--verbose] [--json-logs]
                        java -jar harmony-examples.jar <command> --help
+
+                  --verbose     log details (DEBUG), including library logs
+                  --json-logs   log one JSON object per line instead of human lines
 
                 commands:
                 """);
