@@ -1,0 +1,129 @@
+package dev.harmony.http.dashboard;
+
+import dev.harmony.diagram.Diagram;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Pipeline;
+import dev.harmony.pipeline.PipelineListener;
+import dev.harmony.pipeline.Rejection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * Figures for every pipeline it listens to: per pipeline and per stage, how many exchanges passed, were
+ * rejected (by {@link Rejection.Kind}) or failed, p50/p99 durations, and recent throughput. Memory is
+ * bounded (fixed histograms and a ten-second rate window per pipeline and stage) and recording takes no
+ * locks, so it can stay attached in production.
+ *
+ * <pre>{@code
+ * PipelineMetrics metrics = PipelineMetrics.create();
+ * pipeline.addListener(metrics);
+ * ...
+ * PipelineFigures now = metrics.snapshot(pipeline);
+ * }</pre>
+ *
+ * Figures are kept by pipeline name, so a pipeline restarted under the same name continues its figures.
+ */
+public final class PipelineMetrics implements PipelineListener {
+    private final LongSupplier millis;
+    private final Map<String, PipelineCounters> pipelines = new ConcurrentHashMap<>();
+    /** The id of an exchange in which a stage failed on this thread; read when that exchange finishes. */
+    private final ThreadLocal<String> failedExchange = new ThreadLocal<>();
+
+    PipelineMetrics(LongSupplier millis) {
+        this.millis = Objects.requireNonNull(millis, "millis");
+    }
+
+    /** Metrics timed by the system clock. */
+    public static PipelineMetrics create() {
+        return new PipelineMetrics(System::currentTimeMillis);
+    }
+
+    @Override
+    public void exchangeStarted(String pipeline, String exchangeId, Request request) {
+        counters(pipeline).inFlight.increment();
+    }
+
+    @Override
+    public void stageFinished(StageEvent event) {
+        Counters stage = counters(event.pipeline()).stages.computeIfAbsent(event.stage(), s -> new Counters());
+        switch (event.outcome()) {
+            case PASSED -> stage.passed(event.selfNanos());
+            case REJECTED -> stage.rejected(event.rejection().kind(), event.selfNanos());
+            case FAILED -> {
+                stage.failed(event.selfNanos());
+                failedExchange.set(event.exchangeId());
+            }
+        }
+    }
+
+    @Override
+    public void exchangeFinished(String pipeline, String exchangeId, Response response, long durationNanos) {
+        PipelineCounters p = counters(pipeline);
+        p.inFlight.decrement();
+        p.rate.record();
+        Optional<Rejection> rejection = response.rejection();
+        boolean failedHere = exchangeId.equals(failedExchange.get());
+        if (failedHere) {
+            failedExchange.remove();
+        }
+        if (rejection.isEmpty()) {
+            p.exchanges.passed(durationNanos);
+        } else if (failedHere || isFailure(rejection.get(), exchangeId)) {
+            p.exchanges.failed(durationNanos);
+        } else {
+            p.exchanges.rejected(rejection.get().kind(), durationNanos);
+        }
+    }
+
+    /**
+     * The pipeline's figures now, with its middleware and backend in flow order (stages that saw nothing
+     * yet have zero figures).
+     */
+    public PipelineFigures snapshot(Pipeline pipeline) {
+        Diagram d = pipeline.diagram();
+        PipelineCounters p = pipelines.get(pipeline.name());
+        List<StageFigures> stages = new ArrayList<>();
+        for (Diagram.Node m : d.middleware()) {
+            stages.add(new StageFigures(m.id(), Role.MIDDLEWARE, stageSnapshot(p, m.id())));
+        }
+        stages.add(new StageFigures(d.backend().id(), Role.BACKEND, stageSnapshot(p, d.backend().id())));
+        if (p == null) {
+            return new PipelineFigures(pipeline.name(), Figures.none(), 0, 0, stages);
+        }
+        return new PipelineFigures(pipeline.name(), p.exchanges.snapshot(), Math.max(0, p.inFlight.sum()),
+                p.rate.perSecond(), stages);
+    }
+
+    private static Figures stageSnapshot(PipelineCounters p, String stage) {
+        Counters c = p == null ? null : p.stages.get(stage);
+        return c == null ? Figures.none() : c.snapshot();
+    }
+
+    private PipelineCounters counters(String pipeline) {
+        PipelineCounters c = pipelines.get(pipeline);
+        return c != null ? c : pipelines.computeIfAbsent(pipeline, n -> new PipelineCounters(millis));
+    }
+
+    /** How the core reports a stage that threw: an internal error whose reason is the exchange id. */
+    private static boolean isFailure(Rejection r, String exchangeId) {
+        return r.kind() == Rejection.Kind.INTERNAL && r.reason().filter(exchangeId::equals).isPresent();
+    }
+
+    private static final class PipelineCounters {
+        final Counters exchanges = new Counters();
+        final LongAdder inFlight = new LongAdder();
+        final RateWindow rate;
+        final Map<String, Counters> stages = new ConcurrentHashMap<>();
+
+        PipelineCounters(LongSupplier millis) {
+            this.rate = new RateWindow(millis);
+        }
+    }
+}
