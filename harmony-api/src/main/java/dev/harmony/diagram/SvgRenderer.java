@@ -24,6 +24,7 @@ final class SvgRenderer {
     private static final int BOX_HEIGHT = 72;
     private static final int ROW_PITCH = BOX_HEIGHT + 28;
     private static final int PANEL_PAD = 12;
+    private static final int STACK_ARROW_INSET = 36;
     private static final int FIRST_ROW_TOP = 76;
     private static final int TEXT_PAD = 10;
     private static final int MAX_LINES = 3;
@@ -143,7 +144,8 @@ final class SvgRenderer {
             for (int i = 1; i < middleware.size(); i++) {
                 Box from = middleware.get(i - 1);
                 Box to = middleware.get(i);
-                line(out, from.centreX(), from.bottom(), to.centreX(), to.top());
+                // left of centre, so the right half of each box top stays free for a live view's badge
+                line(out, from.x() + STACK_ARROW_INSET, from.bottom(), to.x() + STACK_ARROW_INSET, to.top());
             }
             Box last = middleware.get(middleware.size() - 1);
             curve(out, last.right(), last.middleY(), backend.x(), backend.middleY());
