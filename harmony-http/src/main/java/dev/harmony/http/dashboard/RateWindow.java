@@ -28,7 +28,7 @@ final class RateWindow {
     void record() {
         long now = Math.floorDiv(millis.getAsLong(), 1000);
         firstSecond.compareAndSet(Long.MIN_VALUE, now);
-        int slot = (int) Math.floorMod(now, SLOTS);
+        int slot = Math.floorMod(now, SLOTS);
         long stamp = seconds.get(slot);
         if (stamp != now && seconds.compareAndSet(slot, stamp, now)) {
             counts.set(slot, 0);
