@@ -1,0 +1,45 @@
+package dev.harmony.dicom;
+
+import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.message.Attribute;
+import java.nio.file.Path;
+
+/**
+ * The typed attributes DICOM stages put on requests and responses. A {@code DicomScp} sets the
+ * request attributes on both operations it sends through the pipeline: {@link #OP_ASSOCIATE} (once
+ * per association, before any data flows) and {@link #OP_C_STORE} (once per object, with the data set
+ * as a one-shot stream body in the negotiated transfer syntax).
+ */
+public final class DicomAttributes {
+    /** Operation of the association-request exchange. */
+    public static final String OP_ASSOCIATE = "A-ASSOCIATE";
+    /** Operation of a C-STORE exchange. */
+    public static final String OP_C_STORE = "C-STORE";
+    /** Content type of a C-STORE body: a bare data set (no Part-10 header) in {@link #TRANSFER_SYNTAX}. */
+    public static final String DATASET_CONTENT_TYPE = "application/dicom-dataset";
+
+    /** The AE title the peer calls itself. */
+    public static final Attribute<String> CALLING_AE = Attribute.of("dicom.calling-ae", String.class);
+    /** The AE title the peer asked for. */
+    public static final Attribute<String> CALLED_AE = Attribute.of("dicom.called-ae", String.class);
+    /** The AE title the listener is configured with. */
+    public static final Attribute<String> LOCAL_AE = Attribute.of("dicom.local-ae", String.class);
+    /** An id for the association, shared by all exchanges on it (for logs). */
+    public static final Attribute<String> ASSOCIATION_ID = Attribute.of("dicom.association-id", String.class);
+    /** Affected SOP Class UID of the command. */
+    public static final Attribute<String> SOP_CLASS_UID = Attribute.of("dicom.sop-class-uid", String.class);
+    /** Affected SOP Instance UID of the command. */
+    public static final Attribute<String> SOP_INSTANCE_UID = Attribute.of("dicom.sop-instance-uid", String.class);
+    /** The negotiated transfer syntax of the data set body. */
+    public static final Attribute<TransferSyntax> TRANSFER_SYNTAX =
+            Attribute.of("dicom.transfer-syntax", TransferSyntax.class);
+    /** The DIMSE message id of the request. */
+    public static final Attribute<Integer> MESSAGE_ID = Attribute.of("dicom.message-id", Integer.class);
+    /** On a response: the DIMSE status to send, overriding the mapping of {@code DimseStatus.of}. */
+    public static final Attribute<Integer> DIMSE_STATUS = Attribute.of("dicom.dimse-status", Integer.class);
+    /** On a response of {@code DicomFileStore}: the Part-10 file the object was written to. */
+    public static final Attribute<Path> STORED_FILE = Attribute.of("dicom.stored-file", Path.class);
+
+    private DicomAttributes() {
+    }
+}

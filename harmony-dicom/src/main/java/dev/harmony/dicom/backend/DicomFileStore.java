@@ -1,0 +1,267 @@
+package dev.harmony.dicom.backend;
+
+import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.dicom.codec.DatasetPrefix;
+import dev.harmony.dicom.codec.DicomFormatException;
+import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.message.Protocol;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Backend;
+import dev.harmony.pipeline.Rejection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes each C-STORE as a Part-10 file (file meta with the negotiated transfer syntax, SOP class and
+ * instance, source AE) under a root directory, by default at
+ * {@code {StudyInstanceUID}/{SeriesInstanceUID}/{SOPInstanceUID}.dcm}.
+ *
+ * <pre>{@code
+ * DicomFileStore.under(Path.of("/data/dicom")).onDuplicate(DuplicatePolicy.REJECT).build()
+ * }</pre>
+ *
+ * <p>The data set streams from the network into a hidden temporary file in the target directory,
+ * which is fsynced and then atomically renamed; only then is success reported, so a final path never
+ * shows a partial file. Only the elements up to Series Instance UID are held in memory. UIDs are
+ * validated (digits and dots, at most 64 characters), so no path can leave the root. Answers
+ * {@code A-ASSOCIATE} exchanges with success.
+ */
+public final class DicomFileStore implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(DicomFileStore.class);
+    private static final int COPY_BUFFER = 256 * 1024;
+
+    private final Path root;
+    private final FileLayout layout;
+    private final DuplicatePolicy duplicates;
+    private final boolean fsync;
+    private final int headerLimit;
+
+    private DicomFileStore(Builder b) {
+        this.root = b.root;
+        this.layout = b.layout;
+        this.duplicates = b.duplicates;
+        this.fsync = b.fsync;
+        this.headerLimit = b.headerLimit;
+    }
+
+    /** Starts configuring a store under {@code root} (created at start if missing). */
+    public static Builder under(Path root) {
+        return new Builder(root);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public void start() throws IOException {
+        Files.createDirectories(root);
+        if (!Files.isWritable(root)) {
+            throw new IOException("DicomFileStore: root " + root + " is not writable");
+        }
+    }
+
+    @Override
+    public Set<Protocol> protocols() {
+        return Set.of(Protocol.DICOM);
+    }
+
+    @Override
+    public Description describe() {
+        return new Description("File Adapter", root + "/" + layout);
+    }
+
+    @Override
+    public Response handle(Request request) throws IOException {
+        switch (request.operation()) {
+            case DicomAttributes.OP_ASSOCIATE:
+                return Response.ok();
+            case DicomAttributes.OP_C_STORE:
+                return store(request);
+            default:
+                return Response.rejected(Rejection.unsupported("DicomFileStore handles C-STORE, not "
+                        + request.operation()));
+        }
+    }
+
+    private Response store(Request request) throws IOException {
+        String sopClass = request.attribute(DicomAttributes.SOP_CLASS_UID).orElse("");
+        String sopInstance = request.attribute(DicomAttributes.SOP_INSTANCE_UID).orElse("");
+        TransferSyntax ts = request.attribute(DicomAttributes.TRANSFER_SYNTAX)
+                .orElse(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN);
+        if (!Uids.isValid(sopInstance)) {
+            return invalid("Affected SOP Instance UID '" + sopInstance + "' is not a valid UID");
+        }
+        if (!Uids.isValid(sopClass)) {
+            return invalid("Affected SOP Class UID '" + sopClass + "' is not a valid UID");
+        }
+        InputStream in = request.body().stream();
+        DatasetPrefix prefix;
+        try {
+            prefix = DatasetPrefix.read(in, ts, headerLimit);
+        } catch (DatasetPrefix.TooLargeException e) {
+            return Response.rejected(Rejection.payloadTooLarge(e.getMessage()));
+        } catch (DicomFormatException e) {
+            return Response.rejected(Rejection.malformed("data set cannot be parsed: " + e.getMessage()));
+        }
+        if (prefix.sopInstanceUid().isPresent() && !prefix.sopInstanceUid().get().equals(sopInstance)) {
+            return invalid("data set SOP Instance UID '" + prefix.sopInstanceUid().get()
+                    + "' differs from the command's '" + sopInstance + "'");
+        }
+        Map<String, String> uids = new HashMap<>();
+        uids.put(FileLayout.SOP_INSTANCE, sopInstance);
+        uids.put(FileLayout.SOP_CLASS, sopClass);
+        uids.put(FileLayout.STUDY, prefix.studyInstanceUid().orElse(null));
+        uids.put(FileLayout.SERIES, prefix.seriesInstanceUid().orElse(null));
+        Path target;
+        try {
+            target = layout.resolve(root, uids);
+        } catch (IllegalArgumentException e) {
+            return invalid("cannot file the object: " + e.getMessage());
+        }
+        if (Files.exists(target) && duplicates != DuplicatePolicy.OVERWRITE) {
+            return duplicate(target);
+        }
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current()
+                .nextLong()) + ".part");
+        String callingAe = request.attribute(DicomAttributes.CALLING_AE).orElse(null);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                writeFully(channel, new FileMeta(sopClass, sopInstance, ts.uid(), callingAe).encode());
+                writeFully(channel, prefix.raw());
+                byte[] buffer = new byte[COPY_BUFFER];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                    while (chunk.hasRemaining()) {
+                        channel.write(chunk);
+                    }
+                }
+                if (fsync) {
+                    channel.force(true);
+                }
+            }
+            if (!publish(temp, target)) {
+                return duplicate(target);
+            }
+            if (fsync) {
+                syncDirectory(dir);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        return Response.ok().with(DicomAttributes.STORED_FILE, target);
+    }
+
+    /** Moves the finished temp file to its final name; false if a non-overwrite policy found one there. */
+    private boolean publish(Path temp, Path target) throws IOException {
+        if (duplicates == DuplicatePolicy.OVERWRITE) {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        }
+        // A hard link fails if the name exists, so two concurrent copies cannot both win.
+        try {
+            Files.createLink(target, temp);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (UnsupportedOperationException e) {
+            if (Files.exists(target)) {
+                return false;
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        }
+    }
+
+    private Response duplicate(Path target) {
+        if (duplicates == DuplicatePolicy.KEEP_FIRST) {
+            LOG.debug("duplicate {} kept as first received", target);
+            return Response.ok().with(DicomAttributes.STORED_FILE, target);
+        }
+        return Response.rejected(Rejection.of(Rejection.Kind.CONFLICT,
+                "SOP instance already stored: " + root.relativize(target)));
+    }
+
+    private static Response invalid(String message) {
+        return Response.rejected(Rejection.invalid(message, java.util.List.of()));
+    }
+
+    private static void writeFully(FileChannel channel, byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            channel.write(b);
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open directories; the file itself is already synced.
+        }
+    }
+
+    /** Configures a {@link DicomFileStore}. */
+    public static final class Builder {
+        private final Path root;
+        private FileLayout layout = new FileLayout("{StudyInstanceUID}/{SeriesInstanceUID}/{SOPInstanceUID}.dcm");
+        private DuplicatePolicy duplicates = DuplicatePolicy.OVERWRITE;
+        private boolean fsync = true;
+        private int headerLimit = 16 * 1024 * 1024;
+
+        private Builder(Path root) {
+            Objects.requireNonNull(root, "DicomFileStore.under: root");
+            this.root = root.toAbsolutePath().normalize();
+        }
+
+        /** Relative path pattern with {StudyInstanceUID}, {SeriesInstanceUID}, {SOPInstanceUID}, {SOPClassUID}. */
+        public Builder layout(String pattern) {
+            this.layout = new FileLayout(pattern);
+            return this;
+        }
+
+        /** What to do when the instance is already stored. Default {@link DuplicatePolicy#OVERWRITE}. */
+        public Builder onDuplicate(DuplicatePolicy policy) {
+            this.duplicates = Objects.requireNonNull(policy, "DicomFileStore.onDuplicate");
+            return this;
+        }
+
+        /** Whether to fsync file and directory before reporting success. Default true. */
+        public Builder fsync(boolean value) {
+            this.fsync = value;
+            return this;
+        }
+
+        /** The most bytes of elements before the Series Instance UID held in memory. Default 16 MiB. */
+        public Builder headerLimit(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("DicomFileStore.headerLimit must be >= 1024: " + bytes);
+            }
+            this.headerLimit = bytes;
+            return this;
+        }
+
+        public DicomFileStore build() {
+            return new DicomFileStore(this);
+        }
+    }
+}

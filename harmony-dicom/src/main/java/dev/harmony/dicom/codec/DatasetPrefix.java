@@ -1,0 +1,131 @@
+package dev.harmony.dicom.codec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
+
+/**
+ * The first top-level elements of a streamed data set, up to and including the Series Instance UID,
+ * with the raw bytes that carried them. A consumer writes {@link #raw()} and then the rest of the
+ * stream, so the data set passes through unchanged while its identifying UIDs are known before the
+ * (possibly huge) pixel data arrives. Only the prefix is held in memory, never more than a limit.
+ */
+public final class DatasetPrefix {
+    private final byte[] raw;
+    private final String sopClassUid;
+    private final String sopInstanceUid;
+    private final String studyInstanceUid;
+    private final String seriesInstanceUid;
+
+    private DatasetPrefix(byte[] raw, String sopClassUid, String sopInstanceUid, String study, String series) {
+        this.raw = raw;
+        this.sopClassUid = sopClassUid;
+        this.sopInstanceUid = sopInstanceUid;
+        this.studyInstanceUid = study;
+        this.seriesInstanceUid = series;
+    }
+
+    /** Thrown when the elements before the pixel data are larger than the configured limit. */
+    public static final class TooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLargeException(int limit) {
+            super("the data set header (elements up to Series Instance UID) exceeds " + limit + " bytes");
+        }
+    }
+
+    /**
+     * Reads from {@code in} until the first top-level element after Series Instance UID (or the end).
+     *
+     * @param limit the most raw bytes to hold
+     * @throws TooLargeException past the limit; {@link DicomFormatException} if the encoding is broken
+     */
+    public static DatasetPrefix read(InputStream in, TransferSyntax ts, int limit) throws IOException {
+        Capture capture = new Capture(in, limit);
+        Inflater inflater = ts.deflated() ? new Inflater(true) : null;
+        try {
+            InputStream parsed = inflater == null ? capture : new InflaterInputStream(capture, inflater, 512);
+            ElementReader reader = ElementReader.forSyntax(parsed, ts);
+            String sopClass = null;
+            String sopInstance = null;
+            String study = null;
+            String series = null;
+            for (ElementHeader h = reader.next(); h != null; h = reader.next()) {
+                if (Integer.compareUnsigned(h.tag(), Tags.SERIES_INSTANCE_UID) > 0) {
+                    break;
+                }
+                switch (h.tag()) {
+                    case Tags.SOP_CLASS_UID -> sopClass = reader.readString(h, 66);
+                    case Tags.SOP_INSTANCE_UID -> sopInstance = reader.readString(h, 66);
+                    case Tags.STUDY_INSTANCE_UID -> study = reader.readString(h, 66);
+                    case Tags.SERIES_INSTANCE_UID -> series = reader.readString(h, 66);
+                    default -> reader.skipValue(h);
+                }
+            }
+            return new DatasetPrefix(capture.bytes(), sopClass, sopInstance, study, series);
+        } finally {
+            if (inflater != null) {
+                inflater.end();
+            }
+        }
+    }
+
+    /** The raw bytes consumed from the stream, to be written before the rest of it. */
+    public byte[] raw() {
+        return raw;
+    }
+
+    public Optional<String> sopClassUid() {
+        return Optional.ofNullable(sopClassUid);
+    }
+
+    public Optional<String> sopInstanceUid() {
+        return Optional.ofNullable(sopInstanceUid);
+    }
+
+    public Optional<String> studyInstanceUid() {
+        return Optional.ofNullable(studyInstanceUid);
+    }
+
+    public Optional<String> seriesInstanceUid() {
+        return Optional.ofNullable(seriesInstanceUid);
+    }
+
+    /** Records every byte read through it (skips are reads), up to a limit. */
+    private static final class Capture extends InputStream {
+        private final InputStream in;
+        private final int limit;
+        private final ByteArrayOutputStream seen = new ByteArrayOutputStream(4096);
+
+        Capture(InputStream in, int limit) {
+            this.in = in;
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int room = limit - seen.size();
+            if (room <= 0) {
+                throw new TooLargeException(limit);
+            }
+            int n = in.read(b, off, Math.min(len, room));
+            if (n > 0) {
+                seen.write(b, off, n);
+            }
+            return n;
+        }
+
+        byte[] bytes() {
+            return seen.toByteArray();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.harmony.dicom.dimse;
+
+import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Rejection;
+
+/**
+ * DIMSE status codes (PS3.7 annex C, PS3.4 B.2.3) and the one place where a pipeline's answer becomes
+ * a status. The mapping, in order:
+ *
+ * <pre>
+ *  answer                                              status
+ *  ---------------------------------------------------  ------------------------------------------
+ *  explicit {@link DicomAttributes#DIMSE_STATUS}          that value (e.g. the PACS's own status)
+ *  success, no rejection                                0000 Success
+ *  UNAUTHENTICATED, FORBIDDEN                           0124 Refused: not authorized
+ *  MALFORMED                                            C000 Error: cannot understand
+ *  INVALID                                              A900 Error: data set does not match SOP class
+ *  UNSUPPORTED                                          0122 Refused: SOP class not supported
+ *  CONFLICT (duplicate refused by policy)               0111 Duplicate SOP instance
+ *  PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE    A700 Refused: out of resources
+ *  INTERNAL, UPSTREAM_*, NOT_FOUND, anything else       0110 Processing failure
+ * </pre>
+ */
+public final class DimseStatus {
+    public static final int SUCCESS = 0x0000;
+    public static final int PROCESSING_FAILURE = 0x0110;
+    public static final int DUPLICATE_SOP_INSTANCE = 0x0111;
+    public static final int NO_SUCH_SOP_CLASS = 0x0118;
+    public static final int SOP_CLASS_NOT_SUPPORTED = 0x0122;
+    public static final int NOT_AUTHORIZED = 0x0124;
+    public static final int UNRECOGNIZED_OPERATION = 0x0211;
+    public static final int OUT_OF_RESOURCES = 0xA700;
+    public static final int DATA_SET_DOES_NOT_MATCH_SOP_CLASS = 0xA900;
+    public static final int CANNOT_UNDERSTAND = 0xC000;
+    public static final int WARNING_COERCION = 0xB000;
+    public static final int WARNING_ELEMENTS_DISCARDED = 0xB006;
+    public static final int WARNING_DATA_SET_MISMATCH = 0xB007;
+
+    private DimseStatus() {
+    }
+
+    /** The status a frontend sends for {@code response}. */
+    public static int of(Response response) {
+        var explicit = response.attribute(DicomAttributes.DIMSE_STATUS);
+        if (explicit.isPresent()) {
+            return explicit.get();
+        }
+        if (response.rejection().isPresent()) {
+            return of(response.rejection().get().kind());
+        }
+        if (response.isSuccess()) {
+            return SUCCESS;
+        }
+        for (Rejection.Kind kind : Rejection.Kind.values()) {
+            if (kind.status() == response.status()) {
+                return of(kind);
+            }
+        }
+        return PROCESSING_FAILURE;
+    }
+
+    /** The status for a rejection kind. */
+    public static int of(Rejection.Kind kind) {
+        return switch (kind) {
+            case UNAUTHENTICATED, FORBIDDEN -> NOT_AUTHORIZED;
+            case MALFORMED -> CANNOT_UNDERSTAND;
+            case INVALID -> DATA_SET_DOES_NOT_MATCH_SOP_CLASS;
+            case UNSUPPORTED -> SOP_CLASS_NOT_SUPPORTED;
+            case CONFLICT -> DUPLICATE_SOP_INSTANCE;
+            case PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE -> OUT_OF_RESOURCES;
+            case INTERNAL, UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, NOT_FOUND -> PROCESSING_FAILURE;
+        };
+    }
+
+    /** Success or a warning (the object was stored). */
+    public static boolean isSuccessOrWarning(int status) {
+        return status == SUCCESS || status == 0x0001 || (status & 0xF000) == 0xB000 || status == 0x0107
+                || status == 0x0116;
+    }
+
+    public static String hex(int status) {
+        return String.format("%04X", status);
+    }
+}

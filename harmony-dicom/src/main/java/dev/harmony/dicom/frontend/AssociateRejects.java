@@ -1,0 +1,31 @@
+package dev.harmony.dicom.frontend;
+
+import dev.harmony.dicom.DicomRejections;
+import dev.harmony.dicom.net.AssociateReject;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Rejection;
+
+/** Maps a refused A-ASSOCIATE exchange to the A-ASSOCIATE-RJ fields (table in {@link DicomRejections}). */
+final class AssociateRejects {
+    private AssociateRejects() {
+    }
+
+    static AssociateReject of(Response response) {
+        Rejection r = response.rejection().orElse(null);
+        if (r == null) {
+            return AssociateReject.noReasonGiven();
+        }
+        String reason = r.reason().orElse("");
+        if (reason.equals(DicomRejections.CALLING_AE_NOT_RECOGNIZED)) {
+            return AssociateReject.callingAeNotRecognized();
+        }
+        if (reason.equals(DicomRejections.CALLED_AE_NOT_RECOGNIZED)) {
+            return AssociateReject.calledAeNotRecognized();
+        }
+        return switch (r.kind()) {
+            case TOO_MANY_REQUESTS -> AssociateReject.localLimitExceeded();
+            case UNAVAILABLE -> AssociateReject.temporaryCongestion();
+            default -> AssociateReject.noReasonGiven();
+        };
+    }
+}

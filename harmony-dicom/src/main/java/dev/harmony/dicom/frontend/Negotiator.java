@@ -1,0 +1,54 @@
+package dev.harmony.dicom.frontend;
+
+import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.net.AssociateAccept;
+import dev.harmony.dicom.net.AssociateRequest;
+import dev.harmony.dicom.net.PresentationContext;
+import dev.harmony.dicom.net.PresentationResult;
+import dev.harmony.dicom.net.RoleSelection;
+import dev.harmony.dicom.net.UserInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Answers proposed presentation contexts: a context is accepted if its SOP class is accepted and one
+ * of its transfer syntaxes is, choosing the first in the requestor's order of preference.
+ */
+final class Negotiator {
+    private final Set<String> sopClasses;
+    private final Set<String> transferSyntaxes;
+    private final long maxPduLength;
+
+    /** @param sopClasses accepted SOP classes, or null for every storage SOP class plus Verification */
+    Negotiator(Set<String> sopClasses, List<TransferSyntax> transferSyntaxes, long maxPduLength) {
+        this.sopClasses = sopClasses;
+        this.transferSyntaxes = transferSyntaxes.stream().map(TransferSyntax::uid).collect(Collectors.toSet());
+        this.maxPduLength = maxPduLength;
+    }
+
+    boolean acceptsSopClass(String uid) {
+        return sopClasses == null ? uid.equals(Uids.VERIFICATION) || Uids.isStorage(uid) : sopClasses.contains(uid);
+    }
+
+    AssociateAccept answer(AssociateRequest rq) {
+        List<PresentationResult> results = new ArrayList<>();
+        for (PresentationContext pc : rq.contexts()) {
+            if (!acceptsSopClass(pc.abstractSyntax())) {
+                results.add(new PresentationResult(pc.id(), PresentationResult.ABSTRACT_SYNTAX_NOT_SUPPORTED, null));
+                continue;
+            }
+            String chosen = pc.transferSyntaxes().stream().filter(transferSyntaxes::contains).findFirst().orElse(null);
+            results.add(chosen == null
+                    ? new PresentationResult(pc.id(), PresentationResult.TRANSFER_SYNTAXES_NOT_SUPPORTED, null)
+                    : new PresentationResult(pc.id(), PresentationResult.ACCEPTANCE, chosen));
+        }
+        // We only act as SCP (storage SCP, verification SCP): the requestor may keep its SCU role.
+        List<RoleSelection> roles = rq.userInfo().roles().stream()
+                .map(r -> new RoleSelection(r.sopClass(), r.scu(), false)).toList();
+        UserInfo info = new UserInfo(maxPduLength, Uids.IMPLEMENTATION_CLASS, Uids.IMPLEMENTATION_VERSION, 0, 0, roles);
+        return new AssociateAccept(rq.calledAe(), rq.callingAe(), Uids.APPLICATION_CONTEXT, results, info);
+    }
+}

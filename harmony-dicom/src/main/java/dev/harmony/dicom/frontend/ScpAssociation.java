@@ -1,0 +1,302 @@
+package dev.harmony.dicom.frontend;
+
+import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.dimse.Command;
+import dev.harmony.dicom.dimse.CommandField;
+import dev.harmony.dicom.dimse.DataStream;
+import dev.harmony.dicom.dimse.DimseStatus;
+import dev.harmony.dicom.dimse.MessageReader;
+import dev.harmony.dicom.net.AbortReason;
+import dev.harmony.dicom.net.AbortedException;
+import dev.harmony.dicom.net.AssociateAccept;
+import dev.harmony.dicom.net.AssociateReject;
+import dev.harmony.dicom.net.AssociateRequest;
+import dev.harmony.dicom.net.PDataWriter;
+import dev.harmony.dicom.net.PduCodec;
+import dev.harmony.dicom.net.PduReader;
+import dev.harmony.dicom.net.PduType;
+import dev.harmony.dicom.net.PresentationResult;
+import dev.harmony.dicom.net.ProtocolViolation;
+import dev.harmony.message.Attribute;
+import dev.harmony.message.Attributes;
+import dev.harmony.message.Body;
+import dev.harmony.message.Protocol;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Handler;
+import dev.harmony.pipeline.Rejection;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One association on the SCP side, served by one thread: A-ASSOCIATE negotiation (through the
+ * pipeline), then DIMSE messages until release, abort, timeout or a protocol violation (PS3.8 state
+ * machine, acceptor side: Sta2 -> Sta3 -> Sta6 -> Sta13).
+ */
+final class ScpAssociation implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(DicomScp.class);
+    private static final int MAX_CONTROL_PDU = 1 << 20;
+
+    private final DicomScp scp;
+    private final Socket socket;
+    private final Handler handler;
+    private final String id;
+    private final boolean overLimit;
+    private final Object writeLock = new Object();
+    private OutputStream out;
+    private Attributes base = Attributes.empty();
+    private final Map<Integer, PresentationResult> accepted = new HashMap<>();
+    private long peerMaxPdu;
+    private String callingAe = "?";
+    private long objects;
+    private long bytes;
+    private volatile boolean shuttingDown;
+
+    ScpAssociation(DicomScp scp, Socket socket, Handler handler, String id, boolean overLimit) {
+        this.scp = scp;
+        this.socket = socket;
+        this.handler = handler;
+        this.id = id;
+        this.overLimit = overLimit;
+    }
+
+    @Override
+    public void run() {
+        long started = System.nanoTime();
+        String outcome = "closed";
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout((int) scp.artimTimeout.toMillis());
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 128 * 1024);
+            out = socket.getOutputStream();
+            PduReader pdus = new PduReader(in, scp.maxPduLength, MAX_CONTROL_PDU);
+            if (!negotiate(pdus)) {
+                outcome = "rejected";
+                return;
+            }
+            socket.setSoTimeout((int) scp.idleTimeout.toMillis());
+            outcome = serve(new MessageReader(pdus), in);
+        } catch (ProtocolViolation e) {
+            outcome = "aborted: " + e.getMessage();
+            sendQuietly(PduCodec.abort(2, e.abortReason()));
+        } catch (AbortedException e) {
+            outcome = "aborted by peer";
+        } catch (SocketTimeoutException e) {
+            outcome = base.contains(DicomAttributes.CALLING_AE) ? "aborted: idle timeout" : "aborted: ARTIM expired";
+            sendQuietly(PduCodec.abort(2, AbortReason.NOT_SPECIFIED));
+        } catch (IOException e) {
+            outcome = shuttingDown ? "aborted: listener stopping" : "connection lost: " + e.getMessage();
+        } catch (RuntimeException e) {
+            outcome = "aborted: internal error " + e;
+            LOG.error("association {}: internal error", id, e);
+            sendQuietly(PduCodec.abort(2, AbortReason.NOT_SPECIFIED));
+        } finally {
+            DicomScp.closeQuietly(socket);
+            scp.finished(this);
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            LOG.info("association {} from {} ({}): {} objects, {} bytes, {} ms, {}", id, callingAe,
+                    socket.getRemoteSocketAddress(), objects, bytes, ms, outcome);
+        }
+    }
+
+    /** Sta2/Sta3: reads the A-ASSOCIATE-RQ and answers it. Returns whether the association is established. */
+    private boolean negotiate(PduReader pdus) throws IOException {
+        int type = pdus.next();
+        if (type == PduReader.END) {
+            throw new java.io.EOFException("peer closed before sending A-ASSOCIATE-RQ");
+        }
+        if (type != PduType.ASSOCIATE_RQ) {
+            throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU,
+                    (type == PduReader.PDV ? "P-DATA-TF" : PduType.name(type)) + " before A-ASSOCIATE-RQ");
+        }
+        AssociateRequest rq = PduCodec.decodeRequest(pdus.controlBody());
+        callingAe = rq.callingAe();
+        base = Attributes.empty()
+                .with(DicomAttributes.CALLING_AE, rq.callingAe())
+                .with(DicomAttributes.CALLED_AE, rq.calledAe())
+                .with(DicomAttributes.LOCAL_AE, scp.aeTitle)
+                .with(DicomAttributes.ASSOCIATION_ID, id)
+                .with(Attribute.REMOTE_ADDRESS, (InetSocketAddress) socket.getRemoteSocketAddress());
+        AssociateReject early = null;
+        if ((rq.protocolVersion() & 1) == 0) {
+            early = AssociateReject.protocolVersionNotSupported();
+        } else if (!Uids.APPLICATION_CONTEXT.equals(rq.applicationContext())) {
+            early = AssociateReject.applicationContextNotSupported();
+        } else if (overLimit) {
+            early = AssociateReject.localLimitExceeded();
+        }
+        if (early == null) {
+            Response answer = handle(Request.builder(Protocol.DICOM, DicomAttributes.OP_ASSOCIATE).attributes(base)
+                    .build());
+            if (!answer.isSuccess()) {
+                early = AssociateRejects.of(answer);
+                LOG.info("association {} from {}: refused ({})", id, callingAe,
+                        answer.rejection().map(Rejection::message).orElse("status " + answer.status()));
+            }
+        }
+        if (early != null) {
+            send(PduCodec.encode(early));
+            return false;
+        }
+        AssociateAccept ac = scp.negotiator.answer(rq);
+        for (PresentationResult r : ac.results()) {
+            if (r.accepted()) {
+                accepted.put(r.id(), r);
+            }
+        }
+        peerMaxPdu = rq.userInfo().maxPduLength();
+        send(PduCodec.encode(ac));
+        return true;
+    }
+
+    /** Sta6: serves DIMSE messages until the association ends; returns how it ended. */
+    private String serve(MessageReader messages, InputStream in) throws IOException {
+        while (true) {
+            MessageReader.Event event = messages.next();
+            if (event instanceof MessageReader.End) {
+                return "peer closed without release";
+            }
+            if (event instanceof MessageReader.ReleaseRequest) {
+                send(PduCodec.releaseResponse());
+                awaitPeerClose(in);
+                return "released";
+            }
+            if (event instanceof MessageReader.ReleaseResponse) {
+                throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU, "A-RELEASE-RP without a release request");
+            }
+            dispatch((MessageReader.Message) event);
+        }
+    }
+
+    private void dispatch(MessageReader.Message m) throws IOException {
+        PresentationResult pc = accepted.get(m.context());
+        if (pc == null) {
+            throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU_PARAMETER,
+                    "message on presentation context " + m.context() + " which was not accepted");
+        }
+        Command command = m.command();
+        switch (command.commandField()) {
+            case CommandField.C_ECHO_RQ -> {
+                drain(m.data());
+                sendCommand(m.context(), Command.responseTo(command, DimseStatus.SUCCESS));
+            }
+            case CommandField.C_STORE_RQ -> store(m, pc);
+            case CommandField.C_CANCEL_RQ -> drain(m.data());
+            default -> {
+                drain(m.data());
+                if (!CommandField.isResponse(command.commandField())) {
+                    sendCommand(m.context(), Command.responseTo(command, DimseStatus.UNRECOGNIZED_OPERATION));
+                }
+            }
+        }
+    }
+
+    private void store(MessageReader.Message m, PresentationResult pc) throws IOException {
+        Command rq = m.command();
+        DataStream data = m.data();
+        if (data == null) {
+            sendCommand(m.context(), Command.responseTo(rq, DimseStatus.CANNOT_UNDERSTAND)
+                    .setText(Command.ERROR_COMMENT, "C-STORE-RQ without a data set", 64));
+            return;
+        }
+        String sopClass = rq.string(Command.AFFECTED_SOP_CLASS_UID).orElse("");
+        String sopInstance = rq.string(Command.AFFECTED_SOP_INSTANCE_UID).orElse("");
+        TransferSyntax ts = TransferSyntax.of(pc.transferSyntax())
+                .orElseGet(() -> TransferSyntax.encapsulated(pc.transferSyntax(), pc.transferSyntax()));
+        Attributes attributes = base.with(DicomAttributes.SOP_CLASS_UID, sopClass)
+                .with(DicomAttributes.SOP_INSTANCE_UID, sopInstance)
+                .with(DicomAttributes.TRANSFER_SYNTAX, ts)
+                .with(DicomAttributes.MESSAGE_ID, rq.messageId());
+        long started = System.nanoTime();
+        Response response = handle(Request.builder(Protocol.DICOM, DicomAttributes.OP_C_STORE).attributes(attributes)
+                .body(Body.ofStream(data, -1, DicomAttributes.DATASET_CONTENT_TYPE).withLimit(scp.bodyLimit))
+                .build());
+        if (data.failure() != null) {
+            throw data.failure();
+        }
+        // Whatever the backend left unread must be consumed to reach the next message.
+        data.drain();
+        int status = DimseStatus.of(response);
+        Command rsp = Command.responseTo(rq, status);
+        if (!DimseStatus.isSuccessOrWarning(status)) {
+            response.rejection().ifPresent(r -> rsp.setText(Command.ERROR_COMMENT, r.message(), 64));
+        }
+        sendCommand(m.context(), rsp);
+        objects++;
+        bytes += data.bytesRead();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("association {} from {}: C-STORE {} ({} bytes, {}) -> status {} in {} ms", id, callingAe,
+                    sopInstance, data.bytesRead(), ts.name(), DimseStatus.hex(status),
+                    (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    private Response handle(Request request) {
+        try {
+            return handler.handle(request);
+        } catch (RuntimeException e) {
+            LOG.error("association {}: pipeline handler threw", id, e);
+            return Response.rejected(Rejection.internal("pipeline handler failed: " + e));
+        }
+    }
+
+    private static void drain(DataStream data) throws IOException {
+        if (data != null) {
+            data.drain();
+        }
+    }
+
+    /** Sta13: after A-RELEASE-RP the requestor closes the connection; ARTIM bounds the wait. */
+    private void awaitPeerClose(InputStream in) {
+        try {
+            socket.setSoTimeout((int) scp.artimTimeout.toMillis());
+            byte[] sink = new byte[1024];
+            while (in.read(sink) >= 0) {
+                // PS3.8: anything after A-RELEASE-RP is ignored until the transport closes
+            }
+        } catch (IOException ignored) {
+            // timeout or reset: we close anyway
+        }
+    }
+
+    private void sendCommand(int context, Command command) throws IOException {
+        PDataWriter writer = new PDataWriter(out, writeLock, peerMaxPdu, context, true);
+        writer.write(command.encode());
+        writer.finish();
+    }
+
+    private void send(byte[] pdu) throws IOException {
+        synchronized (writeLock) {
+            out.write(pdu);
+            out.flush();
+        }
+    }
+
+    private void sendQuietly(byte[] pdu) {
+        try {
+            if (out != null && !socket.isClosed()) {
+                send(pdu);
+            }
+        } catch (IOException ignored) {
+            // the peer is gone; nothing to tell it
+        }
+    }
+
+    /** Called by {@link DicomScp#stop()} from another thread: A-ABORT (service user) and close. */
+    void abortForShutdown() {
+        shuttingDown = true;
+        sendQuietly(PduCodec.abort(0, 0));
+        DicomScp.closeQuietly(socket);
+    }
+}
