@@ -1,0 +1,241 @@
+package dev.harmony.http.backend;
+
+import dev.harmony.message.Body;
+import dev.harmony.message.Protocol;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Backend;
+import dev.harmony.pipeline.Rejection;
+import dev.harmony.pipeline.RejectionException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.RequestBody;
+import okhttp3.ResponseBody;
+
+/**
+ * Forwards each request to an upstream base URL with OkHttp: method, the path below the ingress
+ * prefix, query, headers and body; the upstream's status, headers and body come back unchanged
+ * (hop-by-hop headers aside). Bodies stream both ways and are never held whole. One client and
+ * connection pool per backend; redirects are passed back to the caller, not followed.
+ *
+ * <p>Refused or unreachable upstream: 502 ({@code UPSTREAM_UNAVAILABLE}); no answer within the
+ * timeouts: 504 ({@code UPSTREAM_TIMEOUT}).
+ *
+ * <pre>{@code
+ * HttpForward.to(URI.create("http://fhir.internal:8080/fhir"))
+ *         .connectTimeout(Duration.ofSeconds(2))
+ *         .readTimeout(Duration.ofSeconds(30))
+ * }</pre>
+ */
+public final class HttpForward implements Backend {
+    /** Methods OkHttp refuses without a body; an empty request of these gets an empty body. */
+    private static final Set<String> METHODS_WITH_BODY = Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
+
+    private final HttpUrl upstream;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final Duration callTimeout;
+    private final int maxIdleConnections;
+    private final boolean followRedirects;
+    private volatile OkHttpClient client;
+
+    private HttpForward(HttpUrl upstream, Duration connectTimeout, Duration readTimeout, Duration callTimeout,
+            int maxIdleConnections, boolean followRedirects) {
+        this.upstream = upstream;
+        this.connectTimeout = connectTimeout;
+        this.readTimeout = readTimeout;
+        this.callTimeout = callTimeout;
+        this.maxIdleConnections = maxIdleConnections;
+        this.followRedirects = followRedirects;
+    }
+
+    /**
+     * Forwards to {@code baseUrl} (http or https); a request for {@code /Patient/1} under the ingress
+     * prefix goes to {@code baseUrl + "/Patient/1"}.
+     */
+    public static HttpForward to(URI baseUrl) {
+        Objects.requireNonNull(baseUrl, "HttpForward upstream");
+        HttpUrl url = HttpUrl.parse(baseUrl.toString());
+        if (url == null || baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
+            throw new IllegalArgumentException("HttpForward: upstream must be an http(s) base URL without query,"
+                    + " got '" + baseUrl + "'");
+        }
+        return new HttpForward(url, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(60), 64, false);
+    }
+
+    /** How long to wait for a TCP (and TLS) connection; default 5 s. */
+    public HttpForward connectTimeout(Duration timeout) {
+        return new HttpForward(upstream, positive(timeout, "connectTimeout"), readTimeout, callTimeout,
+                maxIdleConnections, followRedirects);
+    }
+
+    /** The longest silence while waiting for response bytes; default 30 s. */
+    public HttpForward readTimeout(Duration timeout) {
+        return new HttpForward(upstream, connectTimeout, positive(timeout, "readTimeout"), callTimeout,
+                maxIdleConnections, followRedirects);
+    }
+
+    /** The limit for the whole call including the response body; default 60 s ({@link Duration#ZERO}: none). */
+    public HttpForward callTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "callTimeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("HttpForward.callTimeout must not be negative");
+        }
+        return new HttpForward(upstream, connectTimeout, readTimeout, timeout, maxIdleConnections, followRedirects);
+    }
+
+    /** How many idle keep-alive connections to the upstream to keep; default 64. */
+    public HttpForward maxIdleConnections(int connections) {
+        if (connections < 1) {
+            throw new IllegalArgumentException("HttpForward.maxIdleConnections must be >= 1, got " + connections);
+        }
+        return new HttpForward(upstream, connectTimeout, readTimeout, callTimeout, connections, followRedirects);
+    }
+
+    /** Follow upstream redirects instead of passing them back (default: pass them back). */
+    public HttpForward followRedirects(boolean follow) {
+        return new HttpForward(upstream, connectTimeout, readTimeout, callTimeout, maxIdleConnections, follow);
+    }
+
+    /** The upstream base URL. */
+    public URI upstream() {
+        return upstream.uri();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (client != null) {
+            return;
+        }
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(Integer.MAX_VALUE); // synchronous calls only; the ingress bounds concurrency
+        dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
+        client = new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(maxIdleConnections, 5, TimeUnit.MINUTES))
+                .connectTimeout(connectTimeout)
+                .readTimeout(readTimeout)
+                .writeTimeout(readTimeout)
+                .callTimeout(callTimeout)
+                .followRedirects(followRedirects)
+                .followSslRedirects(followRedirects)
+                .retryOnConnectionFailure(true)
+                .build();
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (client != null) {
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+            client = null;
+        }
+    }
+
+    @Override
+    public Response handle(Request request) {
+        OkHttpClient c = client;
+        if (c == null) {
+            throw new IllegalStateException("HttpForward to " + upstream + " is not started");
+        }
+        okhttp3.Request outgoing = new okhttp3.Request.Builder()
+                .url(target(request))
+                .headers(ForwardedHeaders.upstream(request))
+                .method(request.operation(), body(request))
+                .build();
+        okhttp3.Response answer;
+        try {
+            answer = c.newCall(outgoing).execute();
+        } catch (IOException | RuntimeException e) {
+            throw failure(e);
+        }
+        ResponseBody responseBody = answer.body();
+        Body body = responseBody == null ? Body.empty()
+                : Body.ofStream(responseBody.byteStream(), responseBody.contentLength(),
+                        answer.header("Content-Type"));
+        return Response.of(answer.code()).withHeaders(ForwardedHeaders.downstream(answer.headers())).withBody(body);
+    }
+
+    private HttpUrl target(Request request) {
+        String base = upstream.toString();
+        if (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        String path = request.path().isEmpty() ? "" : request.path().startsWith("/") ? request.path() : "/" + request.path();
+        String url = base + path + (request.query().isEmpty() ? "" : "?" + request.query());
+        HttpUrl parsed = HttpUrl.parse(url);
+        if (parsed == null) {
+            throw Rejection.malformed("cannot forward to '" + path + "': not a valid request target").toException();
+        }
+        return parsed;
+    }
+
+    private static RequestBody body(Request request) {
+        Body body = request.body();
+        boolean hasBody = body.length() > 0 || (body.length() < 0 && !body.isRepeatable());
+        if (hasBody) {
+            return new StreamingRequestBody(body);
+        }
+        return METHODS_WITH_BODY.contains(request.operation()) ? RequestBody.create(new byte[0], null) : null;
+    }
+
+    /** Our own rejection (e.g. the client's body over the limit) wins; else a 502 or a 504 for the upstream. */
+    private RuntimeException failure(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RejectionException r) {
+                return r;
+            }
+            for (Throwable s : t.getSuppressed()) {
+                if (s instanceof RejectionException r) {
+                    return r;
+                }
+            }
+        }
+        String where = "upstream " + upstream.scheme() + "://" + upstream.host() + ":" + upstream.port();
+        if (e instanceof SocketTimeoutException || (e instanceof InterruptedIOException && "timeout".equals(e.getMessage()))) {
+            return Rejection.upstreamTimeout(where + " did not answer in time (" + e.getMessage() + ")")
+                    .withReason("UPSTREAM_TIMEOUT").toException();
+        }
+        if (e instanceof ConnectException || e instanceof NoRouteToHostException || e instanceof UnknownHostException) {
+            return Rejection.upstreamUnavailable(where + " is unreachable: " + e.getMessage())
+                    .withReason("UPSTREAM_UNAVAILABLE").toException();
+        }
+        if (e instanceof RuntimeException r) {
+            return r; // not a network failure: the pipeline reports it as an internal error
+        }
+        return Rejection.upstreamUnavailable(where + " failed: " + e.getMessage())
+                .withReason("UPSTREAM_UNAVAILABLE").toException();
+    }
+
+    @Override
+    public Set<Protocol> protocols() {
+        return Set.of(Protocol.HTTP);
+    }
+
+    @Override
+    public Description describe() {
+        return new Description("HTTP Forward", upstream.scheme() + "://" + upstream.host() + ":" + upstream.port()
+                + upstream.encodedPath());
+    }
+
+    private static Duration positive(Duration d, String option) {
+        Objects.requireNonNull(d, option);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("HttpForward." + option + " must be positive, got " + d);
+        }
+        return d;
+    }
+}

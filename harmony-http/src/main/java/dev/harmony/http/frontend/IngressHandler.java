@@ -1,0 +1,155 @@
+package dev.harmony.http.frontend;
+
+import dev.harmony.http.HttpAttributes;
+import dev.harmony.message.Attribute;
+import dev.harmony.message.Attributes;
+import dev.harmony.message.Body;
+import dev.harmony.message.Headers;
+import dev.harmony.message.Protocol;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Handler;
+import dev.harmony.pipeline.Rejection;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Methods;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Undertow side of one ingress: moves each exchange off the IO thread, turns it into a
+ * {@link Request} with a streaming, size-limited body, runs the pipeline and writes the answer.
+ * Nothing thrown here escapes to Undertow: a failure becomes a 500 (or a closed connection if the
+ * answer had already started).
+ */
+final class IngressHandler implements HttpHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(IngressHandler.class);
+
+    private final Handler pipeline;
+    private final String prefix;
+    private final String scheme;
+    private final long maxBodySize;
+    private final TrustedProxies trustedProxies;
+    private final ResponseWriter writer;
+
+    IngressHandler(Handler pipeline, String prefix, boolean https, long maxBodySize, TrustedProxies trustedProxies,
+            ResponseWriter writer) {
+        this.pipeline = pipeline;
+        this.prefix = prefix;
+        this.scheme = https ? "https" : "http";
+        this.maxBodySize = maxBodySize;
+        this.trustedProxies = trustedProxies;
+        this.writer = writer;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(this);
+            return;
+        }
+        exchange.startBlocking();
+        try {
+            serve(exchange);
+        } catch (Throwable t) {
+            LOG.error("HTTP ingress {}: failed to answer {} {}", prefix, exchange.getRequestMethod(),
+                    exchange.getRequestURI(), t);
+            if (!exchange.isResponseStarted()) {
+                exchange.getResponseHeaders().clear();
+                try {
+                    writer.write(exchange, Response.rejected(Rejection.internal("internal error in the HTTP ingress")),
+                            false);
+                } catch (Throwable again) {
+                    exchange.setPersistent(false);
+                }
+            } else {
+                exchange.setPersistent(false); // a half-written answer must not look complete
+            }
+        } finally {
+            exchange.endExchange();
+        }
+    }
+
+    private void serve(HttpServerExchange exchange) throws Exception {
+        boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
+        String path = exchange.getRelativePath();
+        if (path.isEmpty()) {
+            path = "/";
+        }
+        if (hasDotSegment(path)) {
+            writer.write(exchange, Response.rejected(Rejection.malformed(
+                    "request path must not contain '.' or '..' segments")), head);
+            return;
+        }
+        long declared = exchange.getRequestContentLength();
+        if (declared > maxBodySize) {
+            writer.write(exchange, Response.rejected(Rejection.payloadTooLarge("request body of " + declared
+                    + " bytes exceeds the limit of " + maxBodySize + " bytes")), head);
+            return;
+        }
+        InetSocketAddress peer = exchange.getSourceAddress();
+        boolean peerTrusted = !trustedProxies.isEmpty() && peer != null && peer.getAddress() != null
+                && trustedProxies.trusts(peer.getAddress());
+        Headers headers = headers(exchange, peerTrusted);
+        Attributes attributes = Attributes.empty()
+                .with(HttpAttributes.SCHEME, scheme)
+                .with(HttpAttributes.PATH_PREFIX, prefix);
+        if (peer != null) {
+            attributes = attributes.with(HttpAttributes.PEER_ADDRESS, peer)
+                    .with(Attribute.REMOTE_ADDRESS, trustedProxies.resolve(peer, headers.all("X-Forwarded-For")));
+        }
+        String host = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST);
+        if (host != null) {
+            attributes = attributes.with(HttpAttributes.HOST, host);
+        }
+        Request request = Request.builder(Protocol.HTTP, exchange.getRequestMethod().toString())
+                .path(path)
+                .query(exchange.getQueryString())
+                .headers(headers)
+                .attributes(attributes)
+                .body(body(exchange, declared))
+                .build();
+        Response response = pipeline.handle(request);
+        writer.write(exchange, response, head);
+    }
+
+    private Body body(HttpServerExchange exchange, long declared) {
+        boolean chunked = exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING);
+        if (declared <= 0 && !chunked) {
+            return Body.empty();
+        }
+        String contentType = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.CONTENT_TYPE);
+        return Body.ofStream(new BoundedInputStream(exchange.getInputStream(), maxBodySize), declared, contentType)
+                .withLimit(maxBodySize);
+    }
+
+    /** Request headers minus connection-level ones; forwarding headers only from trusted proxies. */
+    private static Headers headers(HttpServerExchange exchange, boolean peerTrusted) {
+        Headers.Builder b = Headers.builder();
+        for (HeaderValues values : exchange.getRequestHeaders()) {
+            String name = values.getHeaderName().toString();
+            if (HopByHop.is(name) && !name.equalsIgnoreCase("Content-Length")) {
+                continue;
+            }
+            if (!peerTrusted && name.regionMatches(true, 0, "X-Forwarded-", 0, 12)) {
+                continue; // any client can write these; only a trusted proxy's count
+            }
+            for (String v : values) {
+                b.add(name, v);
+            }
+        }
+        return b.build();
+    }
+
+    private static boolean hasDotSegment(String rawPath) {
+        for (String segment : rawPath.split("/")) {
+            String s = segment.replace("%2e", ".").replace("%2E", ".");
+            if (s.equals(".") || s.equals("..")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,327 @@
+package dev.harmony.http.middleware;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTVerifier;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.AlgorithmMismatchException;
+import com.auth0.jwt.exceptions.IncorrectClaimException;
+import com.auth0.jwt.exceptions.JWTDecodeException;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.exceptions.MissingClaimException;
+import com.auth0.jwt.exceptions.SignatureVerificationException;
+import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.interfaces.Claim;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import com.auth0.jwt.interfaces.Verification;
+import dev.harmony.http.HttpAttributes;
+import dev.harmony.http.Scopes;
+import dev.harmony.message.Attribute;
+import dev.harmony.message.Protocol;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Middleware;
+import dev.harmony.pipeline.Rejection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The auth guard: admits requests carrying a valid {@code Authorization: Bearer} JWT and rejects the
+ * rest the RFC 6750 way (401 {@code invalid_token} with a {@code WWW-Authenticate} challenge; 403
+ * {@code insufficient_scope}). Keys come from a shared secret (HS256/384/512), a PEM public key
+ * (RS256/384/512, ES256/384) or a JWKS URL; the algorithm allow-list never includes {@code none} and
+ * never mixes HMAC with public keys. {@code exp} is required, {@code exp}/{@code nbf} are checked with
+ * a leeway, and issuer, audience and scopes are enforced when configured.
+ *
+ * <p>On success the request carries {@link HttpAttributes#JWT_SUBJECT}, {@link HttpAttributes#JWT_ISSUER},
+ * {@link HttpAttributes#CLIENT_ID}, {@link HttpAttributes#SCOPES} and {@link Attribute#PRINCIPAL}.
+ *
+ * <pre>{@code
+ * JwtAuth.jwks(URI.create("https://idp.example.org/.well-known/jwks.json"))
+ *         .issuer("https://idp.example.org/")
+ *         .audience("fhir-proxy")
+ *         .requireScopes("patient/*.read")
+ *         .build()
+ * }</pre>
+ */
+public final class JwtAuth implements Middleware {
+    private final KeySource keys;
+    private final Set<String> allowed;
+    private final String issuer;
+    private final String audience;
+    private final List<String> requiredScopes;
+    private final Duration leeway;
+    private final String realm;
+    private final Clock clock;
+    private final Map<Algorithm, JWTVerifier> verifiers = new ConcurrentHashMap<>();
+
+    private JwtAuth(Builder b) {
+        this.keys = b.keys;
+        this.allowed = Set.copyOf(b.algorithms == null ? b.keys.algorithms() : b.algorithms);
+        this.issuer = b.issuer;
+        this.audience = b.audience;
+        this.requiredScopes = List.copyOf(b.requiredScopes);
+        this.leeway = b.leeway;
+        this.realm = b.realm;
+        this.clock = b.clock;
+    }
+
+    /** Tokens signed with a shared secret (HS256/384/512); at least 32 bytes. */
+    public static Builder hmacSecret(byte[] secret) {
+        return new Builder(StaticKeys.secret(Objects.requireNonNull(secret, "secret")));
+    }
+
+    /** Tokens signed with a shared secret given as UTF-8 text; at least 32 bytes. */
+    public static Builder hmacSecret(String secret) {
+        return hmacSecret(Objects.requireNonNull(secret, "secret").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Tokens signed with the private half of this PEM public key or certificate (RSA: RS*, EC: ES256/ES384). */
+    public static Builder publicKeyPem(String pem) {
+        return new Builder(StaticKeys.publicKey(PublicKeys.fromPem(Objects.requireNonNull(pem, "pem"))));
+    }
+
+    /** Tokens signed with keys published at a JWKS URL (RS*, ES256/ES384), matched by {@code kid}. */
+    public static Builder jwks(URI url) {
+        Objects.requireNonNull(url, "jwks url");
+        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+            throw new IllegalArgumentException("JwtAuth.jwks: URL must be http(s), got '" + url + "'");
+        }
+        return new Builder(url);
+    }
+
+    @Override
+    public Response intercept(Chain chain) {
+        Request request = chain.request();
+        String authorization = request.headers().first("Authorization").orElse(null);
+        if (authorization == null || authorization.isBlank()) {
+            return Response.rejected(BearerChallenge.missing(realm));
+        }
+        DecodedJWT token;
+        try {
+            token = verify(authorization);
+        } catch (TokenRejected e) {
+            return Response.rejected(BearerChallenge.invalidToken(realm, e.getMessage()));
+        }
+        Scopes scopes = scopes(token);
+        List<String> missing = requiredScopes.stream().filter(s -> !scopes.satisfies(s)).toList();
+        if (!missing.isEmpty()) {
+            return Response.rejected(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
+        }
+        return chain.proceed(withClaims(request, token, scopes));
+    }
+
+    private DecodedJWT verify(String authorization) throws TokenRejected {
+        if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new TokenRejected("the Authorization header is not 'Bearer <token>'");
+        }
+        DecodedJWT token;
+        try {
+            token = JWT.decode(authorization.substring(7).strip());
+        } catch (JWTDecodeException e) {
+            throw new TokenRejected("the token is not a well-formed JWT");
+        }
+        String alg = token.getAlgorithm();
+        if (alg == null || !allowed.contains(alg)) {
+            throw new TokenRejected("algorithm '" + alg + "' is not allowed");
+        }
+        Algorithm algorithm = keys.algorithmFor(token);
+        if (verifiers.size() > 256) {
+            verifiers.clear(); // JWKS refreshes bring new key objects; do not keep verifiers of old ones forever
+        }
+        JWTVerifier verifier = verifiers.computeIfAbsent(algorithm, this::verifier);
+        try {
+            return verifier.verify(token);
+        } catch (TokenExpiredException e) {
+            throw new TokenRejected("the token expired at " + e.getExpiredOn());
+        } catch (SignatureVerificationException | AlgorithmMismatchException e) {
+            throw new TokenRejected("the signature is invalid");
+        } catch (MissingClaimException e) {
+            throw new TokenRejected("the token has no '" + e.getClaimName() + "' claim");
+        } catch (IncorrectClaimException e) {
+            throw new TokenRejected(switch (e.getClaimName()) {
+                case "nbf" -> "the token is not valid yet";
+                case "iat" -> "the token was issued in the future";
+                case "iss" -> "wrong issuer";
+                case "aud" -> "wrong audience";
+                default -> "claim '" + e.getClaimName() + "' is not acceptable";
+            });
+        } catch (JWTVerificationException e) {
+            throw new TokenRejected("the token cannot be verified");
+        }
+    }
+
+    private JWTVerifier verifier(Algorithm algorithm) {
+        Verification v = JWT.require(algorithm).acceptLeeway(leeway.toSeconds()).withClaimPresence("exp");
+        if (issuer != null) {
+            v = v.withIssuer(issuer);
+        }
+        if (audience != null) {
+            v = v.withAudience(audience);
+        }
+        return ((com.auth0.jwt.JWTVerifier.BaseVerification) v).build(clock);
+    }
+
+    private static Scopes scopes(DecodedJWT token) {
+        Claim scope = token.getClaim("scope");
+        if (!scope.isMissing() && !scope.isNull() && scope.asString() != null) {
+            return Scopes.parse(scope.asString());
+        }
+        Claim scp = token.getClaim("scp");
+        if (scp.isMissing() || scp.isNull()) {
+            return Scopes.none();
+        }
+        List<String> list = scp.asList(String.class);
+        return list != null ? Scopes.of(new LinkedHashSet<>(list)) : Scopes.parse(scp.asString());
+    }
+
+    private static Request withClaims(Request request, DecodedJWT token, Scopes scopes) {
+        Request out = request.with(HttpAttributes.SCOPES, scopes);
+        if (token.getSubject() != null) {
+            out = out.with(HttpAttributes.JWT_SUBJECT, token.getSubject()).with(Attribute.PRINCIPAL, token.getSubject());
+        }
+        if (token.getIssuer() != null) {
+            out = out.with(HttpAttributes.JWT_ISSUER, token.getIssuer());
+        }
+        for (String claim : new String[] {"client_id", "azp", "cid"}) {
+            String client = token.getClaim(claim).asString();
+            if (client != null) {
+                out = out.with(HttpAttributes.CLIENT_ID, client);
+                break;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void start() {
+        keys.start();
+    }
+
+    @Override
+    public void stop() {
+        keys.stop();
+    }
+
+    @Override
+    public Set<Protocol> protocols() {
+        return Set.of(Protocol.HTTP);
+    }
+
+    @Override
+    public Description describe() {
+        return new Description("Auth Guard", "OAuth2 / JWT (" + String.join(", ", new TreeSet<>(allowed)) + ", "
+                + keys.describe() + ")");
+    }
+
+    /** Configures a {@link JwtAuth}; {@link #build()} checks the options. */
+    public static final class Builder {
+        private KeySource keys;
+        private final URI jwksUrl;
+        private Set<String> algorithms;
+        private String issuer;
+        private String audience;
+        private final List<String> requiredScopes = new ArrayList<>();
+        private Duration leeway = Duration.ofSeconds(30);
+        private String realm = "harmony";
+        private Clock clock = Clock.systemUTC();
+        private Duration jwksRefresh = Duration.ofMinutes(10);
+        private Duration jwksMinRefresh = Duration.ofSeconds(10);
+
+        private Builder(KeySource keys) {
+            this.keys = keys;
+            this.jwksUrl = null;
+        }
+
+        private Builder(URI jwksUrl) {
+            this.jwksUrl = jwksUrl;
+        }
+
+        /** Narrows the allowed algorithms (default: every algorithm the key type supports). */
+        public Builder algorithms(String... names) {
+            this.algorithms = new LinkedHashSet<>(List.of(names));
+            return this;
+        }
+
+        /** The required {@code iss} claim. */
+        public Builder issuer(String requiredIssuer) {
+            this.issuer = Objects.requireNonNull(requiredIssuer, "issuer");
+            return this;
+        }
+
+        /** The required {@code aud} claim (one of the token's audiences). */
+        public Builder audience(String requiredAudience) {
+            this.audience = Objects.requireNonNull(requiredAudience, "audience");
+            return this;
+        }
+
+        /** Scopes every token must grant (SMART wildcards count, e.g. {@code patient/*.read}). */
+        public Builder requireScopes(String... scopes) {
+            requiredScopes.addAll(List.of(scopes));
+            return this;
+        }
+
+        /** Clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}; default 30 s. */
+        public Builder leeway(Duration skew) {
+            if (skew == null || skew.isNegative()) {
+                throw new IllegalArgumentException("JwtAuth.leeway must be >= 0");
+            }
+            this.leeway = skew;
+            return this;
+        }
+
+        /** The realm named in {@code WWW-Authenticate}; default {@code harmony}. */
+        public Builder realm(String name) {
+            this.realm = Objects.requireNonNull(name, "realm");
+            return this;
+        }
+
+        /** The clock tokens are checked against (tests). */
+        public Builder clock(Clock now) {
+            this.clock = Objects.requireNonNull(now, "clock");
+            return this;
+        }
+
+        /** How often the JWKS is refetched anyway (default 10 min) and at most how often (default 10 s). */
+        public Builder jwksRefresh(Duration every, Duration atMostEvery) {
+            if (every == null || atMostEvery == null || every.isNegative() || atMostEvery.isNegative()) {
+                throw new IllegalArgumentException("JwtAuth.jwksRefresh: durations must be >= 0");
+            }
+            this.jwksRefresh = every;
+            this.jwksMinRefresh = atMostEvery;
+            return this;
+        }
+
+        public JwtAuth build() {
+            if (jwksUrl != null) {
+                keys = new JwksKeys(jwksUrl, jwksRefresh, jwksMinRefresh, clock);
+            }
+            if (algorithms != null) {
+                if (algorithms.isEmpty()) {
+                    throw new IllegalArgumentException("JwtAuth.algorithms: at least one algorithm is needed");
+                }
+                for (String a : algorithms) {
+                    if (!keys.algorithms().contains(a)) {
+                        throw new IllegalArgumentException("JwtAuth.algorithms: " + a + " cannot be verified with a "
+                                + keys.describe() + " (it supports " + new TreeSet<>(keys.algorithms()) + ")");
+                    }
+                }
+            }
+            for (String s : requiredScopes) {
+                if (s.isBlank() || s.contains(" ")) {
+                    throw new IllegalArgumentException("JwtAuth.requireScopes: '" + s + "' is not a single scope");
+                }
+            }
+            return new JwtAuth(this);
+        }
+    }
+}

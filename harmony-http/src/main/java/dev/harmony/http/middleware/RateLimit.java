@@ -1,0 +1,133 @@
+package dev.harmony.http.middleware;
+
+import dev.harmony.message.Headers;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Middleware;
+import dev.harmony.pipeline.Rejection;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A token-bucket rate limit per key (bucket4j): {@code limit} requests per period, refilled steadily,
+ * with an optional larger burst capacity. Over the limit: 429 with {@code Retry-After}; every answer
+ * carries {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset} (seconds until
+ * the bucket is full again) and {@code RateLimit-Policy}.
+ *
+ * <pre>{@code
+ * RateLimit.perMinute(100).burst(20).keyedBy(RateLimitKey.jwtSubject())
+ * }</pre>
+ *
+ * Immutable: every option returns a new instance. Buckets live in a {@link BucketStore} (default:
+ * in-process, at most 100 000 keys).
+ */
+public final class RateLimit implements Middleware {
+    private final long limit;
+    private final Duration period;
+    private final long capacity;
+    private final RateLimitKey key;
+    private final BucketStore store;
+    private final TimeMeter time;
+    private final BucketConfiguration configuration;
+    private final String policy;
+
+    private RateLimit(long limit, Duration period, long capacity, RateLimitKey key, BucketStore store, TimeMeter time) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("RateLimit: the limit must be >= 1, got " + limit);
+        }
+        if (period == null || period.isNegative() || period.isZero()) {
+            throw new IllegalArgumentException("RateLimit: the period must be positive, got " + period);
+        }
+        if (capacity < 1) {
+            throw new IllegalArgumentException("RateLimit.burst must be >= 1, got " + capacity);
+        }
+        this.limit = limit;
+        this.period = period;
+        this.capacity = capacity;
+        this.key = Objects.requireNonNull(key, "RateLimit.keyedBy");
+        this.store = Objects.requireNonNull(store, "RateLimit.store");
+        this.time = Objects.requireNonNull(time, "RateLimit.timeMeter");
+        this.configuration = BucketConfiguration.builder()
+                .addLimit(l -> l.capacity(capacity).refillGreedy(limit, period))
+                .build();
+        this.policy = limit + ";w=" + Math.max(1, period.toSeconds()) + (capacity != limit ? ";burst=" + capacity : "");
+    }
+
+    /** {@code requests} per minute per key. */
+    public static RateLimit perMinute(long requests) {
+        return of(requests, Duration.ofMinutes(1));
+    }
+
+    /** {@code requests} per second per key. */
+    public static RateLimit perSecond(long requests) {
+        return of(requests, Duration.ofSeconds(1));
+    }
+
+    /** {@code requests} per {@code period} per key; the bucket holds {@code requests} tokens unless {@link #burst} says otherwise. */
+    public static RateLimit of(long requests, Duration period) {
+        return new RateLimit(requests, period, requests, RateLimitKey.remoteAddress(), BucketStore.local(100_000),
+                TimeMeter.SYSTEM_NANOTIME);
+    }
+
+    /** The bucket capacity: how many requests a rested client may send at once. */
+    public RateLimit burst(long maxBurst) {
+        return new RateLimit(limit, period, maxBurst, key, store, time);
+    }
+
+    /** What to count per (default: the remote address). */
+    public RateLimit keyedBy(RateLimitKey by) {
+        return new RateLimit(limit, period, capacity, by, store, time);
+    }
+
+    /** The most keys the in-process store tracks (default 100 000). Replaces the store with a local one. */
+    public RateLimit maxKeys(int keys) {
+        return new RateLimit(limit, period, capacity, key, BucketStore.local(keys), time);
+    }
+
+    /** Where buckets live, e.g. a shared store over bucket4j-redis. */
+    public RateLimit store(BucketStore buckets) {
+        return new RateLimit(limit, period, capacity, key, buckets, time);
+    }
+
+    /** The time source (tests inject a manual one instead of sleeping). */
+    public RateLimit timeMeter(TimeMeter clock) {
+        return new RateLimit(limit, period, capacity, key, store, clock);
+    }
+
+    @Override
+    public Response intercept(Chain chain) {
+        String k = key.keyOf(chain.request());
+        Bucket bucket = store.bucket(k == null ? "none" : k, configuration, time);
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        if (!probe.isConsumed()) {
+            Duration wait = Duration.ofNanos(probe.getNanosToWaitForRefill());
+            return Response.rejected(Rejection.tooManyRequests("rate limit of " + describe().detail()
+                    + " exceeded; retry in " + seconds(wait.toNanos()) + " s", wait)
+                    .withReason("rate_limited")
+                    .withHeaders(headers(Headers.empty().toBuilder(), probe).build()));
+        }
+        Response response = chain.proceed(chain.request());
+        return response.withHeaders(headers(response.headers().toBuilder(), probe).build());
+    }
+
+    private Headers.Builder headers(Headers.Builder b, ConsumptionProbe probe) {
+        return b.set("RateLimit-Limit", Long.toString(capacity))
+                .set("RateLimit-Remaining", Long.toString(Math.max(0, probe.getRemainingTokens())))
+                .set("RateLimit-Reset", Long.toString(seconds(probe.getNanosToWaitForReset())))
+                .set("RateLimit-Policy", policy);
+    }
+
+    private static long seconds(long nanos) {
+        return nanos <= 0 ? 0 : (nanos + 999_999_999L) / 1_000_000_000L;
+    }
+
+    @Override
+    public Description describe() {
+        String unit = period.equals(Duration.ofMinutes(1)) ? "min" : period.equals(Duration.ofSeconds(1)) ? "s"
+                : period.equals(Duration.ofHours(1)) ? "h" : period.toSeconds() + " s";
+        return new Description("Rate Limit", limit + " req/" + unit + (capacity != limit ? ", burst " + capacity : ""));
+    }
+}
