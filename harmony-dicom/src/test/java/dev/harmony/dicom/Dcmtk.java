@@ -54,6 +54,42 @@ public final class Dcmtk {
         }
     }
 
+    /** A port that was free a moment ago (the OS picks it). */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Waits until something accepts TCP connections on 127.0.0.1:{@code port}, or fails after {@code timeout}. */
+    public static void awaitListening(int port, Duration timeout, Process owner) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (owner != null && !owner.isAlive()) {
+                throw new AssertionError("process exited with " + owner.exitValue() + " before listening on " + port);
+            }
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(20); // polling interval of a bounded wait, not synchronisation
+            }
+        }
+        throw new AssertionError("nothing listens on port " + port + " after " + timeout);
+    }
+
+    /** Polls {@code condition} until true or fails after {@code timeout}. */
+    public static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(20); // polling interval of a bounded wait
+        }
+    }
+
     /** Starts a long-running tool (e.g. storescp); the caller destroys it. */
     public static Process start(Path log, String tool, String... args) throws IOException {
         List<String> command = new ArrayList<>();
@@ -70,7 +106,7 @@ public final class Dcmtk {
      * explicit VR little endian unless {@code xferOption} says otherwise.
      */
     public static Path ctObject(Path dir, String study, String series, String instance, int pixelBytes,
-            String xferOption) throws IOException, InterruptedException {
+            String... dump2dcmOptions) throws IOException, InterruptedException {
         Path pixels = dir.resolve("px-" + instance + ".raw");
         byte[] data = new byte[pixelBytes];
         new java.util.Random(instance.hashCode()).nextBytes(data);
@@ -102,8 +138,10 @@ public final class Dcmtk {
                 ""));
         Path out = dir.resolve(instance + ".dcm");
         List<String> command = new ArrayList<>(List.of(require("dump2dcm")));
-        if (xferOption != null) {
-            command.add(xferOption);
+        for (String option : dump2dcmOptions) {
+            if (option != null) {
+                command.add(option);
+            }
         }
         command.addAll(List.of(dump.toString(), out.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);

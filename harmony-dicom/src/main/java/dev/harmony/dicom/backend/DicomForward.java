@@ -1,0 +1,263 @@
+package dev.harmony.dicom.backend;
+
+import dev.harmony.dicom.AeTitles;
+import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.dimse.DimseStatus;
+import dev.harmony.dicom.scu.AssociationRejectedException;
+import dev.harmony.dicom.scu.DicomClient;
+import dev.harmony.dicom.scu.Proposal;
+import dev.harmony.dicom.scu.ScuAssociation;
+import dev.harmony.message.Protocol;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Backend;
+import dev.harmony.pipeline.Rejection;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends each C-STORE on to a PACS (C-STORE SCU) and answers with the PACS's status, which the
+ * listener passes back to the modality unchanged. The data set streams straight from the incoming
+ * association to the outgoing one in its negotiated transfer syntax (no transcoding), so the PACS must
+ * accept that syntax; otherwise the answer is 0122 (refused: SOP class not supported).
+ *
+ * <pre>{@code
+ * DicomForward.to(DicomNode.parse("PACS@pacs.local:11112")).callingAe("HARMONY").build()
+ * }</pre>
+ *
+ * <p>Associations are reused across objects and released after {@code idleRelease} without traffic.
+ * A PACS that cannot be reached or refuses the association yields 0110 (processing failure).
+ */
+public final class DicomForward implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(DicomForward.class);
+
+    private final DicomNode pacs;
+    private final DicomClient client;
+    private final Duration idleRelease;
+    private final int maxIdleAssociations;
+    private final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>();
+    private ScheduledExecutorService reaper;
+
+    private record Idle(ScuAssociation association, long since) {
+    }
+
+    private DicomForward(Builder b) {
+        this.pacs = b.pacs;
+        this.client = DicomClient.callingAe(b.callingAe).connectTimeout(b.connectTimeout)
+                .responseTimeout(b.responseTimeout).build();
+        this.idleRelease = b.idleRelease;
+        this.maxIdleAssociations = b.maxIdleAssociations;
+    }
+
+    /** Starts configuring a forwarder to {@code pacs}. */
+    public static Builder to(DicomNode pacs) {
+        return new Builder(pacs);
+    }
+
+    public DicomNode pacs() {
+        return pacs;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (reaper == null) {
+            reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "dicom-forward-reaper-" + pacs.aeTitle());
+                t.setDaemon(true);
+                return t;
+            });
+            long period = Math.max(100, idleRelease.toMillis() / 2);
+            reaper.scheduleWithFixedDelay(this::releaseIdle, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (reaper != null) {
+            reaper.shutdownNow();
+            reaper = null;
+        }
+        for (Idle i = idle.poll(); i != null; i = idle.poll()) {
+            i.association().close();
+        }
+    }
+
+    @Override
+    public Set<Protocol> protocols() {
+        return Set.of(Protocol.DICOM);
+    }
+
+    @Override
+    public Description describe() {
+        return new Description("DICOM Forward", pacs.toString());
+    }
+
+    /** Associations currently kept open for reuse. */
+    public int idleAssociations() {
+        return idle.size();
+    }
+
+    @Override
+    public Response handle(Request request) throws IOException {
+        if (request.operation().equals(DicomAttributes.OP_ASSOCIATE)) {
+            return Response.ok();
+        }
+        if (!request.operation().equals(DicomAttributes.OP_C_STORE)) {
+            return Response.rejected(Rejection.unsupported("DicomForward handles C-STORE, not " + request.operation()));
+        }
+        String sopClass = request.attribute(DicomAttributes.SOP_CLASS_UID).orElse("");
+        String sopInstance = request.attribute(DicomAttributes.SOP_INSTANCE_UID).orElse("");
+        TransferSyntax ts = request.attribute(DicomAttributes.TRANSFER_SYNTAX)
+                .orElse(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN);
+        ScuAssociation association;
+        try {
+            association = borrow(sopClass, ts.uid());
+        } catch (AssociationRejectedException e) {
+            return Response.rejected(Rejection.upstreamUnavailable(e.getMessage()));
+        } catch (IOException e) {
+            return Response.rejected(Rejection.upstreamUnavailable("cannot reach " + pacs + ": " + e.getMessage()));
+        }
+        if (!association.supports(sopClass, ts.uid())) {
+            giveBack(association);
+            return Response.rejected(Rejection.unsupported(pacs.aeTitle() + " does not accept " + sopClass + " in "
+                    + ts.name()));
+        }
+        SourceWatch source = new SourceWatch(request.body().stream());
+        int status;
+        try {
+            status = association.store(sopClass, sopInstance, ts.uid(), source);
+        } catch (IOException e) {
+            if (source.failure != null) {
+                throw source.failure; // the sender broke off; nothing to tell the PACS beyond the abort already sent
+            }
+            return Response.rejected(Rejection.upstreamUnavailable("forwarding to " + pacs + " failed: " + e.getMessage()));
+        }
+        giveBack(association);
+        if (DimseStatus.isSuccessOrWarning(status)) {
+            return Response.ok().with(DicomAttributes.DIMSE_STATUS, status);
+        }
+        return Response.rejected(Rejection.upstreamUnavailable(pacs.aeTitle() + " answered C-STORE status "
+                + DimseStatus.hex(status))).with(DicomAttributes.DIMSE_STATUS, status);
+    }
+
+    private ScuAssociation borrow(String sopClass, String ts) throws IOException {
+        for (Iterator<Idle> it = idle.iterator(); it.hasNext();) {
+            Idle candidate = it.next();
+            if (candidate.association().supports(sopClass, ts) && idle.remove(candidate)) {
+                if (candidate.association().isOpen()) {
+                    return candidate.association();
+                }
+            }
+        }
+        LOG.debug("opening association to {} for {} in {}", pacs, sopClass, ts);
+        return client.open(pacs, List.of(new Proposal(sopClass, List.of(ts)), Proposal.verification()));
+    }
+
+    private void giveBack(ScuAssociation association) {
+        if (!association.isOpen()) {
+            return;
+        }
+        idle.addFirst(new Idle(association, System.nanoTime()));
+        while (idle.size() > maxIdleAssociations) {
+            Idle oldest = idle.pollLast();
+            if (oldest != null) {
+                oldest.association().close();
+            }
+        }
+    }
+
+    private void releaseIdle() {
+        long now = System.nanoTime();
+        for (Idle i : idle) {
+            if (now - i.since() >= idleRelease.toNanos() && idle.remove(i)) {
+                LOG.debug("releasing idle {}", i.association());
+                i.association().close();
+            }
+        }
+    }
+
+    /** Remembers a failure of the incoming stream, to tell it apart from a failure towards the PACS. */
+    private static final class SourceWatch extends FilterInputStream {
+        private IOException failure;
+
+        SourceWatch(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+    }
+
+    /** Configures a {@link DicomForward}. */
+    public static final class Builder {
+        private final DicomNode pacs;
+        private String callingAe = "HARMONY";
+        private Duration idleRelease = Duration.ofSeconds(30);
+        private int maxIdleAssociations = 4;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration responseTimeout = Duration.ofSeconds(60);
+
+        private Builder(DicomNode pacs) {
+            this.pacs = Objects.requireNonNull(pacs, "DicomForward.to: pacs");
+        }
+
+        /** Our AE title towards the PACS. Default {@code HARMONY}. */
+        public Builder callingAe(String value) {
+            this.callingAe = AeTitles.require(value, "DicomForward.callingAe");
+            return this;
+        }
+
+        /** Release an association after this long without traffic. Default 30 s. */
+        public Builder idleRelease(Duration value) {
+            this.idleRelease = value;
+            return this;
+        }
+
+        /** How many associations to keep open for reuse. Default 4. */
+        public Builder maxIdleAssociations(int value) {
+            this.maxIdleAssociations = value;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration value) {
+            this.connectTimeout = value;
+            return this;
+        }
+
+        public Builder responseTimeout(Duration value) {
+            this.responseTimeout = value;
+            return this;
+        }
+
+        public DicomForward build() {
+            if (idleRelease == null || idleRelease.isNegative() || idleRelease.isZero()) {
+                throw new IllegalArgumentException("DicomForward.idleRelease must be positive: " + idleRelease);
+            }
+            if (maxIdleAssociations < 0) {
+                throw new IllegalArgumentException("DicomForward.maxIdleAssociations must be >= 0");
+            }
+            return new DicomForward(this);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.harmony.dicom.backend;
+
+import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.message.Body;
+import dev.harmony.message.Protocol;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Backend;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Writes each object to disk first, then forwards the stored file to a PACS: the network stream is
+ * read once, the copy on disk is durable before the PACS sees it, and a PACS outage loses nothing.
+ * The answer is the forward's (the PACS status), so a modality retries an object the PACS did not
+ * take; a failed store is answered without forwarding.
+ *
+ * <pre>{@code
+ * StoreAndForward.of(DicomFileStore.under(dir).build(), DicomForward.to(pacs).build())
+ * }</pre>
+ */
+public final class StoreAndForward implements Backend {
+    private final DicomFileStore store;
+    private final DicomForward forward;
+
+    private StoreAndForward(DicomFileStore store, DicomForward forward) {
+        this.store = Objects.requireNonNull(store, "StoreAndForward: store");
+        this.forward = Objects.requireNonNull(forward, "StoreAndForward: forward");
+    }
+
+    public static StoreAndForward of(DicomFileStore store, DicomForward forward) {
+        return new StoreAndForward(store, forward);
+    }
+
+    @Override
+    public void start() throws Exception {
+        store.start();
+        forward.start();
+    }
+
+    @Override
+    public void stop() {
+        forward.stop();
+        store.stop();
+    }
+
+    @Override
+    public Set<Protocol> protocols() {
+        return Set.of(Protocol.DICOM);
+    }
+
+    @Override
+    public Description describe() {
+        return new Description("Store & Forward", store.describe().detail() + " → " + forward.pacs());
+    }
+
+    @Override
+    public Response handle(Request request) throws Exception {
+        Response stored = store.handle(request);
+        if (!stored.isSuccess() || !request.operation().equals(DicomAttributes.OP_C_STORE)) {
+            return stored;
+        }
+        Path file = stored.attribute(DicomAttributes.STORED_FILE).orElseThrow();
+        try (InputStream in = Files.newInputStream(file)) {
+            FileMeta.Opened opened = FileMeta.read(in);
+            Response forwarded = forward.handle(request.withBody(
+                    Body.ofStream(opened.dataset(), -1, DicomAttributes.DATASET_CONTENT_TYPE)));
+            return forwarded.with(DicomAttributes.STORED_FILE, file);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.harmony.dicom.scu;
+
+import dev.harmony.dicom.AeTitles;
+import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.file.FileMeta;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A DICOM SCU: opens associations to a remote AE and sends C-ECHO and C-STORE.
+ *
+ * <pre>{@code
+ * DicomClient client = DicomClient.callingAe("MODALITY").build();
+ * DicomNode pacs = DicomNode.parse("HARMONY@127.0.0.1:11112");
+ * client.echo(pacs);                                  // 0x0000 on success
+ * List<Integer> statuses = client.store(pacs, files); // one association for all files
+ * }</pre>
+ */
+public final class DicomClient {
+    final String callingAe;
+    final Duration connectTimeout;
+    final Duration responseTimeout;
+    final int maxPduLength;
+
+    private DicomClient(Builder b) {
+        this.callingAe = b.callingAe;
+        this.connectTimeout = b.connectTimeout;
+        this.responseTimeout = b.responseTimeout;
+        this.maxPduLength = b.maxPduLength;
+    }
+
+    /** Starts configuring a client that calls itself {@code aeTitle}. */
+    public static Builder callingAe(String aeTitle) {
+        return new Builder(aeTitle);
+    }
+
+    public String callingAeTitle() {
+        return callingAe;
+    }
+
+    /**
+     * Opens an association proposing {@code proposals}.
+     *
+     * @throws AssociationRejectedException if the peer answers A-ASSOCIATE-RJ
+     */
+    public ScuAssociation open(DicomNode called, List<Proposal> proposals) throws IOException {
+        return ScuAssociation.open(this, called, proposals);
+    }
+
+    /** C-ECHO on a fresh association; returns the status (0 = success). */
+    public int echo(DicomNode called) throws IOException {
+        try (ScuAssociation a = open(called, List.of(Proposal.verification()))) {
+            return a.echo();
+        }
+    }
+
+    /** Stores Part-10 files over one association; returns each file's C-STORE status, in order. */
+    public List<Integer> store(DicomNode called, List<Path> files) throws IOException {
+        Map<String, Set<String>> syntaxesByClass = new LinkedHashMap<>();
+        for (Path file : files) {
+            try (InputStream in = Files.newInputStream(file)) {
+                FileMeta meta = FileMeta.read(in).meta();
+                syntaxesByClass.computeIfAbsent(meta.sopClassUid(), k -> new LinkedHashSet<>())
+                        .add(meta.transferSyntaxUid());
+            }
+        }
+        List<Proposal> proposals = new ArrayList<>();
+        // One context per (SOP class, transfer syntax), so each file is sent exactly as it is encoded.
+        syntaxesByClass.forEach((sop, syntaxes) -> syntaxes.forEach(ts -> proposals.add(new Proposal(sop, List.of(ts)))));
+        List<Integer> statuses = new ArrayList<>();
+        try (ScuAssociation a = open(called, proposals)) {
+            for (Path file : files) {
+                statuses.add(a.store(file));
+            }
+        }
+        return statuses;
+    }
+
+    /** Configures a {@link DicomClient}. */
+    public static final class Builder {
+        private final String callingAe;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration responseTimeout = Duration.ofSeconds(60);
+        private int maxPduLength = 256 * 1024;
+
+        private Builder(String callingAe) {
+            this.callingAe = AeTitles.require(callingAe, "DicomClient.callingAe");
+        }
+
+        /** TCP connect timeout. Default 10 s. */
+        public Builder connectTimeout(Duration value) {
+            this.connectTimeout = value;
+            return this;
+        }
+
+        /** How long to wait for A-ASSOCIATE-AC, a DIMSE response or A-RELEASE-RP. Default 60 s. */
+        public Builder responseTimeout(Duration value) {
+            this.responseTimeout = value;
+            return this;
+        }
+
+        /** The largest PDU we receive. Default 256 KiB. */
+        public Builder maxPduLength(int bytes) {
+            this.maxPduLength = bytes;
+            return this;
+        }
+
+        public DicomClient build() {
+            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+                throw new IllegalArgumentException("DicomClient.connectTimeout must be positive");
+            }
+            if (responseTimeout.isNegative() || responseTimeout.isZero()) {
+                throw new IllegalArgumentException("DicomClient.responseTimeout must be positive");
+            }
+            if (maxPduLength < 4096) {
+                throw new IllegalArgumentException("DicomClient.maxPduLength must be >= 4096: " + maxPduLength);
+            }
+            return new DicomClient(this);
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package dev.harmony.dicom.scu;
+
+import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.dimse.Command;
+import dev.harmony.dicom.dimse.CommandField;
+import dev.harmony.dicom.dimse.MessageReader;
+import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.net.AbortReason;
+import dev.harmony.dicom.net.AssociateAccept;
+import dev.harmony.dicom.net.AssociateRequest;
+import dev.harmony.dicom.net.PDataWriter;
+import dev.harmony.dicom.net.PduCodec;
+import dev.harmony.dicom.net.PduReader;
+import dev.harmony.dicom.net.PduType;
+import dev.harmony.dicom.net.PresentationContext;
+import dev.harmony.dicom.net.PresentationResult;
+import dev.harmony.dicom.net.ProtocolViolation;
+import dev.harmony.dicom.net.UserInfo;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An open association as requestor (SCU). Operations are synchronous (one outstanding message), so
+ * one association serves one thread at a time. {@link #close()} releases it.
+ */
+public final class ScuAssociation implements AutoCloseable {
+    private final DicomNode peer;
+    private final Socket socket;
+    private final OutputStream out;
+    private final MessageReader messages;
+    private final Object writeLock = new Object();
+    private final Map<Integer, PresentationResult> accepted;
+    private final Map<Integer, String> abstractSyntaxes;
+    private final long peerMaxPdu;
+    private int nextMessageId = 1;
+    private boolean open = true;
+
+    private ScuAssociation(DicomNode peer, Socket socket, OutputStream out, MessageReader messages,
+            Map<Integer, PresentationResult> accepted, Map<Integer, String> abstractSyntaxes, long peerMaxPdu) {
+        this.peer = peer;
+        this.socket = socket;
+        this.out = out;
+        this.messages = messages;
+        this.accepted = accepted;
+        this.abstractSyntaxes = abstractSyntaxes;
+        this.peerMaxPdu = peerMaxPdu;
+    }
+
+    static ScuAssociation open(DicomClient client, DicomNode peer, List<Proposal> proposals) throws IOException {
+        if (proposals.isEmpty() || proposals.size() > 128) {
+            throw new IllegalArgumentException("propose 1 to 128 presentation contexts, not " + proposals.size());
+        }
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(peer.host(), peer.port()), (int) client.connectTimeout.toMillis());
+            socket.setSoTimeout((int) client.responseTimeout.toMillis());
+            OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            List<PresentationContext> contexts = new ArrayList<>();
+            Map<Integer, String> abstractSyntaxes = new HashMap<>();
+            for (int i = 0; i < proposals.size(); i++) {
+                int id = 2 * i + 1;
+                contexts.add(new PresentationContext(id, proposals.get(i).sopClass(), proposals.get(i).transferSyntaxes()));
+                abstractSyntaxes.put(id, proposals.get(i).sopClass());
+            }
+            UserInfo info = new UserInfo(client.maxPduLength, Uids.IMPLEMENTATION_CLASS, Uids.IMPLEMENTATION_VERSION,
+                    0, 0, List.of());
+            out.write(PduCodec.encode(new AssociateRequest(1, peer.aeTitle(), client.callingAe,
+                    Uids.APPLICATION_CONTEXT, contexts, info)));
+            out.flush();
+            PduReader pdus = new PduReader(in, client.maxPduLength, 1 << 20);
+            int type = pdus.next();
+            switch (type) {
+                case PduType.ASSOCIATE_AC -> {
+                    AssociateAccept ac = PduCodec.decodeAccept(pdus.controlBody());
+                    Map<Integer, PresentationResult> accepted = new HashMap<>();
+                    for (PresentationResult r : ac.results()) {
+                        if (r.accepted() && abstractSyntaxes.containsKey(r.id())) {
+                            accepted.put(r.id(), r);
+                        }
+                    }
+                    return new ScuAssociation(peer, socket, out, new MessageReader(pdus), accepted, abstractSyntaxes,
+                            ac.userInfo().maxPduLength());
+                }
+                case PduType.ASSOCIATE_RJ -> throw new AssociationRejectedException(peer.aeTitle(),
+                        PduCodec.decodeReject(pdus.controlBody()));
+                case PduType.ABORT -> throw new IOException(peer + " aborted the association request");
+                case PduReader.END -> throw new EOFException(peer + " closed the connection during negotiation");
+                default -> throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU,
+                        "unexpected " + PduType.name(type) + " from " + peer + " during negotiation");
+            }
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** The peer this association is connected to. */
+    public DicomNode peer() {
+        return peer;
+    }
+
+    public synchronized boolean isOpen() {
+        return open && !socket.isClosed();
+    }
+
+    /** Whether a context for {@code sopClass} in {@code transferSyntax} was accepted. */
+    public boolean supports(String sopClass, String transferSyntax) {
+        return contextFor(sopClass, transferSyntax) > 0;
+    }
+
+    /** C-ECHO; returns the status. */
+    public synchronized int echo() throws IOException {
+        int context = contextFor(Uids.VERIFICATION, null);
+        if (context < 0) {
+            throw new IllegalStateException(peer + " did not accept the Verification SOP class");
+        }
+        int id = nextMessageId();
+        sendCommand(context, Command.request(CommandField.C_ECHO_RQ, id, Uids.VERIFICATION, false));
+        return awaitResponse(id);
+    }
+
+    /** C-STORE of a Part-10 file, sent in its own transfer syntax; returns the status. */
+    public int store(Path part10) throws IOException {
+        try (InputStream in = Files.newInputStream(part10)) {
+            FileMeta.Opened file = FileMeta.read(in);
+            return store(file.meta().sopClassUid(), file.meta().sopInstanceUid(), file.meta().transferSyntaxUid(),
+                    file.dataset());
+        }
+    }
+
+    /**
+     * C-STORE of a data set streamed from {@code dataset}, which must already be encoded in
+     * {@code transferSyntax}; returns the status.
+     *
+     * @throws IllegalArgumentException if no context for this SOP class and transfer syntax was accepted
+     */
+    public synchronized int store(String sopClass, String sopInstance, String transferSyntax, InputStream dataset)
+            throws IOException {
+        int context = contextFor(sopClass, transferSyntax);
+        if (context < 0) {
+            throw new IllegalArgumentException(peer + " accepted no presentation context for " + sopClass + " in "
+                    + transferSyntax);
+        }
+        int id = nextMessageId();
+        Command rq = Command.request(CommandField.C_STORE_RQ, id, sopClass, true)
+                .setUs(Command.PRIORITY, 0)
+                .setUid(Command.AFFECTED_SOP_INSTANCE_UID, sopInstance);
+        try {
+            sendCommand(context, rq);
+            PDataWriter data = new PDataWriter(out, writeLock, peerMaxPdu, context, false);
+            byte[] buffer = new byte[64 * 1024];
+            for (int n = dataset.read(buffer); n >= 0; n = dataset.read(buffer)) {
+                data.write(buffer, 0, n);
+            }
+            data.finish();
+        } catch (IOException e) {
+            // We cannot tell the peer where the data set ends: the association is unusable.
+            abort();
+            throw e;
+        }
+        return awaitResponse(id);
+    }
+
+    /** A-RELEASE-RQ, wait for A-RELEASE-RP, close. */
+    public synchronized void release() throws IOException {
+        if (!isOpen()) {
+            return;
+        }
+        open = false;
+        try {
+            send(PduCodec.releaseRequest());
+            MessageReader.Event e = messages.next();
+            if (!(e instanceof MessageReader.ReleaseResponse)) {
+                throw new IOException(peer + " answered the release request with " + e);
+            }
+        } finally {
+            socket.close();
+        }
+    }
+
+    /** A-ABORT and close, without waiting. */
+    public synchronized void abort() {
+        open = false;
+        try {
+            send(PduCodec.abort(0, 0));
+        } catch (IOException ignored) {
+            // already gone
+        }
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** Releases the association; if that fails, aborts it. */
+    @Override
+    public void close() {
+        try {
+            release();
+        } catch (IOException e) {
+            abort();
+        }
+    }
+
+    private int contextFor(String sopClass, String transferSyntax) {
+        for (PresentationResult r : accepted.values()) {
+            if (abstractSyntaxes.get(r.id()).equals(sopClass)
+                    && (transferSyntax == null || transferSyntax.equals(r.transferSyntax()))) {
+                return r.id();
+            }
+        }
+        return -1;
+    }
+
+    private int nextMessageId() {
+        int id = nextMessageId;
+        nextMessageId = nextMessageId == 0xFFFF ? 1 : nextMessageId + 1;
+        return id;
+    }
+
+    private int awaitResponse(int messageId) throws IOException {
+        try {
+            while (true) {
+                MessageReader.Event e = messages.next();
+                if (e instanceof MessageReader.Message m) {
+                    if (m.data() != null) {
+                        m.data().drain();
+                    }
+                    Command c = m.command();
+                    if (CommandField.isResponse(c.commandField())
+                            && c.us(Command.MESSAGE_ID_BEING_RESPONDED_TO).orElse(-1) == messageId) {
+                        return c.status();
+                    }
+                    throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU_PARAMETER, "unexpected " + c + " from " + peer);
+                }
+                throw new IOException(peer + " ended the association while we waited for a response (" + e + ")");
+            }
+        } catch (ProtocolViolation v) {
+            open = false;
+            try {
+                send(PduCodec.abort(2, v.abortReason()));
+            } catch (IOException ignored) {
+                // gone
+            }
+            socket.close();
+            throw v;
+        } catch (IOException e) {
+            abort();
+            throw e;
+        }
+    }
+
+    private void sendCommand(int context, Command command) throws IOException {
+        PDataWriter w = new PDataWriter(out, writeLock, peerMaxPdu, context, true);
+        w.write(command.encode());
+        w.finish();
+    }
+
+    private void send(byte[] pdu) throws IOException {
+        synchronized (writeLock) {
+            out.write(pdu);
+            out.flush();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "association to " + peer;
+    }
+}
