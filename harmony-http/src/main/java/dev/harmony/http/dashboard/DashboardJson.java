@@ -3,17 +3,23 @@ package dev.harmony.http.dashboard;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.harmony.diagram.Diagram;
 import dev.harmony.message.Json;
 import dev.harmony.pipeline.Pipeline;
 import java.util.List;
 
 /**
  * {@code /api/pipelines}: {@code {"pipelines":[{"name","flow","frontend","exchanges","inFlight",
- * "throughputPerSecond","stages":[{"stage","role","figures"}]}]}}, where each figures object is a
- * {@link Figures} ({@code count, passed, rejected{KIND:n}, failed, p50Millis, p99Millis}).
+ * "throughputPerSecond","stages":[{"stage","role","figures"}],"diagram":[{"id","role","label","detail"}]}]}},
+ * where each figures object is a {@link Figures} ({@code count, passed, rejected{KIND:n}, failed,
+ * p50Millis, p99Millis}) and {@code diagram} lists the boxes as drawn, sources to targets.
  */
 final class DashboardJson {
     private DashboardJson() {
+    }
+
+    private static void box(ArrayNode boxes, Diagram.Node n, String role) {
+        boxes.addObject().put("id", n.id()).put("role", role).put("label", n.label()).put("detail", n.detail());
     }
 
     static String render(List<Pipeline> pipelines, PipelineMetrics metrics) {
@@ -29,6 +35,13 @@ final class DashboardJson {
             node.put("inFlight", f.inFlight());
             node.put("throughputPerSecond", f.throughputPerSecond());
             node.set("stages", Json.mapper().valueToTree(f.stages()));
+            ArrayNode boxes = node.putArray("diagram");
+            Diagram d = p.diagram();
+            d.sources().forEach(n -> box(boxes, n, "source"));
+            box(boxes, d.frontend(), "frontend");
+            d.middleware().forEach(n -> box(boxes, n, "middleware"));
+            box(boxes, d.backend(), "backend");
+            d.targets().forEach(n -> box(boxes, n, "target"));
         }
         try {
             return Json.mapper().writeValueAsString(root);

@@ -50,6 +50,10 @@ class DashboardTest {
             assertThat(json.get("stages").get(0).get("stage").asText()).isEqualTo("Key Check");
             assertThat(json.get("stages").get(2).get("figures").get("passed").asLong()).isEqualTo(2);
             assertThat(json.get("throughputPerSecond").asDouble()).isPositive();
+            assertThat(json.get("diagram")).hasSize(6);
+            assertThat(json.get("diagram").get(2).get("label").asText()).isEqualTo("Key Check");
+            assertThat(json.get("diagram").get(2).get("detail").asText()).isEqualTo("X-Key header");
+            assertThat(json.get("diagram").get(0).get("role").asText()).isEqualTo("source");
 
             HttpResponse<String> svg = get(d.url().resolve("pipelines/dash-basic.svg"), null);
             assertThat(svg.statusCode()).isEqualTo(200);
