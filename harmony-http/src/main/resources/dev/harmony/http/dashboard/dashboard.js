@@ -8,7 +8,11 @@
       function (s) { return s.getAttribute("data-pipeline"); }));
 
   function names(list) { return list.slice().sort().join("\n"); }
-  function ms(v) { return v >= 100 ? v.toFixed(0) + " ms" : v >= 10 ? v.toFixed(1) + " ms" : v.toFixed(2) + " ms"; }
+  function ms(v) {
+    if (v === 0) { return "\u2013"; }
+    if (v < 1) { return (v * 1000).toFixed(0) + " \u00b5s"; }
+    return v >= 100 ? v.toFixed(0) + " ms" : v >= 10 ? v.toFixed(1) + " ms" : v.toFixed(2) + " ms";
+  }
   function total(map) { var n = 0; for (var k in map) { n += map[k]; } return n; }
   function kinds(map) {
     return Object.keys(map).sort().map(function (k) { return k + " " + map[k]; }).join(", ");
