@@ -62,6 +62,7 @@ final class ScpAssociation implements Runnable {
     private long objects;
     private long bytes;
     private volatile boolean shuttingDown;
+    private boolean established;
 
     ScpAssociation(DicomScp scp, Socket socket, Handler handler, String id, boolean overLimit) {
         this.scp = scp;
@@ -85,6 +86,7 @@ final class ScpAssociation implements Runnable {
                 outcome = "rejected";
                 return;
             }
+            established = true;
             socket.setSoTimeout((int) scp.idleTimeout.toMillis());
             outcome = serve(new MessageReader(pdus), in);
         } catch (ProtocolViolation e) {
@@ -93,8 +95,12 @@ final class ScpAssociation implements Runnable {
         } catch (AbortedException e) {
             outcome = "aborted by peer";
         } catch (SocketTimeoutException e) {
-            outcome = base.contains(DicomAttributes.CALLING_AE) ? "aborted: idle timeout" : "aborted: ARTIM expired";
-            sendQuietly(PduCodec.abort(2, AbortReason.NOT_SPECIFIED));
+            if (established) {
+                outcome = "aborted: idle for " + scp.idleTimeout.toSeconds() + " s";
+                sendQuietly(PduCodec.abort(2, AbortReason.NOT_SPECIFIED));
+            } else {
+                outcome = "closed: ARTIM expired before A-ASSOCIATE-RQ"; // PS3.8 AA-2: just close the transport
+            }
         } catch (IOException e) {
             outcome = shuttingDown ? "aborted: listener stopping" : "connection lost: " + e.getMessage();
         } catch (RuntimeException e) {

@@ -1,0 +1,100 @@
+package dev.harmony.dicom.frontend;
+
+import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.dimse.Command;
+import dev.harmony.dicom.dimse.CommandField;
+import dev.harmony.dicom.net.AssociateRequest;
+import dev.harmony.dicom.net.PDataWriter;
+import dev.harmony.dicom.net.PduCodec;
+import dev.harmony.dicom.net.PresentationContext;
+import dev.harmony.dicom.net.UserInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.List;
+
+/** A hand-driven peer on a raw socket, for sending broken or unfinished traffic. */
+final class RawPeer implements AutoCloseable {
+    /** What arrived: a PDU type and its body, or {@code type == -1} for end of stream. */
+    record Pdu(int type, byte[] body) {
+    }
+
+    final Socket socket;
+    final OutputStream out;
+    final InputStream in;
+
+    RawPeer(int port) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        socket.setTcpNoDelay(true);
+        out = socket.getOutputStream();
+        in = socket.getInputStream();
+    }
+
+    void send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** The next PDU, or type -1 if the connection was closed. */
+    Pdu read() throws IOException {
+        byte[] header = in.readNBytes(6);
+        if (header.length < 6) {
+            return new Pdu(-1, new byte[0]);
+        }
+        int length = ((header[2] & 0xFF) << 24) | ((header[3] & 0xFF) << 16) | ((header[4] & 0xFF) << 8) | (header[5] & 0xFF);
+        return new Pdu(header[0] & 0xFF, in.readNBytes(length));
+    }
+
+    /** Whether the server closed the connection (EOF or reset) within the socket timeout. */
+    boolean closedByServer() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    /** Sends an A-ASSOCIATE-RQ for CT storage in explicit VR LE (context 1) and returns the answer. */
+    Pdu associate(String calling, String called) throws IOException {
+        send(PduCodec.encode(new AssociateRequest(1, called, calling, Uids.APPLICATION_CONTEXT,
+                List.of(new PresentationContext(1, Uids.CT_IMAGE_STORAGE,
+                        List.of(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid()))),
+                new UserInfo(16384, Uids.IMPLEMENTATION_CLASS, null, 0, 0, List.of()))));
+        return read();
+    }
+
+    /** Sends a C-STORE-RQ command and {@code fragment} as a data PDV that is not the last one. */
+    void startStore(String instance, byte[] fragment) throws IOException {
+        PDataWriter command = new PDataWriter(out, this, 16384, 1, true);
+        command.write(Command.request(CommandField.C_STORE_RQ, 1, Uids.CT_IMAGE_STORAGE, true)
+                .setUs(Command.PRIORITY, 0).setUid(Command.AFFECTED_SOP_INSTANCE_UID, instance).encode());
+        command.finish();
+        // A data PDV without the last-fragment bit: the object is unfinished.
+        byte[] pdu = new byte[12 + fragment.length];
+        pdu[0] = 4;
+        put32(pdu, 2, 6 + fragment.length);
+        put32(pdu, 6, 2 + fragment.length);
+        pdu[10] = 1;
+        pdu[11] = 0;
+        System.arraycopy(fragment, 0, pdu, 12, fragment.length);
+        send(pdu);
+    }
+
+    static void put32(byte[] b, int off, long v) {
+        b[off] = (byte) (v >>> 24);
+        b[off + 1] = (byte) (v >>> 16);
+        b[off + 2] = (byte) (v >>> 8);
+        b[off + 3] = (byte) v;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
