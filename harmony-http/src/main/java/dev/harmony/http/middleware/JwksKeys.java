@@ -113,7 +113,9 @@ final class JwksKeys implements KeySource {
         if (!force && lastAttempt != Instant.MIN && Duration.between(lastAttempt, now).compareTo(minRefreshInterval) < 0) {
             return;
         }
-        lastAttempt = now;
+        if (!force) {
+            lastAttempt = now; // only token-triggered fetches count against the minimum interval
+        }
         try (Response r = http.newCall(new Request.Builder().url(url.toString()).header("Accept", "application/json")
                 .build()).execute()) {
             if (!r.isSuccessful() || r.body() == null) {
