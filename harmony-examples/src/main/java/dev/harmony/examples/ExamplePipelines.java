@@ -14,6 +14,7 @@ final class ExamplePipelines {
 
     /** Builders of every example pipeline with default settings (nothing is started or opened). */
     static List<Supplier<Pipeline>> all() {
-        return List.of();
+        return List.of(
+                dev.harmony.examples.joltfhir.JoltFhirExample::pipeline);
     }
 }

@@ -11,7 +11,8 @@ import java.util.List;
 public final class Main {
     /** Every subcommand, in the order {@code --help} lists them. */
     static final List<Command> COMMANDS = List.of(
-            new DiagramCommand());
+            new DiagramCommand(),
+            new JoltFhirCommand());
 
     private Main() {
     }

@@ -242,7 +242,8 @@ public final class FhirClient implements Backend {
 
     @Override
     public Description describe() {
-        StringBuilder d = new StringBuilder(asTransaction ? "POST transaction Bundle to " : "POST to ").append(server);
+        // The server's URL is left to the diagram's target node: boxes stay readable.
+        StringBuilder d = new StringBuilder(asTransaction ? "transaction Bundle" : "POST resource");
         if (condition != null) {
             d.append(", conditional create");
         }

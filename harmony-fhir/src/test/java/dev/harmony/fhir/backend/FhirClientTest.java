@@ -244,6 +244,6 @@ class FhirClientTest {
                 .hasMessageContaining("readTimeout");
         assertThatThrownBy(() -> FhirAuth.bearer("two words")).hasMessageContaining("bearer token");
         assertThat(FhirClient.to(URI.create("http://127.0.0.1:8080/fhir")).asTransaction().conditionalCreate().build()
-                .describe().detail()).isEqualTo("POST transaction Bundle to http://127.0.0.1:8080/fhir, conditional create");
+                .describe().detail()).isEqualTo("transaction Bundle, conditional create");
     }
 }

@@ -1,0 +1,82 @@
+package dev.harmony.examples;
+
+import dev.harmony.examples.joltfhir.JoltFhirExample;
+import dev.harmony.examples.joltfhir.JoltFhirServer;
+import dev.harmony.http.dashboard.Dashboard;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code jolt-fhir [--port 8081] [--path /webhook/patient] [--fhir-base URL] [--spec FILE]}: runs the JOLT
+ * to FHIR example until Ctrl-C (the pipeline itself is {@link JoltFhirExample}).
+ */
+final class JoltFhirCommand implements Command {
+
+    @Override
+    public String name() {
+        return "jolt-fhir";
+    }
+
+    @Override
+    public String summary() {
+        return "webhook -> JSON schema -> JOLT -> FHIR validation -> FHIR store (transaction Bundle)";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: jolt-fhir [--port 8081] [--path /webhook/patient] [--fhir-base URL] [--spec FILE]
+                                 [--dashboard [ADDR:]PORT]
+                  --port       webhook port on 127.0.0.1 (default 8081, 0 = any free port)
+                  --path       webhook path (default /webhook/patient)
+                  --fhir-base  FHIR store base URL; default: an embedded in-memory FHIR server
+                  --spec       JOLT spec file instead of the shipped patient_to_fhir.json
+                  --dashboard  also serve the live dashboard on [ADDR:]PORT
+                """;
+    }
+
+    @Override
+    public Set<String> valuedOptions() {
+        return Set.of("port", "path", "fhir-base", "spec", DashboardOption.OPTION);
+    }
+
+    @Override
+    public int run(Args args) throws Exception {
+        int port = args.intValue("port", JoltFhirExample.DEFAULT_PORT);
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("option --port must be 0..65535, got " + port);
+        }
+        URI base = args.get("fhir-base").map(URI::create).orElse(null);
+        Path spec = args.get("spec").map(Path::of).orElse(null);
+        if (spec != null && !Files.isReadable(spec)) {
+            throw new IllegalArgumentException("option --spec: cannot read '" + spec + "'");
+        }
+        JoltFhirServer server = JoltFhirServer.start(port, args.get("path", JoltFhirExample.DEFAULT_PATH), base, spec,
+                System.out);
+        Dashboard dashboard = null;
+        try {
+            dashboard = DashboardOption.startIfRequested(args);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Dashboard shownDashboard = dashboard;
+            // Ctrl-C: the hook itself stops everything, since the JVM may halt before this thread resumes.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop(server, shownDashboard);
+                stopped.countDown();
+            }, "jolt-fhir-shutdown"));
+            stopped.await();
+        } finally {
+            stop(server, dashboard);
+        }
+        return 0;
+    }
+
+    private static void stop(JoltFhirServer server, Dashboard dashboard) {
+        if (dashboard != null) {
+            dashboard.close();
+        }
+        server.close();
+    }
+}
