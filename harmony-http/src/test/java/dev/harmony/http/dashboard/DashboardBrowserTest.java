@@ -72,6 +72,75 @@ class DashboardBrowserTest {
         }
     }
 
+    @Test
+    void openPageUpdatesItselfInPlaceWhileTrafficFlows() throws Exception {
+        String name = "browser-live";
+        DirectFrontend in = DirectFrontend.create();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (Pipeline pipeline = TestPipelines.guarded(name, in)) {
+            pipeline.start();
+            try (Dashboard dashboard = Dashboard.on(0).start();
+                    DevToolsPage page = DevToolsPage.launch(HeadlessChromium.executable(), work)) {
+                TestPipelines.send(in, "ok", 3);
+                page.open(dashboard.url());
+                JsonNode before = figuresAfterTwoMorePolls(page, name);
+                assertThat(before.get("summary").get("count").asText()).isEqualTo("3");
+                page.evaluate("window.sameDocument = true");
+
+                // traffic flows while the page is open and polling
+                Thread traffic = new Thread(() -> {
+                    TestPipelines.send(in, "ok", 40);
+                    TestPipelines.send(in, "none", 6);
+                    TestPipelines.send(in, "slow-down", 4);
+                });
+                traffic.start();
+                traffic.join(30_000);
+                assertThat(traffic.isAlive()).as("traffic finished").isFalse();
+
+                JsonNode after = figuresAfterTwoMorePolls(page, name);
+                assertThat(page.evaluate("window.sameDocument === true").asBoolean())
+                        .as("figures moved without reloading the page").isTrue();
+                assertThat(after.get("summary").get("count").asText()).isEqualTo("53");
+                assertThat(after.get("summary").get("rejected").asText()).isEqualTo("10");
+                assertThat(after.get("rows").get("Store").get("count").asText()).isEqualTo("43");
+                JsonNode json = pipelineJson(http, dashboard.url(), name);
+                assertThat(after.get("summary").get("count").asText()).isEqualTo(json.get("exchanges").get("count").asText());
+                for (JsonNode s : json.get("stages")) {
+                    JsonNode row = after.get("rows").get(s.get("stage").asText());
+                    assertThat(row.get("count").asText()).isEqualTo(s.get("figures").get("count").asText());
+                    assertThat(row.get("passed").asText()).isEqualTo(s.get("figures").get("passed").asText());
+                    assertThat(row.get("rejected-by-kind").asText()).isEqualTo(kinds(s.get("figures").get("rejected")));
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits (inside the page, no sleeping here) until the page's script has applied two more polls, so the
+     * second one was sent after this call began, then reads the summary and every stage row.
+     */
+    private static JsonNode figuresAfterTwoMorePolls(DevToolsPage page, String pipeline) throws Exception {
+        String script = """
+                new Promise(resolve => {
+                  const status = document.getElementById('status');
+                  const target = Number(status.getAttribute('data-polls')) + 2;
+                  const read = () => {
+                    const section = [...document.querySelectorAll('section[data-pipeline]')]
+                        .find(s => s.getAttribute('data-pipeline') === %s);
+                    const fields = root => Object.fromEntries([...root.querySelectorAll('[data-field]')]
+                        .map(c => [c.getAttribute('data-field'), c.textContent]));
+                    const rows = {};
+                    section.querySelectorAll('tr[data-stage]').forEach(r => rows[r.getAttribute('data-stage')] = fields(r));
+                    return {summary: fields(section.querySelector('.summary')), rows: rows};
+                  };
+                  const observer = new MutationObserver(() => {
+                    if (Number(status.getAttribute('data-polls')) >= target) { observer.disconnect(); resolve(read()); }
+                  });
+                  observer.observe(status, {attributes: true});
+                })""".formatted(Json.mapper().writeValueAsString(pipeline));
+        return page.evaluate(script);
+    }
+
     private static void assertMatchesJson(DumpedDom dom, JsonNode p) {
         JsonNode ex = p.get("exchanges");
         assertThat(dom.summary(NAME)).containsEntry("count", ex.get("count").asText())
@@ -92,15 +161,19 @@ class DashboardBrowserTest {
     }
 
     private static JsonNode pipelineJson(HttpClient http, URI base) throws Exception {
+        return pipelineJson(http, base, NAME);
+    }
+
+    private static JsonNode pipelineJson(HttpClient http, URI base, String name) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("api/pipelines"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         for (JsonNode p : Json.mapper().readTree(r.body()).get("pipelines")) {
-            if (p.get("name").asText().equals(NAME)) {
+            if (p.get("name").asText().equals(name)) {
                 return p;
             }
         }
-        throw new AssertionError("pipeline " + NAME + " missing from " + r.body());
+        throw new AssertionError("pipeline " + name + " missing from " + r.body());
     }
 
     private static long sum(JsonNode byKind) {

@@ -22,7 +22,7 @@ final class HeadlessChromium {
     private int runs;
 
     HeadlessChromium(Path workDir) {
-        this.executable = find();
+        this.executable = executable();
         this.workDir = workDir;
     }
 
@@ -63,7 +63,7 @@ final class HeadlessChromium {
         return Files.readString(out, StandardCharsets.UTF_8);
     }
 
-    private static Path find() {
+    static Path executable() {
         String override = System.getenv("HARMONY_CHROMIUM");
         if (override != null && !override.isBlank()) {
             return Path.of(override);
