@@ -15,6 +15,7 @@ final class ExamplePipelines {
     /** Builders of every example pipeline with default settings (nothing is started or opened). */
     static List<Supplier<Pipeline>> all() {
         return List.of(
-                dev.harmony.examples.joltfhir.JoltFhirExample::pipeline);
+                dev.harmony.examples.joltfhir.JoltFhirExample::pipeline,
+                dev.harmony.examples.dicom.DicomScpExample::pipeline);
     }
 }

@@ -12,7 +12,8 @@ public final class Main {
     /** Every subcommand, in the order {@code --help} lists them. */
     static final List<Command> COMMANDS = List.of(
             new DiagramCommand(),
-            new JoltFhirCommand());
+            new JoltFhirCommand(),
+            new DicomScpCommand());
 
     private Main() {
     }

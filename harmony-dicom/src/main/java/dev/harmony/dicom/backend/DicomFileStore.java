@@ -48,6 +48,7 @@ public final class DicomFileStore implements Backend {
     private static final int COPY_BUFFER = 256 * 1024;
 
     private final Path root;
+    private final Path configuredRoot;
     private final FileLayout layout;
     private final DuplicatePolicy duplicates;
     private final boolean fsync;
@@ -55,6 +56,7 @@ public final class DicomFileStore implements Backend {
 
     private DicomFileStore(Builder b) {
         this.root = b.root;
+        this.configuredRoot = b.configuredRoot;
         this.layout = b.layout;
         this.duplicates = b.duplicates;
         this.fsync = b.fsync;
@@ -85,7 +87,8 @@ public final class DicomFileStore implements Backend {
 
     @Override
     public Description describe() {
-        return new Description("File Adapter", root + "/" + layout);
+        // The root as configured (not made absolute), so diagrams do not depend on the working directory.
+        return new Description("File Adapter", configuredRoot.toString());
     }
 
     @Override
@@ -223,6 +226,7 @@ public final class DicomFileStore implements Backend {
     /** Configures a {@link DicomFileStore}. */
     public static final class Builder {
         private final Path root;
+        private final Path configuredRoot;
         private FileLayout layout = new FileLayout("{StudyInstanceUID}/{SeriesInstanceUID}/{SOPInstanceUID}.dcm");
         private DuplicatePolicy duplicates = DuplicatePolicy.OVERWRITE;
         private boolean fsync = true;
@@ -230,6 +234,7 @@ public final class DicomFileStore implements Backend {
 
         private Builder(Path root) {
             Objects.requireNonNull(root, "DicomFileStore.under: root");
+            this.configuredRoot = root;
             this.root = root.toAbsolutePath().normalize();
         }
 

@@ -61,6 +61,22 @@ public final class ElementWriter {
         return this;
     }
 
+    /**
+     * Only the header of an element whose {@code length} value bytes the caller streams afterwards
+     * (e.g. pixel data). In explicit VR, {@code vr} must be one with a 32-bit length (OB, OW, UN...).
+     */
+    public ElementWriter header(int tag, String vr, long length) {
+        write16(tag >>> 16);
+        write16(tag & 0xFFFF);
+        if (explicitVr) {
+            out.write(vr.charAt(0));
+            out.write(vr.charAt(1));
+            write16(0);
+        }
+        out.writeBytes(le32(length));
+        return this;
+    }
+
     public int size() {
         return out.size();
     }

@@ -1,0 +1,70 @@
+package dev.harmony.examples;
+
+import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.frontend.DicomScp;
+import dev.harmony.examples.dicom.DicomScpExample;
+import dev.harmony.pipeline.Pipeline;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2] [--dir DIR]
+ * [--forward-to AE@host:port]}: runs {@link DicomScpExample} until Ctrl-C.
+ */
+final class DicomScpCommand implements Command {
+
+    @Override
+    public String name() {
+        return "dicom-scp";
+    }
+
+    @Override
+    public String summary() {
+        return "DICOM listener -> AE title check -> Part-10 files (-> forward to a PACS)";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2]
+                                 [--dir ./harmony-data/dicom] [--forward-to AE@host:port]
+                  --port              listener port (default 11112, 0 = any free port)
+                  --ae-title          our AE title (default HARMONY)
+                  --allow-calling-ae  comma-separated calling AE titles to admit (default: any)
+                  --dir               where Part-10 files go, as Study/Series/SOPInstance.dcm
+                  --forward-to        also forward every stored object to this PACS
+                """;
+    }
+
+    @Override
+    public Set<String> valuedOptions() {
+        return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to");
+    }
+
+    @Override
+    public int run(Args args) throws Exception {
+        DicomScpExample.Options defaults = DicomScpExample.Options.defaults();
+        List<String> allowed = args.get("allow-calling-ae")
+                .map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
+                .orElse(List.of());
+        DicomScpExample.Options options = new DicomScpExample.Options(args.intValue("port", defaults.port()),
+                args.get("ae-title", defaults.aeTitle()), allowed,
+                args.get("dir").map(Path::of).orElse(defaults.dir()),
+                args.get("forward-to").map(DicomNode::parse).orElse(null));
+        Pipeline pipeline = DicomScpExample.pipeline(options);
+        pipeline.start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        // Ctrl-C: the hook closes the pipeline itself, since the JVM may halt before this thread resumes.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            pipeline.close();
+            stopped.countDown();
+        }, "dicom-scp-shutdown"));
+        System.out.println("READY dicom-scp " + ((DicomScp) pipeline.frontend()).localPort());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

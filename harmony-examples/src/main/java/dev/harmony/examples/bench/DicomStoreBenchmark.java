@@ -1,0 +1,277 @@
+package dev.harmony.examples.bench;
+
+import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.backend.DicomFileStore;
+import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.frontend.DicomScp;
+import dev.harmony.dicom.middleware.AeTitleCheck;
+import dev.harmony.dicom.scu.DicomClient;
+import dev.harmony.dicom.scu.Proposal;
+import dev.harmony.dicom.scu.ScuAssociation;
+import dev.harmony.pipeline.Pipeline;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * C-STORE throughput: DCMTK {@code storescu} (TCP_NODELAY=1) sends the same corpus to (a) DCMTK
+ * {@code storescp} and (b) Harmony's DicomScp + AeTitleCheck + DicomFileStore, in the same run, with
+ * the same max PDU. Prints objects/s, MB/s and the ratio ours/DCMTK (median of the rounds), then
+ * stores one big object through a forked {@code dicom-scp} JVM with {@code -Xmx128m}.
+ *
+ * <pre>
+ * java -cp harmony-examples/target/harmony-examples.jar dev.harmony.examples.bench.DicomStoreBenchmark \
+ *      [--small 200] [--large 20] [--large-mb 50] [--rounds 3] [--max-pdu 131072] [--big-mb 1024]
+ * </pre>
+ */
+public final class DicomStoreBenchmark {
+    private int small = 200;
+    private int large = 20;
+    private int largeMb = 50;
+    private int rounds = 3;
+    private int maxPdu = 131072;
+    private int bigMb = 1024;
+
+    private DicomStoreBenchmark() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        DicomStoreBenchmark b = new DicomStoreBenchmark();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            int v = Integer.parseInt(argv[i + 1]);
+            switch (argv[i]) {
+                case "--small" -> b.small = v;
+                case "--large" -> b.large = v;
+                case "--large-mb" -> b.largeMb = v;
+                case "--rounds" -> b.rounds = v;
+                case "--max-pdu" -> b.maxPdu = v;
+                case "--big-mb" -> b.bigMb = v;
+                default -> throw new IllegalArgumentException("unknown option " + argv[i]);
+            }
+        }
+        b.run();
+    }
+
+    private void run() throws Exception {
+        String storescu = tool("storescu");
+        String storescp = tool("storescp");
+        Path work = Files.createTempDirectory("harmony-dicom-bench");
+        try {
+            System.out.printf("machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("java.version"));
+            System.out.printf("max PDU %d for both receivers; storescu with TCP_NODELAY=1; median of %d rounds%n%n",
+                    maxPdu, rounds);
+            Corpus smallCorpus = corpus(work.resolve("small"), small, 1);
+            Corpus largeCorpus = corpus(work.resolve("large"), large, Math.max(1, largeMb * 1024 * 1024 / DicomCorpus.FRAME_BYTES));
+            System.out.printf("%-28s %-26s %10s %10s %10s%n", "corpus", "receiver", "seconds", "objects/s", "MB/s");
+            for (Corpus c : List.of(smallCorpus, largeCorpus)) {
+                double dcmtk = median(c, () -> viaStorescp(storescu, storescp, c, work));
+                double oursFsync = median(c, () -> viaHarmony(storescu, c, work, true));
+                double oursNoFsync = median(c, () -> viaHarmony(storescu, c, work, false));
+                print(c, "DCMTK storescp (no fsync)", dcmtk);
+                print(c, "Harmony (fsync, default)", oursFsync);
+                print(c, "Harmony (fsync off)", oursNoFsync);
+                System.out.printf("%-28s ratio ours/DCMTK: %.2f with fsync, %.2f without (same durability)%n%n",
+                        c.label, dcmtk / oursFsync, dcmtk / oursNoFsync);
+            }
+            if (bigMb > 0) {
+                bigObject(work);
+            }
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private record Corpus(String label, Path dir, int count, long bytes) {
+    }
+
+    @FunctionalInterface
+    private interface Run {
+        double seconds() throws Exception;
+    }
+
+    private Corpus corpus(Path dir, int count, int frames) throws IOException {
+        List<Path> files = DicomCorpus.write(dir, count, frames);
+        long bytes = 0;
+        for (Path f : files) {
+            bytes += Files.size(f);
+        }
+        return new Corpus(count + " x " + (bytes / count / 1024) + " KB", dir, count, bytes);
+    }
+
+    private double median(Corpus c, Run run) throws Exception {
+        run.seconds(); // warm-up (JIT, page cache)
+        double[] times = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            times[i] = run.seconds();
+        }
+        Arrays.sort(times);
+        return times[rounds / 2];
+    }
+
+    private static void print(Corpus c, String receiver, double seconds) {
+        System.out.printf(Locale.ROOT, "%-28s %-26s %10.3f %10.1f %10.1f%n", c.label, receiver, seconds,
+                c.count / seconds, c.bytes / 1e6 / seconds);
+    }
+
+    private double viaStorescp(String storescu, String storescp, Corpus c, Path work) throws Exception {
+        Path out = Files.createDirectories(work.resolve("out-dcmtk"));
+        int port = freePort();
+        Process scp = start(List.of(storescp, "--output-directory", out.toString(), "-aet", "PACS", "--max-pdu",
+                String.valueOf(maxPdu), String.valueOf(port)), work.resolve("storescp.log"));
+        try {
+            awaitListening(port, scp);
+            double seconds = send(storescu, "PACS", port, c);
+            check(out, c);
+            return seconds;
+        } finally {
+            scp.destroy();
+            scp.waitFor(10, TimeUnit.SECONDS);
+            deleteTree(out);
+        }
+    }
+
+    private double viaHarmony(String storescu, Corpus c, Path work, boolean fsync) throws Exception {
+        Path out = work.resolve("out-harmony");
+        DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("HARMONY").maxPduLength(maxPdu).build();
+        try (Pipeline p = Pipeline.builder().name("bench").frontend(scp).use(AeTitleCheck.allow("MODALITY"))
+                .backend(DicomFileStore.under(out).fsync(fsync).build()).build()) {
+            p.start();
+            double seconds = send(storescu, "HARMONY", scp.localPort(), c);
+            check(out, c);
+            return seconds;
+        } finally {
+            deleteTree(out);
+        }
+    }
+
+    private static double send(String storescu, String calledAe, int port, Corpus c) throws Exception {
+        long started = System.nanoTime();
+        Process p = start(List.of(storescu, "-aet", "MODALITY", "-aec", calledAe, "-R", "+sd", "127.0.0.1",
+                String.valueOf(port), c.dir.toString()), null);
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("storescu failed: " + output);
+        }
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    private static void check(Path out, Corpus c) throws IOException {
+        try (Stream<Path> files = Files.walk(out)) {
+            long n = files.filter(Files::isRegularFile).count();
+            if (n != c.count) {
+                throw new IllegalStateException("expected " + c.count + " files in " + out + ", found " + n);
+            }
+        }
+    }
+
+    /** One object of {@code bigMb} MB through {@code dicom-scp} running with -Xmx128m in its own JVM. */
+    private void bigObject(Path work) throws Exception {
+        Path dir = work.resolve("big");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process scp = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                "dev.harmony.examples.Main", "dicom-scp", "--port", "0", "--dir", dir.toString(),
+                "--allow-calling-ae", "BENCH").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(scp.getInputStream(), StandardCharsets.UTF_8));
+            int port = -1;
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.startsWith("READY dicom-scp ")) {
+                    port = Integer.parseInt(line.substring(16).trim());
+                    break;
+                }
+            }
+            if (port < 0) {
+                throw new IllegalStateException("dicom-scp did not print READY");
+            }
+            int frames = (int) ((long) bigMb * 1024 * 1024 / DicomCorpus.FRAME_BYTES);
+            String study = Uids.random();
+            String series = Uids.random();
+            String instance = Uids.random();
+            long length = DicomCorpus.datasetLength(study, series, instance, frames);
+            long started = System.nanoTime();
+            int status;
+            try (ScuAssociation a = DicomClient.callingAe("BENCH").build().open(
+                    DicomNode.of("HARMONY", "127.0.0.1", port),
+                    List.of(Proposal.of(Uids.CT_IMAGE_STORAGE, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN)));
+                    InputStream data = DicomCorpus.dataset(study, series, instance, frames)) {
+                status = a.store(Uids.CT_IMAGE_STORAGE, instance, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid(), data);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            Path stored = dir.resolve(study).resolve(series).resolve(instance + ".dcm");
+            long size = Files.exists(stored) ? Files.size(stored) : -1;
+            System.out.printf(Locale.ROOT, "big object: %d MB data set through dicom-scp -Xmx128m: status %04X, stored %s"
+                    + " (%d bytes, data set %d bytes), %.1f s, %.0f MB/s%n", bigMb, status,
+                    size > length ? "OK" : "MISSING", size, length, seconds, length / 1e6 / seconds);
+        } finally {
+            scp.destroy();
+            scp.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Process start(List<String> command, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("TCP_NODELAY", "1");
+        if (log != null) {
+            pb.redirectOutput(log.toFile());
+        }
+        return pb.start();
+    }
+
+    private static String tool(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name).toString();
+            }
+        }
+        throw new IllegalStateException(name + " not found: apt-get install -y dcmtk");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void awaitListening(int port, Process owner) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (!owner.isAlive()) {
+                throw new IllegalStateException("storescp exited with " + owner.exitValue());
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(10);
+            }
+        }
+        throw new IllegalStateException("storescp does not listen on " + port);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
