@@ -262,8 +262,13 @@ final class SvgRenderer {
     static List<String> wrap(String s, int width, int maxLines) {
         List<String> pieces = new ArrayList<>();
         for (String word : s.strip().split("\\s+")) {
-            for (int i = 0; i < word.length(); i += width) {
-                pieces.add(word.substring(i, Math.min(word.length(), i + width)));
+            while (word.length() > width) {
+                int cut = breakPoint(word, width);
+                pieces.add(word.substring(0, cut));
+                word = word.substring(cut);
+            }
+            if (!word.isEmpty()) {
+                pieces.add(word);
             }
         }
         List<String> lines = new ArrayList<>();
@@ -285,6 +290,16 @@ final class SvgRenderer {
         String last = lines.get(maxLines - 1);
         kept.add(last.length() < width ? last + "\u2026" : fit(last + "\u2026", width));
         return kept;
+    }
+
+    /** Where to split a word longer than a line: after the last '/', '-', '_', '.' or ':' that fits, else at the width. */
+    private static int breakPoint(String word, int width) {
+        for (int i = width; i > width / 3; i--) {
+            if ("/-_.:".indexOf(word.charAt(i - 1)) >= 0) {
+                return i;
+            }
+        }
+        return width;
     }
 
     /** {@code s} cut to {@code width} characters, ending with an ellipsis when cut. */

@@ -64,6 +64,9 @@ class SvgRendererTest {
         assertThat(SvgRenderer.wrap("one two three four five six", 9, 2)).containsExactly("one two", "three\u2026");
         assertThat(SvgRenderer.wrap("abcdefghijklmnop", 6, 2)).containsExactly("abcdef", "ghijk\u2026");
         assertThat(SvgRenderer.wrap("  spaced   out  ", 20, 1)).containsExactly("spaced out");
+        // long paths break after a separator rather than mid-name
+        assertThat(SvgRenderer.wrap("harmony-data/dicom", 16, 2)).containsExactly("harmony-data/", "dicom");
+        assertThat(SvgRenderer.wrap("/var/lib/harmony/incoming", 12, 3)).containsExactly("/var/lib/", "harmony/", "incoming");
     }
 
     @Test

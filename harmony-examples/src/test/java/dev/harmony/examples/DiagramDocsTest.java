@@ -67,6 +67,9 @@ class DiagramDocsTest {
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             assertThat(f.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)))
                     .getDocumentElement().getAttribute("data-pipeline")).isEqualTo(p.name());
+            String checkout = Path.of("..").toAbsolutePath().normalize().toString();
+            assertThat(svg).as("the drawing of %s must not depend on where the build runs: a stage's describe() "
+                    + "should show a path as configured, not made absolute", p.name()).doesNotContain(checkout);
             assertThat(readme).as("README embeds the diagram of example %s", p.name())
                     .contains("](docs/diagrams/" + p.name() + ".svg)");
         }
