@@ -79,6 +79,10 @@ public final class Dashboard implements AutoCloseable {
         attacher.scheduleWithFixedDelay(this::attachNew, ATTACH_EVERY_MILLIS, ATTACH_EVERY_MILLIS,
                 TimeUnit.MILLISECONDS);
         LOG.info("dashboard listening at {}{}", url, access.isOpen() ? "" : " (credentials required)");
+        if (access.isOpen() && !b.address.isLoopbackAddress()) {
+            LOG.warn("dashboard at {} is reachable from the network without credentials; consider basicAuth/bearer",
+                    url);
+        }
     }
 
     /** A dashboard that will listen on {@code port} (0 picks a free one) of the loopback interface. */
