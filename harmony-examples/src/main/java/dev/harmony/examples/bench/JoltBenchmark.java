@@ -28,8 +28,9 @@ import java.util.Map;
 /**
  * JOLT to FHIR cost: the example's mapping stages in a pipeline (DirectFrontend -> ... -> in-memory sink
  * that serialises the body) against raw jolt-core {@code Chainr.transform} with Jackson parse and
- * serialise, same spec, same payload, same run, one thread. Variants run interleaved in every round
- * after a warm-up; the median of the rounds is reported.
+ * serialise, same spec, same payload, same run, one thread. Variants run interleaved in short rounds
+ * after a warm-up; the median of the rounds is reported, and each ratio is the median of per-round
+ * ratios (the two variants ran back to back), which keeps noise from other processes out of it.
  *
  * <ul>
  *   <li>{@code raw}: Jackson bytes -> Map, {@code Chainr.transform}, Map -> bytes (the peer)</li>
@@ -41,15 +42,15 @@ import java.util.Map;
  *
  * <pre>
  * java -cp harmony-examples/target/harmony-examples.jar dev.harmony.examples.bench.JoltBenchmark \
- *      [--warmup-seconds 5] [--seconds 1] [--rounds 7]
+ *      [--warmup-seconds 5] [--seconds 0.25] [--rounds 21]
  * </pre>
  */
 public final class JoltBenchmark {
     private static volatile long sink;
 
     private int warmupSeconds = 5;
-    private double seconds = 1;
-    private int rounds = 7;
+    private double seconds = 0.25;
+    private int rounds = 21;
 
     private JoltBenchmark() {
     }
@@ -106,7 +107,7 @@ public final class JoltBenchmark {
                 micros.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(time(e.getValue(), seconds));
             }
         }
-        System.out.printf(Locale.ROOT, "%-18s %14s %10s   (median of %d rounds of %.1f s, 1 thread)%n",
+        System.out.printf(Locale.ROOT, "%-18s %14s %10s   (median of %d rounds of %.2f s, 1 thread)%n",
                 "variant", "transforms/s", "us/op", rounds, seconds);
         Map<String, Double> median = new LinkedHashMap<>();
         for (Map.Entry<String, List<Double>> e : micros.entrySet()) {
@@ -114,7 +115,7 @@ public final class JoltBenchmark {
             median.put(e.getKey(), m);
             System.out.printf(Locale.ROOT, "%-18s %14.0f %10.2f%n", e.getKey(), 1e6 / m, m);
         }
-        double ratio = median.get("pipeline-jolt") / median.get("raw");
+        double ratio = median(ratios(micros.get("pipeline-jolt"), micros.get("raw")));
         System.out.printf(Locale.ROOT, "JOLT+parse overhead: pipeline/raw = %.3fx (target <= 1.15x): %s%n", ratio,
                 ratio <= 1.15 ? "OK" : "OVER TARGET");
         System.out.printf(Locale.ROOT, "schema + normalize cost: %.2f us/op%n",
@@ -138,6 +139,14 @@ public final class JoltBenchmark {
             now = System.nanoTime();
         } while (now - start < budget);
         return (now - start) / 1e3 / n;
+    }
+
+    private static List<Double> ratios(List<Double> a, List<Double> b) {
+        List<Double> r = new ArrayList<>(a.size());
+        for (int i = 0; i < a.size(); i++) {
+            r.add(a.get(i) / b.get(i));
+        }
+        return r;
     }
 
     private static double median(List<Double> values) {

@@ -1,0 +1,48 @@
+package dev.harmony.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code jolt-fhir} subcommand's argument handling (serving itself is tested in JoltFhirEndToEndTest). */
+class JoltFhirCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void isListedWithItsUsage() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("jolt-fhir");
+        assertThat(run("jolt-fhir", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--fhir-base", "--spec", "--path", "--port");
+    }
+
+    @Test
+    void badOptionsAreUsageErrorsNamingTheOption(@TempDir Path dir) throws Exception {
+        assertThat(run("jolt-fhir", "--port", "70000")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--port must be 0..65535");
+
+        assertThat(run("jolt-fhir", "--spec", dir.resolve("missing.json").toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("option --spec: cannot read");
+
+        Path broken = Files.writeString(dir.resolve("broken.json"), "[{\"operation\":\"nope\"}]");
+        assertThat(run("jolt-fhir", "--port", "0", "--spec", broken.toString(), "--fhir-base", "http://127.0.0.1:1/fhir"))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("JOLT Transform: spec '" + broken.toAbsolutePath());
+
+        assertThat(run("jolt-fhir", "--port", "0", "--fhir-base", "ftp://x/fhir")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("FHIR Client: base URL must be an absolute http(s) URL");
+    }
+}
