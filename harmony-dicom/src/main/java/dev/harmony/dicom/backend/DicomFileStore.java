@@ -159,7 +159,7 @@ public final class DicomFileStore implements Backend {
                     }
                 }
                 if (fsync) {
-                    channel.force(true);
+                    channel.force(false); // fdatasync: content and size; the rename is made durable below
                 }
             }
             if (!publish(temp, target)) {

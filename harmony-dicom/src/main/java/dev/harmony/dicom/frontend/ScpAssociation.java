@@ -79,7 +79,8 @@ final class ScpAssociation implements Runnable {
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) scp.artimTimeout.toMillis());
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 128 * 1024);
+            // Small on purpose: PDV values larger than the buffer are read straight into the consumer's array.
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             out = socket.getOutputStream();
             PduReader pdus = new PduReader(in, scp.maxPduLength, MAX_CONTROL_PDU);
             if (!negotiate(pdus)) {

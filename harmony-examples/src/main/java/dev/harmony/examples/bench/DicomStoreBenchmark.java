@@ -51,6 +51,9 @@ public final class DicomStoreBenchmark {
     }
 
     public static void main(String[] argv) throws Exception {
+        // Per-association log lines would dominate the output; warnings still show.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         DicomStoreBenchmark b = new DicomStoreBenchmark();
         for (int i = 0; i + 1 < argv.length; i += 2) {
             int v = Integer.parseInt(argv[i + 1]);
@@ -80,9 +83,13 @@ public final class DicomStoreBenchmark {
             Corpus largeCorpus = corpus(work.resolve("large"), large, Math.max(1, largeMb * 1024 * 1024 / DicomCorpus.FRAME_BYTES));
             System.out.printf("%-28s %-26s %10s %10s %10s%n", "corpus", "receiver", "seconds", "objects/s", "MB/s");
             for (Corpus c : List.of(smallCorpus, largeCorpus)) {
-                double dcmtk = median(c, () -> viaStorescp(storescu, storescp, c, work));
-                double oursFsync = median(c, () -> viaHarmony(storescu, c, work, true));
-                double oursNoFsync = median(c, () -> viaHarmony(storescu, c, work, false));
+                double[] medians = interleaved(List.of(
+                        () -> viaStorescp(storescu, storescp, c, work),
+                        () -> viaHarmony(storescu, c, work, true),
+                        () -> viaHarmony(storescu, c, work, false)));
+                double dcmtk = medians[0];
+                double oursFsync = medians[1];
+                double oursNoFsync = medians[2];
                 print(c, "DCMTK storescp (no fsync)", dcmtk);
                 print(c, "Harmony (fsync, default)", oursFsync);
                 print(c, "Harmony (fsync off)", oursNoFsync);
@@ -114,14 +121,23 @@ public final class DicomStoreBenchmark {
         return new Corpus(count + " x " + (bytes / count / 1024) + " KB", dir, count, bytes);
     }
 
-    private double median(Corpus c, Run run) throws Exception {
-        run.seconds(); // warm-up (JIT, page cache)
-        double[] times = new double[rounds];
-        for (int i = 0; i < rounds; i++) {
-            times[i] = run.seconds();
+    /** Runs the receivers in turn, round after round, so background load hits them alike; medians per receiver. */
+    private double[] interleaved(List<Run> runs) throws Exception {
+        for (Run r : runs) {
+            r.seconds(); // warm-up (JIT, page cache)
         }
-        Arrays.sort(times);
-        return times[rounds / 2];
+        double[][] times = new double[runs.size()][rounds];
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < runs.size(); i++) {
+                times[i][round] = runs.get(i).seconds();
+            }
+        }
+        double[] medians = new double[runs.size()];
+        for (int i = 0; i < runs.size(); i++) {
+            Arrays.sort(times[i]);
+            medians[i] = times[i][rounds / 2];
+        }
+        return medians;
     }
 
     private static void print(Corpus c, String receiver, double seconds) {
