@@ -1,0 +1,60 @@
+package dev.harmony.dicom.dimse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Rejection;
+import dev.harmony.pipeline.Rejection.Kind;
+import org.junit.jupiter.api.Test;
+
+class DimseStatusTest {
+    private static int of(Kind kind) {
+        return DimseStatus.of(Response.rejected(Rejection.of(kind, "x")));
+    }
+
+    @Test
+    void everyRejectionKindHasItsStatus() {
+        assertThat(DimseStatus.of(Response.ok())).isEqualTo(0x0000);
+        assertThat(of(Kind.FORBIDDEN)).isEqualTo(0x0124);
+        assertThat(of(Kind.UNAUTHENTICATED)).isEqualTo(0x0124);
+        assertThat(of(Kind.MALFORMED)).isEqualTo(0xC000);
+        assertThat(of(Kind.INVALID)).isEqualTo(0xA900);
+        assertThat(of(Kind.UNSUPPORTED)).isEqualTo(0x0122);
+        assertThat(of(Kind.CONFLICT)).isEqualTo(0x0111);
+        assertThat(of(Kind.PAYLOAD_TOO_LARGE)).isEqualTo(0xA700);
+        assertThat(of(Kind.TOO_MANY_REQUESTS)).isEqualTo(0xA700);
+        assertThat(of(Kind.UNAVAILABLE)).isEqualTo(0xA700);
+        assertThat(of(Kind.INTERNAL)).isEqualTo(0x0110);
+        assertThat(of(Kind.UPSTREAM_UNAVAILABLE)).isEqualTo(0x0110);
+        assertThat(of(Kind.UPSTREAM_TIMEOUT)).isEqualTo(0x0110);
+        assertThat(DimseStatus.of(Response.of(413))).isEqualTo(0xA700);
+        assertThat(DimseStatus.of(Response.of(500))).isEqualTo(0x0110);
+    }
+
+    @Test
+    void anExplicitStatusWins() {
+        Response fromPacs = Response.rejected(Rejection.upstreamUnavailable("PACS said no"))
+                .with(DicomAttributes.DIMSE_STATUS, 0xA701);
+        assertThat(DimseStatus.of(fromPacs)).isEqualTo(0xA701);
+        assertThat(DimseStatus.isSuccessOrWarning(0xB000)).isTrue();
+        assertThat(DimseStatus.isSuccessOrWarning(0xA701)).isFalse();
+    }
+
+    @Test
+    void commandSetsRoundTrip() throws Exception {
+        Command rq = Command.request(CommandField.C_STORE_RQ, 7, "1.2.840.10008.5.1.4.1.1.2", true)
+                .setUid(Command.AFFECTED_SOP_INSTANCE_UID, "1.2.3");
+        Command decoded = Command.decode(rq.encode());
+        assertThat(decoded.commandField()).isEqualTo(CommandField.C_STORE_RQ);
+        assertThat(decoded.messageId()).isEqualTo(7);
+        assertThat(decoded.hasDataSet()).isTrue();
+        assertThat(decoded.string(Command.AFFECTED_SOP_INSTANCE_UID)).contains("1.2.3");
+        Command rsp = Command.decode(Command.responseTo(decoded, 0x0111).setText(Command.ERROR_COMMENT, "dup\\x", 64).encode());
+        assertThat(rsp.commandField()).isEqualTo(CommandField.C_STORE_RSP);
+        assertThat(rsp.status()).isEqualTo(0x0111);
+        assertThat(rsp.hasDataSet()).isFalse();
+        assertThat(rsp.us(Command.MESSAGE_ID_BEING_RESPONDED_TO)).hasValue(7);
+        assertThat(rsp.string(Command.ERROR_COMMENT)).contains("dup/x");
+    }
+}

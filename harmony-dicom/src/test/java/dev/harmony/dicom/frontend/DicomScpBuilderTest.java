@@ -1,0 +1,25 @@
+package dev.harmony.dicom.frontend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class DicomScpBuilderTest {
+    @Test
+    void misconfigurationNamesTheOption() {
+        assertThatThrownBy(() -> DicomScp.port(70000).build()).hasMessageContaining("DicomScp.port");
+        assertThatThrownBy(() -> DicomScp.builder().aeTitle("").build()).hasMessageContaining("DicomScp.aeTitle");
+        assertThatThrownBy(() -> DicomScp.builder().maxPduLength(10).build()).hasMessageContaining("DicomScp.maxPduLength");
+        assertThatThrownBy(() -> DicomScp.builder().maxAssociations(0).build()).hasMessageContaining("DicomScp.maxAssociations");
+        assertThatThrownBy(() -> DicomScp.builder().idleTimeout(Duration.ZERO).build()).hasMessageContaining("DicomScp.idleTimeout");
+        assertThatThrownBy(() -> DicomScp.builder().acceptSopClasses().build()).hasMessageContaining("acceptSopClasses");
+    }
+
+    @Test
+    void describesItself() {
+        assertThat(DicomScp.port(104).aeTitle("GATEWAY").build().describe())
+                .extracting(d -> d.label() + " / " + d.detail()).isEqualTo("DICOM Listener / Port 104 · AE GATEWAY");
+    }
+}
