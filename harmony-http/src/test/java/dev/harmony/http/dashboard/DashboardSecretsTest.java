@@ -6,8 +6,12 @@ import dev.harmony.diagram.DiagramRenderer;
 import dev.harmony.http.backend.HttpForward;
 import dev.harmony.http.frontend.HttpIngress;
 import dev.harmony.http.middleware.JwtAuth;
+import dev.harmony.fhir.backend.FhirAuth;
+import dev.harmony.fhir.backend.FhirClient;
 import dev.harmony.http.middleware.RateLimit;
+import dev.harmony.message.Protocol;
 import dev.harmony.pipeline.Pipeline;
+import dev.harmony.testing.DirectFrontend;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +32,49 @@ class DashboardSecretsTest {
     private static final String UPSTREAM_PASSWORD = "upstream-Pa55word";
 
     @Test
+    void fhirClientCredentialsStayOutOfEveryRendering() throws Exception {
+        String token = "eyJhbGciOiJIUzI1NiJ9.fhir-bearer-token.c2lnbmF0dXJl";
+        String password = "fhir-basic-Pa55";
+        DirectFrontend in = DirectFrontend.speaking(Protocol.HTTP);
+        try (Pipeline bearer = Pipeline.builder().name("secret-fhir-bearer").frontend(in)
+                .backend(FhirClient.to(URI.create("http://127.0.0.1:9/fhir")).auth(FhirAuth.bearer(token)).build())
+                .build();
+                Pipeline basic = Pipeline.builder().name("secret-fhir-basic").frontend(DirectFrontend.create())
+                        .backend(FhirClient.to(URI.create("http://127.0.0.1:9/fhir"))
+                                .auth(FhirAuth.basic("svc-user", password)).build())
+                        .build()) {
+            bearer.start();
+            basic.start();
+            try (Dashboard d = Dashboard.on(0).start()) {
+                List<String> outputs = renderingsAndDashboard(bearer, d);
+                outputs.addAll(renderingsAndDashboard(basic, d));
+                String basicHeader = Base64.getEncoder().encodeToString(("svc-user:" + password)
+                        .getBytes(StandardCharsets.UTF_8));
+                for (String out : outputs) {
+                    assertThat(out).contains("FHIR Client").containsAnyOf("bearer auth", "basic auth")
+                            .doesNotContain(token, "fhir-bearer-token", password, basicHeader);
+                }
+            }
+        }
+    }
+
+    private static List<String> renderingsAndDashboard(Pipeline p, Dashboard d) throws Exception {
+        List<String> outputs = new ArrayList<>();
+        for (DiagramRenderer r : List.of(DiagramRenderer.svg(), DiagramRenderer.text(), DiagramRenderer.mermaid())) {
+            outputs.add(r.render(p.diagram()));
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("", "api/pipelines", "pipelines/" + p.name() + ".svg")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(d.url().resolve(path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            assertThat(r.body()).contains(p.name());
+            outputs.add(r.body());
+        }
+        return outputs;
+    }
+
+    @Test
     void noRenderingOrDashboardResourceContainsASecret() throws Exception {
         try (Pipeline p = Pipeline.builder().name("secret-proxy")
                 .source("Mobile App")
@@ -39,17 +86,7 @@ class DashboardSecretsTest {
                 .build()) {
             p.start();
             try (Dashboard d = Dashboard.on(0).start()) {
-                List<String> outputs = new ArrayList<>();
-                for (DiagramRenderer r : List.of(DiagramRenderer.svg(), DiagramRenderer.text(), DiagramRenderer.mermaid())) {
-                    outputs.add(r.render(p.diagram()));
-                }
-                HttpClient http = HttpClient.newHttpClient();
-                for (String path : List.of("", "api/pipelines", "pipelines/secret-proxy.svg")) {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(d.url().resolve(path))
-                            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-                    assertThat(r.statusCode()).as(path).isEqualTo(200);
-                    outputs.add(r.body());
-                }
+                List<String> outputs = renderingsAndDashboard(p, d);
                 String encodedSecret = Base64.getEncoder().encodeToString(HS256_SECRET.getBytes(StandardCharsets.UTF_8));
                 for (String out : outputs) {
                     // the descriptions are there and meaningful...
