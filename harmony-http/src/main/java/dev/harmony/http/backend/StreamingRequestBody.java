@@ -6,8 +6,6 @@ import java.io.InputStream;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
 import okio.BufferedSink;
-import okio.Okio;
-import okio.Source;
 
 /** A request body that copies the incoming stream to the upstream as it arrives; sent at most once. */
 final class StreamingRequestBody extends RequestBody {
@@ -34,10 +32,17 @@ final class StreamingRequestBody extends RequestBody {
         return !body.isRepeatable(); // a stream cannot be replayed on a retry
     }
 
+    /** Copies as data arrives, flushing whenever the client pauses so nothing waits in a buffer. */
     @Override
     public void writeTo(BufferedSink sink) throws IOException {
-        try (InputStream in = body.stream(); Source source = Okio.source(in)) {
-            sink.writeAll(source);
+        try (InputStream in = body.stream()) {
+            byte[] buffer = new byte[16 * 1024];
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                sink.write(buffer, 0, n);
+                if (in.available() <= 0) {
+                    sink.flush();
+                }
+            }
         }
     }
 }

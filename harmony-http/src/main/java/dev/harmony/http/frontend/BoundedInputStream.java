@@ -43,6 +43,15 @@ final class BoundedInputStream extends FilterInputStream {
         return skipped;
     }
 
+    /**
+     * Leaves the request stream to the ingress: Undertow ends an exchange whose request stream is closed
+     * half-read, and then the rejection could no longer be answered. The ingress drains or drops it.
+     */
+    @Override
+    public void close() {
+        // deliberately not closing the underlying stream
+    }
+
     private void count(long n) {
         read += n;
         if (read > limit) {

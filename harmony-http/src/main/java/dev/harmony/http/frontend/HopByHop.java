@@ -1,5 +1,6 @@
 package dev.harmony.http.frontend;
 
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 
@@ -9,6 +10,20 @@ final class HopByHop {
             "transfer-encoding", "upgrade", "content-length");
 
     private HopByHop() {
+    }
+
+    /** The extra hop-by-hop headers a {@code Connection} header names (lower case). */
+    static Set<String> namedIn(Iterable<String> connectionHeaders) {
+        if (connectionHeaders == null) {
+            return Set.of();
+        }
+        Set<String> names = new HashSet<>();
+        for (String value : connectionHeaders) {
+            for (String token : value.split(",")) {
+                names.add(token.strip().toLowerCase(Locale.ROOT));
+            }
+        }
+        return names;
     }
 
     static boolean is(String name) {

@@ -14,7 +14,11 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Methods;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class IngressHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(IngressHandler.class);
+    /** How much of a refused upload is read and dropped so the client gets to see the 413. */
+    private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
     private final Handler pipeline;
     private final String prefix;
@@ -85,6 +91,9 @@ final class IngressHandler implements HttpHandler {
         }
         long declared = exchange.getRequestContentLength();
         if (declared > maxBodySize) {
+            if (declared - maxBodySize > DRAIN_LIMIT) {
+                exchange.setPersistent(false); // not worth reading: answer and close
+            }
             writer.write(exchange, Response.rejected(Rejection.payloadTooLarge("request body of " + declared
                     + " bytes exceeds the limit of " + maxBodySize + " bytes")), head);
             return;
@@ -113,6 +122,33 @@ final class IngressHandler implements HttpHandler {
                 .build();
         Response response = pipeline.handle(request);
         writer.write(exchange, response, head);
+        if (response.rejection().map(r -> r.kind() == Rejection.Kind.PAYLOAD_TOO_LARGE).orElse(false)) {
+            drainOversizedUpload(exchange);
+        }
+    }
+
+    /**
+     * Reads and drops up to {@link #DRAIN_LIMIT} more bytes of a refused upload, so a client still
+     * sending sees the 413 instead of a reset; beyond that the connection is closed.
+     */
+    private static void drainOversizedUpload(HttpServerExchange exchange) {
+        if (exchange.isRequestComplete()) {
+            return;
+        }
+        byte[] sink = new byte[64 * 1024];
+        long drained = 0;
+        try {
+            InputStream in = exchange.getInputStream();
+            for (int n; (n = in.read(sink)) != -1; ) {
+                drained += n;
+                if (drained > DRAIN_LIMIT) {
+                    exchange.setPersistent(false);
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            exchange.setPersistent(false);
+        }
     }
 
     private Body body(HttpServerExchange exchange, long declared) {
@@ -128,9 +164,11 @@ final class IngressHandler implements HttpHandler {
     /** Request headers minus connection-level ones; forwarding headers only from trusted proxies. */
     private static Headers headers(HttpServerExchange exchange, boolean peerTrusted) {
         Headers.Builder b = Headers.builder();
+        Set<String> named = HopByHop.namedIn(exchange.getRequestHeaders().get(io.undertow.util.Headers.CONNECTION));
         for (HeaderValues values : exchange.getRequestHeaders()) {
             String name = values.getHeaderName().toString();
-            if (HopByHop.is(name) && !name.equalsIgnoreCase("Content-Length")) {
+            if ((HopByHop.is(name) && !name.equalsIgnoreCase("Content-Length"))
+                    || named.contains(name.toLowerCase(Locale.ROOT))) {
                 continue;
             }
             if (!peerTrusted && name.regionMatches(true, 0, "X-Forwarded-", 0, 12)) {

@@ -47,10 +47,6 @@ final class ResponseWriter {
             }
             merged.remove("Content-Type");
             headers = merged.build();
-            if (status == 413) {
-                // The rest of an oversized upload is not worth draining: close after answering.
-                exchange.setPersistent(false);
-            }
         }
         exchange.setStatusCode(status);
         HeaderMap out = exchange.getResponseHeaders();
@@ -74,8 +70,25 @@ final class ResponseWriter {
             return;
         }
         OutputStream stream = exchange.getOutputStream();
-        body.writeTo(stream);
+        if (body.isRepeatable()) {
+            body.writeTo(stream);
+        } else {
+            copyFlushingOnPause(body, stream);
+        }
         stream.close();
+    }
+
+    /** Streams a one-shot body, flushing whenever the source pauses so the client sees data as it comes. */
+    private static void copyFlushingOnPause(Body body, OutputStream out) throws IOException {
+        try (InputStream in = body.stream()) {
+            byte[] buffer = new byte[16 * 1024];
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                out.write(buffer, 0, n);
+                if (in.available() <= 0) {
+                    out.flush();
+                }
+            }
+        }
     }
 
     /** Closes a one-shot body nobody will read, releasing whatever holds it open. */

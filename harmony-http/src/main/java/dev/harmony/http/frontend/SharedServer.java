@@ -39,6 +39,9 @@ final class SharedServer {
                 // Keep the path percent-encoded exactly as received, so a proxy forwards it unchanged.
                 .setServerOption(UndertowOptions.DECODE_URL, false)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+                // Each ingress enforces its own body limit with a clean 413; Undertow's own (2 MiB for
+                // chunked bodies) would just cut the connection.
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
                 .setSocketOption(Options.TCP_NODELAY, true)
                 .setHandler(paths);
         if (settings.tls() != null) {
