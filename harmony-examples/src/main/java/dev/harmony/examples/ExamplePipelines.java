@@ -16,6 +16,7 @@ final class ExamplePipelines {
     static List<Supplier<Pipeline>> all() {
         return List.of(
                 dev.harmony.examples.joltfhir.JoltFhirExample::pipeline,
-                dev.harmony.examples.dicom.DicomScpExample::pipeline);
+                dev.harmony.examples.dicom.DicomScpExample::pipeline,
+                dev.harmony.examples.fhirproxy.FhirProxyExample::pipeline);
     }
 }

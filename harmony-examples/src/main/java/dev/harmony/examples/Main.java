@@ -13,7 +13,8 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(
             new DiagramCommand(),
             new JoltFhirCommand(),
-            new DicomScpCommand());
+            new DicomScpCommand(),
+            new FhirProxyCommand());
 
     private Main() {
     }

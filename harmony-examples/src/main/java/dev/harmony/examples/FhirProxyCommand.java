@@ -1,0 +1,94 @@
+package dev.harmony.examples;
+
+import dev.harmony.examples.fhirproxy.FhirProxyExample;
+import dev.harmony.examples.fhirproxy.FhirProxyServer;
+import dev.harmony.http.middleware.RateLimit;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code fhir-proxy [--port 8080] [--upstream URL] [--jwt-hs256-secret S | --jwt-public-key PEM | --jwks-url URL]
+ * [--issuer I] [--audience A] [--rate 100/min]}: runs the FHIR proxy example until Ctrl-C (the pipeline
+ * itself is {@link FhirProxyExample}).
+ */
+final class FhirProxyCommand implements Command {
+
+    @Override
+    public String name() {
+        return "fhir-proxy";
+    }
+
+    @Override
+    public String summary() {
+        return "HTTP ingress -> JWT auth guard -> rate limit -> forward to a FHIR R4 server";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: fhir-proxy [--port 8080] [--bind 127.0.0.1] [--upstream URL]
+                                  [--jwt-hs256-secret S | --jwt-public-key PEM | --jwks-url URL]
+                                  [--issuer I] [--audience A] [--rate 100/min]
+                  --port              proxy port (default 8080, 0 = any free port); FHIR base is /fhir
+                  --bind              address to listen on (default 127.0.0.1; 0.0.0.0 for all)
+                  --upstream          FHIR R4 base URL; default: an embedded server with sample patients
+                  --jwt-hs256-secret  verify HS256/384/512 tokens with this shared secret (>= 32 bytes)
+                  --jwt-public-key    verify RS*/ES* tokens with this PEM public key (file path or PEM text)
+                  --jwks-url          verify RS*/ES* tokens with the keys published at this JWKS URL
+                                      (no key option: a secret is generated and a sample token printed)
+                  --issuer            required iss claim
+                  --audience          required aud claim
+                  --rate              requests per JWT subject, e.g. 100/min (default), 10/s, 1000/h
+                """;
+    }
+
+    @Override
+    public Set<String> valuedOptions() {
+        return Set.of("port", "bind", "upstream", "jwt-hs256-secret", "jwt-public-key", "jwks-url", "issuer",
+                "audience", "rate");
+    }
+
+    @Override
+    public int run(Args args) throws Exception {
+        int port = args.intValue("port", FhirProxyExample.DEFAULT_PORT);
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("option --port must be 0..65535, got " + port);
+        }
+        URI upstream = args.get("upstream").map(URI::create).orElse(null);
+        FhirProxyServer.Keys keys = new FhirProxyServer.Keys(args.get("jwt-hs256-secret").orElse(null),
+                args.get("jwt-public-key").map(FhirProxyCommand::pem).orElse(null),
+                args.get("jwks-url").map(URI::create).orElse(null),
+                args.get("issuer").orElse(null), args.get("audience").orElse(null));
+        RateLimit rate = args.get("rate").map(FhirProxyExample::parseRate).orElse(FhirProxyExample.defaultRateLimit());
+        FhirProxyServer server = FhirProxyServer.start(port, args.get("bind", "127.0.0.1"), upstream, keys, rate,
+                System.out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // Ctrl-C: the hook itself stops everything, since the JVM may halt before this thread resumes.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "fhir-proxy-shutdown"));
+        try {
+            stopped.await();
+        } finally {
+            server.close();
+        }
+        return 0;
+    }
+
+    /** A PEM given inline or as a file path. */
+    private static String pem(String value) {
+        if (value.contains("-----BEGIN")) {
+            return value;
+        }
+        try {
+            return Files.readString(Path.of(value));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("option --jwt-public-key: cannot read '" + value + "': " + e.getMessage());
+        }
+    }
+}
