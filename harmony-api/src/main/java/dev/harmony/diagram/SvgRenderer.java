@@ -78,7 +78,41 @@ final class SvgRenderer {
     private SvgRenderer() {
     }
 
+    /** Where everything goes; computed once from the diagram's shape. */
+    private record Layout(int width, int height, int panelX, int panelWidth, int panelBottom, List<Box> sources,
+            Box frontend, List<Box> middleware, Box backend, List<Box> targets) {
+    }
+
     static String render(Diagram d) {
+        Layout l = layout(d);
+        String ids = "hm-" + d.pipeline().replaceAll("[^A-Za-z0-9_-]", "_");
+        StringBuilder out = new StringBuilder();
+        out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(l.width()).append("\" height=\"")
+                .append(l.height()).append("\" viewBox=\"0 0 ").append(l.width()).append(' ').append(l.height())
+                .append("\" role=\"img\" data-pipeline=\"").append(escape(d.pipeline())).append("\">\n");
+        out.append("  <title>").append(escape("Pipeline " + d.pipeline() + ": " + d.flow())).append("</title>\n");
+        out.append("  <defs>\n    <marker id=\"").append(ids).append("-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" "
+                + "refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">"
+                + "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"" + ARROW_COLOUR + "\"/></marker>\n  </defs>\n");
+        out.append("  <g font-family=\"").append(FONT).append("\">\n");
+        out.append("  <rect width=\"").append(l.width()).append("\" height=\"").append(l.height())
+                .append("\" fill=\"#ffffff\"/>\n");
+        panelAndHeadings(out, d, l);
+        arrows(out, l, ids);
+        l.sources().forEach(b -> box(out, b));
+        box(out, l.frontend());
+        if (l.middleware().isEmpty()) {
+            text(out, l.frontend().right() + GAP + STAGE_WIDTH / 2.0, l.frontend().middleY() - 8, "middle", 11, false,
+                    "#94a3b8", "no middleware");
+        }
+        l.middleware().forEach(b -> box(out, b));
+        box(out, l.backend());
+        l.targets().forEach(b -> box(out, b));
+        out.append("  </g>\n</svg>\n");
+        return out.toString();
+    }
+
+    private static Layout layout(Diagram d) {
         int sourcesX = MARGIN;
         int frontendX = sourcesX + SIDE_WIDTH + SIDE_GAP;
         int middlewareX = frontendX + STAGE_WIDTH + GAP;
@@ -92,49 +126,44 @@ final class SvgRenderer {
         double frontendRow = middlewareFirstRow;
         double backendRow = middlewareFirstRow + middlewareRows - 1;
 
-        Box frontend = new Box(d.frontend(), Role.FRONTEND, frontendX, top(frontendRow), STAGE_WIDTH);
-        Box backend = new Box(d.backend(), Role.BACKEND, backendX, top(backendRow), STAGE_WIDTH);
         List<Box> middleware = new ArrayList<>();
         for (int i = 0; i < d.middleware().size(); i++) {
             middleware.add(new Box(d.middleware().get(i), Role.MIDDLEWARE, middlewareX,
                     top(middlewareFirstRow + i), STAGE_WIDTH));
         }
-        List<Box> sources = column(d.sources(), Role.SOURCE, sourcesX, frontendRow, rows);
-        List<Box> targets = column(d.targets(), Role.TARGET, targetsX, backendRow, rows);
-
-        int panelTop = MARGIN - 4;
-        int panelBottom = (int) Math.round(top(rows - 1) + BOX_HEIGHT + PANEL_PAD + 6);
-        int height = panelBottom + MARGIN - 4;
-        String ids = "hm-" + d.pipeline().replaceAll("[^A-Za-z0-9_-]", "_");
-
-        StringBuilder out = new StringBuilder();
-        out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"")
-                .append(height).append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
-                .append("\" role=\"img\" data-pipeline=\"").append(escape(d.pipeline())).append("\">\n");
-        out.append("  <title>").append(escape("Pipeline " + d.pipeline() + ": " + d.flow())).append("</title>\n");
-        out.append("  <defs>\n    <marker id=\"").append(ids).append("-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" "
-                + "refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">"
-                + "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"" + ARROW_COLOUR + "\"/></marker>\n  </defs>\n");
-        out.append("  <g font-family=\"").append(FONT).append("\">\n");
-        out.append("  <rect width=\"").append(width).append("\" height=\"").append(height)
-                .append("\" fill=\"#ffffff\"/>\n");
-
         int panelX = frontendX - PANEL_PAD;
-        int panelWidth = backendX + STAGE_WIDTH + PANEL_PAD - panelX;
-        out.append("  <rect x=\"").append(panelX).append("\" y=\"").append(panelTop).append("\" width=\"")
-                .append(panelWidth).append("\" height=\"").append(panelBottom - panelTop)
-                .append("\" rx=\"12\" fill=\"#f8fafc\" stroke=\"#cbd5e1\"/>\n");
-        text(out, panelX + panelWidth / 2.0, panelTop + 22, "middle", 13, true, "#0f172a",
-                fit("Harmony \u00b7 " + d.pipeline(), panelWidth - 2 * TEXT_PAD, LABEL_CHAR_WIDTH));
-        heading(out, sourcesX + SIDE_WIDTH / 2.0, "SOURCES");
-        heading(out, frontendX + STAGE_WIDTH / 2.0, "FRONTEND");
-        heading(out, middlewareX + STAGE_WIDTH / 2.0, "MIDDLEWARE");
-        heading(out, backendX + STAGE_WIDTH / 2.0, "BACKEND");
-        heading(out, targetsX + SIDE_WIDTH / 2.0, "TARGETS");
+        int panelBottom = (int) Math.round(top(rows - 1) + BOX_HEIGHT + PANEL_PAD + 6);
+        return new Layout(width, panelBottom + MARGIN - 4, panelX, backendX + STAGE_WIDTH + PANEL_PAD - panelX,
+                panelBottom, column(d.sources(), Role.SOURCE, sourcesX, frontendRow, rows),
+                new Box(d.frontend(), Role.FRONTEND, frontendX, top(frontendRow), STAGE_WIDTH), middleware,
+                new Box(d.backend(), Role.BACKEND, backendX, top(backendRow), STAGE_WIDTH),
+                column(d.targets(), Role.TARGET, targetsX, backendRow, rows));
+    }
 
+    /** The Harmony panel behind frontend, middleware and backend, its title, and the five column headings. */
+    private static void panelAndHeadings(StringBuilder out, Diagram d, Layout l) {
+        int panelTop = MARGIN - 4;
+        out.append("  <rect x=\"").append(l.panelX()).append("\" y=\"").append(panelTop).append("\" width=\"")
+                .append(l.panelWidth()).append("\" height=\"").append(l.panelBottom() - panelTop)
+                .append("\" rx=\"12\" fill=\"#f8fafc\" stroke=\"#cbd5e1\"/>\n");
+        text(out, l.panelX() + l.panelWidth() / 2.0, panelTop + 22, "middle", 13, true, "#0f172a",
+                fit("Harmony \u00b7 " + d.pipeline(), l.panelWidth() - 2 * TEXT_PAD, LABEL_CHAR_WIDTH));
+        double stageCentre = l.frontend().centreX();
+        heading(out, MARGIN + SIDE_WIDTH / 2.0, "SOURCES");
+        heading(out, stageCentre, "FRONTEND");
+        heading(out, stageCentre + STAGE_WIDTH + GAP, "MIDDLEWARE");
+        heading(out, l.backend().centreX(), "BACKEND");
+        heading(out, l.width() - MARGIN - SIDE_WIDTH / 2.0, "TARGETS");
+    }
+
+    /** Sources fan in to the frontend, middleware flows top to bottom, the backend fans out to targets. */
+    private static void arrows(StringBuilder out, Layout l, String ids) {
         out.append("  <g fill=\"none\" stroke=\"").append(ARROW_COLOUR).append("\" stroke-width=\"1.5\" marker-end=\"url(#")
                 .append(ids).append("-arrow)\">\n");
-        for (Box s : sources) {
+        Box frontend = l.frontend();
+        Box backend = l.backend();
+        List<Box> middleware = l.middleware();
+        for (Box s : l.sources()) {
             curve(out, s.right(), s.middleY(), frontend.x(), frontend.middleY());
         }
         if (middleware.isEmpty()) {
@@ -150,28 +179,10 @@ final class SvgRenderer {
             Box last = middleware.get(middleware.size() - 1);
             curve(out, last.right(), last.middleY(), backend.x(), backend.middleY());
         }
-        for (Box t : targets) {
+        for (Box t : l.targets()) {
             curve(out, backend.right(), backend.middleY(), t.x(), t.middleY());
         }
         out.append("  </g>\n");
-
-        for (Box s : sources) {
-            box(out, s);
-        }
-        box(out, frontend);
-        if (middleware.isEmpty()) {
-            text(out, middlewareX + STAGE_WIDTH / 2.0, frontend.middleY() - 8, "middle", 11, false, "#94a3b8",
-                    "no middleware");
-        }
-        for (Box m : middleware) {
-            box(out, m);
-        }
-        box(out, backend);
-        for (Box t : targets) {
-            box(out, t);
-        }
-        out.append("  </g>\n</svg>\n");
-        return out.toString();
     }
 
     private static double top(double row) {
