@@ -4,6 +4,7 @@ import dev.harmony.pipeline.Rejection;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /** The live, lock-free counters behind one {@link Figures}: for a whole pipeline or for one stage. */
 final class Counters {
@@ -12,8 +13,10 @@ final class Counters {
     private final LongAdder failed = new LongAdder();
     private final Map<Rejection.Kind, LongAdder> rejected = new EnumMap<>(Rejection.Kind.class);
     private final DurationHistogram durations = new DurationHistogram();
+    private final RateWindow rate;
 
-    Counters() {
+    Counters(LongSupplier millis) {
+        this.rate = new RateWindow(millis);
         // filled once here and only read afterwards, so the EnumMap needs no locking
         for (Rejection.Kind kind : Rejection.Kind.values()) {
             rejected.put(kind, new LongAdder());
@@ -24,18 +27,21 @@ final class Counters {
         count.increment();
         passed.increment();
         durations.record(nanos);
+        rate.record();
     }
 
     void rejected(Rejection.Kind kind, long nanos) {
         count.increment();
         rejected.get(kind).increment();
         durations.record(nanos);
+        rate.record();
     }
 
     void failed(long nanos) {
         count.increment();
         failed.increment();
         durations.record(nanos);
+        rate.record();
     }
 
     Figures snapshot() {
@@ -47,6 +53,6 @@ final class Counters {
             }
         });
         return new Figures(count.sum(), passed.sum(), byKind, failed.sum(),
-                durations.percentile(0.50) / 1e6, durations.percentile(0.99) / 1e6);
+                durations.percentile(0.50) / 1e6, durations.percentile(0.99) / 1e6, rate.perSecond());
     }
 }

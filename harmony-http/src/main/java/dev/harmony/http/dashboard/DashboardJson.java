@@ -12,7 +12,7 @@ import java.util.List;
  * {@code /api/pipelines}: {@code {"pipelines":[{"name","flow","frontend","exchanges","inFlight",
  * "throughputPerSecond","stages":[{"stage","role","figures"}],"diagram":[{"id","role","label","detail"}]}]}},
  * where each figures object is a {@link Figures} ({@code count, passed, rejected{KIND:n}, failed,
- * p50Millis, p99Millis}) and {@code diagram} lists the boxes as drawn, sources to targets.
+ * p50Millis, p99Millis, perSecond}) and {@code diagram} lists the boxes as drawn, sources to targets.
  */
 final class DashboardJson {
     private DashboardJson() {

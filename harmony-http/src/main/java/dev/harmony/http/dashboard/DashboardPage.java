@@ -53,7 +53,7 @@ final class DashboardPage {
         }
         out.append("</div>\n<div class=\"diagram\">\n").append(DiagramRenderer.svg().render(d))
                 .append("</div>\n<table>\n<thead><tr><th>stage</th><th>role</th><th>exchanges</th><th>passed</th>"
-                        + "<th>rejected</th><th class=\"kinds\">by kind</th><th>failed</th><th>p50</th><th>p99</th></tr></thead>\n<tbody>\n");
+                        + "<th>rejected</th><th class=\"kinds\">by kind</th><th>failed</th><th>p50</th><th>p99</th><th>rate</th></tr></thead>\n<tbody>\n");
         row(out, d.frontend(), "frontend (all exchanges)");
         for (Diagram.Node m : d.middleware()) {
             row(out, m, "middleware");
@@ -66,7 +66,7 @@ final class DashboardPage {
         out.append("<tr data-stage=\"").append(escape(stage.id())).append("\"><td title=\"")
                 .append(escape(stage.text())).append("\">").append(escape(stage.id())).append("</td><td>").append(role)
                 .append("</td>");
-        for (String field : new String[] {"count", "passed", "rejected", "rejected-by-kind", "failed", "p50", "p99"}) {
+        for (String field : new String[] {"count", "passed", "rejected", "rejected-by-kind", "failed", "p50", "p99", "rate"}) {
             out.append("<td data-field=\"").append(field).append('"')
                     .append(field.equals("rejected-by-kind") ? " class=\"kinds\"" : "").append('>')
                     .append(DASH).append("</td>");

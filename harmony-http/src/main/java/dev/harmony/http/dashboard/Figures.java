@@ -14,9 +14,10 @@ import java.util.Map;
  * @param failed ended by an unexpected exception
  * @param p50Millis median duration in milliseconds (a stage's own time, excluding later stages), 0 if none
  * @param p99Millis 99th percentile duration in milliseconds, 0 if none
+ * @param perSecond exchanges per second over the last ten seconds
  */
 public record Figures(long count, long passed, Map<Rejection.Kind, Long> rejected, long failed, double p50Millis,
-        double p99Millis) {
+        double p99Millis, double perSecond) {
 
     public Figures {
         rejected = rejected.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(rejected));
@@ -24,7 +25,7 @@ public record Figures(long count, long passed, Map<Rejection.Kind, Long> rejecte
 
     /** Nothing seen yet. */
     public static Figures none() {
-        return new Figures(0, 0, Map.of(), 0, 0, 0);
+        return new Figures(0, 0, Map.of(), 0, 0, 0, 0);
     }
 
     /** All rejections, whatever their kind. */

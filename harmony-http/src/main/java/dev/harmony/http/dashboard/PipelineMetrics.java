@@ -52,7 +52,7 @@ public final class PipelineMetrics implements PipelineListener {
 
     @Override
     public void stageFinished(StageEvent event) {
-        Counters stage = counters(event.pipeline()).stages.computeIfAbsent(event.stage(), s -> new Counters());
+        Counters stage = counters(event.pipeline()).stages.computeIfAbsent(event.stage(), s -> new Counters(millis));
         switch (event.outcome()) {
             case PASSED -> stage.passed(event.selfNanos());
             case REJECTED -> stage.rejected(event.rejection().kind(), event.selfNanos());
@@ -67,7 +67,6 @@ public final class PipelineMetrics implements PipelineListener {
     public void exchangeFinished(String pipeline, String exchangeId, Response response, long durationNanos) {
         PipelineCounters p = counters(pipeline);
         p.inFlight.decrement();
-        p.rate.record();
         Optional<Rejection> rejection = response.rejection();
         boolean failedHere = exchangeId.equals(failedExchange.get());
         if (failedHere) {
@@ -97,8 +96,9 @@ public final class PipelineMetrics implements PipelineListener {
         if (p == null) {
             return new PipelineFigures(pipeline.name(), Figures.none(), 0, 0, stages);
         }
-        return new PipelineFigures(pipeline.name(), p.exchanges.snapshot(), Math.max(0, p.inFlight.sum()),
-                p.rate.perSecond(), stages);
+        Figures exchanges = p.exchanges.snapshot();
+        return new PipelineFigures(pipeline.name(), exchanges, Math.max(0, p.inFlight.sum()), exchanges.perSecond(),
+                stages);
     }
 
     private static Figures stageSnapshot(PipelineCounters p, String stage) {
@@ -117,13 +117,12 @@ public final class PipelineMetrics implements PipelineListener {
     }
 
     private static final class PipelineCounters {
-        final Counters exchanges = new Counters();
+        final Counters exchanges;
         final LongAdder inFlight = new LongAdder();
-        final RateWindow rate;
         final Map<String, Counters> stages = new ConcurrentHashMap<>();
 
         PipelineCounters(LongSupplier millis) {
-            this.rate = new RateWindow(millis);
+            this.exchanges = new Counters(millis);
         }
     }
 }

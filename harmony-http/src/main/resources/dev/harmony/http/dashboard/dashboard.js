@@ -34,6 +34,7 @@
     set(row, "failed", String(f.failed), f.failed);
     set(row, "p50", ms(f.p50Millis), f.p50Millis);
     set(row, "p99", ms(f.p99Millis), f.p99Millis);
+    set(row, "rate", f.perSecond.toFixed(1) + "/s", f.perSecond);
   }
   function badge(svg, stage, f) {
     var box = byAttr(svg, "g[data-stage]", "data-stage", stage);

@@ -156,7 +156,8 @@ class DashboardBrowserTest {
                     .containsEntry("passed", f.get("passed").asText())
                     .containsEntry("rejected", Long.toString(sum(f.get("rejected"))))
                     .containsEntry("rejected-by-kind", kinds(f.get("rejected")))
-                    .containsEntry("failed", f.get("failed").asText());
+                    .containsEntry("failed", f.get("failed").asText())
+                    .containsKey("rate");
         }
     }
 

@@ -57,6 +57,9 @@ class PipelineMetricsTest {
             assertThat(store.count()).isEqualTo(5);
             assertThat(store.passed()).isEqualTo(5);
             assertThat(f.throughputPerSecond()).isEqualTo(11.0);
+            assertThat(f.exchanges().perSecond()).isEqualTo(11.0);
+            assertThat(store.perSecond()).isEqualTo(5.0);
+            assertThat(keyCheck.perSecond()).isEqualTo(11.0);
         }
     }
 
