@@ -59,7 +59,7 @@ public final class Dashboard implements AutoCloseable {
                 .addHttpListener(b.port, b.address.getHostAddress())
                 .setIoThreads(1)
                 .setWorkerThreads(2)
-                .setHandler(new DashboardHandler(attaching, metrics, access))
+                .setHandler(new DashboardHandler(attaching, metrics, access, b.address.isLoopbackAddress()))
                 .build();
         try {
             server.start();

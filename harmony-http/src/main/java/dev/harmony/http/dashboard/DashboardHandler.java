@@ -10,6 +10,7 @@ import io.undertow.util.Methods;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -22,17 +23,25 @@ final class DashboardHandler implements HttpHandler {
     private final Supplier<List<Pipeline>> pipelines;
     private final PipelineMetrics metrics;
     private final DashboardAccess access;
+    private final boolean loopbackOnly;
 
-    DashboardHandler(Supplier<List<Pipeline>> pipelines, PipelineMetrics metrics, DashboardAccess access) {
+    DashboardHandler(Supplier<List<Pipeline>> pipelines, PipelineMetrics metrics, DashboardAccess access,
+            boolean loopbackOnly) {
         this.pipelines = pipelines;
         this.metrics = metrics;
         this.access = access;
+        this.loopbackOnly = loopbackOnly;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         exchange.getResponseHeaders().put(new HttpString("X-Content-Type-Options"), "nosniff");
+        if (loopbackOnly && !isLocalHost(exchange.getHostName())) {
+            // a web page whose DNS name was rebound to 127.0.0.1 must not read the dashboard
+            send(exchange, 421, "text/plain; charset=utf-8", "the dashboard answers only to 127.0.0.1 or localhost\n");
+            return;
+        }
         if (!access.allows(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION))) {
             access.challenges().forEach(c -> exchange.getResponseHeaders().add(Headers.WWW_AUTHENTICATE, c));
             send(exchange, 401, "text/plain; charset=utf-8", "credentials required\n");
@@ -61,6 +70,15 @@ final class DashboardHandler implements HttpHandler {
         } else {
             send(exchange, 404, "text/plain; charset=utf-8", "not found; try / or /api/pipelines\n");
         }
+    }
+
+    /** An IP literal or {@code localhost}: what a browser sends when pointed at a loopback dashboard. */
+    static boolean isLocalHost(String host) {
+        if (host == null || host.isEmpty()) {
+            return false;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.endsWith(".localhost") || h.matches("[0-9.]+") || h.contains(":");
     }
 
     private static void send(HttpServerExchange exchange, int status, String contentType, String body) {

@@ -65,6 +65,36 @@ class DashboardTest {
     }
 
     @Test
+    void onLoopbackItAnswersOnlyToLocalHostNamesAgainstDnsRebinding() throws Exception {
+        try (Dashboard d = Dashboard.on(0).start()) {
+            assertThat(rawStatusLine(d.port(), "evil.example:" + d.port())).startsWith("HTTP/1.1 421");
+            assertThat(rawStatusLine(d.port(), "localhost:" + d.port())).startsWith("HTTP/1.1 200");
+            assertThat(rawStatusLine(d.port(), "127.0.0.1:" + d.port())).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void answersHeadWithoutABody() throws Exception {
+        try (Dashboard d = Dashboard.on(0).start()) {
+            HttpResponse<String> head = http.send(HttpRequest.newBuilder(d.url().resolve("api/pipelines"))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(head.statusCode()).isEqualTo(200);
+            assertThat(head.body()).isEmpty();
+            assertThat(head.headers().firstValueAsLong("Content-Length")).isPresent();
+        }
+    }
+
+    private static String rawStatusLine(int port, String host) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /api/pipelines HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            return response.substring(0, response.indexOf("\r\n"));
+        }
+    }
+
+    @Test
     void isReadOnly() throws Exception {
         try (Dashboard d = Dashboard.on(0).start()) {
             HttpResponse<String> post = http.send(HttpRequest.newBuilder(d.url().resolve("api/pipelines"))
