@@ -19,7 +19,7 @@ public interface DiagramRenderer {
     /**
      * A self-contained SVG (no scripts, fonts or external references) in five columns: Sources | Harmony
      * frontend, middleware, backend | Targets. Each stage box is a {@code <g data-stage="stage name">},
-     * so live views can attach figures to it. About 900 px wide, for READMEs and dashboards.
+     * so live views can attach figures to it. About 940 px wide, for READMEs and dashboards.
      */
     static DiagramRenderer svg() {
         return SvgRenderer::render;
