@@ -12,11 +12,12 @@ final class Counters {
     private final LongAdder passed = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final Map<Rejection.Kind, LongAdder> rejected = new EnumMap<>(Rejection.Kind.class);
-    private final DurationHistogram durations = new DurationHistogram();
+    private final RecentDurations durations;
     private final RateWindow rate;
 
     Counters(LongSupplier millis) {
         this.rate = new RateWindow(millis);
+        this.durations = new RecentDurations(millis);
         // filled once here and only read afterwards, so the EnumMap needs no locking
         for (Rejection.Kind kind : Rejection.Kind.values()) {
             rejected.put(kind, new LongAdder());

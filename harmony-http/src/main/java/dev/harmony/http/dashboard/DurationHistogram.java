@@ -4,11 +4,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Counts durations in fixed logarithmic buckets: four per power of two, so any reported percentile is
- * within 12.5% of the true value, memory is constant (248 longs) and recording is one lock-free add.
+ * within 12.5% of the true value, memory is constant ({@value #BUCKETS} longs) and recording is one
+ * lock-free add. Durations beyond about 4.9 hours share the last bucket.
  */
 final class DurationHistogram {
     private static final int SUB_BUCKETS = 4;
-    static final int BUCKETS = 62 * SUB_BUCKETS;
+    static final int BUCKETS = 44 * SUB_BUCKETS;
 
     private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
 
@@ -16,16 +17,35 @@ final class DurationHistogram {
         counts.incrementAndGet(index(nanos));
     }
 
-    /**
-     * The value below which {@code quantile} of the recordings fall, as the middle of its bucket, or 0
-     * when nothing was recorded.
-     */
+    /** Forgets everything recorded (a recording racing this may survive it; fine for a dashboard). */
+    void clear() {
+        for (int i = 0; i < BUCKETS; i++) {
+            counts.set(i, 0);
+        }
+    }
+
+    /** Adds this histogram's counts into {@code sums} (of length {@link #BUCKETS}). */
+    void addTo(long[] sums) {
+        for (int i = 0; i < BUCKETS; i++) {
+            sums[i] += counts.get(i);
+        }
+    }
+
+    /** The percentile of what this histogram holds; see {@link #percentile(long[], double)}. */
     long percentile(double quantile) {
         long[] snapshot = new long[BUCKETS];
+        addTo(snapshot);
+        return percentile(snapshot, quantile);
+    }
+
+    /**
+     * The value below which {@code quantile} of the counted durations fall, as the middle of its bucket,
+     * or 0 when nothing was counted.
+     */
+    static long percentile(long[] counts, double quantile) {
         long total = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            snapshot[i] = counts.get(i);
-            total += snapshot[i];
+        for (long c : counts) {
+            total += c;
         }
         if (total == 0) {
             return 0;
@@ -33,7 +53,7 @@ final class DurationHistogram {
         long rank = Math.max(1, (long) Math.ceil(quantile * total));
         long seen = 0;
         for (int i = 0; i < BUCKETS; i++) {
-            seen += snapshot[i];
+            seen += counts[i];
             if (seen >= rank) {
                 return (lowerBound(i) + upperBound(i)) / 2;
             }

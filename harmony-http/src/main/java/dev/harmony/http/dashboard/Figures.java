@@ -12,9 +12,9 @@ import java.util.Map;
  * @param passed handed on, or answered without a rejection
  * @param rejected refused with a rejection, by kind; kinds never seen are absent
  * @param failed ended by an unexpected exception
- * @param p50Millis median duration in milliseconds since the metrics started (a stage's own time, excluding
- *        later stages), 0 if none; within 12.5% (log buckets)
- * @param p99Millis 99th percentile duration in milliseconds, 0 if none
+ * @param p50Millis median duration in milliseconds over about the last minute (a stage's own time,
+ *        excluding later stages), within 12.5% (log buckets); 0 if nothing happened in that time
+ * @param p99Millis 99th percentile duration in milliseconds over about the last minute, 0 if none
  * @param perSecond exchanges per second over the last ten seconds
  */
 public record Figures(long count, long passed, Map<Rejection.Kind, Long> rejected, long failed, double p50Millis,

@@ -17,9 +17,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Figures for every pipeline it listens to: per pipeline and per stage, how many exchanges passed, were
- * rejected (by {@link Rejection.Kind}) or failed, p50/p99 durations, and recent throughput. Memory is
- * bounded (fixed histograms and a ten-second rate window per pipeline and stage) and recording takes no
- * locks, so it can stay attached in production.
+ * rejected (by {@link Rejection.Kind}) or failed (counted since start), p50/p99 durations over about the
+ * last minute, and throughput over the last ten seconds. Memory is bounded (a ring of fixed log-bucket
+ * histograms and a rate window per pipeline and stage, about 10 KB each) and recording takes no locks, so
+ * it can stay attached in production.
  *
  * <pre>{@code
  * PipelineMetrics metrics = PipelineMetrics.create();
