@@ -2,9 +2,12 @@ package dev.harmony.transform.middleware;
 
 import com.bazaarvoice.jolt.Chainr;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.harmony.message.Body;
+import dev.harmony.message.Json;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Middleware;
 import dev.harmony.pipeline.Rejection;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -60,14 +63,38 @@ public final class Jolt implements Middleware {
 
     @Override
     public Response intercept(Chain chain) {
-        return JsonStep.run(chain, side, this::transform, contentType);
+        return JsonStep.run(chain, side, (Body in) -> transform(in), contentType);
+    }
+
+    /**
+     * Applies the spec to a body. A body that is already a tree (from an earlier stage) is copied into
+     * JOLT's maps; raw bytes are parsed straight into them, skipping the tree: JOLT needs maps anyway.
+     */
+    JsonNode transform(Body body) {
+        return apply(body.isParsedJson() ? JavaTrees.toJava(body.json()) : parse(body));
     }
 
     /** Applies the spec to one tree; the input is not modified. */
     JsonNode transform(JsonNode input) {
+        return apply(JavaTrees.toJava(input));
+    }
+
+    private static Object parse(Body body) {
+        byte[] data = body.bytes();
+        if (data.length == 0) {
+            throw Rejection.malformed("request body is empty, expected JSON").toException();
+        }
+        try {
+            return Json.mapper().readValue(data, Object.class);
+        } catch (IOException e) {
+            throw Rejection.malformed("request body is not valid JSON: " + Json.describe(e)).toException();
+        }
+    }
+
+    private JsonNode apply(Object input) {
         Object output;
         try {
-            output = chainr.transform(JavaTrees.toJava(input));
+            output = chainr.transform(input);
         } catch (RuntimeException e) {
             throw Rejection.invalid("JOLT spec '" + spec.name() + "' cannot transform this " + side + " body: "
                     + describe(e), List.of()).toException();

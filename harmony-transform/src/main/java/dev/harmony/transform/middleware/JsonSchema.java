@@ -95,7 +95,7 @@ public final class JsonSchema implements Middleware {
 
     @Override
     public Response intercept(Chain chain) {
-        return JsonStep.run(chain, side, this::check, null);
+        return JsonStep.run(chain, side, JsonStep.onTree(this::check), null);
     }
 
     /** Returns {@code body} unchanged if it is valid, else throws the rejection listing every violation. */

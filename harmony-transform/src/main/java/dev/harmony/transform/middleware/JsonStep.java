@@ -15,15 +15,23 @@ import dev.harmony.pipeline.RejectionException;
 @FunctionalInterface
 interface JsonStep {
 
-    /** Returns the new tree (or the same one when the step only checks); throws a rejection to refuse. */
-    JsonNode apply(JsonNode in);
+    /**
+     * Returns the new tree (or {@code in.json()} when the step only checks); throws a rejection to
+     * refuse. Most steps read {@code in.json()}; a step may read the body its own way if it parses once.
+     */
+    JsonNode apply(Body in);
+
+    /** A step that works on the parsed tree. */
+    static JsonStep onTree(java.util.function.UnaryOperator<JsonNode> step) {
+        return in -> step.apply(in.json());
+    }
 
     /** Runs {@code step} on the body of {@code side}; {@code contentType} null keeps the body's own. */
     static Response run(Middleware.Chain chain, Side side, JsonStep step, String contentType) {
         if (side == Side.REQUEST) {
             Request request = chain.request();
             Body in = request.body();
-            JsonNode out = step.apply(in.json());
+            JsonNode out = step.apply(in);
             return chain.proceed(request.withBody(rebody(in, out, contentType)));
         }
         Response response = chain.proceed(chain.request());
@@ -32,7 +40,7 @@ interface JsonStep {
         }
         Body in = response.body();
         try {
-            JsonNode out = step.apply(in.json());
+            JsonNode out = step.apply(in);
             return response.withBody(rebody(in, out, contentType));
         } catch (RejectionException e) {
             // The caller sent nothing wrong: an answer we cannot read or map is the upstream's failure.
@@ -43,7 +51,7 @@ interface JsonStep {
     }
 
     private static Body rebody(Body in, JsonNode out, String contentType) {
-        if (out == in.json() && contentType == null) {
+        if (in.isParsedJson() && out == in.json() && contentType == null) {
             return in;
         }
         Body body = Body.ofJson(out).withLimit(in.limit());

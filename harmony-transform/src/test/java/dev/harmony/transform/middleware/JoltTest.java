@@ -147,6 +147,25 @@ class JoltTest {
     }
 
     @Test
+    void aTreeFromAnEarlierStageIsTransformedWithoutReparsing() {
+        try (Exchanges x = new Exchanges(Normalize.json().build(), Jolt.classpath("specs/rename.json").build())) {
+            Response r = x.post("{\"first\":\" Ada \",\"last\":\"\",\"x\":null}");
+
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(x.received()).isEqualTo("{\"name\":{\"given\":\"Ada\"}}");
+        }
+    }
+
+    @Test
+    void emptyBodyIsMalformed() {
+        try (Exchanges x = new Exchanges(Jolt.classpath("specs/rename.json").build())) {
+            Response r = x.post("");
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.rejection().orElseThrow().message()).isEqualTo("request body is empty, expected JSON");
+        }
+    }
+
+    @Test
     void inputTreeIsNotModifiedByOperationsThatMutate() throws Exception {
         Jolt jolt = Jolt.json("[{\"operation\":\"modify-overwrite-beta\",\"spec\":{\"a\":\"=toUpper\"}}]").build();
         var input = Json.mapper().readTree("{\"a\":\"x\"}");
