@@ -16,6 +16,8 @@ import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.UriType;
 
 /**
  * Walks a JSON resource alongside HAPI's model definitions and reports every structural problem with
@@ -149,6 +151,9 @@ final class StructureCheck {
         if (text.isBlank()) {
             issue(path, "empty values are not allowed in FHIR (drop the element instead)");
             return;
+        }
+        if (StringType.class.isAssignableFrom(impl) || UriType.class.isAssignableFrom(impl)) {
+            return; // string, code, id, markdown, uri, url, canonical...: HAPI accepts any non-empty text
         }
         Object arg = child.getInstanceConstructorArguments();
         try {
