@@ -1,6 +1,7 @@
 package dev.harmony.examples;
 
 import dev.harmony.http.dashboard.Dashboard;
+import dev.harmony.http.dashboard.PipelineMetrics;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -36,24 +37,37 @@ final class DashboardOption {
         return startIfRequested(args, System.getenv(), System.out);
     }
 
+    /** As {@link #startIfRequested(Args)}, showing {@code shared} metrics (e.g. the ones a report reads). */
+    static Dashboard startIfRequested(Args args, PipelineMetrics shared) {
+        return args.get(OPTION).map(spec -> start(spec, System.getenv(), System.out, shared)).orElse(null);
+    }
+
     /**
      * Starts a dashboard on {@code --dashboard} if given, else on {@code 127.0.0.1:defaultPort} unless
      * {@code --no-dashboard} is set (then returns null).
      */
     static Dashboard startByDefault(Args args, int defaultPort) {
+        return startByDefault(args, defaultPort, null);
+    }
+
+    /** As {@link #startByDefault(Args, int)}, showing {@code shared} metrics when not null. */
+    static Dashboard startByDefault(Args args, int defaultPort, PipelineMetrics shared) {
         if (args.flag(OFF_FLAG)) {
             return null;
         }
         String spec = args.get(OPTION).orElse(Integer.toString(defaultPort));
-        return start(spec, System.getenv(), System.out);
+        return start(spec, System.getenv(), System.out, shared);
     }
 
     static Dashboard startIfRequested(Args args, Map<String, String> env, PrintStream out) {
-        return args.get(OPTION).map(spec -> start(spec, env, out)).orElse(null);
+        return args.get(OPTION).map(spec -> start(spec, env, out, null)).orElse(null);
     }
 
-    static Dashboard start(String spec, Map<String, String> env, PrintStream out) {
+    static Dashboard start(String spec, Map<String, String> env, PrintStream out, PipelineMetrics shared) {
         Dashboard.Builder builder = Dashboard.on(port(spec));
+        if (shared != null) {
+            builder.metrics(shared);
+        }
         int colon = spec.lastIndexOf(':');
         if (colon >= 0) {
             builder.bind(address(spec.substring(0, colon)));

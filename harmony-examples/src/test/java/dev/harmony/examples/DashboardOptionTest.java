@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.harmony.http.dashboard.Dashboard;
+import dev.harmony.http.dashboard.PipelineMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -48,6 +49,16 @@ class DashboardOptionTest {
         try (Dashboard d = DashboardOption.startIfRequested(args, Map.of("HARMONY_DASHBOARD_TOKEN", "t0k"), quiet)) {
             assertThat(status(d.url().resolve("api/pipelines"), null)).isEqualTo(401);
             assertThat(status(d.url().resolve("api/pipelines"), "Bearer t0k")).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void canShowMetricsSharedWithTheCaller() {
+        PipelineMetrics shared = PipelineMetrics.create();
+        try (Dashboard d = DashboardOption.startByDefault(Args.parse(List.of("--dashboard", "0"), VALUED, FLAGS), 9090,
+                shared)) {
+            assertThat(d.metrics()).isSameAs(shared);
+            assertThat(d.port()).isNotEqualTo(9090);
         }
     }
 
