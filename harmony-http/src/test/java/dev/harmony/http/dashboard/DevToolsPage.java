@@ -48,7 +48,8 @@ final class DevToolsPage implements AutoCloseable {
         Path profile = Files.createDirectories(workDir.resolve("devtools-profile"));
         Process process = new ProcessBuilder(executable.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync",
-                "--disable-extensions", "--user-data-dir=" + profile, "--remote-debugging-address=127.0.0.1",
+                "--disable-extensions", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
+                "--remote-debugging-address=127.0.0.1",
                 "--remote-debugging-port=0", "about:blank")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {

@@ -43,7 +43,7 @@ final class HeadlessChromium {
         Path err = workDir.resolve("stderr-" + runs + ".txt");
         List<String> command = new ArrayList<>(List.of(executable.toString(), "--headless", "--no-sandbox",
                 "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update",
-                "--disable-sync", "--disable-extensions", "--user-data-dir=" + profile));
+                "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage", "--user-data-dir=" + profile));
         command.addAll(extra);
         command.add(url.toString());
         Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
