@@ -5,6 +5,7 @@ import dev.harmony.dicom.codec.DatasetPrefix;
 import dev.harmony.dicom.codec.DicomFormatException;
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.dimse.DataStream;
 import dev.harmony.dicom.file.FileMeta;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class DicomFileStore implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(DicomFileStore.class);
     private static final int COPY_BUFFER = 256 * 1024;
+    /** Association threads live long and store many objects: reuse one copy buffer per thread. */
+    private static final ThreadLocal<byte[]> COPY_BUFFERS = ThreadLocal.withInitial(() -> new byte[COPY_BUFFER]);
 
     private final Path root;
     private final Path configuredRoot;
@@ -151,11 +154,15 @@ public final class DicomFileStore implements Backend {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writeFully(channel, new FileMeta(sopClass, sopInstance, ts.uid(), callingAe).encode());
                 writeFully(channel, prefix.raw());
-                byte[] buffer = new byte[COPY_BUFFER];
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                    while (chunk.hasRemaining()) {
-                        channel.write(chunk);
+                if (in instanceof DataStream network) {
+                    network.transferTo(channel); // socket buffer -> file, no copy through the heap
+                } else {
+                    byte[] buffer = COPY_BUFFERS.get();
+                    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                        while (chunk.hasRemaining()) {
+                            channel.write(chunk);
+                        }
                     }
                 }
                 if (fsync) {

@@ -94,11 +94,17 @@ public final class DatasetPrefix {
         return Optional.ofNullable(seriesInstanceUid);
     }
 
-    /** Records every byte read through it (skips are reads), up to a limit. */
+    /**
+     * Records every byte taken from the stream, up to a limit. It reads the source in chunks (the
+     * element parser asks for a few bytes at a time); bytes read ahead simply belong to the prefix.
+     */
     private static final class Capture extends InputStream {
         private final InputStream in;
         private final int limit;
-        private final ByteArrayOutputStream seen = new ByteArrayOutputStream(4096);
+        private final ByteArrayOutputStream seen = new ByteArrayOutputStream(8192);
+        private final byte[] chunk = new byte[8192];
+        private int pos;
+        private int end;
 
         Capture(InputStream in, int limit) {
             this.in = in;
@@ -107,21 +113,39 @@ public final class DatasetPrefix {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            if (pos == end && !fill()) {
+                return -1;
+            }
+            return chunk[pos++] & 0xFF;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (pos == end && !fill()) {
+                return -1;
+            }
+            int n = Math.min(len, end - pos);
+            System.arraycopy(chunk, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        private boolean fill() throws IOException {
             int room = limit - seen.size();
             if (room <= 0) {
                 throw new TooLargeException(limit);
             }
-            int n = in.read(b, off, Math.min(len, room));
-            if (n > 0) {
-                seen.write(b, off, n);
+            int n = in.read(chunk, 0, Math.min(chunk.length, room));
+            if (n <= 0) {
+                return false;
             }
-            return n;
+            seen.write(chunk, 0, n);
+            pos = 0;
+            end = n;
+            return true;
         }
 
         byte[] bytes() {

@@ -2,6 +2,7 @@ package dev.harmony.dicom.dimse;
 
 import dev.harmony.dicom.net.AbortReason;
 import dev.harmony.dicom.net.AbortedException;
+import dev.harmony.dicom.net.ChannelInput;
 import dev.harmony.dicom.net.PduReader;
 import dev.harmony.dicom.net.PduType;
 import dev.harmony.dicom.net.ProtocolViolation;
@@ -66,6 +67,39 @@ public final class DataStream extends InputStream {
         }
     }
 
+    /**
+     * Writes the rest of the data set to {@code target} without passing it through the Java heap when
+     * the association reads from a channel. A failure of the target is thrown as is and does not mark
+     * this stream as failed.
+     *
+     * @return the number of bytes written
+     */
+    public long transferTo(java.nio.channels.WritableByteChannel target) throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
+        long total = 0;
+        try {
+            while (!ended) {
+                if (started && pdus.pdvRemaining() > 0) {
+                    long n = pdus.transferPdv(target, Long.MAX_VALUE);
+                    bytes += n;
+                    total += n;
+                } else if (started && lastFragment) {
+                    ended = true;
+                } else {
+                    advance();
+                }
+            }
+            return total;
+        } catch (ChannelInput.SinkException e) {
+            throw e.sinkFailure();
+        } catch (IOException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
     private void advance() throws IOException {
         int type = pdus.next();
         switch (type) {
@@ -93,7 +127,10 @@ public final class DataStream extends InputStream {
 
     /** Reads and discards the rest, so the next message can be read. */
     public void drain() throws IOException {
-        byte[] sink = new byte[65536];
+        if (ended) {
+            return;
+        }
+        byte[] sink = new byte[8192];
         while (read(sink, 0, sink.length) >= 0) {
             // discard
         }

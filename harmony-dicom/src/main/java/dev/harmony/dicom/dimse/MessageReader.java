@@ -42,6 +42,7 @@ public final class MessageReader {
     }
 
     private final PduReader pdus;
+    private final byte[] chunk = new byte[4096];
 
     public MessageReader(PduReader pdus) {
         this.pdus = pdus;
@@ -50,7 +51,6 @@ public final class MessageReader {
     public Event next() throws IOException {
         ByteArrayOutputStream command = null;
         int context = -1;
-        byte[] chunk = new byte[4096];
         while (true) {
             int type = pdus.next();
             switch (type) {

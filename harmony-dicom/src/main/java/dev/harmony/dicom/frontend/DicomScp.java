@@ -9,8 +9,9 @@ import dev.harmony.pipeline.Handler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +59,8 @@ public final class DicomScp implements Frontend {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong associationCounter = new AtomicLong();
     private final Set<ScpAssociation> live = ConcurrentHashMap.newKeySet();
-    private volatile ServerSocket server;
+    private volatile ServerSocketChannel server;
+    private volatile int boundPort;
     private volatile ExecutorService workers;
     private volatile Thread acceptor;
     private volatile Handler handler;
@@ -107,8 +109,7 @@ public final class DicomScp implements Frontend {
 
     /** The port actually bound while running (useful with port 0), else the configured one. */
     public int localPort() {
-        ServerSocket s = server;
-        return s != null ? s.getLocalPort() : port;
+        return server != null ? boundPort : port;
     }
 
     /** Associations currently open. */
@@ -122,30 +123,31 @@ public final class DicomScp implements Frontend {
             return;
         }
         this.handler = Objects.requireNonNull(pipeline, "handler");
-        ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true);
+        ServerSocketChannel socket = ServerSocketChannel.open();
+        socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         socket.bind(new InetSocketAddress(bindAddress, port), 128);
+        boundPort = ((InetSocketAddress) socket.getLocalAddress()).getPort();
         AtomicInteger threadIds = new AtomicInteger();
         workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "dicom-scp-" + socket.getLocalPort() + "-" + threadIds.incrementAndGet());
+            Thread t = new Thread(r, "dicom-scp-" + boundPort + "-" + threadIds.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
         server = socket;
-        acceptor = new Thread(this::acceptLoop, "dicom-scp-accept-" + socket.getLocalPort());
+        acceptor = new Thread(this::acceptLoop, "dicom-scp-accept-" + boundPort);
         acceptor.setDaemon(true);
         acceptor.start();
-        LOG.info("DICOM listener {} on {}:{}", aeTitle, bindAddress.getHostAddress(), socket.getLocalPort());
+        LOG.info("DICOM listener {} on {}:{}", aeTitle, bindAddress.getHostAddress(), boundPort);
     }
 
     private void acceptLoop() {
-        ServerSocket s = server;
-        while (s != null && !s.isClosed()) {
-            Socket socket;
+        ServerSocketChannel s = server;
+        while (s != null && s.isOpen()) {
+            SocketChannel socket;
             try {
                 socket = s.accept();
             } catch (IOException e) {
-                if (!s.isClosed()) {
+                if (s.isOpen()) {
                     LOG.warn("DICOM listener {}: accept failed: {}", aeTitle, e.toString());
                 }
                 continue;
@@ -178,7 +180,7 @@ public final class DicomScp implements Frontend {
     /** Closes the listener, aborts open associations and waits (bounded) for their threads. */
     @Override
     public synchronized void stop() {
-        ServerSocket s = server;
+        ServerSocketChannel s = server;
         if (s == null) {
             return;
         }
@@ -197,7 +199,7 @@ public final class DicomScp implements Frontend {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.info("DICOM listener {} on port {} stopped", aeTitle, s.getLocalPort());
+        LOG.info("DICOM listener {} on port {} stopped", aeTitle, boundPort);
     }
 
     static void closeQuietly(java.io.Closeable c) {

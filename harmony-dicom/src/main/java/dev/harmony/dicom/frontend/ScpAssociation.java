@@ -13,6 +13,8 @@ import dev.harmony.dicom.net.AbortedException;
 import dev.harmony.dicom.net.AssociateAccept;
 import dev.harmony.dicom.net.AssociateReject;
 import dev.harmony.dicom.net.AssociateRequest;
+import dev.harmony.dicom.net.ChannelInput;
+import dev.harmony.dicom.net.ChannelOutput;
 import dev.harmony.dicom.net.PDataWriter;
 import dev.harmony.dicom.net.PduCodec;
 import dev.harmony.dicom.net.PduReader;
@@ -27,12 +29,12 @@ import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Handler;
 import dev.harmony.pipeline.Rejection;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.net.SocketTimeoutException;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,7 +51,9 @@ final class ScpAssociation implements Runnable {
     private static final int MAX_CONTROL_PDU = 1 << 20;
 
     private final DicomScp scp;
-    private final Socket socket;
+    private final SocketChannel socket;
+    private ChannelInput in;
+    private InetSocketAddress remote;
     private final Handler handler;
     private final String id;
     private final boolean overLimit;
@@ -64,7 +68,7 @@ final class ScpAssociation implements Runnable {
     private volatile boolean shuttingDown;
     private boolean established;
 
-    ScpAssociation(DicomScp scp, Socket socket, Handler handler, String id, boolean overLimit) {
+    ScpAssociation(DicomScp scp, SocketChannel socket, Handler handler, String id, boolean overLimit) {
         this.scp = scp;
         this.socket = socket;
         this.handler = handler;
@@ -77,18 +81,18 @@ final class ScpAssociation implements Runnable {
         long started = System.nanoTime();
         String outcome = "closed";
         try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) scp.artimTimeout.toMillis());
-            // Small on purpose: PDV values larger than the buffer are read straight into the consumer's array.
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-            out = socket.getOutputStream();
+            remote = (InetSocketAddress) socket.getRemoteAddress();
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            in = new ChannelInput(socket, 256 * 1024);
+            in.setTimeout(scp.artimTimeout.toMillis());
+            out = new ChannelOutput(socket, scp.idleTimeout.toMillis());
             PduReader pdus = new PduReader(in, scp.maxPduLength, MAX_CONTROL_PDU);
             if (!negotiate(pdus)) {
                 outcome = "rejected";
                 return;
             }
             established = true;
-            socket.setSoTimeout((int) scp.idleTimeout.toMillis());
+            in.setTimeout(scp.idleTimeout.toMillis());
             outcome = serve(new MessageReader(pdus), in);
         } catch (ProtocolViolation e) {
             outcome = "aborted: " + e.getMessage();
@@ -110,10 +114,16 @@ final class ScpAssociation implements Runnable {
             sendQuietly(PduCodec.abort(2, AbortReason.NOT_SPECIFIED));
         } finally {
             DicomScp.closeQuietly(socket);
+            if (in != null) {
+                DicomScp.closeQuietly(in);
+            }
+            if (out != null) {
+                DicomScp.closeQuietly(out);
+            }
             scp.finished(this);
             long ms = (System.nanoTime() - started) / 1_000_000;
             LOG.info("association {} from {} ({}): {} objects, {} bytes, {} ms, {}", id, callingAe,
-                    socket.getRemoteSocketAddress(), objects, bytes, ms, outcome);
+                    remote, objects, bytes, ms, outcome);
         }
     }
 
@@ -134,7 +144,7 @@ final class ScpAssociation implements Runnable {
                 .with(DicomAttributes.CALLED_AE, rq.calledAe())
                 .with(DicomAttributes.LOCAL_AE, scp.aeTitle)
                 .with(DicomAttributes.ASSOCIATION_ID, id)
-                .with(Attribute.REMOTE_ADDRESS, (InetSocketAddress) socket.getRemoteSocketAddress());
+                .with(Attribute.REMOTE_ADDRESS, remote);
         AssociateReject early = null;
         if ((rq.protocolVersion() & 1) == 0) {
             early = AssociateReject.protocolVersionNotSupported();
@@ -267,7 +277,7 @@ final class ScpAssociation implements Runnable {
     /** Sta13: after A-RELEASE-RP the requestor closes the connection; ARTIM bounds the wait. */
     private void awaitPeerClose(InputStream in) {
         try {
-            socket.setSoTimeout((int) scp.artimTimeout.toMillis());
+            this.in.setTimeout(scp.artimTimeout.toMillis());
             byte[] sink = new byte[1024];
             while (in.read(sink) >= 0) {
                 // PS3.8: anything after A-RELEASE-RP is ignored until the transport closes
@@ -278,9 +288,7 @@ final class ScpAssociation implements Runnable {
     }
 
     private void sendCommand(int context, Command command) throws IOException {
-        PDataWriter writer = new PDataWriter(out, writeLock, peerMaxPdu, context, true);
-        writer.write(command.encode());
-        writer.finish();
+        PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, true, command.encode());
     }
 
     private void send(byte[] pdu) throws IOException {
@@ -292,7 +300,7 @@ final class ScpAssociation implements Runnable {
 
     private void sendQuietly(byte[] pdu) {
         try {
-            if (out != null && !socket.isClosed()) {
+            if (out != null && socket.isOpen()) {
                 send(pdu);
             }
         } catch (IOException ignored) {
@@ -305,5 +313,9 @@ final class ScpAssociation implements Runnable {
         shuttingDown = true;
         sendQuietly(PduCodec.abort(0, 0));
         DicomScp.closeQuietly(socket);
+        ChannelInput reader = in;
+        if (reader != null) {
+            reader.wakeup();
+        }
     }
 }

@@ -22,6 +22,15 @@ public final class PDataWriter extends OutputStream {
     private int count;
     private boolean finished;
 
+    /** Sends a short value (a command set) in as few PDUs as the peer allows, without a full-size buffer. */
+    public static void sendAll(OutputStream out, Object writeLock, long peerMaxPdu, int context, boolean command,
+            byte[] value) throws IOException {
+        PDataWriter w = new PDataWriter(out, writeLock, Math.min(peerMaxPdu == 0 ? Long.MAX_VALUE : peerMaxPdu,
+                value.length + 6L), context, command);
+        w.write(value);
+        w.finish();
+    }
+
     /**
      * @param peerMaxPdu the max PDU length the peer announced (0 = unlimited)
      * @param context the presentation context id

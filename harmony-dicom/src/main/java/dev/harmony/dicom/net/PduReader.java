@@ -106,6 +106,41 @@ public final class PduReader {
         return n;
     }
 
+    /**
+     * Writes up to {@code max} bytes of the current PDV's value to {@code target}; -1 once it is used up.
+     * From a {@link ChannelInput} the bytes go from its buffer straight to the target channel.
+     *
+     * @throws ChannelInput.SinkException if writing to {@code target} fails
+     */
+    public long transferPdv(java.nio.channels.WritableByteChannel target, long max) throws IOException {
+        if (pdvRemaining == 0) {
+            return -1;
+        }
+        long wanted = Math.min(max, pdvRemaining);
+        long n;
+        if (in instanceof ChannelInput channelInput) {
+            n = channelInput.transferTo(target, wanted);
+        } else {
+            byte[] chunk = new byte[(int) Math.min(wanted, 65536)];
+            n = in.read(chunk, 0, chunk.length);
+            if (n > 0) {
+                try {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(chunk, 0, (int) n);
+                    while (b.hasRemaining()) {
+                        target.write(b);
+                    }
+                } catch (IOException e) {
+                    throw new ChannelInput.SinkException(e);
+                }
+            }
+        }
+        if (n < 0) {
+            throw new EOFException("connection closed inside a PDV (" + pdvRemaining + " bytes missing)");
+        }
+        pdvRemaining -= n;
+        return n;
+    }
+
     /** Skips the rest of the current PDV's value. */
     public void skipPdv() throws IOException {
         byte[] sink = new byte[(int) Math.min(pdvRemaining, 65536)];

@@ -266,9 +266,7 @@ public final class ScuAssociation implements AutoCloseable {
     }
 
     private void sendCommand(int context, Command command) throws IOException {
-        PDataWriter w = new PDataWriter(out, writeLock, peerMaxPdu, context, true);
-        w.write(command.encode());
-        w.finish();
+        PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, true, command.encode());
     }
 
     private void send(byte[] pdu) throws IOException {

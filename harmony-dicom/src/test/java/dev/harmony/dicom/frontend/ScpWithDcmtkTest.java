@@ -63,7 +63,7 @@ class ScpWithDcmtkTest {
         Path corpus = Files.createDirectories(tmp.resolve("corpus"));
         List<Path> sent = new ArrayList<>();
         for (int i = 1; i <= 210; i++) {
-            sent.add(Dcmtk.ctObject(corpus, STUDY, SERIES, SERIES + "." + i, 2048, null));
+            sent.add(Dcmtk.ctObject(corpus, STUDY, SERIES, SERIES + "." + i, 2048));
         }
         List<String> args = new ArrayList<>(List.of(Dcmtk.require("storescu"), "-aet", "MODALITY", "-aec", "HARMONY",
                 "127.0.0.1", port()));
@@ -133,7 +133,7 @@ class ScpWithDcmtkTest {
 
     @Test
     void unknownCallingAeIsRejectedAndNothingIsWritten() throws Exception {
-        Path file = Dcmtk.ctObject(Files.createDirectories(tmp.resolve("c")), STUDY, SERIES, SERIES + ".1", 1024, null);
+        Path file = Dcmtk.ctObject(Files.createDirectories(tmp.resolve("c")), STUDY, SERIES, SERIES + ".1", 1024);
         Dcmtk.Result r = Dcmtk.run(TIMEOUT, "storescu", "-aet", "STRANGER", "-aec", "HARMONY", "127.0.0.1", port(),
                 file.toString());
         assertThat(r.exitCode()).isNotZero();
@@ -143,7 +143,7 @@ class ScpWithDcmtkTest {
 
     @Test
     void wrongCalledAeIsRejectedAndNothingIsWritten() throws Exception {
-        Path file = Dcmtk.ctObject(Files.createDirectories(tmp.resolve("c")), STUDY, SERIES, SERIES + ".1", 1024, null);
+        Path file = Dcmtk.ctObject(Files.createDirectories(tmp.resolve("c")), STUDY, SERIES, SERIES + ".1", 1024);
         Dcmtk.Result r = Dcmtk.run(TIMEOUT, "storescu", "-aet", "MODALITY", "-aec", "SOMEONE", "127.0.0.1", port(),
                 file.toString());
         assertThat(r.exitCode()).isNotZero();

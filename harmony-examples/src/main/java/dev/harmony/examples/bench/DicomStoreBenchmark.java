@@ -79,22 +79,27 @@ public final class DicomStoreBenchmark {
                     System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("java.version"));
             System.out.printf("max PDU %d for both receivers; storescu with TCP_NODELAY=1; median of %d rounds%n%n",
                     maxPdu, rounds);
-            Corpus smallCorpus = corpus(work.resolve("small"), small, 1);
-            Corpus largeCorpus = corpus(work.resolve("large"), large, Math.max(1, largeMb * 1024 * 1024 / DicomCorpus.FRAME_BYTES));
-            System.out.printf("%-28s %-26s %10s %10s %10s%n", "corpus", "receiver", "seconds", "objects/s", "MB/s");
-            for (Corpus c : List.of(smallCorpus, largeCorpus)) {
-                double[] medians = interleaved(List.of(
+            List<Corpus> corpora = new java.util.ArrayList<>();
+            if (small > 0) {
+                corpora.add(corpus(work.resolve("small"), small, 1));
+            }
+            if (large > 0) {
+                corpora.add(corpus(work.resolve("large"), large, Math.max(1, largeMb * 1024 * 1024 / DicomCorpus.FRAME_BYTES)));
+            }
+            System.out.printf("%-28s %-26s %10s %10s %10s %10s%n", "corpus", "receiver", "seconds", "objects/s", "MB/s",
+                    "recv CPU s");
+            for (Corpus c : corpora) {
+                Sample[] medians = interleaved(List.of(
                         () -> viaStorescp(storescu, storescp, c, work),
                         () -> viaHarmony(storescu, c, work, true),
                         () -> viaHarmony(storescu, c, work, false)));
-                double dcmtk = medians[0];
-                double oursFsync = medians[1];
-                double oursNoFsync = medians[2];
-                print(c, "DCMTK storescp (no fsync)", dcmtk);
-                print(c, "Harmony (fsync, default)", oursFsync);
-                print(c, "Harmony (fsync off)", oursNoFsync);
-                System.out.printf("%-28s ratio ours/DCMTK: %.2f with fsync, %.2f without (same durability)%n%n",
-                        c.label, dcmtk / oursFsync, dcmtk / oursNoFsync);
+                print(c, "DCMTK storescp (no fsync)", medians[0]);
+                print(c, "Harmony (fsync, default)", medians[1]);
+                print(c, "Harmony (fsync off)", medians[2]);
+                System.out.printf(Locale.ROOT, "%-28s ratio ours/DCMTK (throughput): %.2f with fsync, %.2f without "
+                        + "(= DCMTK's durability); receiver CPU ratio DCMTK/ours without fsync: %.2f%n%n", c.label,
+                        medians[0].seconds() / medians[1].seconds(), medians[0].seconds() / medians[2].seconds(),
+                        medians[0].cpuSeconds() / medians[2].cpuSeconds());
             }
             if (bigMb > 0) {
                 bigObject(work);
@@ -107,9 +112,13 @@ public final class DicomStoreBenchmark {
     private record Corpus(String label, Path dir, int count, long bytes) {
     }
 
+    /** One measured run: wall time of the whole transfer and CPU time spent by the receiver alone. */
+    private record Sample(double seconds, double cpuSeconds) {
+    }
+
     @FunctionalInterface
     private interface Run {
-        double seconds() throws Exception;
+        Sample measure() throws Exception;
     }
 
     private Corpus corpus(Path dir, int count, int frames) throws IOException {
@@ -122,39 +131,47 @@ public final class DicomStoreBenchmark {
     }
 
     /** Runs the receivers in turn, round after round, so background load hits them alike; medians per receiver. */
-    private double[] interleaved(List<Run> runs) throws Exception {
-        for (Run r : runs) {
-            r.seconds(); // warm-up (JIT, page cache)
-        }
-        double[][] times = new double[runs.size()][rounds];
-        for (int round = 0; round < rounds; round++) {
-            for (int i = 0; i < runs.size(); i++) {
-                times[i][round] = runs.get(i).seconds();
+    private Sample[] interleaved(List<Run> runs) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            for (Run r : runs) {
+                r.measure(); // warm-up (JIT, page cache)
             }
         }
-        double[] medians = new double[runs.size()];
+        double[][] times = new double[runs.size()][rounds];
+        double[][] cpu = new double[runs.size()][rounds];
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < runs.size(); i++) {
+                Sample sample = runs.get(i).measure();
+                times[i][round] = sample.seconds();
+                cpu[i][round] = sample.cpuSeconds();
+            }
+        }
+        Sample[] medians = new Sample[runs.size()];
         for (int i = 0; i < runs.size(); i++) {
             Arrays.sort(times[i]);
-            medians[i] = times[i][rounds / 2];
+            Arrays.sort(cpu[i]);
+            medians[i] = new Sample(times[i][rounds / 2], cpu[i][rounds / 2]);
         }
         return medians;
     }
 
-    private static void print(Corpus c, String receiver, double seconds) {
-        System.out.printf(Locale.ROOT, "%-28s %-26s %10.3f %10.1f %10.1f%n", c.label, receiver, seconds,
-                c.count / seconds, c.bytes / 1e6 / seconds);
+    private static void print(Corpus c, String receiver, Sample s) {
+        System.out.printf(Locale.ROOT, "%-28s %-26s %10.3f %10.1f %10.1f %10.3f%n", c.label, receiver, s.seconds(),
+                c.count / s.seconds(), c.bytes / 1e6 / s.seconds(), s.cpuSeconds());
     }
 
-    private double viaStorescp(String storescu, String storescp, Corpus c, Path work) throws Exception {
+    private Sample viaStorescp(String storescu, String storescp, Corpus c, Path work) throws Exception {
         Path out = Files.createDirectories(work.resolve("out-dcmtk"));
         int port = freePort();
         Process scp = start(List.of(storescp, "--output-directory", out.toString(), "-aet", "PACS", "--max-pdu",
                 String.valueOf(maxPdu), String.valueOf(port)), work.resolve("storescp.log"));
         try {
             awaitListening(port, scp);
+            double cpuBefore = processCpuSeconds(scp.pid());
             double seconds = send(storescu, "PACS", port, c);
+            double cpu = processCpuSeconds(scp.pid()) - cpuBefore;
             check(out, c);
-            return seconds;
+            return new Sample(seconds, cpu);
         } finally {
             scp.destroy();
             scp.waitFor(10, TimeUnit.SECONDS);
@@ -162,15 +179,17 @@ public final class DicomStoreBenchmark {
         }
     }
 
-    private double viaHarmony(String storescu, Corpus c, Path work, boolean fsync) throws Exception {
+    private Sample viaHarmony(String storescu, Corpus c, Path work, boolean fsync) throws Exception {
         Path out = work.resolve("out-harmony");
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("HARMONY").maxPduLength(maxPdu).build();
         try (Pipeline p = Pipeline.builder().name("bench").frontend(scp).use(AeTitleCheck.allow("MODALITY"))
                 .backend(DicomFileStore.under(out).fsync(fsync).build()).build()) {
             p.start();
+            double cpuBefore = ownCpuSeconds();
             double seconds = send(storescu, "HARMONY", scp.localPort(), c);
+            double cpu = ownCpuSeconds() - cpuBefore; // this JVM only waits for storescu meanwhile
             check(out, c);
-            return seconds;
+            return new Sample(seconds, cpu);
         } finally {
             deleteTree(out);
         }
@@ -185,6 +204,18 @@ public final class DicomStoreBenchmark {
             throw new IllegalStateException("storescu failed: " + output);
         }
         return (System.nanoTime() - started) / 1e9;
+    }
+
+    /** User + system CPU of another process, from /proc (Linux). */
+    private static double processCpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in USER_HZ (100)
+    }
+
+    private static double ownCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
     private static void check(Path out, Corpus c) throws IOException {
