@@ -114,6 +114,9 @@ public final class FhirClient implements Backend {
             try {
                 answer = send(call);
             } catch (IOException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return interrupted(attempt); // stopping, not a slow server
+                }
                 boolean timedOut = isTimeout(e);
                 boolean safe = !timedOut && isConnectFailure(e) || out.idempotent();
                 if (last || !safe) {
@@ -217,7 +220,7 @@ public final class FhirClient implements Backend {
     }
 
     private Response interrupted(int attempts) {
-        return Response.rejected(Rejection.unavailable("interrupted while waiting to retry the FHIR server "
+        return Response.rejected(Rejection.unavailable("interrupted while talking to the FHIR server "
                 + server + " (shutting down?)")).with(ATTEMPTS, attempts);
     }
 
