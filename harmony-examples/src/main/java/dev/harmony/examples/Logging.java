@@ -20,6 +20,8 @@ final class Logging {
     /** Libraries that are chatty at INFO; they speak at WARNING unless --verbose. */
     private static final String[] NOISY = {"org.xnio", "io.undertow", "org.jboss", "ca.uhn.fhir", "okhttp3",
         "org.hl7", "com.networknt"};
+    /** JUL holds loggers weakly: keep the ones we configured, or their levels are forgotten. */
+    private static final java.util.List<Logger> CONFIGURED = new java.util.ArrayList<>();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
             .withZone(ZoneId.systemDefault());
 
@@ -38,7 +40,9 @@ final class Logging {
         root.addHandler(console);
         root.setLevel(level);
         for (String noisy : NOISY) {
-            Logger.getLogger(noisy).setLevel(verbose ? Level.INFO : Level.WARNING);
+            Logger logger = Logger.getLogger(noisy);
+            logger.setLevel(verbose ? Level.INFO : Level.WARNING);
+            CONFIGURED.add(logger);
         }
     }
 

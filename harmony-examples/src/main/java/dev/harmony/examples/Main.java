@@ -11,10 +11,12 @@ import java.util.List;
 public final class Main {
     /** Every subcommand, in the order {@code --help} lists them. */
     static final List<Command> COMMANDS = List.of(
-            new DiagramCommand(),
-            new JoltFhirCommand(),
+            new AllCommand(),
+            new DemoCommand(),
             new DicomScpCommand(),
-            new FhirProxyCommand());
+            new FhirProxyCommand(),
+            new JoltFhirCommand(),
+            new DiagramCommand());
 
     private Main() {
     }
