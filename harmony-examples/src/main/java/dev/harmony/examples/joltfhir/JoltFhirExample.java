@@ -55,10 +55,12 @@ public final class JoltFhirExample {
             return new Options(DEFAULT_PORT, DEFAULT_PATH, fhirBase, null);
         }
 
+        /** A copy with another webhook port. */
         public Options withPort(int value) {
             return new Options(value, path, fhirBase, specFile);
         }
 
+        /** A copy with another JOLT spec file (null: the shipped one). */
         public Options withSpec(Path value) {
             return new Options(port, path, fhirBase, value);
         }

@@ -76,6 +76,7 @@ public final class JoltFhirServer implements AutoCloseable {
         return store;
     }
 
+    /** The running pipeline. */
     public Pipeline pipeline() {
         return pipeline;
     }

@@ -297,11 +297,13 @@ public final class FhirClient implements Backend {
             return this;
         }
 
+        /** How to authenticate to the server; default {@link FhirAuth#none()}. */
         public Builder auth(FhirAuth value) {
             this.auth = Objects.requireNonNull(value, "auth");
             return this;
         }
 
+        /** How transient failures are retried; default {@link Retry#standard()}. */
         public Builder retry(Retry value) {
             this.retry = Objects.requireNonNull(value, "retry");
             return this;

@@ -54,14 +54,17 @@ public final class Retry {
         return new Retry(maxAttempts, initial, max);
     }
 
+    /** Attempts in total, the first included. */
     public int maxAttempts() {
         return maxAttempts;
     }
 
+    /** The wait before the first retry. */
     public Duration initialDelay() {
         return initialDelay;
     }
 
+    /** The longest wait, and the longest {@code Retry-After} honoured. */
     public Duration maxDelay() {
         return maxDelay;
     }

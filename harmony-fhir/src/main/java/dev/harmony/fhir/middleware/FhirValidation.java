@@ -105,6 +105,7 @@ public final class FhirValidation implements Middleware {
             return this;
         }
 
+        /** The configured stage. */
         public FhirValidation build() {
             return new FhirValidation(resourceTypes);
         }

@@ -132,6 +132,7 @@ public final class Normalize implements Middleware {
             return this;
         }
 
+        /** The configured stage. */
         public Normalize build() {
             return new Normalize(this);
         }
