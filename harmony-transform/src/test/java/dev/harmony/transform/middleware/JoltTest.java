@@ -72,6 +72,13 @@ class JoltTest {
     }
 
     @Test
+    void modifyDefineBetaOnlyFillsWhatIsMissing() throws Exception {
+        Jolt jolt = Jolt.json("[{\"operation\":\"modify-define-beta\",\"spec\":{\"a\":\"kept?\",\"b\":\"=concat('x-',@(1,a))\"}}]")
+                .build();
+        assertThat(jolt.transform(Json.mapper().readTree("{\"a\":\"1\"}")).toString()).isEqualTo("{\"a\":\"1\",\"b\":\"x-1\"}");
+    }
+
+    @Test
     void badSpecFailsAtBuildNamingTheSpecAndTheJoltError(@TempDir Path dir) throws Exception {
         Path unknownOp = Files.writeString(dir.resolve("broken.json"), "[{\"operation\":\"shiftt\",\"spec\":{}}]");
         assertThatThrownBy(() -> Jolt.file(unknownOp).build())
