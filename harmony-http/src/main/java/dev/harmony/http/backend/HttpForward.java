@@ -50,6 +50,7 @@ public final class HttpForward implements Backend {
     private final Duration callTimeout;
     private final int maxIdleConnections;
     private final boolean followRedirects;
+    private final String basePath;
     private volatile OkHttpClient client;
 
     private HttpForward(HttpUrl upstream, Duration connectTimeout, Duration readTimeout, Duration callTimeout,
@@ -60,6 +61,8 @@ public final class HttpForward implements Backend {
         this.callTimeout = callTimeout;
         this.maxIdleConnections = maxIdleConnections;
         this.followRedirects = followRedirects;
+        String p = upstream.encodedPath();
+        this.basePath = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
     }
 
     /**
@@ -169,18 +172,21 @@ public final class HttpForward implements Backend {
         return Response.of(answer.code()).withHeaders(ForwardedHeaders.downstream(answer.headers())).withBody(body);
     }
 
+    /** The upstream URL: base path + the path below the ingress prefix + query, kept percent-encoded. */
     private HttpUrl target(Request request) {
-        String base = upstream.toString();
-        if (base.endsWith("/")) {
-            base = base.substring(0, base.length() - 1);
+        String path = request.path();
+        if (!path.isEmpty() && !path.startsWith("/")) {
+            path = "/" + path;
         }
-        String path = request.path().isEmpty() ? "" : request.path().startsWith("/") ? request.path() : "/" + request.path();
-        String url = base + path + (request.query().isEmpty() ? "" : "?" + request.query());
-        HttpUrl parsed = HttpUrl.parse(url);
-        if (parsed == null) {
+        try {
+            // newBuilder() reuses the already canonical host; parsing a whole URL string per request would not.
+            return upstream.newBuilder()
+                    .encodedPath(basePath.isEmpty() && path.isEmpty() ? "/" : basePath + path)
+                    .encodedQuery(request.query().isEmpty() ? null : request.query())
+                    .build();
+        } catch (IllegalArgumentException e) {
             throw Rejection.malformed("cannot forward to '" + path + "': not a valid request target").toException();
         }
-        return parsed;
     }
 
     private static RequestBody body(Request request) {

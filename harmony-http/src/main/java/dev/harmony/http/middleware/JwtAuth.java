@@ -63,6 +63,7 @@ public final class JwtAuth implements Middleware {
     private final String realm;
     private final Clock clock;
     private final Map<Algorithm, JWTVerifier> verifiers = new ConcurrentHashMap<>();
+    private final VerifiedTokens verified;
 
     private JwtAuth(Builder b) {
         this.keys = b.keys;
@@ -73,6 +74,7 @@ public final class JwtAuth implements Middleware {
         this.leeway = b.leeway;
         this.realm = b.realm;
         this.clock = b.clock;
+        this.verified = new VerifiedTokens(b.cacheSize, b.cacheTtl, b.leeway, b.clock);
     }
 
     /** Tokens signed with a shared secret (HS256/384/512); at least 32 bytes. */
@@ -106,27 +108,32 @@ public final class JwtAuth implements Middleware {
         if (authorization == null || authorization.isBlank()) {
             return Response.rejected(BearerChallenge.missing(realm));
         }
-        DecodedJWT token;
+        VerifiedTokens.Verified token;
         try {
             token = verify(authorization);
         } catch (TokenRejected e) {
             return Response.rejected(BearerChallenge.invalidToken(realm, e.getMessage()));
         }
-        Scopes scopes = scopes(token);
+        Scopes scopes = token.scopes();
         List<String> missing = requiredScopes.stream().filter(s -> !scopes.satisfies(s)).toList();
         if (!missing.isEmpty()) {
             return Response.rejected(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
         }
-        return chain.proceed(withClaims(request, token, scopes));
+        return chain.proceed(withClaims(request, token.jwt(), scopes));
     }
 
-    private DecodedJWT verify(String authorization) throws TokenRejected {
+    private VerifiedTokens.Verified verify(String authorization) throws TokenRejected {
         if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new TokenRejected("the Authorization header is not 'Bearer <token>'");
         }
+        String raw = authorization.substring(7).strip();
+        VerifiedTokens.Verified known = verified.get(raw);
+        if (known != null) {
+            return known;
+        }
         DecodedJWT token;
         try {
-            token = JWT.decode(authorization.substring(7).strip());
+            token = JWT.decode(raw);
         } catch (JWTDecodeException e) {
             throw new TokenRejected("the token is not a well-formed JWT");
         }
@@ -140,7 +147,9 @@ public final class JwtAuth implements Middleware {
         }
         JWTVerifier verifier = verifiers.computeIfAbsent(algorithm, this::verifier);
         try {
-            return verifier.verify(token);
+            VerifiedTokens.Verified ok = new VerifiedTokens.Verified(verifier.verify(token), scopes(token));
+            verified.put(raw, ok);
+            return ok;
         } catch (TokenExpiredException e) {
             throw new TokenRejected("the token expired at " + e.getExpiredOn());
         } catch (SignatureVerificationException | AlgorithmMismatchException e) {
@@ -236,6 +245,8 @@ public final class JwtAuth implements Middleware {
         private Clock clock = Clock.systemUTC();
         private Duration jwksRefresh = Duration.ofMinutes(10);
         private Duration jwksMinRefresh = Duration.ofSeconds(10);
+        private int cacheSize = 10_000;
+        private Duration cacheTtl = Duration.ofMinutes(1);
 
         private Builder(KeySource keys) {
             this.keys = keys;
@@ -298,6 +309,19 @@ public final class JwtAuth implements Middleware {
             }
             this.jwksRefresh = every;
             this.jwksMinRefresh = atMostEvery;
+            return this;
+        }
+
+        /**
+         * How many verified tokens to remember (default 10 000; 0 = verify every request) and for at most
+         * how long before verifying again (default 1 min; never beyond the token's expiry).
+         */
+        public Builder verifiedTokenCache(int maxTokens, Duration trustFor) {
+            if (maxTokens < 0 || trustFor == null || trustFor.isNegative()) {
+                throw new IllegalArgumentException("JwtAuth.verifiedTokenCache: size and duration must be >= 0");
+            }
+            this.cacheSize = maxTokens;
+            this.cacheTtl = trustFor;
             return this;
         }
 

@@ -199,6 +199,18 @@ class JwtAuthTest {
     }
 
     @Test
+    void aCachedVerifiedTokenStillExpires() {
+        MutableClock clock = new MutableClock(Instant.now());
+        serve(hs().leeway(Duration.ofSeconds(5)).clock(clock).build());
+        String token = TestTokens.sign(TestTokens.hs256(), b -> b.withExpiresAt(clock.instant().plusSeconds(60)));
+        assertThat(bearer(token).statusCode()).isEqualTo(200);
+        assertThat(bearer(token).statusCode()).isEqualTo(200); // served from the verified-token cache
+        clock.advance(Duration.ofSeconds(66));
+        assertInvalidToken(bearer(token), "expired");
+        assertThat(backend.count()).isEqualTo(2);
+    }
+
+    @Test
     void misconfigurationFailsAtBuildNamingTheOption() {
         assertThatThrownBy(() -> JwtAuth.hmacSecret("short")).hasMessageContaining("JwtAuth.hmacSecret");
         assertThatThrownBy(() -> JwtAuth.publicKeyPem("garbage")).hasMessageContaining("JwtAuth.publicKeyPem");

@@ -1,0 +1,74 @@
+package dev.harmony.http.middleware;
+
+import com.auth0.jwt.interfaces.DecodedJWT;
+import dev.harmony.http.Scopes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Tokens whose signature and claims already passed, so a client reusing its token (the normal case)
+ * costs one lookup instead of a decode, a MAC or signature check and the claim checks. The key is the
+ * whole token, signature included, so nothing unverified can hit. An entry lives until the token
+ * expires (or becomes valid later than now, which never happens for a verified token) but at most
+ * {@code ttl}, after which the token is verified again (e.g. against a rotated key set). Bounded: when
+ * full, the cache is emptied (cheap, and a flood of distinct valid tokens is not a realistic attack).
+ */
+final class VerifiedTokens {
+    /** A verified token with the scopes read from it. */
+    record Verified(DecodedJWT jwt, Scopes scopes) {
+    }
+
+    /** A verified token and until when it may be trusted without re-verification. */
+    private record Entry(Verified token, Instant trustUntil) {
+    }
+
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final int maxEntries;
+    private final Duration ttl;
+    private final Duration leeway;
+    private final Clock clock;
+
+    VerifiedTokens(int maxEntries, Duration ttl, Duration leeway, Clock clock) {
+        this.maxEntries = maxEntries;
+        this.ttl = ttl;
+        this.leeway = leeway;
+        this.clock = clock;
+    }
+
+    /** The verified token, or null if unknown or no longer trustworthy without re-verification. */
+    Verified get(String token) {
+        if (maxEntries == 0) {
+            return null;
+        }
+        Entry e = entries.get(token);
+        if (e == null) {
+            return null;
+        }
+        if (clock.instant().isAfter(e.trustUntil())) {
+            entries.remove(token, e);
+            return null;
+        }
+        return e.token();
+    }
+
+    void put(String token, Verified verified) {
+        if (maxEntries == 0) {
+            return;
+        }
+        Instant until = clock.instant().plus(ttl);
+        Date exp = verified.jwt().getExpiresAt();
+        if (exp != null) {
+            Instant expiry = exp.toInstant().plus(leeway);
+            if (expiry.isBefore(until)) {
+                until = expiry;
+            }
+        }
+        if (entries.size() >= maxEntries) {
+            entries.clear();
+        }
+        entries.put(token, new Entry(verified, until));
+    }
+}
