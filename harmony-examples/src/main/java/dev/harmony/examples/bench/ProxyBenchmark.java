@@ -1,0 +1,131 @@
+package dev.harmony.examples.bench;
+
+import dev.harmony.examples.fhirproxy.DemoTokens;
+import dev.harmony.examples.fhirproxy.FhirProxyExample;
+import dev.harmony.http.middleware.JwtAuth;
+import dev.harmony.http.middleware.RateLimit;
+import dev.harmony.http.middleware.RateLimitKey;
+import dev.harmony.pipeline.Pipeline;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * FHIR proxy throughput: {@code wrk -t1 -c32} against (a) nginx as a plain reverse proxy (one worker,
+ * upstream keepalive) and (b) the Harmony {@code fhir-proxy} pipeline (HS256 JWT verification, a rate
+ * limit too high to trip, OkHttp forwarding), both in front of the same fixed nginx upstream answering
+ * a FHIR Patient, in one run. Prints req/s, p50/p99 and the ratio ours/nginx.
+ *
+ * <pre>
+ * java -cp harmony-examples/target/harmony-examples.jar dev.harmony.examples.bench.ProxyBenchmark \
+ *      [--seconds 10] [--connections 32] [--warmup 10] [--nginx-workers 1]
+ * </pre>
+ */
+public final class ProxyBenchmark {
+    private static final String PATIENT = "{\"resourceType\":\"Patient\",\"id\":\"1\",\"meta\":{\"versionId\":\"1\"},"
+            + "\"identifier\":[{\"system\":\"urn:harmony:mrn\",\"value\":\"1001\"}],"
+            + "\"name\":[{\"family\":\"Doe\",\"given\":[\"Jane\"]}],\"gender\":\"female\",\"birthDate\":\"1980-04-12\"}";
+    private static final String ISSUER = "https://idp.bench/";
+    private static final String AUDIENCE = "fhir-proxy";
+
+    private int seconds = 10;
+    private int connections = 32;
+    private int warmup = 10;
+    private int nginxWorkers = 1;
+
+    private ProxyBenchmark() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        ProxyBenchmark b = new ProxyBenchmark();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            int v = Integer.parseInt(argv[i + 1]);
+            switch (argv[i]) {
+                case "--seconds" -> b.seconds = v;
+                case "--connections" -> b.connections = v;
+                case "--warmup" -> b.warmup = v;
+                case "--nginx-workers" -> b.nginxWorkers = v;
+                default -> throw new IllegalArgumentException("unknown option " + argv[i]);
+            }
+        }
+        b.run();
+    }
+
+    private void run() throws Exception {
+        Path dir = Files.createTempDirectory("proxy-bench-");
+        int upstreamPort = freePort();
+        int nginxProxyPort = freePort();
+        String secret = DemoTokens.newSecret();
+        String token = "Bearer " + DemoTokens.sample(secret, ISSUER, AUDIENCE, Duration.ofHours(1));
+        try (ProxyNginx upstream = ProxyNginx.start(dir.resolve("upstream"), 1, """
+                    server {
+                        listen 127.0.0.1:%d;
+                        keepalive_requests 1000000;
+                        location / { default_type application/fhir+json; return 200 '%s'; }
+                    }
+                """.formatted(upstreamPort, PATIENT), upstreamPort);
+                ProxyNginx nginxProxy = ProxyNginx.start(dir.resolve("proxy"), nginxWorkers, """
+                    upstream fixed { server 127.0.0.1:%d; keepalive 64; keepalive_requests 1000000; }
+                    server {
+                        listen 127.0.0.1:%d;
+                        keepalive_requests 1000000;
+                        location /fhir/ {
+                            proxy_pass http://fixed/fhir/;
+                            proxy_http_version 1.1;
+                            proxy_set_header Connection "";
+                            proxy_set_header Host $host;
+                            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                            proxy_set_header X-Forwarded-Proto $scheme;
+                        }
+                    }
+                """.formatted(upstreamPort, nginxProxyPort), nginxProxyPort);
+                Pipeline ours = FhirProxyExample.pipeline(new FhirProxyExample.Options(0, "127.0.0.1",
+                        URI.create("http://127.0.0.1:" + upstreamPort + "/fhir"),
+                        JwtAuth.hmacSecret(secret).issuer(ISSUER).audience(AUDIENCE).build(),
+                        RateLimit.perSecond(100_000_000).keyedBy(RateLimitKey.jwtSubject())))) {
+            ours.start();
+            int ourPort = ((dev.harmony.http.frontend.HttpIngress) ours.frontend()).port();
+            String path = "/fhir/Patient/1";
+            System.out.printf("machine: %d cores, %s %s; wrk -t1 -c%d -d%ds; nginx proxy workers: %d%n",
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+                    System.getProperty("java.version"), connections, seconds, nginxWorkers);
+            System.out.println("warming up Harmony for " + warmup + " s ...");
+            ProxyWrk.run("http://127.0.0.1:" + ourPort + path, connections, warmup, token);
+            ProxyWrk.Result nginx = ProxyWrk.run("http://127.0.0.1:" + nginxProxyPort + path, connections, seconds, token);
+            ProxyWrk.Result harmony = ProxyWrk.run("http://127.0.0.1:" + ourPort + path, connections, seconds, token);
+            System.out.printf("%-34s %10s %9s %9s %7s%n", "proxy", "req/s", "p50 ms", "p99 ms", "errors");
+            print("nginx reverse proxy", nginx);
+            print("Harmony (JWT + rate limit + fwd)", harmony);
+            System.out.printf("ratio ours/nginx: %.2f (target >= 0.70)%n",
+                    harmony.requestsPerSecond() / nginx.requestsPerSecond());
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void print(String name, ProxyWrk.Result r) {
+        System.out.printf("%-34s %10.0f %9.2f %9.2f %7d%n", name, r.requestsPerSecond(), r.p50Millis(), r.p99Millis(),
+                r.errors());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory
+        }
+    }
+}
