@@ -89,8 +89,10 @@ class AllCommand implements Command {
         Showcase showcase = Showcase.start(settings, out);
         Dashboard dashboard = null;
         try {
-            dashboard = dashboardByDefault() ? DashboardOption.startByDefault(args, DashboardOption.DEFAULT_PORT)
-                    : DashboardOption.startIfRequested(args);
+            // one set of figures: the dashboard shows what the demo report prints
+            dashboard = dashboardByDefault()
+                    ? DashboardOption.startByDefault(args, DashboardOption.DEFAULT_PORT, showcase.metrics())
+                    : DashboardOption.startIfRequested(args, showcase.metrics());
             out.println();
             out.println(demo ? "all pipelines are up; running the demo" : "all pipelines are up; Ctrl-C stops them");
             out.flush();
