@@ -38,18 +38,20 @@ public final class Pipeline implements Handler, AutoCloseable {
     private final Named<Frontend> frontend;
     private final List<Named<Middleware>> middleware;
     private final Named<Backend> backend;
-    private final Diagram diagram;
+    private final List<Diagram.Node> sources;
+    private final List<Diagram.Node> targets;
     private final List<PipelineListener> listeners;
     private final Logger log;
     private State state = State.NEW;
 
     Pipeline(String name, Named<Frontend> frontend, List<Named<Middleware>> middleware, Named<Backend> backend,
-            Diagram diagram, List<PipelineListener> listeners) {
+            List<Diagram.Node> sources, List<Diagram.Node> targets, List<PipelineListener> listeners) {
         this.name = name;
         this.frontend = frontend;
         this.middleware = List.copyOf(middleware);
         this.backend = backend;
-        this.diagram = diagram;
+        this.sources = List.copyOf(sources);
+        this.targets = List.copyOf(targets);
         this.listeners = new CopyOnWriteArrayList<>(listeners);
         this.log = LoggerFactory.getLogger("dev.harmony.pipeline." + name);
     }
@@ -68,9 +70,18 @@ public final class Pipeline implements Handler, AutoCloseable {
         return name;
     }
 
-    /** The pipeline as a picture model: sources, frontend, middleware, backend, targets. */
+    /**
+     * The pipeline as a picture model: sources, frontend, middleware, backend, targets. Stages describe
+     * themselves at each call, so a running listener can show the port it actually bound.
+     */
     public Diagram diagram() {
-        return diagram;
+        return new Diagram(name, sources, node(frontend), middleware.stream().map(Pipeline::node).toList(),
+                node(backend), targets);
+    }
+
+    private static Diagram.Node node(Named<? extends Stage> s) {
+        Stage.Description d = s.stage().describe();
+        return new Diagram.Node(s.name(), d.label(), d.detail());
     }
 
     public Frontend frontend() {
@@ -127,7 +138,7 @@ public final class Pipeline implements Handler, AutoCloseable {
         }
         state = State.RUNNING;
         RUNNING.add(this);
-        log.info("pipeline '{}' started: {}", name, diagram.flow());
+        log.info("pipeline '{}' started: {}", name, diagram().flow());
     }
 
     /** Stops the frontend first (no new exchanges), then middleware, then the backend. Idempotent. */

@@ -1,6 +1,5 @@
 package dev.harmony.pipeline;
 
-import dev.harmony.diagram.Diagram;
 import dev.harmony.diagram.Diagram.Node;
 import dev.harmony.pipeline.Pipeline.Named;
 import java.util.ArrayList;
@@ -117,11 +116,7 @@ public final class PipelineBuilder {
         if (!problems.isEmpty()) {
             throw new PipelineException("pipeline '" + label + "' is miswired: " + String.join("; ", problems));
         }
-        Named<Frontend> frontend = frontends.get(0);
-        Named<Backend> backend = backends.get(0);
-        Diagram diagram = new Diagram(name, sources, node(frontend), middleware.stream().map(PipelineBuilder::node).toList(),
-                node(backend), targets);
-        return new Pipeline(name, frontend, middleware, backend, diagram, listeners);
+        return new Pipeline(name, frontends.get(0), middleware, backends.get(0), sources, targets, listeners);
     }
 
     private void checkNames(List<String> problems) {
@@ -163,10 +158,5 @@ public final class PipelineBuilder {
             return "middleware #" + (i + 1);
         }
         return frontends.contains(s) ? "frontend" : "backend";
-    }
-
-    private static Node node(Named<? extends Stage> s) {
-        Stage.Description d = s.stage().describe();
-        return new Node(s.name(), d.label(), d.detail());
     }
 }
