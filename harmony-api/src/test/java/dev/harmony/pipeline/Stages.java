@@ -11,6 +11,36 @@ final class Stages {
     private Stages() {
     }
 
+    /** A pass-through middleware with a label, protocols, and optional start/stop hooks. */
+    private static Middleware stage(String label, Set<Protocol> protocols, Runnable onStart, Runnable onStop) {
+        return new Middleware() {
+            @Override
+            public Response intercept(Chain chain) {
+                return chain.proceed(chain.request());
+            }
+
+            @Override
+            public void start() {
+                onStart.run();
+            }
+
+            @Override
+            public void stop() {
+                onStop.run();
+            }
+
+            @Override
+            public Set<Protocol> protocols() {
+                return protocols;
+            }
+
+            @Override
+            public Description describe() {
+                return new Description(label, "");
+            }
+        };
+    }
+
     /** A middleware that appends its name to the {@code X-Trail} header and proceeds. */
     static Middleware trail(String name, List<String> log) {
         return new Middleware() {
@@ -31,72 +61,19 @@ final class Stages {
 
     /** A middleware that only works with {@code protocol}. */
     static Middleware onlyFor(String label, Protocol protocol) {
-        return new Middleware() {
-            @Override
-            public Response intercept(Chain chain) {
-                return chain.proceed(chain.request());
-            }
-
-            @Override
-            public Set<Protocol> protocols() {
-                return Set.of(protocol);
-            }
-
-            @Override
-            public Description describe() {
-                return new Description(label, "");
-            }
-        };
+        return stage(label, Set.of(protocol), () -> { }, () -> { });
     }
 
     /** A middleware whose start() fails, recording start/stop calls. */
     static Middleware failingOnStart(String label, List<String> log) {
-        return new Middleware() {
-            @Override
-            public Response intercept(Chain chain) {
-                return chain.proceed(chain.request());
-            }
-
-            @Override
-            public void start() {
-                log.add("start " + label);
-                throw new IllegalStateException("port in use");
-            }
-
-            @Override
-            public void stop() {
-                log.add("stop " + label);
-            }
-
-            @Override
-            public Description describe() {
-                return new Description(label, "");
-            }
-        };
+        return stage(label, Set.of(), () -> {
+            log.add("start " + label);
+            throw new IllegalStateException("port in use");
+        }, () -> log.add("stop " + label));
     }
 
     /** A middleware recording start/stop calls. */
     static Middleware lifecycle(String label, List<String> log) {
-        return new Middleware() {
-            @Override
-            public Response intercept(Chain chain) {
-                return chain.proceed(chain.request());
-            }
-
-            @Override
-            public void start() {
-                log.add("start " + label);
-            }
-
-            @Override
-            public void stop() {
-                log.add("stop " + label);
-            }
-
-            @Override
-            public Description describe() {
-                return new Description(label, "");
-            }
-        };
+        return stage(label, Set.of(), () -> log.add("start " + label), () -> log.add("stop " + label));
     }
 }

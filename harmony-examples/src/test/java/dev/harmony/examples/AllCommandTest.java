@@ -2,12 +2,9 @@ package dev.harmony.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,20 +14,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The main job, in process: {@code demo} end to end, and {@code all}'s answer to a taken port. */
 class AllCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final RunnerHarness runner = new RunnerHarness();
 
     private int run(String... args) {
-        return Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return runner.run(args);
     }
 
     @Test
     void demoDrivesAllThreePipelinesAndReportsEveryStep(@TempDir Path dir) throws Exception {
         AllCommand demo = new DemoCommand();
         int code = demo.run(Args.parse(List.of("--dicom-dir", dir.toString()), demo.valuedOptions(),
-                demo.flagOptions()), new PrintStream(out, true, StandardCharsets.UTF_8));
-        String report = out.toString(StandardCharsets.UTF_8);
+                demo.flagOptions()), runner.stdout());
+        String report = runner.out();
 
         assertThat(code).as(report).isZero();
         assertThat(report)
@@ -60,7 +55,7 @@ class AllCommandTest {
             int code = run("all", "--no-dashboard", "--dicom-port", "0", "--fhir-port", "0", "--webhook-port", "0",
                     "--dicom-dir", dir.toString(), "--proxy-port", Integer.toString(taken.getLocalPort()));
             assertThat(code).isEqualTo(2);
-            assertThat(err.toString(StandardCharsets.UTF_8))
+            assertThat(runner.err())
                     .contains("a port is already in use")
                     .contains("choose another with --proxy-port")
                     .doesNotContain("\tat ");
@@ -70,7 +65,7 @@ class AllCommandTest {
     @Test
     void badPortValuesAreRefusedBeforeAnythingStarts() {
         assertThat(run("all", "--proxy-port", "70000")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--proxy-port must be 0..65535");
-        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("READY");
+        assertThat(runner.err()).contains("--proxy-port must be 0..65535");
+        assertThat(runner.out()).doesNotContain("READY");
     }
 }

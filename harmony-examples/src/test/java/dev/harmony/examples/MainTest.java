@@ -2,52 +2,47 @@ package dev.harmony.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final RunnerHarness runner = new RunnerHarness();
 
     private int run(String... args) {
-        return Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return runner.run(args);
     }
 
     @Test
     void helpListsEveryCommand() {
         assertThat(run("--help")).isZero();
         for (Command c : Main.COMMANDS) {
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains(c.name()).contains(c.summary());
+            assertThat(runner.out()).contains(c.name()).contains(c.summary());
         }
     }
 
     @Test
     void noArgumentsPrintsHelpAndFails() {
         assertThat(run()).isEqualTo(2);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage:");
+        assertThat(runner.out()).contains("usage:");
     }
 
     @Test
     void unknownCommandFailsWithHelp() {
         assertThat(run("frobnicate")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'frobnicate'").contains("commands:");
+        assertThat(runner.err()).contains("unknown command 'frobnicate'").contains("commands:");
     }
 
     @Test
     void unknownOptionIsNamed() {
         assertThat(run("diagram", "--colour", "red")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("diagram: unknown option --colour")
+        assertThat(runner.err()).contains("diagram: unknown option --colour")
                 .contains("usage: diagram");
     }
 
     @Test
     void commandHelpShowsUsage() {
         assertThat(run("diagram", "--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: diagram");
+        assertThat(runner.out()).contains("usage: diagram");
     }
 
     @Test
