@@ -142,7 +142,7 @@ public final class DicomFileStore implements Backend {
         } catch (IllegalArgumentException e) {
             return invalid("cannot file the object: " + e.getMessage());
         }
-        if (Files.exists(target) && duplicates != DuplicatePolicy.OVERWRITE) {
+        if (duplicates != DuplicatePolicy.OVERWRITE && Files.exists(target)) {
             return duplicate(target);
         }
         Path dir = target.getParent();

@@ -33,7 +33,7 @@ public final class DicomCorpus {
     private DicomCorpus() {
     }
 
-    /** The data set elements before the pixel data value, ending with the pixel data header. */
+    /** The data set elements (in ascending tag order) before the pixel data value, ending with its header. */
     public static byte[] header(String study, String series, String instance, int frames) {
         return ElementWriter.explicitLittleEndian()
                 .uid(Tags.SOP_CLASS_UID, Uids.CT_IMAGE_STORAGE)
@@ -43,9 +43,9 @@ public final class DicomCorpus {
                 .text(0x0010_0020, "LO", "BENCH-1")
                 .uid(Tags.STUDY_INSTANCE_UID, study)
                 .uid(Tags.SERIES_INSTANCE_UID, series)
-                .text(0x0028_0008, "IS", Integer.toString(frames))
                 .us(0x0028_0002, 1)
                 .text(0x0028_0004, "CS", "MONOCHROME2")
+                .text(0x0028_0008, "IS", Integer.toString(frames))
                 .us(0x0028_0010, 512)
                 .us(0x0028_0011, 512)
                 .us(0x0028_0100, 16)
