@@ -136,6 +136,7 @@ public final class HttpForward implements Backend {
                 .followRedirects(followRedirects)
                 .followSslRedirects(followRedirects)
                 .retryOnConnectionFailure(true)
+                .socketFactory(new NoDelaySocketFactory())
                 .build();
     }
 
