@@ -124,6 +124,25 @@ class ScpWithDcmtkTest {
         }
     }
 
+    @Test
+    void compressedObjectsAreStoredAsIsWithEncapsulatedPixelData() throws Exception {
+        Path corpus = Files.createDirectories(tmp.resolve("corpus"));
+        String instance = SERIES + ".77";
+        Path plain = Dcmtk.ctObject(corpus, STUDY, SERIES, instance, 8192);
+        Path jpeg = corpus.resolve("jpeg.dcm");
+        Dcmtk.Result compress = Dcmtk.run(TIMEOUT, "dcmcjpeg", plain.toString(), jpeg.toString());
+        assertThat(compress.exitCode()).as(compress.output()).isZero();
+        String jpegLossless = "1.2.840.10008.1.2.4.70";
+        assertThat(Part10.read(jpeg).meta().transferSyntaxUid()).isEqualTo(jpegLossless);
+
+        Dcmtk.Result r = Dcmtk.run(TIMEOUT, "storescu", "-R", "-xs", "-aet", "MODALITY", "-aec", "HARMONY",
+                "127.0.0.1", port(), jpeg.toString());
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        Part10 stored = Part10.read(store.resolve(STUDY).resolve(SERIES).resolve(instance + ".dcm"));
+        assertThat(stored.meta().transferSyntaxUid()).isEqualTo(jpegLossless);
+        assertThat(stored.dataset()).isEqualTo(Part10.read(jpeg).dataset());
+    }
+
     private static byte[] inflate(byte[] deflated) throws java.io.IOException {
         try (var in = new java.util.zip.InflaterInputStream(new java.io.ByteArrayInputStream(deflated),
                 new java.util.zip.Inflater(true))) {
