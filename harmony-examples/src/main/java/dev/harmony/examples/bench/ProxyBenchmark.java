@@ -92,13 +92,15 @@ public final class ProxyBenchmark {
                         RateLimit.perSecond(100_000_000).keyedBy(RateLimitKey.jwtSubject())))) {
             ours.start();
             int ourPort = ((dev.harmony.http.frontend.HttpIngress) ours.frontend()).port();
+            System.out.printf("upstream: nginx :%d; peer: nginx proxy :%d; ours: Harmony :%d%n", upstream.port(),
+                    nginxProxy.port(), ourPort);
             String path = "/fhir/Patient/1";
             System.out.printf("machine: %d cores, %s %s; wrk -t1 -c%d -d%ds; nginx proxy workers: %d%n",
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                     System.getProperty("java.version"), connections, seconds, nginxWorkers);
             System.out.println("warming up Harmony for " + warmup + " s ...");
             ProxyWrk.run("http://127.0.0.1:" + ourPort + path, connections, warmup, token);
-            ProxyWrk.Result nginx = ProxyWrk.run("http://127.0.0.1:" + nginxProxyPort + path, connections, seconds, token);
+            ProxyWrk.Result nginx = ProxyWrk.run("http://127.0.0.1:" + nginxProxy.port() + path, connections, seconds, token);
             ProxyWrk.Result harmony = ProxyWrk.run("http://127.0.0.1:" + ourPort + path, connections, seconds, token);
             System.out.printf("%-34s %10s %9s %9s %7s%n", "proxy", "req/s", "p50 ms", "p99 ms", "errors");
             print("nginx reverse proxy", nginx);

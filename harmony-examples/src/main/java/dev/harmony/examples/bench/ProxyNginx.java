@@ -15,10 +15,17 @@ import java.util.concurrent.TimeUnit;
 final class ProxyNginx implements AutoCloseable {
     private final Path dir;
     private final Path conf;
+    private final int port;
 
-    private ProxyNginx(Path dir, Path conf) {
+    private ProxyNginx(Path dir, Path conf, int port) {
         this.dir = dir;
         this.conf = conf;
+        this.port = port;
+    }
+
+    /** The port it was started for. */
+    int port() {
+        return port;
     }
 
     /** Starts nginx with {@code http} as the body of its http block, and waits until {@code port} accepts. */
@@ -41,7 +48,7 @@ final class ProxyNginx implements AutoCloseable {
                 }
                 """.formatted(workers, dir, dir, dir, dir, dir, dir, dir, http));
         run(List.of("nginx", "-p", dir.toString(), "-c", conf.toString()));
-        ProxyNginx nginx = new ProxyNginx(dir, conf);
+        ProxyNginx nginx = new ProxyNginx(dir, conf, port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!accepts(port)) {
             if (System.nanoTime() > deadline) {

@@ -96,8 +96,8 @@ final class ResponseWriter {
         if (body.isRepeatable()) {
             return;
         }
-        try (InputStream in = body.stream()) {
-            // closing is the point
+        try {
+            body.stream().close();
         } catch (IllegalStateException alreadyConsumed) {
             // someone read it; its reader closed it
         } catch (IOException ignored) {
