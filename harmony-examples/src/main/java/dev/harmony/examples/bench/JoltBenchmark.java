@@ -107,14 +107,19 @@ public final class JoltBenchmark {
                 micros.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(time(e.getValue(), seconds));
             }
         }
-        System.out.printf(Locale.ROOT, "%-18s %14s %10s   (median of %d rounds of %.2f s, 1 thread)%n",
-                "variant", "transforms/s", "us/op", rounds, seconds);
+        System.out.printf(Locale.ROOT, "%-18s %14s %10s %12s   (%d rounds of %.2f s, 1 thread)%n",
+                "variant", "transforms/s", "us/op", "best us/op", rounds, seconds);
         Map<String, Double> median = new LinkedHashMap<>();
+        Map<String, Double> best = new LinkedHashMap<>();
         for (Map.Entry<String, List<Double>> e : micros.entrySet()) {
             double m = median(e.getValue());
             median.put(e.getKey(), m);
-            System.out.printf(Locale.ROOT, "%-18s %14.0f %10.2f%n", e.getKey(), 1e6 / m, m);
+            // Other processes only ever add time: the best round is the least disturbed one.
+            best.put(e.getKey(), e.getValue().stream().mapToDouble(Double::doubleValue).min().orElseThrow());
+            System.out.printf(Locale.ROOT, "%-18s %14.0f %10.2f %12.2f%n", e.getKey(), 1e6 / m, m, best.get(e.getKey()));
         }
+        System.out.printf(Locale.ROOT, "best-round ratio pipeline-jolt/raw = %.3fx%n",
+                best.get("pipeline-jolt") / best.get("raw"));
         List<Double> paired = new ArrayList<>();
         List<Double> calibration = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
@@ -126,11 +131,13 @@ public final class JoltBenchmark {
                 + "(method noise) = %.3fx%n", median.get("pipeline-jolt") / median.get("raw"), median(calibration));
         System.out.printf(Locale.ROOT, "JOLT+parse overhead: pipeline/raw = %.3fx (interleaved batches; target <= 1.15x): %s%n", ratio,
                 ratio <= 1.15 ? "OK" : "OVER TARGET");
-        System.out.printf(Locale.ROOT, "schema + normalize cost: %.2f us/op%n",
-                median.get("pipeline-mapped") - median.get("pipeline-jolt"));
-        System.out.printf(Locale.ROOT, "FHIR validation cost: %.2f us/op (pipeline-full - pipeline-mapped); "
-                + "HAPI strict parse alone %.2f us/op%n",
-                median.get("pipeline-full") - median.get("pipeline-mapped"), median.get("hapi-strict-parse"));
+        System.out.printf(Locale.ROOT, "schema + normalize cost: %.2f us/op (best rounds: %.2f)%n",
+                median.get("pipeline-mapped") - median.get("pipeline-jolt"),
+                best.get("pipeline-mapped") - best.get("pipeline-jolt"));
+        System.out.printf(Locale.ROOT, "FHIR validation cost: %.2f us/op (best rounds: %.2f; pipeline-full - "
+                + "pipeline-mapped); HAPI strict parse alone %.2f us/op%n",
+                median.get("pipeline-full") - median.get("pipeline-mapped"),
+                best.get("pipeline-full") - best.get("pipeline-mapped"), median.get("hapi-strict-parse"));
     }
 
     /** Runs {@code op} for about {@code secs} seconds; returns microseconds per operation. */
