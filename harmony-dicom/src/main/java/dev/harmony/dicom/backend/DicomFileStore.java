@@ -56,6 +56,7 @@ public final class DicomFileStore implements Backend {
     private final DuplicatePolicy duplicates;
     private final boolean fsync;
     private final int headerLimit;
+    private final Set<Path> knownDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private DicomFileStore(Builder b) {
         this.root = b.root;
@@ -146,14 +147,18 @@ public final class DicomFileStore implements Backend {
             return duplicate(target);
         }
         Path dir = target.getParent();
-        Files.createDirectories(dir);
+        ensureDirectory(dir, false);
         Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current()
                 .nextLong()) + ".part");
         String callingAe = request.attribute(DicomAttributes.CALLING_AE).orElse(null);
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writeFully(channel, new FileMeta(sopClass, sopInstance, ts.uid(), callingAe).encode());
-                writeFully(channel, prefix.raw());
+            try (FileChannel channel = openTemp(temp)) {
+                // Part-10 header and the data set prefix in one gathering write
+                ByteBuffer[] head = {ByteBuffer.wrap(new FileMeta(sopClass, sopInstance, ts.uid(), callingAe).encode()),
+                    ByteBuffer.wrap(prefix.raw())};
+                while (head[1].hasRemaining()) {
+                    channel.write(head);
+                }
                 if (in instanceof DataStream network) {
                     network.transferTo(channel); // socket buffer -> file, no copy through the heap
                 } else {
@@ -179,6 +184,27 @@ public final class DicomFileStore implements Backend {
             Files.deleteIfExists(temp);
         }
         return Response.ok().with(DicomAttributes.STORED_FILE, target);
+    }
+
+    /** Creates {@code dir} unless it was seen recently (saves two syscalls per object in a series). */
+    private void ensureDirectory(Path dir, boolean force) throws IOException {
+        if (force || !knownDirectories.contains(dir)) {
+            Files.createDirectories(dir);
+            if (knownDirectories.size() > 4096) {
+                knownDirectories.clear();
+            }
+            knownDirectories.add(dir);
+        }
+    }
+
+    /** Opens the temp file; if a remembered directory was removed meanwhile, creates it again. */
+    private FileChannel openTemp(Path temp) throws IOException {
+        try {
+            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            ensureDirectory(temp.getParent(), true);
+            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
     }
 
     /** Moves the finished temp file to its final name; false if a non-overwrite policy found one there. */
@@ -213,13 +239,6 @@ public final class DicomFileStore implements Backend {
 
     private static Response invalid(String message) {
         return Response.rejected(Rejection.invalid(message, java.util.List.of()));
-    }
-
-    private static void writeFully(FileChannel channel, byte[] bytes) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-            channel.write(b);
-        }
     }
 
     private static void syncDirectory(Path dir) {

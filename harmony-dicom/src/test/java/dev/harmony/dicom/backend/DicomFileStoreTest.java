@@ -76,6 +76,21 @@ class DicomFileStoreTest {
     }
 
     @Test
+    void aSeriesDirectoryRemovedBetweenObjectsIsCreatedAgain() throws Exception {
+        DicomFileStore store = DicomFileStore.under(tmp).build();
+        DirectFrontend in = DirectFrontend.speaking(Protocol.DICOM);
+        try (Pipeline p = Pipeline.builder().name("store").frontend(in).backend(store).build()) {
+            p.start();
+            assertThat(in.send(store("1.2.3.4.20", dataset("1.2.3.4.20", (byte) 1))).isSuccess()).isTrue();
+            Path series = tmp.resolve(STUDY).resolve(SERIES);
+            Files.delete(series.resolve("1.2.3.4.20.dcm"));
+            Files.delete(series);
+            assertThat(in.send(store("1.2.3.4.21", dataset("1.2.3.4.21", (byte) 2))).isSuccess()).isTrue();
+            assertThat(Part10.read(series.resolve("1.2.3.4.21.dcm")).dataset()).isEqualTo(dataset("1.2.3.4.21", (byte) 2));
+        }
+    }
+
+    @Test
     void duplicatePolicies() throws Exception {
         String uid = "1.2.3.4.6";
         Path file = tmp.resolve(STUDY).resolve(SERIES).resolve(uid + ".dcm");
