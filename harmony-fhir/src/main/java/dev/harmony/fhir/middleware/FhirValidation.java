@@ -2,7 +2,6 @@ package dev.harmony.fhir.middleware;
 
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.IParser;
-import ca.uhn.fhir.parser.StrictErrorHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.harmony.fhir.Fhir;
 import dev.harmony.message.Attribute;
@@ -19,9 +18,10 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * Checks that the request body is a valid FHIR R4 resource before it goes on, reporting every problem
  * with its FHIRPath location: unknown elements, wrong JSON types and cardinality, bad dates/booleans/
  * numbers, codes outside the required bindings HAPI knows, empty values and missing required elements.
- * Then HAPI's strict parser ({@link StrictErrorHandler}) parses it, as the last word. A body that fails
- * is rejected as {@code INVALID} (422) with one {@link Rejection.Issue} per problem, rendered as an
- * {@code OperationOutcome} by FHIR frontends; a body that is not JSON is {@code MALFORMED} (400).
+ * Then HAPI's parser reads it as the last word, every callback of its error handler an error (as with
+ * {@code StrictErrorHandler}, but collecting them all instead of stopping at the first). A body that
+ * fails is rejected as {@code INVALID} (422) with one {@link Rejection.Issue} per problem, rendered as
+ * an {@code OperationOutcome} by FHIR frontends; a body that is not JSON is {@code MALFORMED} (400).
  *
  * <pre>{@code
  * Middleware fhirCheck = FhirValidation.r4().resourceTypes("Patient").build();
@@ -63,14 +63,20 @@ public final class FhirValidation implements Middleware {
         if (!issues.isEmpty()) {
             throw invalid(type, issues);
         }
-        IParser strict = Fhir.jsonParser().setParserErrorHandler(new StrictErrorHandler());
+        CollectingErrorHandler hapiIssues = new CollectingErrorHandler(type);
+        IParser parser = Fhir.jsonParser().setParserErrorHandler(hapiIssues);
+        IBaseResource resource;
         try {
-            return strict.parseResource(request.body().text());
+            resource = parser.parseResource(request.body().text());
         } catch (DataFormatException e) {
             // The walk above should have caught it; HAPI still has the last word.
             throw invalid(type, List.of(new Rejection.Issue(type,
                     String.valueOf(e.getMessage()).replaceFirst("^HAPI-\\d+: ", ""))));
         }
+        if (!hapiIssues.issues().isEmpty()) {
+            throw invalid(type, hapiIssues.issues());
+        }
+        return resource;
     }
 
     private static RuntimeException invalid(String type, List<Rejection.Issue> issues) {

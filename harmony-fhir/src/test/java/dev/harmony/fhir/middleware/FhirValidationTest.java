@@ -115,6 +115,20 @@ class FhirValidationTest {
     }
 
     @Test
+    void problemsOnlyHapisParserSeesAreReportedToo() {
+        String containedWithoutId = """
+                {"resourceType":"Patient","contained":[{"resourceType":"Organization","name":"Acme"}],
+                 "managingOrganization":{"reference":"#missing"}}
+                """;
+        Response r = post(FhirValidation.r4().build(), containedWithoutId);
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.rejection().orElseThrow().details()).extracting(Rejection.Issue::message)
+                .anySatisfy(m -> assertThat(m).isEqualTo("a contained resource has no id"));
+        assertThat(out.count()).isZero();
+    }
+
+    @Test
     void resourceTypeCanBeRestricted() {
         FhirValidation patientsOnly = FhirValidation.r4().resourceTypes("Patient").build();
         Response r = post(patientsOnly, "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"x\"}}");
