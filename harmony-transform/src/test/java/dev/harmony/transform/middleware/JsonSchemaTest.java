@@ -78,6 +78,21 @@ class JsonSchemaTest {
     }
 
     @Test
+    void onResponseAnUpstreamAnswerThatFailsTheSchemaIsTheUpstreamsFault() {
+        JsonSchema schema = JsonSchema.json(PERSON_2020).onResponse().build();
+        try (Exchanges x = Exchanges.answering(r -> dev.harmony.message.Response.ok(
+                dev.harmony.message.Body.ofText("{\"mrn\":\"12\"}", "application/json")), schema)) {
+            Response r = x.post("{\"anything\":true}");
+
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.rejection().orElseThrow().message())
+                    .isEqualTo("upstream response: the response body does not match JSON schema 'inline' (2 violations)");
+            assertThat(r.rejection().orElseThrow().details()).extracting(Rejection.Issue::location)
+                    .containsExactly("", "/mrn");
+        }
+    }
+
+    @Test
     void nonJsonIsMalformed() {
         try (Exchanges x = new Exchanges(JsonSchema.json(PERSON_2020).build())) {
             assertThat(x.post("{\"mrn\":").status()).isEqualTo(400);
