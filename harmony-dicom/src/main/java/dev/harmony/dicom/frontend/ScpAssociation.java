@@ -52,13 +52,13 @@ final class ScpAssociation implements Runnable {
 
     private final DicomScp scp;
     private final SocketChannel socket;
-    private ChannelInput in;
+    private volatile ChannelInput in;
     private InetSocketAddress remote;
     private final Handler handler;
     private final String id;
     private final boolean overLimit;
     private final Object writeLock = new Object();
-    private OutputStream out;
+    private volatile OutputStream out;
     private Attributes base = Attributes.empty();
     private final Map<Integer, PresentationResult> accepted = new HashMap<>();
     private long peerMaxPdu;

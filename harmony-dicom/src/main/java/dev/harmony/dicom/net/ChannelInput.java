@@ -102,10 +102,14 @@ public final class ChannelInput extends InputStream {
                 if (n < 0) {
                     return false;
                 }
-                if (selector.select(timeoutMillis) == 0 && !Thread.currentThread().isInterrupted()) {
-                    if (!channel.isOpen()) {
-                        throw new java.nio.channels.ClosedChannelException();
-                    }
+                int ready = selector.select(timeoutMillis);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new java.io.InterruptedIOException("interrupted while waiting for data");
+                }
+                if (!channel.isOpen()) {
+                    throw new java.nio.channels.ClosedChannelException(); // closed by another thread, then woken
+                }
+                if (ready == 0) {
                     throw new SocketTimeoutException("no data for " + timeoutMillis + " ms");
                 }
                 selector.selectedKeys().clear();
