@@ -71,6 +71,11 @@ public final class JoltFhirServer implements AutoCloseable {
         return fhirBase;
     }
 
+    /** The search that finds the sample's Patient by its MRN ({@code |} escaped: servers refuse it raw). */
+    public URI patientSearch() {
+        return URI.create(fhirBase + "/Patient?identifier=urn:harmony:id:ST-MARYS%7CMRN-1001");
+    }
+
     /** The embedded store, if this example started one. */
     public EmbeddedFhirServer embeddedStore() {
         return store;
@@ -88,7 +93,7 @@ public final class JoltFhirServer implements AutoCloseable {
         out.println("  curl -sS -X POST -H 'Content-Type: application/json' --data-binary @" + sampleFile + " "
                 + webhook());
         out.println("get the Patient back:");
-        out.println("  curl -sS '" + fhirBase + "/Patient?identifier=urn:harmony:id:ST-MARYS|MRN-1001'");
+        out.println("  curl -sS '" + patientSearch() + "'");
         out.flush();
     }
 

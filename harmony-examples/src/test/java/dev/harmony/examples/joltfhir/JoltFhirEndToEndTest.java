@@ -54,7 +54,7 @@ class JoltFhirEndToEndTest {
             String printed = console.toString(StandardCharsets.UTF_8);
             assertThat(printed).startsWith("READY jolt-fhir " + example.port() + System.lineSeparator())
                     .contains("curl -sS -X POST").contains(example.webhook().toString())
-                    .contains("curl -sS '" + store.baseUrl() + "/Patient?identifier=");
+                    .contains("curl -sS '" + example.patientSearch() + "'");
 
             HttpResponse<String> first = post(example.webhook(), sample);
             assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
@@ -77,9 +77,9 @@ class JoltFhirEndToEndTest {
             assertThat(store.count("Patient")).as("conditional create: still one Patient").isEqualTo(1);
 
             // The printed GET finds it.
-            HttpResponse<String> search = http.send(HttpRequest.newBuilder(URI.create(store.baseUrl()
-                    + "/Patient?identifier=urn:harmony:id:ST-MARYS%7CMRN-1001")).build(),
+            HttpResponse<String> search = http.send(HttpRequest.newBuilder(example.patientSearch()).build(),
                     HttpResponse.BodyHandlers.ofString());
+            assertThat(search.statusCode()).isEqualTo(200);
             assertThat(Fhir.jsonParser().parseResource(Bundle.class, search.body()).getTotal()).isEqualTo(1);
         }
     }
