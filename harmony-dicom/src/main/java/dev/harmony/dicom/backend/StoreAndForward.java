@@ -20,7 +20,7 @@ import java.util.Set;
  * take; a failed store is answered without forwarding.
  *
  * <pre>{@code
- * StoreAndForward.of(DicomFileStore.under(dir).build(), DicomForward.to(pacs).build())
+ * StoreAndForward.of(DicomFileStore.under(dir), DicomForward.to(pacs).build())
  * }</pre>
  */
 public final class StoreAndForward implements Backend {

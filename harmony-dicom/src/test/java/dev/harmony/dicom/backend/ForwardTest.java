@@ -51,7 +51,7 @@ class ForwardTest {
             DicomForward forward = DicomForward.to(DicomNode.of("PACS", "127.0.0.1", pacs.port()))
                     .idleRelease(Duration.ofMillis(400)).build();
             DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").build();
-            try (Pipeline p = pipeline(scp, StoreAndForward.of(DicomFileStore.under(store).build(), forward))) {
+            try (Pipeline p = pipeline(scp, StoreAndForward.of(DicomFileStore.under(store), forward))) {
                 p.start();
                 // storescu as the modality, two separate associations in a row
                 for (List<Path> half : List.of(files.subList(0, 3), files.subList(3, 6))) {
@@ -116,7 +116,7 @@ class ForwardTest {
         DicomScp pacsScp = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("PACS").build();
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").build();
         try (Pipeline pacs = Pipeline.builder().name("pacs").frontend(pacsScp)
-                .backend(DicomFileStore.under(pacsStore).onDuplicate(DuplicatePolicy.REJECT).build()).build()) {
+                .backend(DicomFileStore.under(pacsStore).onDuplicate(DuplicatePolicy.REJECT)).build()) {
             pacs.start();
             DicomForward forward = DicomForward.to(DicomNode.of("PACS", "127.0.0.1", pacsScp.localPort())).build();
             try (Pipeline p = pipeline(scp, forward)) {

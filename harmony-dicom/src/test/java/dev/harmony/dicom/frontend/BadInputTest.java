@@ -46,7 +46,7 @@ class BadInputTest {
         scp = DicomScp.port(0).bindAddress("127.0.0.1").maxPduLength(16384).maxAssociations(2)
                 .artimTimeout(Duration.ofSeconds(1)).idleTimeout(Duration.ofSeconds(2)).build();
         pipeline = Pipeline.builder().name("bad-input").frontend(scp).use(AeTitleCheck.allow("RAW", "MODALITY"))
-                .backend(DicomFileStore.under(store).build()).build();
+                .backend(DicomFileStore.under(store)).build();
         pipeline.start();
     }
 

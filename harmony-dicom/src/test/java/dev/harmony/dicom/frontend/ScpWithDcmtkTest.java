@@ -38,7 +38,7 @@ class ScpWithDcmtkTest {
         pipeline = Pipeline.builder().name("scp-test")
                 .frontend(scp)
                 .use(AeTitleCheck.allow("MODALITY"))
-                .backend(DicomFileStore.under(store).build())
+                .backend(DicomFileStore.under(store))
                 .build();
         pipeline.start();
     }

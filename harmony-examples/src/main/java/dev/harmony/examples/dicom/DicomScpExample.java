@@ -51,7 +51,7 @@ public final class DicomScpExample {
 
     /** The example pipeline (built, not started). */
     public static Pipeline pipeline(Options o) {
-        DicomFileStore files = DicomFileStore.under(o.dir()).build();
+        DicomFileStore files = DicomFileStore.under(o.dir());
         Backend backend = o.forwardTo() == null ? files
                 : StoreAndForward.of(files, DicomForward.to(o.forwardTo()).callingAe(o.aeTitle()).build());
         var builder = Pipeline.builder()
