@@ -9,6 +9,7 @@ import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Middleware;
 import dev.harmony.pipeline.Rejection;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -35,9 +36,11 @@ public final class FhirValidation implements Middleware {
     public static final Attribute<IBaseResource> RESOURCE = Attribute.of("fhir.resource", IBaseResource.class);
 
     private final List<String> resourceTypes;
+    private final int maxIssues;
 
-    private FhirValidation(Set<String> resourceTypes) {
+    private FhirValidation(Set<String> resourceTypes, int maxIssues) {
         this.resourceTypes = List.copyOf(resourceTypes);
+        this.maxIssues = maxIssues;
     }
 
     /** Starts configuring R4 validation. */
@@ -79,9 +82,14 @@ public final class FhirValidation implements Middleware {
         return resource;
     }
 
-    private static RuntimeException invalid(String type, List<Rejection.Issue> issues) {
+    private RuntimeException invalid(String type, List<Rejection.Issue> issues) {
         String what = type.isEmpty() ? "resource" : type;
         int n = issues.size();
+        if (n > maxIssues) {
+            // A huge resource can fail everywhere; the answer stays readable and bounded.
+            issues = new ArrayList<>(issues.subList(0, maxIssues));
+            issues.add(new Rejection.Issue("", "... and " + (n - maxIssues) + " more issues"));
+        }
         return Rejection.invalid("the request body is not a valid FHIR R4 " + what + " (" + n
                 + (n == 1 ? " issue)" : " issues)"), issues).toException();
     }
@@ -95,8 +103,18 @@ public final class FhirValidation implements Middleware {
     /** Configures a {@link FhirValidation} stage. */
     public static final class Builder {
         private final Set<String> resourceTypes = new LinkedHashSet<>();
+        private int maxIssues = 100;
 
         private Builder() {
+        }
+
+        /** The most issues listed in a rejection (default 100); the rest are counted in a last issue. */
+        public Builder maxIssues(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("FHIR Validation: maxIssues must be >= 1, got " + value);
+            }
+            this.maxIssues = value;
+            return this;
         }
 
         /** Accepts only these resource types (e.g. {@code "Patient"}); default: any R4 resource. */
@@ -113,7 +131,7 @@ public final class FhirValidation implements Middleware {
 
         /** The configured stage. */
         public FhirValidation build() {
-            return new FhirValidation(resourceTypes);
+            return new FhirValidation(resourceTypes, maxIssues);
         }
     }
 }

@@ -129,6 +129,17 @@ class FhirValidationTest {
     }
 
     @Test
+    void hugeFailuresAreListedUpToTheLimitAndCounted() {
+        String names = String.join(",", java.util.Collections.nCopies(300, "{\"family\":1}"));
+        Response r = post(FhirValidation.r4().maxIssues(5).build(), "{\"resourceType\":\"Patient\",\"name\":[" + names + "]}");
+
+        Rejection rejection = r.rejection().orElseThrow();
+        assertThat(rejection.message()).endsWith("(300 issues)");
+        assertThat(rejection.details()).hasSize(6);
+        assertThat(rejection.details().get(5).message()).isEqualTo("... and 295 more issues");
+    }
+
+    @Test
     void resourceTypeCanBeRestricted() {
         FhirValidation patientsOnly = FhirValidation.r4().resourceTypes("Patient").build();
         Response r = post(patientsOnly, "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"x\"}}");

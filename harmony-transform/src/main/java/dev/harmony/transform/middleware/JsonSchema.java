@@ -70,12 +70,15 @@ public final class JsonSchema implements Middleware {
     private final Draft draft;
     private final com.networknt.schema.JsonSchema schema;
     private final Side side;
+    private final int maxIssues;
 
-    private JsonSchema(JsonSource source, Draft draft, com.networknt.schema.JsonSchema schema, Side side) {
+    private JsonSchema(JsonSource source, Draft draft, com.networknt.schema.JsonSchema schema, Side side,
+            int maxIssues) {
         this.source = source;
         this.draft = draft;
         this.schema = schema;
         this.side = side;
+        this.maxIssues = maxIssues;
     }
 
     /** Validates against the schema in classpath resource {@code resource}. */
@@ -110,6 +113,11 @@ public final class JsonSchema implements Middleware {
         }
         issues.sort(Comparator.comparing(Rejection.Issue::location));
         int n = issues.size();
+        if (n > maxIssues) {
+            // A huge payload can fail everywhere; the answer stays readable and bounded.
+            issues = new ArrayList<>(issues.subList(0, maxIssues));
+            issues.add(new Rejection.Issue("", "... and " + (n - maxIssues) + " more violations"));
+        }
         throw Rejection.invalid("the " + side + " body does not match JSON schema '" + source.name() + "' (" + n
                 + (n == 1 ? " violation)" : " violations)"), issues).toException();
     }
@@ -130,6 +138,7 @@ public final class JsonSchema implements Middleware {
         private Draft draft = Draft.V2020_12;
         private boolean formatAssertions = true;
         private Side side = Side.REQUEST;
+        private int maxIssues = 100;
 
         private Builder(JsonSource source) {
             this.source = source;
@@ -144,6 +153,15 @@ public final class JsonSchema implements Middleware {
         /** Whether {@code format} keywords fail validation (default true) or are mere annotations. */
         public Builder formatAssertions(boolean value) {
             this.formatAssertions = value;
+            return this;
+        }
+
+        /** The most violations listed in a rejection (default 100); the rest are counted in a last issue. */
+        public Builder maxIssues(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("Validation: maxIssues must be >= 1, got " + value);
+            }
+            this.maxIssues = value;
             return this;
         }
 
@@ -169,7 +187,7 @@ public final class JsonSchema implements Middleware {
                 com.networknt.schema.JsonSchema compiled = JsonSchemaFactory.getInstance(effective.flag)
                         .getSchema(node, config);
                 compiled.initializeValidators();
-                return new JsonSchema(source, effective, compiled, side);
+                return new JsonSchema(source, effective, compiled, side, maxIssues);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("Validation: JSON schema '" + source.origin() + "' is invalid: "
                         + e.getMessage(), e);

@@ -93,6 +93,19 @@ class JsonSchemaTest {
     }
 
     @Test
+    void hugeFailuresAreListedUpToTheLimitAndCounted() {
+        String schema = "{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}";
+        String body = "[" + String.join(",", java.util.Collections.nCopies(500, "\"x\"")) + "]";
+        try (Exchanges x = new Exchanges(JsonSchema.json(schema).maxIssues(10).build())) {
+            Rejection r = x.post(body).rejection().orElseThrow();
+
+            assertThat(r.message()).endsWith("(500 violations)");
+            assertThat(r.details()).hasSize(11);
+            assertThat(r.details().get(10).message()).isEqualTo("... and 490 more violations");
+        }
+    }
+
+    @Test
     void nonJsonIsMalformed() {
         try (Exchanges x = new Exchanges(JsonSchema.json(PERSON_2020).build())) {
             assertThat(x.post("{\"mrn\":").status()).isEqualTo(400);
