@@ -56,17 +56,21 @@ final class IngressHandler implements HttpHandler {
             exchange.dispatch(this);
             return;
         }
-        exchange.startBlocking();
+        if (exchange.getRequestContentLength() > 0
+                || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING)) {
+            exchange.startBlocking(); // the body is read as a stream on this worker thread
+        }
+        boolean handedOff = false;
         try {
-            serve(exchange);
+            handedOff = serve(exchange);
         } catch (Throwable t) {
             LOG.error("HTTP ingress {}: failed to answer {} {}", prefix, exchange.getRequestMethod(),
                     exchange.getRequestURI(), t);
             if (!exchange.isResponseStarted()) {
                 exchange.getResponseHeaders().clear();
                 try {
-                    writer.write(exchange, Response.rejected(Rejection.internal("internal error in the HTTP ingress")),
-                            false);
+                    handedOff = writer.write(exchange,
+                            Response.rejected(Rejection.internal("internal error in the HTTP ingress")), false);
                 } catch (Throwable again) {
                     exchange.setPersistent(false);
                 }
@@ -74,29 +78,30 @@ final class IngressHandler implements HttpHandler {
                 exchange.setPersistent(false); // a half-written answer must not look complete
             }
         } finally {
-            exchange.endExchange();
+            if (!handedOff) {
+                exchange.endExchange();
+            }
         }
     }
 
-    private void serve(HttpServerExchange exchange) throws Exception {
+    /** Runs the exchange; true if the answer was handed to the IO thread (see {@link ResponseWriter#write}). */
+    private boolean serve(HttpServerExchange exchange) throws Exception {
         boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
         String path = exchange.getRelativePath();
         if (path.isEmpty()) {
             path = "/";
         }
         if (hasDotSegment(path)) {
-            writer.write(exchange, Response.rejected(Rejection.malformed(
+            return writer.write(exchange, Response.rejected(Rejection.malformed(
                     "request path must not contain '.' or '..' segments")), head);
-            return;
         }
         long declared = exchange.getRequestContentLength();
         if (declared > maxBodySize) {
             if (declared - maxBodySize > DRAIN_LIMIT) {
                 exchange.setPersistent(false); // not worth reading: answer and close
             }
-            writer.write(exchange, Response.rejected(Rejection.payloadTooLarge("request body of " + declared
+            return writer.write(exchange, Response.rejected(Rejection.payloadTooLarge("request body of " + declared
                     + " bytes exceeds the limit of " + maxBodySize + " bytes")), head);
-            return;
         }
         InetSocketAddress peer = exchange.getSourceAddress();
         boolean peerTrusted = !trustedProxies.isEmpty() && peer != null && peer.getAddress() != null
@@ -121,10 +126,11 @@ final class IngressHandler implements HttpHandler {
                 .body(body(exchange, declared))
                 .build();
         Response response = pipeline.handle(request);
-        writer.write(exchange, response, head);
-        if (response.rejection().map(r -> r.kind() == Rejection.Kind.PAYLOAD_TOO_LARGE).orElse(false)) {
+        boolean handedOff = writer.write(exchange, response, head);
+        if (!handedOff && response.rejection().map(r -> r.kind() == Rejection.Kind.PAYLOAD_TOO_LARGE).orElse(false)) {
             drainOversizedUpload(exchange);
         }
+        return handedOff;
     }
 
     /**

@@ -11,6 +11,7 @@ import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 
@@ -21,13 +22,23 @@ import java.util.Map;
  * still closed so an upstream connection behind it is released.
  */
 final class ResponseWriter {
+    /** Bodies up to this size with a known length are sent in one piece from the IO thread. */
+    private static final int SMALL_BODY = 64 * 1024;
     private final RejectionRenderer renderer;
 
     ResponseWriter(RejectionRenderer renderer) {
         this.renderer = renderer;
     }
 
-    void write(HttpServerExchange exchange, Response response, boolean head) throws IOException {
+    /**
+     * Writes {@code response}. Small answers to requests without a body are handed to the connection's
+     * IO thread, which sends them and completes the exchange there: completing it on a worker makes the
+     * IO thread busy-wait for the worker whenever the client's next request is already in, which costs
+     * milliseconds on a busy machine. Everything else streams from the worker.
+     *
+     * @return true if the exchange was handed to the IO thread; the caller must then leave it alone
+     */
+    boolean write(HttpServerExchange exchange, Response response, boolean head) throws IOException {
         Rejection rejection = response.rejection().orElse(null);
         int status = response.status();
         Body body = response.body();
@@ -67,7 +78,20 @@ final class ResponseWriter {
         }
         if (noBody) {
             discard(body);
-            return;
+            if (!exchange.isBlocking()) {
+                exchange.dispatch(exchange.getIoThread(), HttpServerExchange::endExchange);
+                return true;
+            }
+            return false;
+        }
+        if (!exchange.isBlocking()) {
+            byte[] small = smallBody(body, length);
+            if (small != null) {
+                ByteBuffer buffer = ByteBuffer.wrap(small);
+                exchange.dispatch(exchange.getIoThread(), ex -> ex.getResponseSender().send(buffer));
+                return true;
+            }
+            exchange.startBlocking();
         }
         OutputStream stream = exchange.getOutputStream();
         if (body.isRepeatable()) {
@@ -76,6 +100,31 @@ final class ResponseWriter {
             copyFlushingOnPause(body, stream);
         }
         stream.close();
+        return false;
+    }
+
+    /** The whole body if it is known to be small, else null (then it streams). */
+    private static byte[] smallBody(Body body, long length) throws IOException {
+        if (length > SMALL_BODY) {
+            return null;
+        }
+        if (body.isRepeatable()) {
+            if (length < 0 && body.file().isPresent()) {
+                return null;
+            }
+            byte[] bytes = body.bytes();
+            return bytes.length <= SMALL_BODY ? bytes : null;
+        }
+        if (length < 0) {
+            return null;
+        }
+        try (InputStream in = body.stream()) {
+            byte[] bytes = in.readNBytes((int) length);
+            if (bytes.length != length) {
+                throw new IOException("the body ended after " + bytes.length + " of " + length + " bytes");
+            }
+            return bytes;
+        }
     }
 
     /** Streams a one-shot body, flushing whenever the source pauses so the client sees data as it comes. */
