@@ -94,6 +94,26 @@ class ForwardTest {
     }
 
     @Test
+    void aTransferSyntaxThePacsRefusesIsAnsweredWithSopClassNotSupported() throws Exception {
+        Path plain = corpus(1).get(0);
+        Path jpeg = tmp.resolve("jpeg.dcm");
+        Dcmtk.Result compress = Dcmtk.run(Duration.ofSeconds(60), "dcmcjpeg", plain.toString(), jpeg.toString());
+        assertThat(compress.exitCode()).as(compress.output()).isZero();
+        try (StoreScp pacs = StoreScp.start(tmp, "PACS")) { // storescp accepts uncompressed syntaxes only by default
+            DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").build();
+            DicomForward forward = DicomForward.to(DicomNode.of("PACS", "127.0.0.1", pacs.port())).build();
+            try (Pipeline p = pipeline(scp, forward)) {
+                p.start();
+                DicomClient modality = DicomClient.callingAe("MODALITY").build();
+                DicomNode harmony = DicomNode.of("HARMONY", "127.0.0.1", scp.localPort());
+                assertThat(modality.store(harmony, List.of(jpeg))).containsExactly(DimseStatus.SOP_CLASS_NOT_SUPPORTED);
+                assertThat(modality.store(harmony, List.of(plain))).containsExactly(DimseStatus.SUCCESS);
+                assertThat(pacs.fileCount()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void unreachablePacsYieldsProcessingFailure() throws Exception {
         List<Path> files = corpus(1);
         int nobody = Dcmtk.freePort();

@@ -151,6 +151,36 @@ class ScpWithDcmtkTest {
     }
 
     @Test
+    void parallelAssociationsAllLand() throws Exception {
+        Path corpus = Files.createDirectories(tmp.resolve("corpus"));
+        List<List<String>> commands = new ArrayList<>();
+        for (int a = 0; a < 4; a++) {
+            List<String> args = new ArrayList<>(List.of(Dcmtk.require("storescu"), "-aet", "MODALITY", "-aec", "HARMONY",
+                    "127.0.0.1", port()));
+            for (int i = 0; i < 10; i++) {
+                args.add(Dcmtk.ctObject(corpus, STUDY, SERIES, SERIES + "." + (a + 1) + "0" + i, 4096).toString());
+            }
+            commands.add(args);
+        }
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(commands.size());
+        try {
+            List<java.util.concurrent.Future<Dcmtk.Result>> runs = new ArrayList<>();
+            for (List<String> c : commands) {
+                runs.add(senders.submit(() -> Dcmtk.run(c, TIMEOUT)));
+            }
+            for (var run : runs) {
+                Dcmtk.Result r = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.exitCode()).as(r.output()).isZero();
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+        try (Stream<Path> files = Files.list(store.resolve(STUDY).resolve(SERIES))) {
+            assertThat(files.filter(p -> p.toString().endsWith(".dcm")).count()).isEqualTo(40);
+        }
+    }
+
+    @Test
     void unknownCallingAeIsRejectedAndNothingIsWritten() throws Exception {
         Path file = Dcmtk.ctObject(Files.createDirectories(tmp.resolve("c")), STUDY, SERIES, SERIES + ".1", 1024);
         Dcmtk.Result r = Dcmtk.run(TIMEOUT, "storescu", "-aet", "STRANGER", "-aec", "HARMONY", "127.0.0.1", port(),
