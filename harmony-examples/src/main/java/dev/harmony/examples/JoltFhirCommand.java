@@ -1,11 +1,13 @@
 package dev.harmony.examples;
 
 import dev.harmony.examples.joltfhir.JoltFhirExample;
+import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.examples.joltfhir.JoltFhirServer;
 import dev.harmony.http.dashboard.Dashboard;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -35,6 +37,8 @@ final class JoltFhirCommand implements Command {
                   --fhir-base  FHIR store base URL; default: an embedded in-memory FHIR server
                   --spec       JOLT spec file instead of the shipped patient_to_fhir.json
                   --dashboard  also serve the live dashboard on [ADDR:]PORT
+                credentials for --fhir-base come from the environment, never the command line:
+                  HARMONY_FHIR_TOKEN (bearer) or HARMONY_FHIR_USER + HARMONY_FHIR_PASSWORD (basic)
                 """;
     }
 
@@ -55,7 +59,7 @@ final class JoltFhirCommand implements Command {
             throw new IllegalArgumentException("option --spec: cannot read '" + spec + "'");
         }
         JoltFhirServer server = JoltFhirServer.start(port, args.get("path", JoltFhirExample.DEFAULT_PATH), base, spec,
-                System.out);
+                authFromEnvironment(System.getenv()), System.out);
         Dashboard dashboard = null;
         try {
             dashboard = DashboardOption.startIfRequested(args);
@@ -71,6 +75,23 @@ final class JoltFhirCommand implements Command {
             stop(server, dashboard);
         }
         return 0;
+    }
+
+    /** Bearer from {@code HARMONY_FHIR_TOKEN}, else basic from {@code HARMONY_FHIR_USER}/{@code _PASSWORD}. */
+    static FhirAuth authFromEnvironment(Map<String, String> env) {
+        String token = env.get("HARMONY_FHIR_TOKEN");
+        if (token != null) {
+            return FhirAuth.bearer(token);
+        }
+        String user = env.get("HARMONY_FHIR_USER");
+        String password = env.get("HARMONY_FHIR_PASSWORD");
+        if (user != null || password != null) {
+            if (user == null || password == null) {
+                throw new IllegalArgumentException("set both HARMONY_FHIR_USER and HARMONY_FHIR_PASSWORD, or neither");
+            }
+            return FhirAuth.basic(user, password);
+        }
+        return FhirAuth.none();
     }
 
     private static void stop(JoltFhirServer server, Dashboard dashboard) {

@@ -1,6 +1,7 @@
 package dev.harmony.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +29,16 @@ class JoltFhirCommandTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("jolt-fhir");
         assertThat(run("jolt-fhir", "--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--fhir-base", "--spec", "--path", "--port");
+    }
+
+    @Test
+    void fhirCredentialsComeFromTheEnvironment() {
+        assertThat(JoltFhirCommand.authFromEnvironment(Map.of()).scheme()).isEqualTo("none");
+        assertThat(JoltFhirCommand.authFromEnvironment(Map.of("HARMONY_FHIR_TOKEN", "t0k")).scheme()).isEqualTo("bearer");
+        assertThat(JoltFhirCommand.authFromEnvironment(Map.of("HARMONY_FHIR_USER", "u", "HARMONY_FHIR_PASSWORD", "p"))
+                .scheme()).isEqualTo("basic");
+        assertThatThrownBy(() -> JoltFhirCommand.authFromEnvironment(Map.of("HARMONY_FHIR_USER", "u")))
+                .hasMessageContaining("HARMONY_FHIR_PASSWORD");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.harmony.examples.joltfhir;
 
 import dev.harmony.fhir.Fhir;
 import dev.harmony.fhir.OperationOutcomes;
+import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.fhir.backend.FhirClient;
 import dev.harmony.fhir.middleware.FhirValidation;
 import dev.harmony.http.frontend.HttpIngress;
@@ -43,26 +44,33 @@ public final class JoltFhirExample {
      * @param path the webhook path
      * @param fhirBase the FHIR store's base URL
      * @param specFile a JOLT spec file to use instead of the shipped one, or null
+     * @param fhirAuth how to authenticate to the FHIR store
      */
-    public record Options(int port, String path, URI fhirBase, Path specFile) {
+    public record Options(int port, String path, URI fhirBase, Path specFile, FhirAuth fhirAuth) {
         public Options {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(fhirBase, "fhirBase");
+            Objects.requireNonNull(fhirAuth, "fhirAuth");
         }
 
         /** The defaults, with the store at {@code fhirBase}. */
         public static Options to(URI fhirBase) {
-            return new Options(DEFAULT_PORT, DEFAULT_PATH, fhirBase, null);
+            return new Options(DEFAULT_PORT, DEFAULT_PATH, fhirBase, null, FhirAuth.none());
         }
 
         /** A copy with another webhook port. */
         public Options withPort(int value) {
-            return new Options(value, path, fhirBase, specFile);
+            return new Options(value, path, fhirBase, specFile, fhirAuth);
         }
 
         /** A copy with another JOLT spec file (null: the shipped one). */
         public Options withSpec(Path value) {
-            return new Options(port, path, fhirBase, value);
+            return new Options(port, path, fhirBase, value, fhirAuth);
+        }
+
+        /** A copy authenticating to the FHIR store with {@code value}. */
+        public Options withAuth(FhirAuth value) {
+            return new Options(port, path, fhirBase, specFile, value);
         }
     }
 
@@ -83,7 +91,7 @@ public final class JoltFhirExample {
                 .use(spec.contentType(Fhir.JSON).build())
                 .use(Normalize.json().build())
                 .use(FhirValidation.r4().resourceTypes("Patient").build())
-                .backend(FhirClient.to(o.fhirBase()).asTransaction().conditionalCreate().build())
+                .backend(FhirClient.to(o.fhirBase()).asTransaction().conditionalCreate().auth(o.fhirAuth()).build())
                 .target("FHIR Store", o.fhirBase().getAuthority())
                 .build();
     }

@@ -1,5 +1,6 @@
 package dev.harmony.examples.joltfhir;
 
+import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.fhir.server.EmbeddedFhirServer;
 import dev.harmony.http.frontend.HttpIngress;
 import dev.harmony.pipeline.Pipeline;
@@ -35,11 +36,21 @@ public final class JoltFhirServer implements AutoCloseable {
      * @param fhirBase the FHIR store, or null for an embedded one on an ephemeral port
      */
     public static JoltFhirServer start(int port, String path, URI fhirBase, Path specFile, PrintStream out) {
+        return start(port, path, fhirBase, specFile, FhirAuth.none(), out);
+    }
+
+    /**
+     * Like {@link #start(int, String, URI, Path, PrintStream)}, authenticating to the FHIR store at
+     * {@code fhirBase} with {@code auth} (ignored for the embedded store, which has none).
+     */
+    public static JoltFhirServer start(int port, String path, URI fhirBase, Path specFile, FhirAuth auth,
+            PrintStream out) {
         EmbeddedFhirServer store = fhirBase == null ? EmbeddedFhirServer.empty().start() : null;
         Pipeline pipeline = null;
         try {
             URI base = store != null ? store.baseUrl() : fhirBase;
-            pipeline = JoltFhirExample.pipeline(new JoltFhirExample.Options(port, path, base, specFile));
+            pipeline = JoltFhirExample.pipeline(new JoltFhirExample.Options(port, path, base, specFile,
+                    store != null ? FhirAuth.none() : auth));
             pipeline.start();
             Path sample = writeSample();
             JoltFhirServer running = new JoltFhirServer(pipeline, store, base, sample);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.parser.StrictErrorHandler;
 import dev.harmony.fhir.Fhir;
+import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.fhir.server.EmbeddedFhirServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -153,6 +154,22 @@ class JoltFhirEndToEndTest {
             assertThat(oo.getIssue().get(1).getExpression().get(0).getValue())
                     .isEqualTo("Bundle.entry[0].resource.identifier[0]");
             assertThat(store.requests.get()).as("a 400 is not retried").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anExternalStoreGetsTheConfiguredCredentials() throws Exception {
+        String created = "{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":[{\"response\":"
+                + "{\"status\":\"201 Created\",\"location\":\"Patient/7/_history/1\"}}]}";
+        try (ScriptedFhirStore store = new ScriptedFhirStore(200, created);
+                JoltFhirServer example = JoltFhirServer.start(0, "/in", store.base(), null,
+                        FhirAuth.bearer("cloud-token"), new PrintStream(console, true, StandardCharsets.UTF_8))) {
+            HttpResponse<String> r = post(example.webhook(), JoltFhirGoldenTest.resource(JoltFhirExample.SAMPLE));
+
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(store.lastAuthorization.get()).isEqualTo("Bearer cloud-token");
+            assertThat(example.webhook().getPath()).isEqualTo("/in");
+            assertThat(console.toString(StandardCharsets.UTF_8)).doesNotContain("cloud-token");
         }
     }
 
