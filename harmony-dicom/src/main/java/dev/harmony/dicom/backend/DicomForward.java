@@ -51,6 +51,7 @@ public final class DicomForward implements Backend {
     private final int maxIdleAssociations;
     private final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>();
     private ScheduledExecutorService reaper;
+    private volatile boolean stopped;
 
     private record Idle(ScuAssociation association, long since) {
     }
@@ -74,6 +75,7 @@ public final class DicomForward implements Backend {
 
     @Override
     public synchronized void start() {
+        stopped = false;
         if (reaper == null) {
             reaper = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "dicom-forward-reaper-" + pacs.aeTitle());
@@ -87,6 +89,7 @@ public final class DicomForward implements Backend {
 
     @Override
     public synchronized void stop() {
+        stopped = true;
         if (reaper != null) {
             reaper.shutdownNow();
             reaper = null;
@@ -169,6 +172,10 @@ public final class DicomForward implements Backend {
 
     private void giveBack(ScuAssociation association) {
         if (!association.isOpen()) {
+            return;
+        }
+        if (stopped) {
+            association.close(); // an exchange that outlived stop(): release instead of pooling
             return;
         }
         idle.addFirst(new Idle(association, System.nanoTime()));
