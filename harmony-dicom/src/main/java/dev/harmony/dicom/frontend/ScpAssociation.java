@@ -30,7 +30,6 @@ import dev.harmony.message.Response;
 import dev.harmony.pipeline.Handler;
 import dev.harmony.pipeline.Rejection;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -93,7 +92,7 @@ final class ScpAssociation implements Runnable {
             }
             established = true;
             in.setTimeout(scp.idleTimeout.toMillis());
-            outcome = serve(new MessageReader(pdus), in);
+            outcome = serve(new MessageReader(pdus));
         } catch (ProtocolViolation e) {
             outcome = "aborted: " + e.getMessage();
             sendQuietly(PduCodec.abort(2, e.abortReason()));
@@ -178,7 +177,7 @@ final class ScpAssociation implements Runnable {
     }
 
     /** Sta6: serves DIMSE messages until the association ends; returns how it ended. */
-    private String serve(MessageReader messages, InputStream in) throws IOException {
+    private String serve(MessageReader messages) throws IOException {
         while (true) {
             MessageReader.Event event = messages.next();
             if (event instanceof MessageReader.End) {
@@ -186,7 +185,7 @@ final class ScpAssociation implements Runnable {
             }
             if (event instanceof MessageReader.ReleaseRequest) {
                 send(PduCodec.releaseResponse());
-                awaitPeerClose(in);
+                awaitPeerClose();
                 return "released";
             }
             if (event instanceof MessageReader.ReleaseResponse) {
@@ -275,9 +274,9 @@ final class ScpAssociation implements Runnable {
     }
 
     /** Sta13: after A-RELEASE-RP the requestor closes the connection; ARTIM bounds the wait. */
-    private void awaitPeerClose(InputStream in) {
+    private void awaitPeerClose() {
         try {
-            this.in.setTimeout(scp.artimTimeout.toMillis());
+            in.setTimeout(scp.artimTimeout.toMillis());
             byte[] sink = new byte[1024];
             while (in.read(sink) >= 0) {
                 // PS3.8: anything after A-RELEASE-RP is ignored until the transport closes
