@@ -79,15 +79,15 @@ public final class Jolt implements Middleware {
         return apply(JavaTrees.toJava(input));
     }
 
-    private static Object parse(Body body) {
+    private Object parse(Body body) {
         byte[] data = body.bytes();
         if (data.length == 0) {
-            throw Rejection.malformed("request body is empty, expected JSON").toException();
+            throw Rejection.malformed(side + " body is empty, expected JSON").toException();
         }
         try {
             return Json.mapper().readValue(data, Object.class);
         } catch (IOException e) {
-            throw Rejection.malformed("request body is not valid JSON: " + Json.describe(e)).toException();
+            throw Rejection.malformed(side + " body is not valid JSON: " + Json.describe(e)).toException();
         }
     }
 
