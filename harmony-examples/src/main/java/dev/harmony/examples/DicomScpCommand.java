@@ -12,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2] [--dir DIR]
- * [--forward-to AE@host:port]}: runs {@link DicomScpExample} until Ctrl-C.
+ * [--forward-to AE@host:port] [--bind ADDRESS]}: runs {@link DicomScpExample} until Ctrl-C.
  */
 final class DicomScpCommand implements Command {
 
@@ -30,8 +30,9 @@ final class DicomScpCommand implements Command {
     public String usage() {
         return """
                 usage: dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2]
-                                 [--dir ./harmony-data/dicom] [--forward-to AE@host:port]
+                                 [--dir ./harmony-data/dicom] [--forward-to AE@host:port] [--bind 0.0.0.0]
                   --port              listener port (default 11112, 0 = any free port)
+                  --bind              address to listen on (default 0.0.0.0, all interfaces)
                   --ae-title          our AE title (default HARMONY)
                   --allow-calling-ae  comma-separated calling AE titles to admit (default: any)
                   --dir               where Part-10 files go, as Study/Series/SOPInstance.dcm
@@ -41,7 +42,7 @@ final class DicomScpCommand implements Command {
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to");
+        return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to", "bind");
     }
 
     @Override
@@ -50,7 +51,8 @@ final class DicomScpCommand implements Command {
         List<String> allowed = args.get("allow-calling-ae")
                 .map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
                 .orElse(List.of());
-        DicomScpExample.Options options = new DicomScpExample.Options(args.intValue("port", defaults.port()),
+        DicomScpExample.Options options = new DicomScpExample.Options(args.get("bind", defaults.bind()),
+                args.intValue("port", defaults.port()),
                 args.get("ae-title", defaults.aeTitle()), allowed,
                 args.get("dir").map(Path::of).orElse(defaults.dir()),
                 args.get("forward-to").map(DicomNode::parse).orElse(null));

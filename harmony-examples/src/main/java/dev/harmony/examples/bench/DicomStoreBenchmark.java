@@ -232,7 +232,7 @@ public final class DicomStoreBenchmark {
         Path dir = work.resolve("big");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process scp = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                "dev.harmony.examples.Main", "dicom-scp", "--port", "0", "--dir", dir.toString(),
+                "dev.harmony.examples.Main", "dicom-scp", "--bind", "127.0.0.1", "--port", "0", "--dir", dir.toString(),
                 "--allow-calling-ae", "BENCH").redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(scp.getInputStream(), StandardCharsets.UTF_8));

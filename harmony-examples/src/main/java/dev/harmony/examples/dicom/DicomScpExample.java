@@ -26,21 +26,28 @@ public final class DicomScpExample {
     /**
      * What the example can be told.
      *
+     * @param bind address to listen on, e.g. {@code 0.0.0.0} (all interfaces) or {@code 127.0.0.1}
      * @param port listener port (0 = any free port)
      * @param aeTitle our AE title
      * @param allowedCallingAes calling AE titles to admit; empty admits any
      * @param dir root directory of the stored files
      * @param forwardTo a PACS to forward every stored object to, or null
      */
-    public record Options(int port, String aeTitle, List<String> allowedCallingAes, Path dir, DicomNode forwardTo) {
+    public record Options(String bind, int port, String aeTitle, List<String> allowedCallingAes, Path dir, DicomNode forwardTo) {
         public Options {
             allowedCallingAes = List.copyOf(allowedCallingAes);
+            Objects.requireNonNull(bind, "bind");
             Objects.requireNonNull(dir, "dir");
         }
 
-        /** Port 11112, AE {@code HARMONY}, any calling AE, {@code ./harmony-data/dicom}, no forwarding. */
+        /** Listening on all interfaces. */
+        public Options(int port, String aeTitle, List<String> allowedCallingAes, Path dir, DicomNode forwardTo) {
+            this("0.0.0.0", port, aeTitle, allowedCallingAes, dir, forwardTo);
+        }
+
+        /** All interfaces, port 11112, AE {@code HARMONY}, any calling AE, {@code ./harmony-data/dicom}, no forwarding. */
         public static Options defaults() {
-            return new Options(DEFAULT_PORT, "HARMONY", List.of(), Path.of("harmony-data", "dicom"), null);
+            return new Options("0.0.0.0", DEFAULT_PORT, "HARMONY", List.of(), Path.of("harmony-data", "dicom"), null);
         }
     }
 
@@ -57,7 +64,7 @@ public final class DicomScpExample {
         var builder = Pipeline.builder()
                 .name("dicom-scp")
                 .source("Modality", "CT Scanner")
-                .frontend(DicomScp.port(o.port()).aeTitle(o.aeTitle()).build())
+                .frontend(DicomScp.port(o.port()).bindAddress(o.bind()).aeTitle(o.aeTitle()).build())
                 .use(o.allowedCallingAes().isEmpty() ? AeTitleCheck.anyCallingAe() : AeTitleCheck.allow(o.allowedCallingAes()))
                 .backend(backend)
                 .listener(new ObjectLog());

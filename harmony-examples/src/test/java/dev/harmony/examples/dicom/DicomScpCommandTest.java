@@ -47,7 +47,7 @@ class DicomScpCommandTest {
         log = tmp.resolve("dicom-scp.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         process = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                "dev.harmony.examples.Main", "dicom-scp", "--port", "0", "--dir", dir.toString(),
+                "dev.harmony.examples.Main", "dicom-scp", "--bind", "127.0.0.1", "--port", "0", "--dir", dir.toString(),
                 "--allow-calling-ae", "MODALITY, BIG").redirectError(log.toFile()).start();
         BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String ready = CompletableFuture.supplyAsync(() -> {
@@ -105,6 +105,7 @@ class DicomScpCommandTest {
         process.destroy(); // SIGTERM, as Ctrl-C would
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
         String stderr = Files.readString(log);
+        assertThat(stderr).contains("DICOM listener HARMONY on 127.0.0.1:" + port);
         assertThat(stderr).contains("association").contains("from MODALITY").contains("3 objects")
                 .contains("C-STORE").contains("status 0000").contains("from STRANGER: refused");
     }

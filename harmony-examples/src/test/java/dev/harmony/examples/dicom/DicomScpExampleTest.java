@@ -23,7 +23,7 @@ class DicomScpExampleTest {
 
     @Test
     void forwardingAddsThePacsTargetAndStoreAndForwardBackend() {
-        Pipeline p = DicomScpExample.pipeline(new DicomScpExample.Options(0, "GATEWAY", List.of("CT1", "MR1"),
+        Pipeline p = DicomScpExample.pipeline(new DicomScpExample.Options("127.0.0.1", 0, "GATEWAY", List.of("CT1", "MR1"),
                 Path.of("x"), DicomNode.parse("PACS@pacs.local:104")));
         assertThat(p.diagram().flow()).isEqualTo(
                 "Modality -> DICOM Listener -> AE Title Check -> Store & Forward -> PACS Archive, File System");
