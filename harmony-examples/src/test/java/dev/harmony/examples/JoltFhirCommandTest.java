@@ -3,9 +3,6 @@ package dev.harmony.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,20 +12,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code jolt-fhir} subcommand's argument handling (serving itself is tested in JoltFhirEndToEndTest). */
 class JoltFhirCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final RunnerHarness runner = new RunnerHarness();
 
     private int run(String... args) {
-        return Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return runner.run(args);
     }
 
     @Test
     void isListedWithItsUsage() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("jolt-fhir");
+        assertThat(runner.out()).contains("jolt-fhir");
         assertThat(run("jolt-fhir", "--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--fhir-base", "--spec", "--path", "--port");
+        assertThat(runner.out()).contains("--fhir-base", "--spec", "--path", "--port");
     }
 
     @Test
@@ -44,17 +39,17 @@ class JoltFhirCommandTest {
     @Test
     void badOptionsAreUsageErrorsNamingTheOption(@TempDir Path dir) throws Exception {
         assertThat(run("jolt-fhir", "--port", "70000")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--port must be 0..65535");
+        assertThat(runner.err()).contains("--port must be 0..65535");
 
         assertThat(run("jolt-fhir", "--spec", dir.resolve("missing.json").toString())).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("option --spec: cannot read");
+        assertThat(runner.err()).contains("option --spec: cannot read");
 
         Path broken = Files.writeString(dir.resolve("broken.json"), "[{\"operation\":\"nope\"}]");
         assertThat(run("jolt-fhir", "--port", "0", "--spec", broken.toString(), "--fhir-base", "http://127.0.0.1:1/fhir"))
                 .isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("JOLT Transform: spec '" + broken.toAbsolutePath());
+        assertThat(runner.err()).contains("JOLT Transform: spec '" + broken.toAbsolutePath());
 
         assertThat(run("jolt-fhir", "--port", "0", "--fhir-base", "ftp://x/fhir")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("FHIR Client: base URL must be an absolute http(s) URL");
+        assertThat(runner.err()).contains("FHIR Client: base URL must be an absolute http(s) URL");
     }
 }
