@@ -25,6 +25,7 @@ import org.hl7.fhir.r4.model.Resource;
  * {@code identifier}, {@code family}/{@code name} or {@code subject}, create, update, delete) and
  * transaction Bundles with POST (including conditional create through {@code request.ifNoneExist}),
  * PUT and DELETE entries. JSON is the default encoding. State lives in memory and is thread-safe.
+ * Behind a proxy, links and Location headers use {@code X-Forwarded-Host/Proto/Prefix}.
  *
  * <pre>{@code
  * try (EmbeddedFhirServer fhir = EmbeddedFhirServer.seeded().start()) {
@@ -85,6 +86,7 @@ public final class EmbeddedFhirServer implements AutoCloseable {
         }
         RestfulServer servlet = new RestfulServer(Fhir.r4());
         servlet.setDefaultResponseEncoding(EncodingEnum.JSON);
+        servlet.setServerAddressStrategy(new ForwardedAddressStrategy());
         servlet.setResourceProviders(new PatientProvider(store), new ObservationProvider(store));
         servlet.setPlainProviders(new TransactionProvider(store, Fhir.r4()));
         DeploymentInfo info = Servlets.deployment()

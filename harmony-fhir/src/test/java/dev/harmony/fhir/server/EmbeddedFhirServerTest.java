@@ -134,6 +134,22 @@ class EmbeddedFhirServerTest {
     }
 
     @Test
+    void linksFollowForwardedHeadersFromAProxy() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/Patient"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", FHIR_JSON)
+                .header("X-Forwarded-Host", "proxy.example:8443")
+                .header("X-Forwarded-Proto", "https")
+                .header("X-Forwarded-Prefix", "/api/fhir")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"resourceType\":\"Patient\"}"))
+                .build();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(201);
+        assertThat(r.headers().firstValue("Location").orElseThrow()).startsWith("https://proxy.example:8443/api/fhir/Patient/");
+        assertThat(get("/Patient").json.at("/link/0/url").asText()).startsWith(server.baseUrl().toString());
+    }
+
+    @Test
     void emptyServerAndExcludedDependencies() {
         try (EmbeddedFhirServer empty = EmbeddedFhirServer.empty().start()) {
             assertThat(empty.count("Patient")).isZero();

@@ -14,7 +14,8 @@ import okhttp3.Headers;
 /**
  * The header rules of a forwarding proxy: hop-by-hop headers (RFC 9110 §7.6.1, plus any named in
  * {@code Connection}) are dropped both ways, {@code Host} becomes the upstream's, and the
- * {@code X-Forwarded-For/Proto/Host} headers tell the upstream who really asked.
+ * {@code X-Forwarded-For/Proto/Host/Prefix} headers tell the upstream who really asked and where (so a
+ * FHIR server can put the proxy's address into Location headers and Bundle links).
  */
 final class ForwardedHeaders {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
@@ -55,6 +56,9 @@ final class ForwardedHeaders {
                 .or(() -> request.attribute(HttpAttributes.SCHEME)).orElse("http"));
         request.headers().first("X-Forwarded-Host").or(() -> request.attribute(HttpAttributes.HOST))
                 .ifPresent(host -> b.set("X-Forwarded-Host", host));
+        request.headers().first("X-Forwarded-Prefix")
+                .or(() -> request.attribute(HttpAttributes.PATH_PREFIX).filter(p -> !p.isEmpty()))
+                .ifPresent(prefix -> b.set("X-Forwarded-Prefix", prefix));
         return b.build();
     }
 

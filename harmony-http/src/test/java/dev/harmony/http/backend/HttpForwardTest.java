@@ -85,7 +85,11 @@ class HttpForwardTest {
                     .header("Content-Type", "application/fhir+json; charset=utf-8")
                     .POST(HttpRequest.BodyPublishers.ofString(patient, StandardCharsets.UTF_8)).build());
             assertThat(created.statusCode()).isEqualTo(201);
-            assertThat(created.headers().firstValue("Location").orElseThrow()).contains("/Patient/");
+            // X-Forwarded-Host/Proto/Prefix let the upstream point the client back at the proxy.
+            assertThat(created.headers().firstValue("Location").orElseThrow())
+                    .startsWith("http://127.0.0.1:" + port + "/fhir/Patient/");
+            assertThat(Json.mapper().readTree(search.body()).at("/link/0/url").asText())
+                    .startsWith("http://127.0.0.1:" + port + "/fhir/Patient");
             assertThat(fhir.count("Patient")).isEqualTo(4);
             assertThat(fhir.resources(org.hl7.fhir.r4.model.Patient.class).get(3).getNameFirstRep().getGivenAsSingleString())
                     .isEqualTo("Über");
@@ -115,6 +119,7 @@ class HttpForwardTest {
         assertThat(h.get("x-forwarded-for").asText()).isEqualTo("127.0.0.1");
         assertThat(h.get("x-forwarded-proto").asText()).isEqualTo("http");
         assertThat(h.get("x-forwarded-host").asText()).isEqualTo("portal.example:8080");
+        assertThat(h.get("x-forwarded-prefix").asText()).isEqualTo("/fhir");
         assertThat(h.get("host").asText()).isEqualTo("127.0.0.1:" + upstream.getAddress().getPort());
         for (String hop : List.of("x-hop", "keep-alive", "te", "proxy-authorization")) {
             assertThat(h.has(hop)).as(hop).isFalse();
