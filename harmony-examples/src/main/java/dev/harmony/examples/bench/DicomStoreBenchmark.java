@@ -36,14 +36,15 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp harmony-examples/target/harmony-examples.jar dev.harmony.examples.bench.DicomStoreBenchmark \
- *      [--small 200] [--large 20] [--large-mb 50] [--rounds 3] [--max-pdu 131072] [--big-mb 1024]
+ *      [--small 200] [--large 20] [--large-mb 50] [--rounds 5] [--warmup 10] [--max-pdu 131072] [--big-mb 1024]
  * </pre>
  */
 public final class DicomStoreBenchmark {
     private int small = 200;
     private int large = 20;
     private int largeMb = 50;
-    private int rounds = 3;
+    private int rounds = 5;
+    private int warmup = 10;
     private int maxPdu = 131072;
     private int bigMb = 1024;
 
@@ -62,6 +63,7 @@ public final class DicomStoreBenchmark {
                 case "--large" -> b.large = v;
                 case "--large-mb" -> b.largeMb = v;
                 case "--rounds" -> b.rounds = v;
+                case "--warmup" -> b.warmup = v;
                 case "--max-pdu" -> b.maxPdu = v;
                 case "--big-mb" -> b.bigMb = v;
                 default -> throw new IllegalArgumentException("unknown option " + argv[i]);
@@ -77,8 +79,8 @@ public final class DicomStoreBenchmark {
         try {
             System.out.printf("machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("java.version"));
-            System.out.printf("max PDU %d for both receivers; storescu with TCP_NODELAY=1; median of %d rounds%n%n",
-                    maxPdu, rounds);
+            System.out.printf("max PDU %d for both receivers; storescu with TCP_NODELAY=1; %d warm-up rounds, median of"
+                    + " %d rounds%n%n", maxPdu, warmup, rounds);
             List<Corpus> corpora = new java.util.ArrayList<>();
             if (small > 0) {
                 corpora.add(corpus(work.resolve("small"), small, 1));
@@ -132,9 +134,9 @@ public final class DicomStoreBenchmark {
 
     /** Runs the receivers in turn, round after round, so background load hits them alike; medians per receiver. */
     private Sample[] interleaved(List<Run> runs) throws Exception {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < warmup; i++) {
             for (Run r : runs) {
-                r.measure(); // warm-up (JIT, page cache)
+                r.measure(); // warm-up: a router runs for days, so measure the JIT-compiled steady state
             }
         }
         double[][] times = new double[runs.size()][rounds];
