@@ -182,8 +182,8 @@ public final class HttpForward implements Backend {
         try {
             // newBuilder() reuses the already canonical host; parsing a whole URL string per request would not.
             return upstream.newBuilder()
-                    .encodedPath(basePath.isEmpty() && path.isEmpty() ? "/" : basePath + path)
-                    .encodedQuery(request.query().isEmpty() ? null : request.query())
+                    .encodedPath(basePath.isEmpty() && path.isEmpty() ? "/" : basePath + PercentEncoding.path(path))
+                    .encodedQuery(request.query().isEmpty() ? null : PercentEncoding.query(request.query()))
                     .build();
         } catch (IllegalArgumentException e) {
             throw Rejection.malformed("cannot forward to '" + path + "': not a valid request target").toException();

@@ -38,6 +38,8 @@ final class SharedServer {
                 .setWorkerThreads(settings.workerThreads())
                 // Keep the path percent-encoded exactly as received, so a proxy forwards it unchanged.
                 .setServerOption(UndertowOptions.DECODE_URL, false)
+                // Clients send FHIR tokens such as identifier=system|value unescaped; accept them.
+                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
                 // Each ingress enforces its own body limit with a clean 413; Undertow's own (2 MiB for
                 // chunked bodies) would just cut the connection.

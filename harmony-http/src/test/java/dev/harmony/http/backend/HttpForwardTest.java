@@ -94,6 +94,12 @@ class HttpForwardTest {
             assertThat(fhir.resources(org.hl7.fhir.r4.model.Patient.class).get(3).getNameFirstRep().getGivenAsSingleString())
                     .isEqualTo("Über");
 
+            // FHIR clients often send token parameters unescaped; the proxy escapes them for the upstream.
+            JsonNode byIdentifier = Json.mapper().readTree(rawExchange(port,
+                    "GET /fhir/Patient?identifier=urn:harmony:mrn|1001 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Accept: application/fhir+json\r\nConnection: close\r\n\r\n"));
+            assertThat(byIdentifier.get("entry")).hasSize(1);
+
             HttpResponse<String> missing = Loopback.get(port, "/fhir/Patient/999999");
             assertThat(missing.statusCode()).isEqualTo(404);
             assertThat(missing.body()).contains("OperationOutcome"); // the upstream's own answer, unchanged
@@ -304,6 +310,20 @@ class HttpForwardTest {
         }
     }
 
+    /** Reads exactly {@code n} characters (the bodies here are ASCII JSON, so characters are bytes). */
+    private static String readChars(BufferedReader in, int n) throws IOException {
+        char[] chars = new char[n];
+        int read = 0;
+        while (read < n) {
+            int r = in.read(chars, read, n - read);
+            if (r < 0) {
+                throw new IOException("connection closed after " + read + " of " + n + " characters");
+            }
+            read += r;
+        }
+        return new String(chars);
+    }
+
     /** Sends one raw HTTP/1.1 request (so hop-by-hop headers can be set) and returns the body. */
     private static String rawExchange(int port, String request) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
@@ -312,17 +332,30 @@ class HttpForwardTest {
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             assertThat(in.readLine()).startsWith("HTTP/1.1 200");
             int length = -1;
+            boolean chunked = false;
             for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
                 if (line.toLowerCase().startsWith("content-length:")) {
                     length = Integer.parseInt(line.substring(15).strip());
                 }
+                chunked |= line.toLowerCase().startsWith("transfer-encoding:") && line.toLowerCase().contains("chunked");
             }
-            char[] body = new char[length];
-            int read = 0;
-            while (read < length) {
-                read += in.read(body, read, length - read);
+            if (chunked) {
+                StringBuilder body = new StringBuilder();
+                for (int size = Integer.parseInt(in.readLine().strip(), 16); size > 0;
+                        size = Integer.parseInt(in.readLine().strip(), 16)) {
+                    body.append(readChars(in, size));
+                    in.readLine(); // CRLF after the chunk
+                }
+                return body.toString();
             }
-            return new String(body);
+            if (length < 0) { // Connection: close without a length: the body runs to the end of the stream
+                StringBuilder body = new StringBuilder();
+                for (int c; (c = in.read()) != -1; ) {
+                    body.append((char) c);
+                }
+                return body.toString();
+            }
+            return readChars(in, length);
         }
     }
 }
