@@ -192,7 +192,8 @@ class BadInputTest {
 
     @Test
     void stopAbortsOpenAssociationsWithinBoundedTime() throws Exception {
-        RawPeer peer = new RawPeer(scp.localPort());
+        int port = scp.localPort();
+        RawPeer peer = new RawPeer(port);
         assertThat(peer.associate("RAW", "HARMONY").type()).isEqualTo(PduType.ASSOCIATE_AC);
         long started = System.nanoTime();
         pipeline.close();
@@ -200,6 +201,6 @@ class BadInputTest {
         RawPeer.Pdu last = peer.read();
         assertThat(last.type()).isIn(PduType.ABORT, -1);
         peer.close();
-        assertThatThrownBy(() -> new RawPeer(scp.localPort()).read()).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> new RawPeer(port).read()).as("the listening port is closed").isInstanceOf(IOException.class);
     }
 }
