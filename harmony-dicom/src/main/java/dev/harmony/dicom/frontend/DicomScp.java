@@ -99,7 +99,7 @@ public final class DicomScp implements Frontend {
 
     @Override
     public Description describe() {
-        return new Description("DICOM Listener", "Port " + port + " · AE " + aeTitle);
+        return new Description("DICOM Listener", "Port " + localPort() + " · AE " + aeTitle);
     }
 
     /** The configured AE title. */
