@@ -25,31 +25,50 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** HTTPS with a self-signed certificate made by openssl (PEM) and keytool (PKCS#12). */
+/** HTTPS with a self-signed certificate made by keytool, loaded as PKCS#12 and as PEM files. */
 class HttpsIngressTest {
     @TempDir
     Path dir;
 
     @Test
     void servesHttpsFromPemFiles() throws Exception {
+        // keytool (part of every JDK) makes the key pair; the PEM files are written from it here, so the
+        // test needs no openssl.
+        Path p12 = keyStore("pem-source.p12");
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out",
-                cert.toString(), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1");
+        run("keytool", "-exportcert", "-rfc", "-alias", "server", "-keystore", p12.toString(), "-storepass", "changeit",
+                "-file", cert.toString());
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(p12)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        byte[] pkcs8 = ks.getKey("server", "changeit".toCharArray()).getEncoded();
+        Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                        .encodeToString(pkcs8)
+                + "\n-----END PRIVATE KEY-----\n");
         assertServes(Tls.pem(cert, key), cert);
+        assertThatThrownBy(() -> Tls.pem(cert, cert)).hasMessageContaining("PKCS#8");
     }
 
     @Test
     void servesHttpsFromAKeyStore() throws Exception {
-        Path p12 = dir.resolve("server.p12");
+        Path p12 = keyStore("server.p12");
         Path cert = dir.resolve("server.pem");
-        run("keytool", "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1", "-validity", "1", "-keystore", p12.toString(), "-storetype", "PKCS12",
-                "-storepass", "changeit", "-keypass", "changeit");
         run("keytool", "-exportcert", "-rfc", "-alias", "server", "-keystore", p12.toString(), "-storepass", "changeit",
                 "-file", cert.toString());
         assertServes(Tls.keyStore(p12, "changeit".toCharArray()), cert);
         assertThatThrownBy(() -> Tls.keyStore(p12, "wrong".toCharArray())).hasMessageContaining("Tls.keyStore");
+    }
+
+    /** A PKCS#12 key store with a self-signed RSA certificate for 127.0.0.1, alias "server", password "changeit". */
+    private Path keyStore(String name) throws Exception {
+        Path p12 = dir.resolve(name);
+        run("keytool", "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "1", "-keystore", p12.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit", "-keypass", "changeit");
+        return p12;
     }
 
     private void assertServes(Tls tls, Path trustedCert) throws Exception {
