@@ -101,6 +101,33 @@ class JwtAuthTest {
     }
 
     @Test
+    void everySupportedAlgorithmVerifies() throws Exception {
+        byte[] secret = TestTokens.SECRET.getBytes(StandardCharsets.UTF_8);
+        serve(JwtAuth.hmacSecret(secret).build());
+        for (Algorithm a : new Algorithm[] {Algorithm.HMAC256(secret), Algorithm.HMAC384(secret), Algorithm.HMAC512(secret)}) {
+            assertThat(bearer(TestTokens.sign(a)).statusCode()).as(a.getName()).isEqualTo(200);
+        }
+        pipeline.close();
+
+        serve(JwtAuth.publicKeyPem(TestTokens.pem(RSA.getPublic())).build());
+        RSAPublicKey pub = (RSAPublicKey) RSA.getPublic();
+        java.security.interfaces.RSAPrivateKey priv = (java.security.interfaces.RSAPrivateKey) RSA.getPrivate();
+        for (Algorithm a : new Algorithm[] {Algorithm.RSA256(pub, priv), Algorithm.RSA384(pub, priv), Algorithm.RSA512(pub, priv)}) {
+            assertThat(bearer(TestTokens.sign(a)).statusCode()).as(a.getName()).isEqualTo(200);
+        }
+        pipeline.close();
+
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
+        KeyPair p384 = g.generateKeyPair();
+        serve(JwtAuth.publicKeyPem(TestTokens.pem(p384.getPublic())).build());
+        assertThat(bearer(TestTokens.sign(Algorithm.ECDSA384((ECPublicKey) p384.getPublic(),
+                (java.security.interfaces.ECPrivateKey) p384.getPrivate()))).statusCode()).isEqualTo(200);
+        // An ES256 token cannot be verified with a P-384 key.
+        assertInvalidToken(bearer(TestTokens.sign(TestTokens.es256(EC))), "'ES256' is not allowed");
+    }
+
+    @Test
     void missingTokenGetsABareChallenge() {
         serve(hs().build());
         HttpResponse<String> r = call(null);
