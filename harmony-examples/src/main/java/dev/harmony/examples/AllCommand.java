@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code all [--demo]}: the three seed pipelines in one JVM with embedded defaults, plus the dashboard.
@@ -101,7 +100,7 @@ class AllCommand implements Command {
                 return DemoReport.print(steps, showcase.pipelines(), showcase.metrics(), out)
                         ? 0 : 1;
             }
-            awaitShutdown(showcase, dashboard);
+            Serving.untilStopped(name(), showcase, dashboard);
             return 0;
         } finally {
             if (dashboard != null) {
@@ -137,18 +136,5 @@ class AllCommand implements Command {
             throw new IllegalArgumentException("expected an absolute http(s) URL, got '" + value + "'");
         }
         return u;
-    }
-
-    /** Serves until Ctrl-C / SIGTERM; the hook itself stops everything, as the JVM may halt before we resume. */
-    private static void awaitShutdown(Showcase showcase, Dashboard dashboard) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (dashboard != null) {
-                dashboard.close();
-            }
-            showcase.close();
-            stopped.countDown();
-        }, "all-shutdown"));
-        stopped.await();
     }
 }

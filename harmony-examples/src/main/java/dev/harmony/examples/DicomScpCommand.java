@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2] [--dir DIR]
@@ -31,18 +30,20 @@ final class DicomScpCommand implements Command {
         return """
                 usage: dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2]
                                  [--dir ./harmony-data/dicom] [--forward-to AE@host:port] [--bind 0.0.0.0]
+                                 [--dashboard [ADDR:]PORT]
                   --port              listener port (default 11112, 0 = any free port)
                   --bind              address to listen on (default 0.0.0.0, all interfaces)
                   --ae-title          our AE title (default HARMONY)
                   --allow-calling-ae  comma-separated calling AE titles to admit (default: any)
                   --dir               where Part-10 files go, as Study/Series/SOPInstance.dcm
                   --forward-to        also forward every stored object to this PACS
+                  --dashboard         also serve the live dashboard on [ADDR:]PORT
                 """;
     }
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to", "bind");
+        return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to", "bind", DashboardOption.OPTION);
     }
 
     @Override
@@ -58,15 +59,9 @@ final class DicomScpCommand implements Command {
                 args.get("forward-to").map(DicomNode::parse).orElse(null));
         Pipeline pipeline = DicomScpExample.pipeline(options);
         pipeline.start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        // Ctrl-C: the hook closes the pipeline itself, since the JVM may halt before this thread resumes.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            pipeline.close();
-            stopped.countDown();
-        }, "dicom-scp-shutdown"));
         System.out.println("READY dicom-scp " + ((DicomScp) pipeline.frontend()).localPort());
         System.out.flush();
-        stopped.await();
+        Serving.untilStopped(name(), pipeline, DashboardOption.startIfRequested(args));
         return 0;
     }
 }

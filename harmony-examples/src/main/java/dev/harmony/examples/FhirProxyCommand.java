@@ -8,7 +8,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code fhir-proxy [--port 8080] [--upstream URL] [--jwt-hs256-secret S | --jwt-public-key PEM | --jwks-url URL]
@@ -32,7 +31,7 @@ final class FhirProxyCommand implements Command {
         return """
                 usage: fhir-proxy [--port 8080] [--bind 127.0.0.1] [--upstream URL]
                                   [--jwt-hs256-secret S | --jwt-public-key PEM | --jwks-url URL]
-                                  [--issuer I] [--audience A] [--rate 100/min]
+                                  [--issuer I] [--audience A] [--rate 100/min] [--dashboard [ADDR:]PORT]
                   --port              proxy port (default 8080, 0 = any free port); FHIR base is /fhir
                   --bind              address to listen on (default 127.0.0.1; 0.0.0.0 for all)
                   --upstream          FHIR R4 base URL; default: an embedded server with sample patients
@@ -43,13 +42,14 @@ final class FhirProxyCommand implements Command {
                   --issuer            required iss claim
                   --audience          required aud claim
                   --rate              requests per JWT subject, e.g. 100/min (default), 10/s, 1000/h
+                  --dashboard         also serve the live dashboard on [ADDR:]PORT
                 """;
     }
 
     @Override
     public Set<String> valuedOptions() {
         return Set.of("port", "bind", "upstream", "jwt-hs256-secret", "jwt-public-key", "jwks-url", "issuer",
-                "audience", "rate");
+                "audience", "rate", DashboardOption.OPTION);
     }
 
     @Override
@@ -66,17 +66,7 @@ final class FhirProxyCommand implements Command {
         RateLimit rate = args.get("rate").map(FhirProxyExample::parseRate).orElse(FhirProxyExample.defaultRateLimit());
         FhirProxyServer server = FhirProxyServer.start(port, args.get("bind", "127.0.0.1"), upstream, keys, rate,
                 System.out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        // Ctrl-C: the hook itself stops everything, since the JVM may halt before this thread resumes.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "fhir-proxy-shutdown"));
-        try {
-            stopped.await();
-        } finally {
-            server.close();
-        }
+        Serving.untilStopped(name(), server, DashboardOption.startIfRequested(args));
         return 0;
     }
 

@@ -3,13 +3,11 @@ package dev.harmony.examples;
 import dev.harmony.examples.joltfhir.JoltFhirExample;
 import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.examples.joltfhir.JoltFhirServer;
-import dev.harmony.http.dashboard.Dashboard;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code jolt-fhir [--port 8081] [--path /webhook/patient] [--fhir-base URL] [--spec FILE]}: runs the JOLT
@@ -60,20 +58,7 @@ final class JoltFhirCommand implements Command {
         }
         JoltFhirServer server = JoltFhirServer.start(port, args.get("path", JoltFhirExample.DEFAULT_PATH), base, spec,
                 authFromEnvironment(System.getenv()), System.out);
-        Dashboard dashboard = null;
-        try {
-            dashboard = DashboardOption.startIfRequested(args);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Dashboard shownDashboard = dashboard;
-            // Ctrl-C: the hook itself stops everything, since the JVM may halt before this thread resumes.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                stop(server, shownDashboard);
-                stopped.countDown();
-            }, "jolt-fhir-shutdown"));
-            stopped.await();
-        } finally {
-            stop(server, dashboard);
-        }
+        Serving.untilStopped(name(), server, DashboardOption.startIfRequested(args));
         return 0;
     }
 
@@ -92,12 +77,5 @@ final class JoltFhirCommand implements Command {
             return FhirAuth.basic(user, password);
         }
         return FhirAuth.none();
-    }
-
-    private static void stop(JoltFhirServer server, Dashboard dashboard) {
-        if (dashboard != null) {
-            dashboard.close();
-        }
-        server.close();
     }
 }

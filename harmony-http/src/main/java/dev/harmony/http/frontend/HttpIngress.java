@@ -90,7 +90,7 @@ public final class HttpIngress implements Frontend {
 
     @Override
     public Description describe() {
-        String where = (settings.tls() != null ? "HTTPS :" : ":") + settings.port() + (prefix.isEmpty() ? "" : prefix);
+        String where = (settings.tls() != null ? "HTTPS :" : ":") + port() + (prefix.isEmpty() ? "" : prefix);
         return new Description("HTTP Ingress", where);
     }
 

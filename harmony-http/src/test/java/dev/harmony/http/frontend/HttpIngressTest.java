@@ -215,4 +215,16 @@ class HttpIngressTest {
         assertThatThrownBy(() -> HttpIngress.port(70000).build()).hasMessageContaining("HttpIngress.port");
         assertThatThrownBy(() -> HttpIngress.port(1).prefix("fhir")).hasMessageContaining("HttpIngress.prefix");
     }
+
+    @Test
+    void aRunningIngressOnPortZeroDescribesThePortItBound() {
+        HttpIngress ingress = HttpIngress.port(0).bind("127.0.0.1").prefix("/fhir").build();
+        try (dev.harmony.pipeline.Pipeline p = dev.harmony.pipeline.Pipeline.builder().name("described")
+                .frontend(ingress).backend(r -> dev.harmony.message.Response.ok()).build()) {
+            assertThat(p.diagram().frontend().detail()).isEqualTo(":0/fhir");
+            p.start();
+            assertThat(ingress.port()).isPositive();
+            assertThat(p.diagram().frontend().detail()).isEqualTo(":" + ingress.port() + "/fhir");
+        }
+    }
 }
