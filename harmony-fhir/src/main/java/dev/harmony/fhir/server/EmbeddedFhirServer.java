@@ -87,8 +87,9 @@ public final class EmbeddedFhirServer implements AutoCloseable {
         RestfulServer servlet = new RestfulServer(Fhir.r4());
         servlet.setDefaultResponseEncoding(EncodingEnum.JSON);
         servlet.setServerAddressStrategy(new ForwardedAddressStrategy());
-        servlet.setResourceProviders(new PatientProvider(store), new ObservationProvider(store));
-        servlet.setPlainProviders(new TransactionProvider(store, Fhir.r4()));
+        // resource providers and the system-level transaction provider, registered together
+        servlet.registerProviders(new PatientProvider(store), new ObservationProvider(store),
+                new TransactionProvider(store, Fhir.r4()));
         DeploymentInfo info = Servlets.deployment()
                 .setClassLoader(EmbeddedFhirServer.class.getClassLoader())
                 .setContextPath("/")
