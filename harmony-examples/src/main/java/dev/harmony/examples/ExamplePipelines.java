@@ -1,5 +1,8 @@
 package dev.harmony.examples;
 
+import dev.harmony.examples.dicom.DicomScpExample;
+import dev.harmony.examples.fhirproxy.FhirProxyExample;
+import dev.harmony.examples.joltfhir.JoltFhirExample;
 import dev.harmony.pipeline.Pipeline;
 import java.util.List;
 import java.util.function.Supplier;
@@ -14,9 +17,9 @@ final class ExamplePipelines {
 
     /** Builders of every example pipeline with default settings (nothing is started or opened). */
     static List<Supplier<Pipeline>> all() {
-        return List.of(
-                dev.harmony.examples.joltfhir.JoltFhirExample::pipeline,
-                dev.harmony.examples.dicom.DicomScpExample::pipeline,
-                dev.harmony.examples.fhirproxy.FhirProxyExample::pipeline);
+        return List.of(   // in the order of the product brief's seed pipelines
+                DicomScpExample::pipeline,
+                FhirProxyExample::pipeline,
+                JoltFhirExample::pipeline);
     }
 }

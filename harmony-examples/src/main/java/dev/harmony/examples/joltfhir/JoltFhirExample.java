@@ -31,8 +31,8 @@ public final class JoltFhirExample {
     public static final String SCHEMA = "joltfhir/legacy_patient.schema.json";
     /** A sample legacy payload (classpath). */
     public static final String SAMPLE = "joltfhir/sample_patient.json";
-    /** The FHIR base drawn in diagrams when none is given. */
-    public static final URI DEFAULT_FHIR_BASE = URI.create("http://127.0.0.1:8080/fhir");
+    /** The FHIR base drawn in diagrams when none is given: where {@code all} runs its embedded FHIR server. */
+    public static final URI DEFAULT_FHIR_BASE = URI.create("http://127.0.0.1:8090/fhir");
 
     private JoltFhirExample() {
     }
