@@ -182,6 +182,7 @@ public final class DicomFileStore implements Backend {
         Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current()
                 .nextLong()) + ".part");
         String callingAe = request.attribute(DicomAttributes.CALLING_AE).orElse(null);
+        boolean moved = false;
         try {
             try (FileChannel channel = openTemp(temp)) {
                 // Part-10 header and the data set prefix in one gathering write
@@ -205,14 +206,18 @@ public final class DicomFileStore implements Backend {
                     channel.force(false); // fdatasync: content and size; the rename is made durable below
                 }
             }
-            if (!publish(temp, target)) {
+            Publication published = publish(temp, target);
+            moved = published == Publication.MOVED;
+            if (published == Publication.DUPLICATE) {
                 return duplicate(target);
             }
             if (fsync) {
                 syncDirectory(dir);
             }
         } finally {
-            Files.deleteIfExists(temp);
+            if (!moved) {
+                Files.deleteIfExists(temp); // after a rename the name is gone: skip the stat and unlink
+            }
         }
         return Response.ok().with(DicomAttributes.STORED_FILE, target);
     }
@@ -238,24 +243,34 @@ public final class DicomFileStore implements Backend {
         }
     }
 
-    /** Moves the finished temp file to its final name; false if a non-overwrite policy found one there. */
-    private boolean publish(Path temp, Path target) throws IOException {
+    /** How {@link #publish} gave the finished temp file its final name. */
+    private enum Publication {
+        /** Renamed: the temp name no longer exists. */
+        MOVED,
+        /** Hard-linked: the temp name still exists and must be removed. */
+        LINKED,
+        /** A non-overwrite policy found the final name taken. */
+        DUPLICATE
+    }
+
+    /** Gives the finished temp file its final name, unless a non-overwrite policy finds one there. */
+    private Publication publish(Path temp, Path target) throws IOException {
         if (duplicates == DuplicatePolicy.OVERWRITE) {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return true;
+            return Publication.MOVED;
         }
         // A hard link fails if the name exists, so two concurrent copies cannot both win.
         try {
             Files.createLink(target, temp);
-            return true;
+            return Publication.LINKED;
         } catch (FileAlreadyExistsException e) {
-            return false;
+            return Publication.DUPLICATE;
         } catch (UnsupportedOperationException e) {
             if (Files.exists(target)) {
-                return false;
+                return Publication.DUPLICATE;
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            return true;
+            return Publication.MOVED;
         }
     }
 
