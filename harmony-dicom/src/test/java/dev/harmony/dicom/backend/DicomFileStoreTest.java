@@ -91,6 +91,21 @@ class DicomFileStoreTest {
     }
 
     @Test
+    void noTemporaryFileIsLeftBehindWhetherRenamedOrLinked() throws Exception {
+        for (DuplicatePolicy policy : DuplicatePolicy.values()) {
+            String uid = "1.2.3.4.3" + policy.ordinal();
+            Response r = send(DicomFileStore.under(tmp).onDuplicate(policy), store(uid, dataset(uid, (byte) 5)));
+            assertThat(r.isSuccess()).as(policy.name()).isTrue();
+            assertThat(Part10.read(tmp.resolve(STUDY).resolve(SERIES).resolve(uid + ".dcm")).dataset())
+                    .isEqualTo(dataset(uid, (byte) 5));
+        }
+        try (Stream<Path> s = Files.walk(tmp)) {
+            assertThat(s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
+                    .hasSize(DuplicatePolicy.values().length).allMatch(name -> name.endsWith(".dcm") && !name.startsWith("."));
+        }
+    }
+
+    @Test
     void duplicatePolicies() throws Exception {
         String uid = "1.2.3.4.6";
         Path file = tmp.resolve(STUDY).resolve(SERIES).resolve(uid + ".dcm");
