@@ -222,10 +222,27 @@ public final class DicomFileStore implements Backend {
         return Response.ok().with(DicomAttributes.STORED_FILE, target);
     }
 
-    /** Creates {@code dir} unless it was seen recently (saves two syscalls per object in a series). */
+    /**
+     * Creates {@code dir} unless it was seen recently (saves two syscalls per object in a series). With
+     * fsync on, each directory created here is made durable in its parent once, so a stored file cannot
+     * lose its study or series directory in a crash; objects stored later pay nothing for this.
+     */
     private void ensureDirectory(Path dir, boolean force) throws IOException {
         if (force || !knownDirectories.contains(dir)) {
+            Path firstMissing = null;
+            if (fsync) {
+                for (Path p = dir; p != null && p.startsWith(root) && !p.equals(root) && Files.notExists(p);
+                        p = p.getParent()) {
+                    firstMissing = p;
+                }
+            }
             Files.createDirectories(dir);
+            for (Path p = dir; firstMissing != null; p = p.getParent()) {
+                syncDirectory(p.getParent());
+                if (p.equals(firstMissing)) {
+                    break;
+                }
+            }
             if (knownDirectories.size() > 4096) {
                 knownDirectories.clear();
             }
