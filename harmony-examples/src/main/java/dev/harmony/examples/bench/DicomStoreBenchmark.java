@@ -143,6 +143,7 @@ public final class DicomStoreBenchmark {
         double[][] cpu = new double[runs.size()][rounds];
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < runs.size(); i++) {
+                settleDisk();
                 Sample sample = runs.get(i).measure();
                 times[i][round] = sample.seconds();
                 cpu[i][round] = sample.cpuSeconds();
@@ -155,6 +156,17 @@ public final class DicomStoreBenchmark {
             medians[i] = new Sample(times[i][rounds / 2], cpu[i][rounds / 2]);
         }
         return medians;
+    }
+
+    /**
+     * Writes back every dirty page before a receiver's turn, so no receiver pays for the previous one's
+     * writes (storescp leaves ~100 MB unsynced, which an fsyncing receiver right after it would flush).
+     */
+    private static void settleDisk() throws Exception {
+        Process sync = new ProcessBuilder("sync").inheritIO().start();
+        if (!sync.waitFor(60, TimeUnit.SECONDS) || sync.exitValue() != 0) {
+            throw new IllegalStateException("sync failed or took over 60 s");
+        }
     }
 
     private static void print(Corpus c, String receiver, Sample s) {
