@@ -22,6 +22,8 @@ public final class Main {
     }
 
     public static void main(String[] argv) {
+        // before anything logs: keep log handlers alive while shutdown hooks stop the pipelines
+        System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
         List<String> args = Arrays.asList(argv);
         Logging.configure(args.contains("--verbose"), args.contains("--json-logs"));
         System.exit(run(args, System.out, System.err));
