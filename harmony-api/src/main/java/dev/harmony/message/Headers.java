@@ -3,7 +3,6 @@ package dev.harmony.message;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -128,7 +127,7 @@ public final class Headers {
 
         private static String checkName(String name) {
             Objects.requireNonNull(name, "name");
-            if (name.isEmpty() || !name.equals(name.strip()) || name.toLowerCase(Locale.ROOT).contains("\n")) {
+            if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c == 0x7f)) {
                 throw new IllegalArgumentException("invalid header name: '" + name + "'");
             }
             return name;

@@ -70,13 +70,12 @@ final class Exchange {
                 && (fromDownstream == null || response.rejection().get() != fromDownstream.rejection().orElse(null));
     }
 
+    /** A rejection wrapped anywhere in the cause chain (bounded: causes can form a cycle). */
     private static RejectionException findRejection(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
+        Throwable c = t;
+        for (int depth = 0; c != null && depth < 32; depth++, c = c.getCause()) {
             if (c instanceof RejectionException r) {
                 return r;
-            }
-            if (c.getCause() == c) {
-                break;
             }
         }
         return null;

@@ -30,6 +30,8 @@ class HeadersTest {
     void badInputIsRefused() {
         assertThatThrownBy(() -> Headers.of("only-name")).hasMessageContaining("odd count");
         assertThatThrownBy(() -> Headers.of(" X", "1")).hasMessageContaining("invalid header name");
+        assertThatThrownBy(() -> Headers.of("X-A\r\nSet-Cookie", "1")).hasMessageContaining("invalid header name");
+        assertThatThrownBy(() -> Headers.of("X:Y", "1")).hasMessageContaining("invalid header name");
         assertThatThrownBy(() -> Headers.of("X", null)).isInstanceOf(NullPointerException.class);
     }
 

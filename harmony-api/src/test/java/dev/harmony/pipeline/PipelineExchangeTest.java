@@ -96,6 +96,32 @@ class PipelineExchangeTest {
     }
 
     @Test
+    void aRejectionWrappedInOtherExceptionsIsStillThatRejection() {
+        Backend wrapping = request -> {
+            throw new java.io.UncheckedIOException(new java.io.IOException("upload failed",
+                    Rejection.payloadTooLarge("body exceeds the limit").toException()));
+        };
+        try (Pipeline p = Pipeline.builder().name("wrapped").frontend(in).backend(wrapping).build()) {
+            p.start();
+            assertThat(in.send(in.request("POST", "/")).status()).isEqualTo(413);
+        }
+    }
+
+    @Test
+    void aCauseCycleDoesNotHangTheExchange() {
+        Backend cyclic = request -> {
+            IllegalStateException a = new IllegalStateException("a");
+            IllegalStateException b = new IllegalStateException("b", a);
+            a.initCause(b);
+            throw a;
+        };
+        try (Pipeline p = Pipeline.builder().name("cyclic").frontend(in).backend(cyclic).build()) {
+            p.start();
+            assertThat(in.send(in.request("GET", "/")).status()).isEqualTo(500);
+        }
+    }
+
+    @Test
     void nullResponseIsAnInternalError() {
         try (Pipeline p = Pipeline.builder().name("null").frontend(in).backend(request -> null).build()) {
             p.start();
