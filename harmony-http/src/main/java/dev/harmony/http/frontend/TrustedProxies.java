@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Which peers may tell us the real client address through {@code X-Forwarded-For}: a list of
@@ -13,6 +14,8 @@ import java.util.List;
  */
 final class TrustedProxies {
     private static final TrustedProxies NONE = new TrustedProxies(List.of());
+    /** IPv4/IPv6 literal characters only, so {@link InetAddress#getByName} never does a DNS lookup. */
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
 
     private record Range(byte[] network, int prefixBits) {
         boolean contains(InetAddress address) {
@@ -56,7 +59,7 @@ final class TrustedProxies {
             String e = entry.strip();
             int slash = e.indexOf('/');
             String host = slash < 0 ? e : e.substring(0, slash);
-            if (!host.matches("[0-9a-fA-F:.]+")) {
+            if (!IP_LITERAL.matcher(host).matches()) {
                 throw new IllegalArgumentException("HttpIngress.trustProxies: '" + entry
                         + "' is not an IP address or CIDR range");
             }
@@ -125,7 +128,7 @@ final class TrustedProxies {
         } else if (h.indexOf(':') > 0 && h.indexOf(':') == h.lastIndexOf(':')) {
             h = h.substring(0, h.indexOf(':')); // IPv4 with port
         }
-        if (!h.matches("[0-9a-fA-F:.]+")) {
+        if (!IP_LITERAL.matcher(h).matches()) {
             return null;
         }
         try {
