@@ -26,12 +26,12 @@ final class ForwardedHeaders {
 
     /** The headers to send upstream for {@code request}. */
     static Headers upstream(Request request) {
-        Set<String> drop = dropped(request.headers().all("Connection"));
+        Set<String> named = namedIn(request.headers().all("Connection"));
         Headers.Builder b = new Headers.Builder();
         for (Map.Entry<String, List<String>> h : request.headers().asMap().entrySet()) {
             String lower = h.getKey().toLowerCase(Locale.ROOT);
-            if (drop.contains(lower) || lower.equals("host") || lower.equals("content-length")
-                    || lower.startsWith("x-forwarded-")) {
+            if (HOP_BY_HOP.contains(lower) || named.contains(lower) || lower.equals("host")
+                    || lower.equals("content-length") || lower.startsWith("x-forwarded-")) {
                 continue;
             }
             for (String v : h.getValue()) {
@@ -64,25 +64,30 @@ final class ForwardedHeaders {
 
     /** The upstream's response headers to pass back: everything but hop-by-hop ones. */
     static dev.harmony.message.Headers downstream(Headers upstream) {
-        Set<String> drop = dropped(upstream.values("Connection"));
+        Set<String> named = namedIn(upstream.values("Connection"));
         dev.harmony.message.Headers.Builder b = dev.harmony.message.Headers.builder();
         for (int i = 0; i < upstream.size(); i++) {
             String name = upstream.name(i);
-            if (!drop.contains(name.toLowerCase(Locale.ROOT))) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(lower) && !named.contains(lower)) {
                 b.add(name, upstream.value(i));
             }
         }
         return b.build();
     }
 
-    private static Set<String> dropped(List<String> connectionHeaders) {
-        Set<String> drop = new HashSet<>(HOP_BY_HOP);
+    /** The extra hop-by-hop headers a {@code Connection} header names (lower case); usually none. */
+    private static Set<String> namedIn(List<String> connectionHeaders) {
+        if (connectionHeaders.isEmpty()) {
+            return Set.of(); // the common case: no set built per request
+        }
+        Set<String> named = new HashSet<>();
         for (String c : connectionHeaders) {
             for (String token : c.split(",")) {
-                drop.add(token.strip().toLowerCase(Locale.ROOT));
+                named.add(token.strip().toLowerCase(Locale.ROOT));
             }
         }
-        return drop;
+        return named;
     }
 
     private static String address(InetSocketAddress a) {
