@@ -115,8 +115,7 @@ public final class JwtAuth implements Middleware {
             return Response.rejected(BearerChallenge.invalidToken(realm, e.getMessage()));
         }
         Scopes scopes = token.scopes();
-        List<String> missing = requiredScopes.stream().filter(s -> !scopes.satisfies(s)).toList();
-        if (!missing.isEmpty()) {
+        if (!requiredScopes.stream().allMatch(scopes::satisfies)) {
             return Response.rejected(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
         }
         return chain.proceed(withClaims(request, token.jwt(), scopes));
