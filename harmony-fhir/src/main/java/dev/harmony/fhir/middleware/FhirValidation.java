@@ -73,8 +73,7 @@ public final class FhirValidation implements Middleware {
             resource = parser.parseResource(request.body().text());
         } catch (DataFormatException e) {
             // The walk above should have caught it; HAPI still has the last word.
-            throw invalid(type, List.of(new Rejection.Issue(type,
-                    String.valueOf(e.getMessage()).replaceFirst("^HAPI-\\d+: ", ""))));
+            throw invalid(type, List.of(new Rejection.Issue(type, StructureCheck.clean(e.getMessage()))));
         }
         if (!hapiIssues.issues().isEmpty()) {
             throw invalid(type, hapiIssues.issues());

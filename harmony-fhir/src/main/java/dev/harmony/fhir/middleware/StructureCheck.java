@@ -181,7 +181,7 @@ final class StructureCheck {
     }
 
     /** HAPI prefixes messages with its own code ({@code HAPI-1821: }); callers do not need it. */
-    private static String clean(String message) {
+    static String clean(String message) {
         return message == null ? "rejected by HAPI" : message.replaceFirst("^HAPI-\\d+: ", "");
     }
 }
