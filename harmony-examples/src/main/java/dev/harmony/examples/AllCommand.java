@@ -9,7 +9,6 @@ import dev.harmony.http.dashboard.Dashboard;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -112,22 +111,12 @@ class AllCommand implements Command {
 
     ShowcaseSettings settings(Args args) {
         ShowcaseSettings d = defaults();
-        List<String> allowed = args.get("allow-calling-ae")
-                .map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
-                .orElse(d.allowedCallingAes());
-        return new ShowcaseSettings(port(args, "dicom-port", d.dicomPort()), args.get("dicom-ae", d.dicomAeTitle()),
+        List<String> allowed = args.list("allow-calling-ae").orElse(d.allowedCallingAes());
+        return new ShowcaseSettings(args.port("dicom-port", d.dicomPort()), args.get("dicom-ae", d.dicomAeTitle()),
                 allowed, args.get("dicom-dir").map(Path::of).orElse(d.dicomDir()),
-                port(args, "proxy-port", d.proxyPort()), args.get("upstream").map(AllCommand::uri).orElse(d.upstream()),
-                port(args, "webhook-port", d.webhookPort()),
-                args.get("fhir-base").map(AllCommand::uri).orElse(d.fhirBase()), port(args, "fhir-port", d.fhirPort()));
-    }
-
-    private static int port(Args args, String option, int fallback) {
-        int p = args.intValue(option, fallback);
-        if (p < 0 || p > 65_535) {
-            throw new IllegalArgumentException("option --" + option + " must be 0..65535, got " + p);
-        }
-        return p;
+                args.port("proxy-port", d.proxyPort()), args.get("upstream").map(AllCommand::uri).orElse(d.upstream()),
+                args.port("webhook-port", d.webhookPort()),
+                args.get("fhir-base").map(AllCommand::uri).orElse(d.fhirBase()), args.port("fhir-port", d.fhirPort()));
     }
 
     private static URI uri(String value) {

@@ -1,6 +1,7 @@
 package dev.harmony.examples;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +77,20 @@ final class Args {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("option --" + name + " expects a number, got '" + v + "'");
         }
+    }
+
+    /** A port option: 0 (any free port) to 65535. */
+    int port(String name, int fallback) {
+        int p = intValue(name, fallback);
+        if (p < 0 || p > 65_535) {
+            throw new IllegalArgumentException("option --" + name + " must be 0..65535, got " + p);
+        }
+        return p;
+    }
+
+    /** A comma-separated option, e.g. {@code --allow-calling-ae A,B}: the items, stripped, blanks dropped. */
+    Optional<List<String>> list(String name) {
+        return get(name).map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
     }
 
     boolean flag(String name) {

@@ -5,7 +5,6 @@ import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.examples.dicom.DicomScpExample;
 import dev.harmony.pipeline.Pipeline;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -49,11 +48,9 @@ final class DicomScpCommand implements Command {
     @Override
     public int run(Args args) throws Exception {
         DicomScpExample.Options defaults = DicomScpExample.Options.defaults();
-        List<String> allowed = args.get("allow-calling-ae")
-                .map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList())
-                .orElse(List.of());
+        List<String> allowed = args.list("allow-calling-ae").orElse(List.of());
         DicomScpExample.Options options = new DicomScpExample.Options(args.get("bind", defaults.bind()),
-                args.intValue("port", defaults.port()),
+                args.port("port", defaults.port()),
                 args.get("ae-title", defaults.aeTitle()), allowed,
                 args.get("dir").map(Path::of).orElse(defaults.dir()),
                 args.get("forward-to").map(DicomNode::parse).orElse(null));

@@ -54,10 +54,7 @@ final class FhirProxyCommand implements Command {
 
     @Override
     public int run(Args args) throws Exception {
-        int port = args.intValue("port", FhirProxyExample.DEFAULT_PORT);
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("option --port must be 0..65535, got " + port);
-        }
+        int port = args.port("port", FhirProxyExample.DEFAULT_PORT);
         URI upstream = args.get("upstream").map(URI::create).orElse(null);
         FhirProxyServer.Keys keys = new FhirProxyServer.Keys(args.get("jwt-hs256-secret").orElse(null),
                 args.get("jwt-public-key").map(FhirProxyCommand::pem).orElse(null),

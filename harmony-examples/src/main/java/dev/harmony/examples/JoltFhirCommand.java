@@ -47,10 +47,7 @@ final class JoltFhirCommand implements Command {
 
     @Override
     public int run(Args args) throws Exception {
-        int port = args.intValue("port", JoltFhirExample.DEFAULT_PORT);
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("option --port must be 0..65535, got " + port);
-        }
+        int port = args.port("port", JoltFhirExample.DEFAULT_PORT);
         URI base = args.get("fhir-base").map(URI::create).orElse(null);
         Path spec = args.get("spec").map(Path::of).orElse(null);
         if (spec != null && !Files.isReadable(spec)) {
