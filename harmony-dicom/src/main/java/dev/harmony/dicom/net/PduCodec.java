@@ -20,6 +20,8 @@ public final class PduCodec {
     private static final int SUB_ASYNC_OPS = 0x53;
     private static final int SUB_ROLE_SELECTION = 0x54;
     private static final int SUB_IMPLEMENTATION_VERSION = 0x55;
+    /** Stands in for an absent user information item. */
+    private static final UserInfo NO_USER_INFO = new UserInfo(0, "", null, 0, 0, List.of());
 
     private PduCodec() {
     }
@@ -100,32 +102,16 @@ public final class PduCodec {
 
     public static AssociateRequest decodeRequest(byte[] body) throws ProtocolViolation {
         try {
-            ByteBuffer b = ByteBuffer.wrap(body);
-            int version = b.getShort() & 0xFFFF;
-            b.getShort();
-            String called = ae(b);
-            String calling = ae(b);
-            b.position(b.position() + 32);
-            String context = null;
-            List<PresentationContext> contexts = new ArrayList<>();
-            UserInfo user = null;
-            while (b.hasRemaining()) {
-                int type = b.get() & 0xFF;
-                b.get();
-                ByteBuffer item = slice(b, b.getShort() & 0xFFFF);
-                switch (type) {
-                    case ITEM_APPLICATION_CONTEXT -> context = text(item);
-                    case ITEM_PRESENTATION_RQ -> contexts.add(presentationContext(item));
-                    case ITEM_USER_INFO -> user = userInfo(item);
-                    default -> { } // PS3.8 9.3.1: unknown items are ignored
-                }
-            }
-            if (context == null) {
+            Associate a = associate(ByteBuffer.wrap(body), ITEM_PRESENTATION_RQ);
+            if (a.context() == null) {
                 throw new ProtocolViolation(AbortReason.INVALID_PDU_PARAMETER_VALUE,
                         "A-ASSOCIATE-RQ has no application context item");
             }
-            return new AssociateRequest(version, called, calling, context, contexts,
-                    user == null ? new UserInfo(0, "", null, 0, 0, List.of()) : user);
+            List<PresentationContext> contexts = new ArrayList<>();
+            for (ByteBuffer item : a.presentation()) {
+                contexts.add(presentationContext(item));
+            }
+            return new AssociateRequest(a.version(), a.called(), a.calling(), a.context(), contexts, a.user());
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new ProtocolViolation(AbortReason.INVALID_PDU_PARAMETER_VALUE, "malformed A-ASSOCIATE-RQ");
         }
@@ -133,42 +119,12 @@ public final class PduCodec {
 
     public static AssociateAccept decodeAccept(byte[] body) throws ProtocolViolation {
         try {
-            ByteBuffer b = ByteBuffer.wrap(body);
-            b.getInt();
-            String called = ae(b);
-            String calling = ae(b);
-            b.position(b.position() + 32);
-            String context = null;
+            Associate a = associate(ByteBuffer.wrap(body), ITEM_PRESENTATION_AC);
             List<PresentationResult> results = new ArrayList<>();
-            UserInfo user = null;
-            while (b.hasRemaining()) {
-                int type = b.get() & 0xFF;
-                b.get();
-                ByteBuffer item = slice(b, b.getShort() & 0xFFFF);
-                switch (type) {
-                    case ITEM_APPLICATION_CONTEXT -> context = text(item);
-                    case ITEM_PRESENTATION_AC -> {
-                        int id = item.get() & 0xFF;
-                        item.get();
-                        int result = item.get() & 0xFF;
-                        item.get();
-                        String ts = null;
-                        while (item.hasRemaining()) {
-                            int sub = item.get() & 0xFF;
-                            item.get();
-                            ByteBuffer value = slice(item, item.getShort() & 0xFFFF);
-                            if (sub == ITEM_TRANSFER_SYNTAX) {
-                                ts = text(value);
-                            }
-                        }
-                        results.add(new PresentationResult(id, result, ts));
-                    }
-                    case ITEM_USER_INFO -> user = userInfo(item);
-                    default -> { }
-                }
+            for (ByteBuffer item : a.presentation()) {
+                results.add(presentationResult(item));
             }
-            return new AssociateAccept(called, calling, context, results,
-                    user == null ? new UserInfo(0, "", null, 0, 0, List.of()) : user);
+            return new AssociateAccept(a.called(), a.calling(), a.context(), results, a.user());
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new ProtocolViolation(AbortReason.INVALID_PDU_PARAMETER_VALUE, "malformed A-ASSOCIATE-AC");
         }
@@ -181,6 +137,50 @@ public final class PduCodec {
         return new AssociateReject(body[1] & 0xFF, body[2] & 0xFF, body[3] & 0xFF);
     }
 
+    /** What A-ASSOCIATE-RQ and -AC share (PS3.8 9.3.2, 9.3.3); presentation items are left undecoded. */
+    private record Associate(int version, String called, String calling, String context,
+            List<ByteBuffer> presentation, UserInfo user) {
+    }
+
+    private static Associate associate(ByteBuffer b, int presentationItem) {
+        int version = b.getShort() & 0xFFFF;
+        b.getShort();
+        String called = ae(b);
+        String calling = ae(b);
+        b.position(b.position() + 32);
+        String context = null;
+        List<ByteBuffer> presentation = new ArrayList<>();
+        UserInfo user = NO_USER_INFO;
+        while (b.hasRemaining()) {
+            int type = b.get() & 0xFF;
+            ByteBuffer item = itemValue(b);
+            if (type == ITEM_APPLICATION_CONTEXT) {
+                context = text(item);
+            } else if (type == presentationItem) {
+                presentation.add(item);
+            } else if (type == ITEM_USER_INFO) {
+                user = userInfo(item);
+            } // PS3.8 9.3.1: unknown items are ignored
+        }
+        return new Associate(version, called, calling, context, presentation, user);
+    }
+
+    private static PresentationResult presentationResult(ByteBuffer item) {
+        int id = item.get() & 0xFF;
+        item.get();
+        int result = item.get() & 0xFF;
+        item.get();
+        String ts = null;
+        while (item.hasRemaining()) {
+            int sub = item.get() & 0xFF;
+            ByteBuffer value = itemValue(item);
+            if (sub == ITEM_TRANSFER_SYNTAX) {
+                ts = text(value);
+            }
+        }
+        return new PresentationResult(id, result, ts);
+    }
+
     private static PresentationContext presentationContext(ByteBuffer item) {
         int id = item.get() & 0xFF;
         item.get();
@@ -190,8 +190,7 @@ public final class PduCodec {
         List<String> syntaxes = new ArrayList<>();
         while (item.hasRemaining()) {
             int sub = item.get() & 0xFF;
-            item.get();
-            ByteBuffer value = slice(item, item.getShort() & 0xFFFF);
+            ByteBuffer value = itemValue(item);
             if (sub == ITEM_ABSTRACT_SYNTAX) {
                 abstractSyntax = text(value);
             } else if (sub == ITEM_TRANSFER_SYNTAX) {
@@ -210,8 +209,7 @@ public final class PduCodec {
         List<RoleSelection> roles = new ArrayList<>();
         while (item.hasRemaining()) {
             int sub = item.get() & 0xFF;
-            item.get();
-            ByteBuffer value = slice(item, item.getShort() & 0xFFFF);
+            ByteBuffer value = itemValue(item);
             switch (sub) {
                 case SUB_MAX_LENGTH -> max = value.getInt() & 0xFFFF_FFFFL;
                 case SUB_IMPLEMENTATION_CLASS -> implClass = text(value);
@@ -228,6 +226,12 @@ public final class PduCodec {
             }
         }
         return new UserInfo(max, implClass, implVersion, invoked, performed, roles);
+    }
+
+    /** After an item's type byte: skips the reserved byte and returns the value its 16-bit length announces. */
+    private static ByteBuffer itemValue(ByteBuffer b) {
+        b.get();
+        return slice(b, b.getShort() & 0xFFFF);
     }
 
     private static ByteBuffer slice(ByteBuffer b, int length) {
