@@ -116,10 +116,7 @@ public final class DataStream extends InputStream {
                 lastFragment = pdus.pdvLast();
             }
             case PduReader.END -> throw new EOFException("peer closed the connection in the middle of a data set");
-            case PduType.ABORT -> {
-                byte[] body = pdus.controlBody();
-                throw new AbortedException(body.length > 2 ? body[2] & 0xFF : 0, body.length > 3 ? body[3] & 0xFF : 0);
-            }
+            case PduType.ABORT -> throw AbortedException.fromPdu(pdus.controlBody());
             default -> throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU,
                     PduType.name(type) + " in the middle of a data set");
         }

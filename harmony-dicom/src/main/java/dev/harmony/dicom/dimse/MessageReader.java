@@ -96,10 +96,7 @@ public final class MessageReader {
                     requireNoCommand(command, type);
                     return new ReleaseResponse();
                 }
-                case PduType.ABORT -> {
-                    byte[] body = pdus.controlBody();
-                    throw new AbortedException(body.length > 2 ? body[2] & 0xFF : 0, body.length > 3 ? body[3] & 0xFF : 0);
-                }
+                case PduType.ABORT -> throw AbortedException.fromPdu(pdus.controlBody());
                 default -> throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU,
                         PduType.name(type) + " on an established association");
             }
