@@ -3,6 +3,7 @@ package dev.harmony.dicom.backend;
 import dev.harmony.dicom.AeTitles;
 import dev.harmony.dicom.DicomAttributes;
 import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.Timeouts;
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.dimse.DimseStatus;
 import dev.harmony.dicom.scu.AssociationRejectedException;
@@ -258,9 +259,10 @@ public final class DicomForward implements Backend {
         }
 
         public DicomForward build() {
-            if (idleRelease == null || idleRelease.isNegative() || idleRelease.isZero()) {
-                throw new IllegalArgumentException("DicomForward.idleRelease must be positive: " + idleRelease);
-            }
+            Timeouts.requirePositive(idleRelease, "DicomForward.idleRelease");
+            // Checked here too, so a mistake names this stage rather than the client it builds.
+            Timeouts.requirePositive(connectTimeout, "DicomForward.connectTimeout");
+            Timeouts.requirePositive(responseTimeout, "DicomForward.responseTimeout");
             if (maxIdleAssociations < 0) {
                 throw new IllegalArgumentException("DicomForward.maxIdleAssociations must be >= 0");
             }

@@ -1,6 +1,7 @@
 package dev.harmony.dicom.frontend;
 
 import dev.harmony.dicom.AeTitles;
+import dev.harmony.dicom.Timeouts;
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.message.Body;
 import dev.harmony.message.Protocol;
@@ -306,8 +307,8 @@ public final class DicomScp implements Frontend {
             if (maxAssociations < 1) {
                 throw new IllegalArgumentException("DicomScp.maxAssociations must be >= 1: " + maxAssociations);
             }
-            requirePositive(artimTimeout, "artimTimeout");
-            requirePositive(idleTimeout, "idleTimeout");
+            Timeouts.requirePositive(artimTimeout, "DicomScp.artimTimeout");
+            Timeouts.requirePositive(idleTimeout, "DicomScp.idleTimeout");
             if (transferSyntaxes.isEmpty()) {
                 throw new IllegalArgumentException("DicomScp.acceptTransferSyntaxes: at least one is needed");
             }
@@ -318,12 +319,6 @@ public final class DicomScp implements Frontend {
                 throw new IllegalArgumentException("DicomScp.bodyLimit must be >= 0: " + bodyLimit);
             }
             return new DicomScp(this);
-        }
-
-        private static void requirePositive(Duration d, String option) {
-            if (d == null || d.isNegative() || d.isZero() || d.toMillis() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("DicomScp." + option + " must be a positive duration: " + d);
-            }
         }
     }
 }

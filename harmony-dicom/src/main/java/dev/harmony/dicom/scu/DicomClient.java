@@ -2,6 +2,7 @@ package dev.harmony.dicom.scu;
 
 import dev.harmony.dicom.AeTitles;
 import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.Timeouts;
 import dev.harmony.dicom.file.FileMeta;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,12 +116,9 @@ public final class DicomClient {
         }
 
         public DicomClient build() {
-            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-                throw new IllegalArgumentException("DicomClient.connectTimeout must be positive");
-            }
-            if (responseTimeout.isNegative() || responseTimeout.isZero()) {
-                throw new IllegalArgumentException("DicomClient.responseTimeout must be positive");
-            }
+            // Checked up to int milliseconds: both end up as socket timeouts.
+            Timeouts.requirePositive(connectTimeout, "DicomClient.connectTimeout");
+            Timeouts.requirePositive(responseTimeout, "DicomClient.responseTimeout");
             if (maxPduLength < 4096) {
                 throw new IllegalArgumentException("DicomClient.maxPduLength must be >= 4096: " + maxPduLength);
             }
