@@ -235,21 +235,19 @@ public final class ScuAssociation implements AutoCloseable {
 
     private int awaitResponse(int messageId) throws IOException {
         try {
-            while (true) {
-                MessageReader.Event e = messages.next();
-                if (e instanceof MessageReader.Message m) {
-                    if (m.data() != null) {
-                        m.data().drain();
-                    }
-                    Command c = m.command();
-                    if (CommandField.isResponse(c.commandField())
-                            && c.us(Command.MESSAGE_ID_BEING_RESPONDED_TO).orElse(-1) == messageId) {
-                        return c.status();
-                    }
-                    throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU_PARAMETER, "unexpected " + c + " from " + peer);
-                }
+            MessageReader.Event e = messages.next();
+            if (!(e instanceof MessageReader.Message m)) {
                 throw new IOException(peer + " ended the association while we waited for a response (" + e + ")");
             }
+            if (m.data() != null) {
+                m.data().drain();
+            }
+            Command c = m.command();
+            if (CommandField.isResponse(c.commandField())
+                    && c.us(Command.MESSAGE_ID_BEING_RESPONDED_TO).orElse(-1) == messageId) {
+                return c.status();
+            }
+            throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU_PARAMETER, "unexpected " + c + " from " + peer);
         } catch (ProtocolViolation v) {
             open = false;
             try {
