@@ -8,47 +8,99 @@ import dev.harmony.pipeline.PipelineListener.Outcome;
 import dev.harmony.pipeline.PipelineListener.Role;
 import dev.harmony.pipeline.PipelineListener.StageEvent;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
-/** One run through middleware and backend: times each stage and turns exceptions into rejections. */
+/**
+ * One run through middleware and backend: times each stage and turns exceptions into rejections.
+ * {@link #run} goes through every stage on the calling thread. {@link #runAsync} runs non-blocking
+ * stages ({@link AsyncMiddleware}, {@link AsyncBackend}) on the calling thread and, at the first stage
+ * that may block, continues on the blocking executor, where the rest runs as in {@link #run}.
+ */
 final class Exchange {
     private final Pipeline pipeline;
     private final String id;
+    private final Executor blocking;
 
-    Exchange(Pipeline pipeline, String id) {
+    Exchange(Pipeline pipeline, String id, Executor blocking) {
         this.pipeline = pipeline;
         this.id = id;
+        this.blocking = blocking;
     }
 
     Response run(Request request) {
         return invoke(0, request);
     }
 
+    CompletionStage<Response> runAsync(Request request) {
+        return invokeAsync(0, request);
+    }
+
     private Response invoke(int index, Request request) {
-        List<Named<Middleware>> middleware = pipeline.middleware();
-        boolean isBackend = index >= middleware.size();
-        Named<? extends Stage> stage = isBackend ? pipeline.backend() : middleware.get(index);
-        Downstream downstream = new Downstream(index, request);
+        Downstream downstream = new Downstream(index, request, false);
         long started = System.nanoTime();
-        Response response;
-        Outcome outcome;
+        Response response = null;
+        Throwable failure = null;
         try {
-            response = isBackend
-                    ? pipeline.backend().stage().handle(request)
-                    : middleware.get(index).stage().intercept(downstream);
-            if (response == null) {
-                throw new IllegalStateException("stage returned no response");
-            }
-            outcome = ownRejection(response, downstream.last) ? Outcome.REJECTED : Outcome.PASSED;
+            response = index < middleware().size()
+                    ? middleware().get(index).stage().intercept(downstream)
+                    : pipeline.backend().stage().handle(request);
         } catch (Throwable t) {
-            if (t instanceof InterruptedException) {
+            failure = t;
+        }
+        return finish(index, response, failure, started, downstream);
+    }
+
+    private CompletionStage<Response> invokeAsync(int index, Request request) {
+        boolean isBackend = index >= middleware().size();
+        Stage stage = isBackend ? pipeline.backend().stage() : middleware().get(index).stage();
+        if (!(stage instanceof AsyncMiddleware || stage instanceof AsyncBackend)) {
+            try {
+                return CompletableFuture.supplyAsync(() -> invoke(index, request), blocking);
+            } catch (RuntimeException refused) { // the executor is shut down or saturated
+                return CompletableFuture.completedFuture(finish(index, null, refused, System.nanoTime(),
+                        new Downstream(index, request, true)));
+            }
+        }
+        Downstream downstream = new Downstream(index, request, true);
+        long started = System.nanoTime();
+        CompletionStage<Response> answer;
+        try {
+            answer = isBackend
+                    ? ((AsyncBackend) stage).handleAsync(request)
+                    : ((AsyncMiddleware) stage).interceptAsync(downstream);
+            if (answer == null) {
+                throw new IllegalStateException("stage returned no future");
+            }
+        } catch (Throwable t) {
+            answer = CompletableFuture.failedFuture(t);
+        }
+        return answer.handle((response, failure) ->
+                finish(index, response, failure == null ? null : Futures.cause(failure), started, downstream));
+    }
+
+    /** Classifies a stage's outcome, reports it to the listeners and returns the response to pass back. */
+    private Response finish(int index, Response response, Throwable failure, long started, Downstream downstream) {
+        boolean isBackend = index >= middleware().size();
+        Named<? extends Stage> stage = isBackend ? pipeline.backend() : middleware().get(index);
+        if (failure == null && response == null) {
+            failure = new IllegalStateException("stage returned no response");
+        }
+        Outcome outcome;
+        if (failure == null) {
+            outcome = ownRejection(response, downstream.last) ? Outcome.REJECTED : Outcome.PASSED;
+        } else {
+            if (failure instanceof InterruptedException && !downstream.async) {
                 Thread.currentThread().interrupt();
             }
-            RejectionException rejected = findRejection(t);
+            RejectionException rejected = findRejection(failure);
             if (rejected != null) {
                 response = Response.rejected(rejected.rejection());
                 outcome = Outcome.REJECTED;
             } else {
-                pipeline.log().error("[{}] pipeline '{}': stage '{}' failed", id, pipeline.name(), stage.name(), t);
+                pipeline.log().error("[{}] pipeline '{}': stage '{}' failed", id, pipeline.name(), stage.name(),
+                        failure);
                 response = Response.rejected(Rejection.internal(
                         "internal error in stage '" + stage.name() + "' (correlation id " + id + ")")
                         .withReason(id));
@@ -62,6 +114,10 @@ final class Exchange {
             pipeline.notifyQuietly(() -> l.stageFinished(event));
         }
         return response;
+    }
+
+    private List<Named<Middleware>> middleware() {
+        return pipeline.middleware();
     }
 
     /** A rejection is a stage's own unless it merely handed back what came from downstream. */
@@ -81,16 +137,21 @@ final class Exchange {
         return null;
     }
 
-    /** The chain one middleware sees; it tracks the time spent downstream so stage times exclude it. */
+    /**
+     * The chain one middleware sees; it tracks the time spent downstream so stage times exclude it.
+     * In an asynchronous run the fields are written by whichever thread completes downstream.
+     */
     private final class Downstream implements Middleware.Chain {
         private final int index;
         private final Request request;
-        private long nanos;
-        private Response last;
+        private final boolean async;
+        private volatile long nanos;
+        private volatile Response last;
 
-        Downstream(int index, Request request) {
+        Downstream(int index, Request request, boolean async) {
             this.index = index;
             this.request = request;
+            this.async = async;
         }
 
         @Override
@@ -100,12 +161,10 @@ final class Exchange {
 
         @Override
         public Response proceed(Request next) {
-            if (next == null) {
-                throw new IllegalArgumentException("proceed(null)");
+            if (async) {
+                return proceedAsync(next).toCompletableFuture().join(); // never fails: see proceedAsync
             }
-            if (next.attribute(Attribute.EXCHANGE_ID).isEmpty()) {
-                next = next.with(Attribute.EXCHANGE_ID, id);
-            }
+            next = withId(next);
             long started = System.nanoTime();
             try {
                 last = invoke(index + 1, next);
@@ -113,6 +172,26 @@ final class Exchange {
             } finally {
                 nanos += System.nanoTime() - started;
             }
+        }
+
+        @Override
+        public CompletionStage<Response> proceedAsync(Request next) {
+            if (!async) {
+                return CompletableFuture.completedFuture(proceed(next));
+            }
+            long started = System.nanoTime();
+            return invokeAsync(index + 1, withId(next)).thenApply(response -> {
+                nanos += System.nanoTime() - started;
+                last = response;
+                return response;
+            });
+        }
+
+        private Request withId(Request next) {
+            if (next == null) {
+                throw new IllegalArgumentException("proceed(null)");
+            }
+            return next.attribute(Attribute.EXCHANGE_ID).isEmpty() ? next.with(Attribute.EXCHANGE_ID, id) : next;
         }
 
         @Override

@@ -2,6 +2,9 @@ package dev.harmony.pipeline;
 
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The entry a running pipeline gives its frontend. It never throws: every failure comes back as a
@@ -9,5 +12,16 @@ import dev.harmony.message.Response;
  */
 @FunctionalInterface
 public interface Handler {
+    /** Runs one exchange on the calling thread, which may block. */
     Response handle(Request request);
+
+    /**
+     * Runs one exchange without blocking the calling thread, for frontends on an event loop. Stages
+     * that may block (all but {@link AsyncMiddleware} and {@link AsyncBackend}) run on {@code blocking};
+     * the others run on the calling thread or on the thread that completes the backend's answer.
+     * Never completes exceptionally. The default runs {@link #handle} on {@code blocking}.
+     */
+    default CompletionStage<Response> handleAsync(Request request, Executor blocking) {
+        return CompletableFuture.supplyAsync(() -> handle(request), blocking);
+    }
 }

@@ -2,6 +2,7 @@ package dev.harmony.pipeline;
 
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A stage between frontend and backend, in the shape of an OkHttp interceptor: look at
@@ -14,6 +15,9 @@ import dev.harmony.message.Response;
  *     return chain.proceed(chain.request());
  * };
  * }</pre>
+ *
+ * <p>A middleware may block (read a file, call a service); frontends on event loops then run it on a
+ * worker thread. One that never blocks can say so by implementing {@link AsyncMiddleware}.
  */
 @FunctionalInterface
 public interface Middleware extends Stage {
@@ -36,6 +40,12 @@ public interface Middleware extends Stage {
 
         /** Runs the rest of the pipeline. Never throws; failures come back as rejected responses. */
         Response proceed(Request request);
+
+        /**
+         * Runs the rest of the pipeline without blocking this thread, for {@link AsyncMiddleware}. Never
+         * completes exceptionally; failures come back as rejected responses.
+         */
+        CompletionStage<Response> proceedAsync(Request request);
 
         /** The name of the pipeline, for logs. */
         String pipeline();

@@ -5,6 +5,9 @@ import dev.harmony.message.Attribute;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -164,29 +167,57 @@ public final class Pipeline implements Handler, AutoCloseable {
     }
 
     /**
-     * Runs one exchange through middleware and backend. Frontends call this; so can tests. Never throws:
-     * failures come back as a response carrying a {@link Rejection}.
+     * Runs one exchange through middleware and backend on the calling thread. Frontends call this; so
+     * can tests. Never throws: failures come back as a response carrying a {@link Rejection}.
      */
     @Override
     public Response handle(Request request) {
-        String id = request.attribute(Attribute.EXCHANGE_ID).orElse(null);
-        if (id == null) {
-            id = newExchangeId();
-            request = request.with(Attribute.EXCHANGE_ID, id);
-        }
+        Request r = begin(request);
         long started = System.nanoTime();
-        for (PipelineListener l : listeners) {
-            String exchangeId = id;
-            Request r = request;
-            notifyQuietly(() -> l.exchangeStarted(name, exchangeId, r));
+        Response response = new Exchange(this, exchangeId(r), null).run(r);
+        return end(r, response, started);
+    }
+
+    /**
+     * Runs one exchange without blocking the calling thread: non-blocking stages ({@link AsyncMiddleware},
+     * {@link AsyncBackend}) run here, the first stage that may block and everything after it on
+     * {@code blocking}. Never completes exceptionally.
+     */
+    @Override
+    public CompletionStage<Response> handleAsync(Request request, Executor blocking) {
+        Objects.requireNonNull(blocking, "blocking executor");
+        Request r = begin(request);
+        long started = System.nanoTime();
+        return new Exchange(this, exchangeId(r), blocking).runAsync(r)
+                .exceptionally(t -> { // only a listener or a bug in the pipeline itself can get here
+                    log.error("pipeline '{}': exchange failed", name, t);
+                    return Response.rejected(Rejection.internal("internal error in pipeline '" + name + "'"));
+                })
+                .thenApply(response -> end(r, response, started));
+    }
+
+    /** Gives the request an exchange id if it has none and tells the listeners it started. */
+    private Request begin(Request request) {
+        if (request.attribute(Attribute.EXCHANGE_ID).isEmpty()) {
+            request = request.with(Attribute.EXCHANGE_ID, newExchangeId());
         }
-        Response response = new Exchange(this, id).run(request);
+        Request r = request;
+        for (PipelineListener l : listeners) {
+            notifyQuietly(() -> l.exchangeStarted(name, exchangeId(r), r));
+        }
+        return r;
+    }
+
+    private Response end(Request request, Response response, long started) {
         long took = System.nanoTime() - started;
         for (PipelineListener l : listeners) {
-            String exchangeId = id;
-            notifyQuietly(() -> l.exchangeFinished(name, exchangeId, response, took));
+            notifyQuietly(() -> l.exchangeFinished(name, exchangeId(request), response, took));
         }
         return response;
+    }
+
+    private static String exchangeId(Request request) {
+        return request.attribute(Attribute.EXCHANGE_ID).orElseThrow();
     }
 
     List<Named<Middleware>> middleware() {
