@@ -195,6 +195,11 @@ final class Exchange {
         }
 
         @Override
+        public Executor blockingExecutor() {
+            return async ? blocking : Runnable::run;
+        }
+
+        @Override
         public String pipeline() {
             return pipeline.name();
         }

@@ -3,6 +3,7 @@ package dev.harmony.pipeline;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * A stage between frontend and backend, in the shape of an OkHttp interceptor: look at
@@ -46,6 +47,13 @@ public interface Middleware extends Stage {
          * completes exceptionally; failures come back as rejected responses.
          */
         CompletionStage<Response> proceedAsync(Request request);
+
+        /**
+         * Where an {@link AsyncMiddleware} runs work that may block now and then (fetching keys, asking
+         * a remote store): the frontend's worker threads on a non-blocking run, the calling thread on a
+         * blocking one.
+         */
+        Executor blockingExecutor();
 
         /** The name of the pipeline, for logs. */
         String pipeline();

@@ -175,6 +175,23 @@ class PipelineAsyncTest {
     }
 
     @Test
+    void anAsyncMiddlewareHandsOccasionalBlockingWorkToTheChainsExecutor() throws Exception {
+        AsyncMiddleware lookup = chain -> CompletableFuture
+                .supplyAsync(() -> Thread.currentThread().getName(), chain.blockingExecutor())
+                .thenCompose(thread -> chain.proceedAsync(chain.request())
+                        .thenApply(r -> r.withHeader("X-Looked-Up-On", thread)));
+        try (Pipeline p = pipeline(lookup, (AsyncBackend) request -> CompletableFuture.completedFuture(Response.ok()))) {
+            p.start();
+            Response async = await(p.handleAsync(in.request("GET", "/a").build(), this::blocking));
+            Response sync = in.send(in.request("GET", "/a"));
+
+            assertThat(async.headers().first("X-Looked-Up-On")).contains("worker");
+            assertThat(sync.headers().first("X-Looked-Up-On")).contains(Thread.currentThread().getName());
+            assertThat(handedToWorkers).hasValue(1);
+        }
+    }
+
+    @Test
     void theDefaultHandleAsyncRunsTheBlockingPathOnTheExecutor() throws Exception {
         Handler plain = request -> Response.of(204);
         Request request = in.request("GET", "/a").build();
