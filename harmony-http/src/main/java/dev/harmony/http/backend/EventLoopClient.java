@@ -1,0 +1,168 @@
+package dev.harmony.http.backend;
+
+import dev.harmony.message.Headers;
+import dev.harmony.message.Response;
+import io.undertow.client.UndertowClient;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+
+/**
+ * Sends body-less HTTP/1.1 requests to one upstream origin without blocking a thread, on Undertow's
+ * client.
+ *
+ * <p>Connections are pooled per XNIO I/O thread ({@link EventLoopPool}): a request sent <em>on</em> an
+ * I/O thread (an Undertow server's, say) uses keep-alive connections owned by that very thread, so the
+ * upstream answer completes the future on the thread that serves the client connection — no thread
+ * hop, no locks. A request sent from any other thread is handed to an I/O thread of a small worker this
+ * client creates on first such use; its future completes on that I/O thread.
+ *
+ * <p>Small answers (Content-Length up to {@value #SMALL_BODY} bytes) are read whole without blocking;
+ * bigger or chunked ones come back as a one-shot stream to be read with blocking reads from a worker
+ * thread, never an I/O thread (see {@link EventLoopBodyStream}).
+ */
+final class EventLoopClient implements AutoCloseable {
+    /** Bodies up to this many bytes (declared by Content-Length) are buffered; bigger ones stream. */
+    static final int SMALL_BODY = 64 * 1024;
+    /** Requests waiting for a connection per I/O thread before we refuse more. */
+    static final int MAX_QUEUED = 1024;
+
+    final URI origin;
+    final String hostHeader;
+    final long connectTimeoutMillis;
+    final long readTimeoutMillis;
+    final int maxConnectionsPerThread;
+    final UndertowClient undertow = UndertowClient.getInstance(EventLoopClient.class.getClassLoader());
+    final ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024);
+    /** Nagle would hold each small request back ~40 ms behind the previous answer's ACK. */
+    final OptionMap connectionOptions = OptionMap.create(Options.TCP_NODELAY, true);
+
+    /** One pool per I/O thread; each pool is touched only from its own thread. */
+    private final Map<XnioIoThread, EventLoopPool> pools = new ConcurrentHashMap<>();
+    private final Object lifecycle = new Object();
+    private XnioWorker ownWorker;
+    private volatile boolean closed;
+
+    EventLoopClient(URI origin, Duration connectTimeout, Duration readTimeout, int maxConnectionsPerThread) {
+        Objects.requireNonNull(origin, "EventLoopClient origin");
+        if (!"http".equalsIgnoreCase(origin.getScheme()) || origin.getHost() == null
+                || !(origin.getRawPath() == null || origin.getRawPath().isEmpty() || "/".equals(origin.getRawPath()))
+                || origin.getRawQuery() != null || origin.getRawFragment() != null || origin.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("EventLoopClient: origin must be http://host[:port], got '" + origin + "'");
+        }
+        int port = origin.getPort() == -1 ? 80 : origin.getPort();
+        this.origin = URI.create("http://" + origin.getHost() + ":" + port);
+        this.hostHeader = origin.getHost() + ":" + port;
+        this.connectTimeoutMillis = positiveMillis(connectTimeout, "connectTimeout");
+        this.readTimeoutMillis = positiveMillis(readTimeout, "readTimeout");
+        if (maxConnectionsPerThread < 1) {
+            throw new IllegalArgumentException("EventLoopClient: maxConnectionsPerThread must be >= 1, got "
+                    + maxConnectionsPerThread);
+        }
+        this.maxConnectionsPerThread = maxConnectionsPerThread;
+    }
+
+    /** Creates the client's own I/O worker (for callers that are not on an I/O thread). Idempotent. */
+    void start() {
+        ownIoThread();
+    }
+
+    /**
+     * Sends {@code method target} with {@code headers} plus Host; never blocks. Completes with the upstream
+     * status, its end-to-end headers and body; or exceptionally with ConnectException, SocketTimeoutException
+     * (no connection within connectTimeout or no answer within readTimeout) or another IOException.
+     */
+    CompletableFuture<Response> send(String method, String target, Headers headers) {
+        EventLoopExchange exchange = new EventLoopExchange(this, method, target, headers);
+        if (closed) {
+            exchange.result.completeExceptionally(new IOException("EventLoopClient is closed"));
+            return exchange.result;
+        }
+        if (Thread.currentThread() instanceof XnioIoThread current) {
+            pool(current).submit(exchange);
+        } else {
+            try {
+                XnioIoThread io = ownIoThread();
+                io.execute(() -> pool(io).submit(exchange));
+            } catch (RuntimeException e) {
+                exchange.result.completeExceptionally(new IOException("EventLoopClient cannot dispatch: " + e, e));
+            }
+        }
+        return exchange.result;
+    }
+
+    private EventLoopPool pool(XnioIoThread io) {
+        return pools.computeIfAbsent(io, thread -> new EventLoopPool(this, thread));
+    }
+
+    private XnioIoThread ownIoThread() {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("EventLoopClient is closed");
+            }
+            if (ownWorker == null) {
+                try {
+                    ownWorker = Xnio.getInstance(Xnio.class.getClassLoader()).createWorker(OptionMap.builder()
+                            .set(Options.WORKER_NAME, "harmony-upstream")
+                            .set(Options.WORKER_IO_THREADS, 2)
+                            .set(Options.WORKER_TASK_CORE_THREADS, 1)
+                            .set(Options.WORKER_TASK_MAX_THREADS, 1)
+                            .set(Options.THREAD_DAEMON, true)
+                            .getMap());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("EventLoopClient: cannot create its I/O worker", e);
+                }
+            }
+            // the same caller thread always lands on the same I/O thread, so its requests share one pool
+            return ownWorker.getIoThread(Thread.currentThread().hashCode());
+        }
+    }
+
+    /** Closes idle connections (busy ones close when their exchange ends), fails queued requests. */
+    @Override
+    public void close() {
+        XnioWorker worker;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            worker = ownWorker;
+        }
+        for (EventLoopPool pool : pools.values()) {
+            try {
+                pool.ioThread.execute(pool::close);
+            } catch (RejectedExecutionException e) {
+                // that server's worker is already gone, and its connections with it
+            }
+        }
+        if (worker != null) {
+            worker.shutdown();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    private static long positiveMillis(Duration d, String name) {
+        Objects.requireNonNull(d, "EventLoopClient " + name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("EventLoopClient: " + name + " must be positive, got " + d);
+        }
+        return Math.max(1, d.toMillis());
+    }
+}

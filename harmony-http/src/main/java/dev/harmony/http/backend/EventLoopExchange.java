@@ -1,0 +1,257 @@
+package dev.harmony.http.backend;
+
+import dev.harmony.message.Body;
+import dev.harmony.message.Headers;
+import dev.harmony.message.Response;
+import io.undertow.client.ClientCallback;
+import io.undertow.client.ClientConnection;
+import io.undertow.client.ClientExchange;
+import io.undertow.client.ClientRequest;
+import io.undertow.client.ClientResponse;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import io.undertow.util.Protocols;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.xnio.XnioExecutor;
+import org.xnio.channels.StreamSourceChannel;
+
+/**
+ * One request on its way through an {@link EventLoopPool}: send, wait for the head, read a small body
+ * or hand out a stream, then give the connection back. Runs on the pool's I/O thread, except the
+ * stream, which calls {@link #streamEnded} from the reading thread.
+ */
+final class EventLoopExchange {
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
+            "trailer", "transfer-encoding", "upgrade");
+
+    final CompletableFuture<Response> result = new CompletableFuture<>();
+    private final EventLoopClient client;
+    private final String method;
+    private final String target;
+    private final Headers headers;
+    private EventLoopPool pool;
+    private ClientConnection connection;
+    private boolean reused;
+    private boolean retried;
+    private boolean headReceived;
+    /** Set once the connection went back to the pool or was closed, so late callbacks do nothing. */
+    private boolean settled;
+    private XnioExecutor.Key readTimer;
+
+    EventLoopExchange(EventLoopClient client, String method, String target, Headers headers) {
+        this.client = client;
+        this.method = method;
+        this.target = target;
+        this.headers = headers;
+    }
+
+    void start(EventLoopPool owner, ClientConnection on, boolean isReused) {
+        pool = owner;
+        connection = on;
+        reused = isReused;
+        settled = false;
+        ClientRequest request = new ClientRequest().setMethod(HttpString.tryFromString(method)).setPath(target);
+        HeaderMap out = request.getRequestHeaders();
+        headers.asMap().forEach((name, values) -> out.addAll(new HttpString(name), values));
+        // the body-less framing is ours: Undertow then sends no body and finishes the request by itself
+        out.remove(io.undertow.util.Headers.CONTENT_LENGTH);
+        out.remove(io.undertow.util.Headers.TRANSFER_ENCODING);
+        out.put(io.undertow.util.Headers.HOST, client.hostHeader);
+        readTimer = pool.ioThread.executeAfter(this::timedOut, client.readTimeoutMillis, TimeUnit.MILLISECONDS);
+        connection.sendRequest(request, new ClientCallback<ClientExchange>() {
+            @Override
+            public void completed(ClientExchange exchange) {
+                exchange.setResponseListener(new ClientCallback<ClientExchange>() {
+                    @Override
+                    public void completed(ClientExchange answered) {
+                        onHead(answered);
+                    }
+
+                    @Override
+                    public void failed(IOException e) {
+                        fail(e);
+                    }
+                });
+            }
+
+            @Override
+            public void failed(IOException e) {
+                fail(e);
+            }
+        });
+    }
+
+    private void onHead(ClientExchange exchange) {
+        if (settled) {
+            return;
+        }
+        headReceived = true;
+        ClientResponse head = exchange.getResponse();
+        int status = head.getResponseCode();
+        if (status < 100 || status > 599) {
+            fail(new IOException("upstream " + client.origin + " answered an invalid status " + status));
+            return;
+        }
+        HeaderMap upstream = head.getResponseHeaders();
+        Response response = Response.of(status).withHeaders(endToEnd(upstream));
+        String contentType = upstream.getFirst(io.undertow.util.Headers.CONTENT_TYPE);
+        long length = declaredLength(head);
+        StreamSourceChannel channel = exchange.getResponseChannel();
+        if ("HEAD".equalsIgnoreCase(method) || status < 200 || status == 204 || status == 304) {
+            readTimer.remove();
+            // Undertow expects a body only if the upstream declared one against the rules: then don't reuse
+            boolean clean = "HEAD".equalsIgnoreCase(method) || length == 0;
+            finish(clean && readToEnd(channel), response.withBody(Body.empty()));
+        } else if (length >= 0 && length <= EventLoopClient.SMALL_BODY) {
+            readSmall(channel, ByteBuffer.allocate((int) length), response, contentType);
+        } else {
+            readTimer.remove();
+            result.complete(response.withBody(Body.ofStream(
+                    new EventLoopBodyStream(channel, length, client.readTimeoutMillis, this), length, contentType)));
+        }
+    }
+
+    /** Reads a declared small body as far as it has arrived; the rest when the channel says readable. */
+    private void readSmall(StreamSourceChannel channel, ByteBuffer into, Response response, String contentType) {
+        try {
+            while (true) {
+                int n = channel.read(into);
+                if (n == -1) {
+                    if (into.hasRemaining()) {
+                        throw new IOException("upstream " + client.origin + " closed after " + into.position()
+                                + " of " + into.capacity() + " body bytes");
+                    }
+                    readTimer.remove();
+                    finish(true, response.withBody(Body.ofBytes(into.array(), contentType)));
+                    return;
+                }
+                if (n == 0) {
+                    if (!into.hasRemaining()) { // all declared bytes, yet Undertow sees no end: don't reuse
+                        readTimer.remove();
+                        finish(false, response.withBody(Body.ofBytes(into.array(), contentType)));
+                        return;
+                    }
+                    channel.getReadSetter().set(ready -> readSmall(channel, into, response, contentType));
+                    channel.resumeReads();
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    /** Whether the (empty) body ends right away; false leaves the connection unfit for reuse. */
+    private static boolean readToEnd(StreamSourceChannel channel) {
+        try {
+            return channel.read(ByteBuffer.allocate(0)) == -1;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void finish(boolean reusable, Response response) {
+        settled = true;
+        // back to the pool before completing: a follow-up request sent from the callback can reuse it
+        if (reusable) {
+            pool.release(connection);
+        } else {
+            pool.retire(connection);
+            pool.serveWaiting();
+        }
+        result.complete(response);
+    }
+
+    private void fail(IOException e) {
+        if (settled) {
+            return;
+        }
+        settled = true;
+        readTimer.remove();
+        pool.retire(connection);
+        // an idle keep-alive connection the upstream had closed: resend once, a body-less request is safe
+        if (reused && !retried && !headReceived && !result.isDone()) {
+            retried = true;
+            pool.connect(this);
+        } else {
+            result.completeExceptionally(e);
+            pool.serveWaiting();
+        }
+    }
+
+    private void timedOut() {
+        if (settled) {
+            return;
+        }
+        settled = true;
+        pool.retire(connection);
+        result.completeExceptionally(new SocketTimeoutException("no answer from " + client.origin + " within "
+                + client.readTimeoutMillis + " ms"));
+        pool.serveWaiting();
+    }
+
+    /** Called by the body stream from its reading thread once it hit the end, failed or was closed. */
+    void streamEnded(boolean reusable) {
+        pool.ioThread.execute(() -> {
+            if (!settled) {
+                settled = true;
+                if (reusable) {
+                    pool.release(connection);
+                } else {
+                    pool.retire(connection);
+                    pool.serveWaiting();
+                }
+            }
+        });
+    }
+
+    /** Content-Length, -1 if chunked or unknown; Undertow reads an HTTP/1.1 answer without either as empty. */
+    private static long declaredLength(ClientResponse head) {
+        HeaderMap h = head.getResponseHeaders();
+        String encoding = h.getLast(io.undertow.util.Headers.TRANSFER_ENCODING);
+        if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
+            return -1;
+        }
+        String length = h.getFirst(io.undertow.util.Headers.CONTENT_LENGTH);
+        if (length != null) {
+            try {
+                return Long.parseLong(length.strip());
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return Protocols.HTTP_1_1.equals(head.getProtocol()) ? 0 : -1;
+    }
+
+    /** The upstream's headers minus hop-by-hop ones (RFC 9110 7.6.1), including those Connection names. */
+    private static Headers endToEnd(HeaderMap upstream) {
+        Set<String> drop = new HashSet<>(HOP_BY_HOP);
+        HeaderValues connection = upstream.get(io.undertow.util.Headers.CONNECTION);
+        if (connection != null) {
+            for (String value : connection) {
+                for (String token : value.split(",")) {
+                    drop.add(token.strip().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        Headers.Builder kept = Headers.builder();
+        for (HeaderValues values : upstream) {
+            String name = values.getHeaderName().toString();
+            if (!drop.contains(name.toLowerCase(Locale.ROOT))) {
+                for (String value : List.copyOf(values)) {
+                    kept.add(name, value);
+                }
+            }
+        }
+        return kept.build();
+    }
+}

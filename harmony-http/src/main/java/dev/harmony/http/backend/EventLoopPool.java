@@ -1,0 +1,131 @@
+package dev.harmony.http.backend;
+
+import io.undertow.client.ClientCallback;
+import io.undertow.client.ClientConnection;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
+
+/**
+ * The keep-alive connections of one I/O thread to the origin. Every method runs on {@link #ioThread}
+ * only, so nothing here needs a lock. {@link #open} counts connections open or being opened; at most
+ * {@code maxConnectionsPerThread}, beyond which requests wait in a bounded queue.
+ */
+final class EventLoopPool {
+    final XnioIoThread ioThread;
+    private final EventLoopClient client;
+    /** Most recently used first: the least likely to have been closed by the upstream's idle timeout. */
+    private final ArrayDeque<ClientConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<EventLoopExchange> waiting = new ArrayDeque<>();
+    private int open;
+    private boolean closed;
+
+    EventLoopPool(EventLoopClient client, XnioIoThread ioThread) {
+        this.client = client;
+        this.ioThread = ioThread;
+    }
+
+    void submit(EventLoopExchange exchange) {
+        if (closed || client.isClosed()) {
+            exchange.result.completeExceptionally(new IOException("EventLoopClient is closed"));
+            return;
+        }
+        ClientConnection connection = takeIdle();
+        if (connection != null) {
+            exchange.start(this, connection, true);
+        } else if (open < client.maxConnectionsPerThread) {
+            connect(exchange);
+        } else if (waiting.size() < EventLoopClient.MAX_QUEUED) {
+            waiting.add(exchange);
+        } else {
+            exchange.result.completeExceptionally(new IOException("too many queued requests for " + client.origin
+                    + " (" + EventLoopClient.MAX_QUEUED + " waiting for one of " + open + " connections)"));
+        }
+    }
+
+    /** Opens a fresh connection for {@code exchange}; the slot it takes is freed by release/retire. */
+    void connect(EventLoopExchange exchange) {
+        open++;
+        boolean[] timedOut = {false};
+        XnioExecutor.Key timer = ioThread.executeAfter(() -> {
+            timedOut[0] = true;
+            exchange.result.completeExceptionally(new SocketTimeoutException("no connection to " + client.origin
+                    + " within " + client.connectTimeoutMillis + " ms"));
+        }, client.connectTimeoutMillis, TimeUnit.MILLISECONDS);
+        client.undertow.connect(new ClientCallback<ClientConnection>() {
+            @Override
+            public void completed(ClientConnection connection) {
+                timer.remove();
+                if (timedOut[0]) {
+                    release(connection); // late, but good for whoever waits next
+                } else {
+                    exchange.start(EventLoopPool.this, connection, false);
+                }
+            }
+
+            @Override
+            public void failed(IOException e) {
+                timer.remove();
+                open--;
+                exchange.result.completeExceptionally(e);
+                serveWaiting();
+            }
+        }, client.origin, ioThread, client.buffers, client.connectionOptions);
+    }
+
+    /** A connection whose exchange ended cleanly: to the next waiting request, else idle. */
+    void release(ClientConnection connection) {
+        if (closed || client.isClosed() || !connection.isOpen()) {
+            retire(connection);
+            serveWaiting();
+            return;
+        }
+        EventLoopExchange next = waiting.poll();
+        if (next != null) {
+            next.start(this, connection, true);
+        } else {
+            idle.push(connection);
+        }
+    }
+
+    /** Closes a connection that must not be reused and frees its slot (callers then serve the queue). */
+    void retire(ClientConnection connection) {
+        IoUtils.safeClose(connection);
+        open--;
+    }
+
+    /** A slot was freed: open a connection for the oldest waiting request. */
+    void serveWaiting() {
+        if (!waiting.isEmpty() && open < client.maxConnectionsPerThread && !closed) {
+            connect(waiting.poll());
+        }
+    }
+
+    void close() {
+        closed = true;
+        for (ClientConnection connection : idle) {
+            retire(connection);
+        }
+        idle.clear();
+        for (EventLoopExchange exchange : waiting) {
+            exchange.result.completeExceptionally(new IOException("EventLoopClient is closed"));
+        }
+        waiting.clear();
+    }
+
+    /** An idle connection still open; ones the upstream closed meanwhile are dropped here. */
+    private ClientConnection takeIdle() {
+        ClientConnection connection;
+        while ((connection = idle.poll()) != null) {
+            if (connection.isOpen()) {
+                return connection;
+            }
+            retire(connection);
+        }
+        return null;
+    }
+}
