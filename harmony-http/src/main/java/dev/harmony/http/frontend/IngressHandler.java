@@ -14,6 +14,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Methods;
+import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -23,8 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Undertow side of one ingress: moves each exchange off the IO thread, turns it into a
- * {@link Request} with a streaming, size-limited body, runs the pipeline and writes the answer.
+ * The Undertow side of one ingress: turns each exchange into a {@link Request} and runs the pipeline.
+ * A request with a body moves to a worker thread, where the body is read as a streaming, size-limited
+ * stream. A request without one starts on the IO thread through {@link Handler#handleAsync}, so a
+ * pipeline of non-blocking stages answers without any thread hand-off.
  * Nothing thrown here escapes to Undertow: a failure becomes a 500 (or a closed connection if the
  * answer had already started).
  */
@@ -53,12 +56,17 @@ final class IngressHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (exchange.isInIoThread()) {
-            exchange.dispatch(this);
+            if (hasBody(exchange)) {
+                exchange.dispatch(this); // the body is read as a blocking stream on a worker
+            } else {
+                // Run the pipeline from this IO thread once the handler returns: non-blocking stages stay
+                // here, the rest goes to the worker pool (see Handler.handleAsync).
+                exchange.dispatch(SameThreadExecutor.INSTANCE, () -> serveAsync(exchange));
+            }
             return;
         }
-        if (exchange.getRequestContentLength() > 0
-                || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING)) {
-            exchange.startBlocking(); // the body is read as a stream on this worker thread
+        if (hasBody(exchange)) {
+            exchange.startBlocking();
         }
         boolean handedOff = false;
         try {
@@ -69,8 +77,7 @@ final class IngressHandler implements HttpHandler {
             if (!exchange.isResponseStarted()) {
                 exchange.getResponseHeaders().clear();
                 try {
-                    handedOff = writer.write(exchange,
-                            Response.rejected(Rejection.internal("internal error in the HTTP ingress")), false);
+                    handedOff = writer.write(exchange, internalError(), false);
                 } catch (Throwable again) {
                     exchange.setPersistent(false);
                 }
@@ -84,24 +91,64 @@ final class IngressHandler implements HttpHandler {
         }
     }
 
+    private static boolean hasBody(HttpServerExchange exchange) {
+        return exchange.getRequestContentLength() > 0
+                || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING);
+    }
+
+    /** Runs a body-less exchange without blocking this IO thread; the answer is written from this IO thread. */
+    private void serveAsync(HttpServerExchange exchange) {
+        boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
+        Object parsed;
+        try {
+            parsed = parse(exchange);
+        } catch (RuntimeException e) {
+            LOG.error("HTTP ingress {}: cannot read {} {}", prefix, exchange.getRequestMethod(), exchange.getRequestURI(), e);
+            parsed = internalError();
+        }
+        if (parsed instanceof Response refused) {
+            writer.writeFromIoThread(exchange, refused, head);
+            return;
+        }
+        pipeline.handleAsync((Request) parsed, exchange.getConnection().getWorker())
+                .whenComplete((response, failure) -> {
+                    Response answer = response != null ? response : internalError();
+                    if (exchange.getIoThread() == Thread.currentThread()) {
+                        writer.writeFromIoThread(exchange, answer, head);
+                    } else {
+                        exchange.getIoThread().execute(() -> writer.writeFromIoThread(exchange, answer, head));
+                    }
+                });
+    }
+
     /** Runs the exchange; true if the answer was handed to the IO thread (see {@link ResponseWriter#write}). */
     private boolean serve(HttpServerExchange exchange) throws Exception {
         boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
+        Object parsed = parse(exchange);
+        Response response = parsed instanceof Response refused ? refused : pipeline.handle((Request) parsed);
+        boolean handedOff = writer.write(exchange, response, head);
+        if (!handedOff && response.rejection().map(r -> r.kind() == Rejection.Kind.PAYLOAD_TOO_LARGE).orElse(false)) {
+            drainOversizedUpload(exchange);
+        }
+        return handedOff;
+    }
+
+    /** The exchange as a pipeline {@link Request}, or the {@link Response} refusing it before the pipeline. */
+    private Object parse(HttpServerExchange exchange) {
         String path = exchange.getRelativePath();
         if (path.isEmpty()) {
             path = "/";
         }
         if (hasDotSegment(path)) {
-            return writer.write(exchange, Response.rejected(Rejection.malformed(
-                    "request path must not contain '.' or '..' segments")), head);
+            return Response.rejected(Rejection.malformed("request path must not contain '.' or '..' segments"));
         }
         long declared = exchange.getRequestContentLength();
         if (declared > maxBodySize) {
             if (declared - maxBodySize > DRAIN_LIMIT) {
                 exchange.setPersistent(false); // not worth reading: answer and close
             }
-            return writer.write(exchange, Response.rejected(Rejection.payloadTooLarge("request body of " + declared
-                    + " bytes exceeds the limit of " + maxBodySize + " bytes")), head);
+            return Response.rejected(Rejection.payloadTooLarge("request body of " + declared
+                    + " bytes exceeds the limit of " + maxBodySize + " bytes"));
         }
         InetSocketAddress peer = exchange.getSourceAddress();
         boolean peerTrusted = !trustedProxies.isEmpty() && peer != null && peer.getAddress() != null
@@ -118,19 +165,17 @@ final class IngressHandler implements HttpHandler {
         if (host != null) {
             attributes = attributes.with(HttpAttributes.HOST, host);
         }
-        Request request = Request.builder(Protocol.HTTP, exchange.getRequestMethod().toString())
+        return Request.builder(Protocol.HTTP, exchange.getRequestMethod().toString())
                 .path(path)
                 .query(exchange.getQueryString())
                 .headers(headers)
                 .attributes(attributes)
                 .body(body(exchange, declared))
                 .build();
-        Response response = pipeline.handle(request);
-        boolean handedOff = writer.write(exchange, response, head);
-        if (!handedOff && response.rejection().map(r -> r.kind() == Rejection.Kind.PAYLOAD_TOO_LARGE).orElse(false)) {
-            drainOversizedUpload(exchange);
-        }
-        return handedOff;
+    }
+
+    private static Response internalError() {
+        return Response.rejected(Rejection.internal("internal error in the HTTP ingress"));
     }
 
     /**

@@ -14,6 +14,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
 
 /**
  * Writes a pipeline response to the wire: a rejection as its kind's status, its headers, a
@@ -22,6 +25,7 @@ import java.util.Map;
  * still closed so an upstream connection behind it is released.
  */
 final class ResponseWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(ResponseWriter.class);
     /** Bodies up to this size with a known length are sent in one piece from the IO thread. */
     private static final int SMALL_BODY = 64 * 1024;
     private final RejectionRenderer renderer;
@@ -31,14 +35,82 @@ final class ResponseWriter {
     }
 
     /**
-     * Writes {@code response}. Small answers to requests without a body are handed to the connection's
-     * IO thread, which sends them and completes the exchange there: completing it on a worker makes the
-     * IO thread busy-wait for the worker whenever the client's next request is already in, which costs
-     * milliseconds on a busy machine. Everything else streams from the worker.
+     * Writes {@code response} from a worker thread. Small answers to requests without a body are
+     * handed to the connection's IO thread, which sends them and completes the exchange there:
+     * completing it on a worker makes the IO thread busy-wait for the worker whenever the client's next
+     * request is already in, which costs milliseconds on a busy machine. Everything else streams from
+     * the worker.
      *
      * @return true if the exchange was handed to the IO thread; the caller must then leave it alone
      */
     boolean write(HttpServerExchange exchange, Response response, boolean head) throws IOException {
+        Body body = prepare(exchange, response, head);
+        if (body == null) {
+            if (!exchange.isBlocking()) {
+                exchange.dispatch(exchange.getIoThread(), HttpServerExchange::endExchange);
+                return true;
+            }
+            return false;
+        }
+        if (!exchange.isBlocking()) {
+            byte[] small = smallBody(body, body.length());
+            if (small != null) {
+                ByteBuffer buffer = ByteBuffer.wrap(small);
+                exchange.dispatch(exchange.getIoThread(), ex -> ex.getResponseSender().send(buffer));
+                return true;
+            }
+            exchange.startBlocking();
+        }
+        stream(exchange, body);
+        return false;
+    }
+
+    /**
+     * Writes {@code response} and completes the exchange, called on the exchange's IO thread outside
+     * a handler call. A body already in memory is sent from here without blocking; anything that has
+     * to be read first (a stream, a file) is streamed from a worker thread. Never throws: if writing
+     * fails the connection is closed, so a half-written answer cannot look complete.
+     */
+    void writeFromIoThread(HttpServerExchange exchange, Response response, boolean head) {
+        try {
+            Body body = prepare(exchange, response, head);
+            if (body == null) {
+                exchange.endExchange();
+            } else if (body.isRepeatable() && body.file().isEmpty() && body.length() >= 0
+                    && body.length() <= SMALL_BODY) {
+                exchange.getResponseSender().send(ByteBuffer.wrap(body.bytes()));
+            } else {
+                exchange.getConnection().getWorker().execute(() -> streamFromWorker(exchange, body));
+            }
+        } catch (Throwable t) {
+            LOG.warn("HTTP ingress: failed to answer {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), t);
+            abort(exchange);
+        }
+    }
+
+    private static void streamFromWorker(HttpServerExchange exchange, Body body) {
+        try {
+            exchange.startBlocking();
+            stream(exchange, body);
+            exchange.endExchange();
+        } catch (Throwable t) {
+            LOG.warn("HTTP ingress: failed to stream the answer to {} {}", exchange.getRequestMethod(),
+                    exchange.getRequestURI(), t);
+            abort(exchange);
+        }
+    }
+
+    private static void abort(HttpServerExchange exchange) {
+        exchange.setPersistent(false);
+        IoUtils.safeClose(exchange.getConnection());
+    }
+
+    /**
+     * Sets status and headers for {@code response}: a rejection as its kind's status, its headers, a
+     * {@code Retry-After} and a rendered body. Returns the body still to send, or null if the answer
+     * has none (HEAD, 204, 304, 1xx); an unsent body is closed.
+     */
+    private Body prepare(HttpServerExchange exchange, Response response, boolean head) {
         Rejection rejection = response.rejection().orElse(null);
         int status = response.status();
         Body body = response.body();
@@ -78,21 +150,13 @@ final class ResponseWriter {
         }
         if (noBody) {
             discard(body);
-            if (!exchange.isBlocking()) {
-                exchange.dispatch(exchange.getIoThread(), HttpServerExchange::endExchange);
-                return true;
-            }
-            return false;
+            return null;
         }
-        if (!exchange.isBlocking()) {
-            byte[] small = smallBody(body, length);
-            if (small != null) {
-                ByteBuffer buffer = ByteBuffer.wrap(small);
-                exchange.dispatch(exchange.getIoThread(), ex -> ex.getResponseSender().send(buffer));
-                return true;
-            }
-            exchange.startBlocking();
-        }
+        return body;
+    }
+
+    /** Sends the body through the exchange's blocking output stream, then closes it. */
+    private static void stream(HttpServerExchange exchange, Body body) throws IOException {
         OutputStream stream = exchange.getOutputStream();
         if (body.isRepeatable()) {
             body.writeTo(stream);
@@ -100,7 +164,6 @@ final class ResponseWriter {
             copyFlushingOnPause(body, stream);
         }
         stream.close();
-        return false;
     }
 
     /** The whole body if it is known to be small, else null (then it streams). */

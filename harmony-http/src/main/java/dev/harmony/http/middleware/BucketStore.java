@@ -17,6 +17,14 @@ public interface BucketStore {
     Bucket bucket(String key, BucketConfiguration configuration, TimeMeter time);
 
     /**
+     * True if {@link #bucket} or consuming from its buckets may wait on the network (a shared store):
+     * then the rate limit runs it off the frontend's event loop. Only the in-process store says false.
+     */
+    default boolean mayBlock() {
+        return true;
+    }
+
+    /**
      * Buckets in this JVM, at most {@code maxKeys} of them: least recently used ones are dropped first,
      * and idle ones as soon as they would have refilled completely anyway (dropping them changes nothing).
      */

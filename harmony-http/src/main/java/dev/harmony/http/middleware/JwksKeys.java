@@ -64,6 +64,11 @@ final class JwksKeys implements KeySource {
     }
 
     @Override
+    public boolean mayBlock() {
+        return true;
+    }
+
+    @Override
     public void start() {
         refresh(true);
     }

@@ -19,7 +19,7 @@ import dev.harmony.message.Attribute;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
-import dev.harmony.pipeline.Middleware;
+import dev.harmony.pipeline.AsyncMiddleware;
 import dev.harmony.pipeline.Rejection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +32,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -53,7 +55,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *         .build()
  * }</pre>
  */
-public final class JwtAuth implements Middleware {
+public final class JwtAuth implements AsyncMiddleware {
     private final KeySource keys;
     private final Set<String> allowed;
     private final String issuer;
@@ -101,24 +103,54 @@ public final class JwtAuth implements Middleware {
         return new Builder(url);
     }
 
+    /**
+     * Decides on the calling thread; only a token not seen before whose key may have to be fetched
+     * from the JWKS URL is checked on the pipeline's blocking executor.
+     */
     @Override
-    public Response intercept(Chain chain) {
+    public CompletionStage<Response> interceptAsync(Chain chain) {
         Request request = chain.request();
+        if (keys.mayBlock() && !alreadyVerified(request)) {
+            return CompletableFuture.supplyAsync(() -> decide(request), chain.blockingExecutor())
+                    .thenCompose(decision -> decision.apply(chain));
+        }
+        return decide(request).apply(chain);
+    }
+
+    private Decision decide(Request request) {
         String authorization = request.headers().first("Authorization").orElse(null);
         if (authorization == null || authorization.isBlank()) {
-            return Response.rejected(BearerChallenge.missing(realm));
+            return Decision.refuse(BearerChallenge.missing(realm));
         }
         VerifiedTokens.Verified token;
         try {
             token = verify(authorization);
         } catch (TokenRejected e) {
-            return Response.rejected(BearerChallenge.invalidToken(realm, e.getMessage()));
+            return Decision.refuse(BearerChallenge.invalidToken(realm, e.getMessage()));
         }
         Scopes scopes = token.scopes();
         if (!requiredScopes.stream().allMatch(scopes::satisfies)) {
-            return Response.rejected(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
+            return Decision.refuse(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
         }
-        return chain.proceed(withClaims(request, token.jwt(), scopes));
+        return new Decision(withClaims(request, token.jwt(), scopes), null);
+    }
+
+    private boolean alreadyVerified(Request request) {
+        String authorization = request.headers().first("Authorization").orElse("");
+        return authorization.length() > 7 && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                && verified.get(authorization.substring(7).strip()) != null;
+    }
+
+    /** Either the request to pass on, with the token's claims, or the refusal. */
+    private record Decision(Request admitted, Rejection refusal) {
+        static Decision refuse(Rejection rejection) {
+            return new Decision(null, rejection);
+        }
+
+        CompletionStage<Response> apply(Chain chain) {
+            return refusal != null ? CompletableFuture.completedFuture(Response.rejected(refusal))
+                    : chain.proceedAsync(admitted);
+        }
     }
 
     private VerifiedTokens.Verified verify(String authorization) throws TokenRejected {

@@ -16,6 +16,11 @@ interface KeySource {
      */
     Algorithm algorithmFor(DecodedJWT token) throws TokenRejected;
 
+    /** True if finding a key may wait on the network (a JWKS fetch): then uncached tokens are checked off the event loop. */
+    default boolean mayBlock() {
+        return false;
+    }
+
     /** Fetches remote keys, if any; failures are logged, not thrown (the IdP may come up later). */
     default void start() {
     }

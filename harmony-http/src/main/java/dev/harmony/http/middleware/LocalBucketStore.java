@@ -30,6 +30,11 @@ final class LocalBucketStore implements BucketStore {
     }
 
     @Override
+    public boolean mayBlock() {
+        return false; // a short lock, no I/O
+    }
+
+    @Override
     public synchronized Bucket bucket(String key, BucketConfiguration configuration, TimeMeter time) {
         long now = time.currentTimeNanos();
         Entry e = buckets.get(key);

@@ -1,8 +1,9 @@
 package dev.harmony.http.middleware;
 
 import dev.harmony.message.Headers;
+import dev.harmony.message.Request;
 import dev.harmony.message.Response;
-import dev.harmony.pipeline.Middleware;
+import dev.harmony.pipeline.AsyncMiddleware;
 import dev.harmony.pipeline.Rejection;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
@@ -10,6 +11,8 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A token-bucket rate limit per key (bucket4j): {@code limit} requests per period, refilled steadily,
@@ -24,7 +27,7 @@ import java.util.Objects;
  * Immutable: every option returns a new instance. Buckets live in a {@link BucketStore} (default:
  * in-process, at most 100 000 keys).
  */
-public final class RateLimit implements Middleware {
+public final class RateLimit implements AsyncMiddleware {
     private final long limit;
     private final Duration period;
     private final long capacity;
@@ -98,19 +101,31 @@ public final class RateLimit implements Middleware {
     }
 
     @Override
-    public Response intercept(Chain chain) {
-        String k = key.keyOf(chain.request());
+    public CompletionStage<Response> interceptAsync(Chain chain) {
+        if (store.mayBlock()) { // a shared store answers over the network: not on the event loop
+            return CompletableFuture.supplyAsync(() -> take(chain.request()), chain.blockingExecutor())
+                    .thenCompose(probe -> decide(chain, probe));
+        }
+        return decide(chain, take(chain.request()));
+    }
+
+    /** Takes one token from the caller's bucket. */
+    private ConsumptionProbe take(Request request) {
+        String k = key.keyOf(request);
         Bucket bucket = store.bucket(k == null ? "none" : k, configuration, time);
-        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        return bucket.tryConsumeAndReturnRemaining(1);
+    }
+
+    private CompletionStage<Response> decide(Chain chain, ConsumptionProbe probe) {
         if (!probe.isConsumed()) {
             Duration wait = Duration.ofNanos(probe.getNanosToWaitForRefill());
-            return Response.rejected(Rejection.tooManyRequests("rate limit of " + describe().detail()
-                    + " exceeded; retry in " + seconds(wait.toNanos()) + " s", wait)
+            return CompletableFuture.completedFuture(Response.rejected(Rejection.tooManyRequests("rate limit of "
+                    + describe().detail() + " exceeded; retry in " + seconds(wait.toNanos()) + " s", wait)
                     .withReason("rate_limited")
-                    .withHeaders(headers(Headers.empty().toBuilder(), probe).build()));
+                    .withHeaders(headers(Headers.empty().toBuilder(), probe).build())));
         }
-        Response response = chain.proceed(chain.request());
-        return response.withHeaders(headers(response.headers().toBuilder(), probe).build());
+        return chain.proceedAsync(chain.request())
+                .thenApply(response -> response.withHeaders(headers(response.headers().toBuilder(), probe).build()));
     }
 
     private Headers.Builder headers(Headers.Builder b, ConsumptionProbe probe) {
