@@ -76,9 +76,7 @@ public final class Headers {
     }
 
     public Builder toBuilder() {
-        TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        values.forEach((k, v) -> copy.put(k, new ArrayList<>(v)));
-        return new Builder(copy);
+        return new Builder(new TreeMap<>(values)); // value lists are immutable; the builder copies one it changes
     }
 
     /** Every name with its values, for iteration. */
@@ -93,7 +91,9 @@ public final class Headers {
 
     /** Collects headers; {@link #build()} freezes them. */
     public static final class Builder {
-        private final TreeMap<String, List<String>> values;
+        private TreeMap<String, List<String>> values;
+        /** Set by build(): the map now belongs to a Headers, so the next change works on a copy. */
+        private boolean shared;
 
         private Builder(TreeMap<String, List<String>> values) {
             this.values = values;
@@ -101,34 +101,59 @@ public final class Headers {
 
         /** Appends a value, keeping earlier ones. */
         public Builder add(String name, String value) {
-            values.computeIfAbsent(checkName(name), k -> new ArrayList<>()).add(Objects.requireNonNull(value, "value"));
+            Objects.requireNonNull(value, "value");
+            TreeMap<String, List<String>> map = writable();
+            List<String> list = map.get(name);
+            if (list == null) {
+                map.put(checkName(name), List.of(value));
+            } else {
+                List<String> more = new ArrayList<>(list.size() + 1);
+                more.addAll(list);
+                more.add(value);
+                map.put(name, List.copyOf(more));
+            }
             return this;
         }
 
         /** Replaces all values of {@code name} by one. */
         public Builder set(String name, String value) {
-            List<String> list = new ArrayList<>();
-            list.add(Objects.requireNonNull(value, "value"));
-            values.remove(name);
-            values.put(checkName(name), list);
+            Objects.requireNonNull(value, "value");
+            TreeMap<String, List<String>> map = writable();
+            map.remove(name); // so the new spelling of the name is kept
+            map.put(checkName(name), List.of(value));
             return this;
         }
 
         public Builder remove(String name) {
-            values.remove(name);
+            if (values.containsKey(name)) {
+                writable().remove(name);
+            }
             return this;
         }
 
         public Headers build() {
-            TreeMap<String, List<String>> frozen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            values.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
-            return new Headers(frozen);
+            shared = true;
+            return new Headers(values);
+        }
+
+        private TreeMap<String, List<String>> writable() {
+            if (shared) {
+                values = new TreeMap<>(values);
+                shared = false;
+            }
+            return values;
         }
 
         private static String checkName(String name) {
             Objects.requireNonNull(name, "name");
-            if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c == 0x7f)) {
-                throw new IllegalArgumentException("invalid header name: '" + name + "'");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("invalid header name: ''");
+            }
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c <= ' ' || c == ':' || c == 0x7f) {
+                    throw new IllegalArgumentException("invalid header name: '" + name + "'");
+                }
             }
             return name;
         }
