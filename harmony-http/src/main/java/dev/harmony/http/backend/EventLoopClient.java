@@ -127,7 +127,8 @@ final class EventLoopClient implements AutoCloseable {
                 }
             }
             // the same caller thread always lands on the same I/O thread, so its requests share one pool
-            return ownWorker.getIoThread(Thread.currentThread().hashCode());
+            return ownWorker.getIoThread(
+                    Math.floorMod(Thread.currentThread().hashCode(), ownWorker.getIoThreadCount()));
         }
     }
 

@@ -94,7 +94,13 @@ final class EventLoopPool {
 
     /** Closes a connection that must not be reused and frees its slot (callers then serve the queue). */
     void retire(ClientConnection connection) {
-        IoUtils.safeClose(connection);
+        // Undertow's close() half-closes, then drains what the upstream still sends for up to 10 s; a
+        // connection we give up on (timed out, body abandoned) must go now, so close the socket itself
+        try {
+            IoUtils.safeClose(connection.performUpgrade());
+        } catch (IOException e) {
+            IoUtils.safeClose(connection);
+        }
         open--;
     }
 
