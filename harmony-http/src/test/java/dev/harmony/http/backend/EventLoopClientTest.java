@@ -19,6 +19,7 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -291,6 +292,19 @@ class EventLoopClientTest {
     }
 
     @Test
+    void aStreamClosedEarlyClosesItsConnectionAndTheNextRequestGetsAFreshOne() throws Exception {
+        EventLoopClient client = client(upstreamOrigin, Duration.ofSeconds(5), 1);
+        Response response = get(client, "/big");
+        try (InputStream in = response.body().stream()) {
+            assertThat(in.readNBytes(100_000)).hasSize(100_000);
+        }
+
+        Response after = get(client, "/echo?after");
+        assertThat(after.body().text()).isEqualTo("echo after");
+        assertThat(after.headers().first("X-Client-Port")).isNotEqualTo(response.headers().first("X-Client-Port"));
+    }
+
+    @Test
     void aChunkedBodyStreamsWithUnknownLength() throws Exception {
         EventLoopClient client = client();
         Response response = get(client, "/chunked?300000");
@@ -332,6 +346,38 @@ class EventLoopClientTest {
         long start = System.nanoTime();
         assertThat(failure(client.send("GET", "/", Headers.empty()))).isInstanceOf(ConnectException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void noConnectionWithinTheConnectTimeoutFailsWithSocketTimeoutException() throws Exception {
+        // a listener that never accepts: once its backlog is full, the kernel drops further SYNs
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> fillers = new ArrayList<>();
+            try {
+                while (fillers.size() < 16) {
+                    Socket filler = new Socket();
+                    fillers.add(filler);
+                    try {
+                        filler.connect(full.getLocalSocketAddress(), 200);
+                    } catch (SocketTimeoutException backlogFull) {
+                        break;
+                    }
+                }
+                EventLoopClient client = new EventLoopClient(URI.create("http://127.0.0.1:" + full.getLocalPort()),
+                        Duration.ofMillis(300), Duration.ofSeconds(5), 1);
+                closeAfter.add(0, client);
+
+                long start = System.nanoTime();
+                assertThat(failure(client.send("GET", "/", Headers.empty())))
+                        .isInstanceOf(SocketTimeoutException.class).hasMessageContaining("no connection");
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(250),
+                        Duration.ofSeconds(3));
+            } finally {
+                for (Socket filler : fillers) {
+                    filler.close();
+                }
+            }
+        }
     }
 
     @Test
