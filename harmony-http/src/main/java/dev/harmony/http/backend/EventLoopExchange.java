@@ -29,7 +29,7 @@ import org.xnio.channels.StreamSourceChannel;
  * or hand out a stream, then give the connection back. Runs on the pool's I/O thread, except the
  * stream, which calls {@link #streamEnded} from the reading thread.
  */
-final class EventLoopExchange {
+final class EventLoopExchange implements ClientCallback<ClientExchange> {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "transfer-encoding", "upgrade");
 
@@ -67,38 +67,36 @@ final class EventLoopExchange {
         out.remove(io.undertow.util.Headers.TRANSFER_ENCODING);
         out.put(io.undertow.util.Headers.HOST, client.hostHeader);
         readTimer = pool.ioThread.executeAfter(this::timedOut, client.readTimeoutMillis, TimeUnit.MILLISECONDS);
-        connection.sendRequest(request, new ClientCallback<ClientExchange>() {
-            @Override
-            public void completed(ClientExchange exchange) {
-                exchange.setResponseListener(new ClientCallback<ClientExchange>() {
-                    @Override
-                    public void completed(ClientExchange answered) {
-                        onHead(answered);
-                    }
+        connection.sendRequest(request, this);
+    }
 
-                    @Override
-                    public void failed(IOException e) {
-                        fail(e);
-                    }
-                });
-            }
+    /** First called when the request is under way (no response yet), then again with the response head. */
+    @Override
+    public void completed(ClientExchange exchange) {
+        if (exchange.getResponse() == null) {
+            exchange.setResponseListener(this);
+        } else if (!settled) {
+            onHead(exchange);
+        }
+    }
 
-            @Override
-            public void failed(IOException e) {
-                fail(e);
-            }
-        });
+    @Override
+    public void failed(IOException e) {
+        // an idle keep-alive connection the upstream had closed: resend once, a body-less request is safe
+        giveUp(e, reused && !retried && !headReceived);
+    }
+
+    private void timedOut() {
+        giveUp(new SocketTimeoutException("no answer from " + client.origin + " within " + client.readTimeoutMillis
+                + " ms"), false);
     }
 
     private void onHead(ClientExchange exchange) {
-        if (settled) {
-            return;
-        }
         headReceived = true;
         ClientResponse head = exchange.getResponse();
         int status = head.getResponseCode();
         if (status < 100 || status > 599) {
-            fail(new IOException("upstream " + client.origin + " answered an invalid status " + status));
+            failed(new IOException("upstream " + client.origin + " answered an invalid status " + status));
             return;
         }
         HeaderMap upstream = head.getResponseHeaders();
@@ -106,15 +104,14 @@ final class EventLoopExchange {
         String contentType = upstream.getFirst(io.undertow.util.Headers.CONTENT_TYPE);
         long length = declaredLength(head);
         StreamSourceChannel channel = exchange.getResponseChannel();
-        if ("HEAD".equalsIgnoreCase(method) || status < 200 || status == 204 || status == 304) {
-            readTimer.remove();
-            // Undertow expects a body only if the upstream declared one against the rules: then don't reuse
-            boolean clean = "HEAD".equalsIgnoreCase(method) || length == 0;
-            finish(clean && readToEnd(channel), response.withBody(Body.empty()));
+        boolean headRequest = "HEAD".equalsIgnoreCase(method);
+        if (headRequest || status < 200 || status == 204 || status == 304) {
+            // Undertow waits for a body only if the upstream declared one against the rules: then don't reuse
+            finish((headRequest || length == 0) && endsNow(channel), response.withBody(Body.empty()));
         } else if (length >= 0 && length <= EventLoopClient.SMALL_BODY) {
             readSmall(channel, ByteBuffer.allocate((int) length), response, contentType);
         } else {
-            readTimer.remove();
+            readTimer.remove(); // the stream applies the read timeout to each blocking read
             result.complete(response.withBody(Body.ofStream(
                     new EventLoopBodyStream(channel, length, client.readTimeoutMillis, this), length, contentType)));
         }
@@ -123,35 +120,26 @@ final class EventLoopExchange {
     /** Reads a declared small body as far as it has arrived; the rest when the channel says readable. */
     private void readSmall(StreamSourceChannel channel, ByteBuffer into, Response response, String contentType) {
         try {
-            while (true) {
-                int n = channel.read(into);
-                if (n == -1) {
-                    if (into.hasRemaining()) {
-                        throw new IOException("upstream " + client.origin + " closed after " + into.position()
-                                + " of " + into.capacity() + " body bytes");
-                    }
-                    readTimer.remove();
-                    finish(true, response.withBody(Body.ofBytes(into.array(), contentType)));
-                    return;
-                }
-                if (n == 0) {
-                    if (!into.hasRemaining()) { // all declared bytes, yet Undertow sees no end: don't reuse
-                        readTimer.remove();
-                        finish(false, response.withBody(Body.ofBytes(into.array(), contentType)));
-                        return;
-                    }
-                    channel.getReadSetter().set(ready -> readSmall(channel, into, response, contentType));
-                    channel.resumeReads();
-                    return;
-                }
+            int n;
+            while ((n = channel.read(into)) > 0) {
+                // keep reading: the read that returns -1 is the one that frees the connection in Undertow
+            }
+            if (n == 0 && into.hasRemaining()) {
+                channel.getReadSetter().set(ready -> readSmall(channel, into, response, contentType));
+                channel.resumeReads();
+            } else if (n == -1 && into.hasRemaining()) {
+                throw new IOException("upstream " + client.origin + " closed after " + into.position() + " of "
+                        + into.capacity() + " body bytes");
+            } else { // all declared bytes; not at the end per Undertow (n == 0): don't reuse
+                finish(n == -1, response.withBody(Body.ofBytes(into.array(), contentType)));
             }
         } catch (IOException e) {
-            fail(e);
+            failed(e);
         }
     }
 
     /** Whether the (empty) body ends right away; false leaves the connection unfit for reuse. */
-    private static boolean readToEnd(StreamSourceChannel channel) {
+    private static boolean endsNow(StreamSourceChannel channel) {
         try {
             return channel.read(ByteBuffer.allocate(0)) == -1;
         } catch (IOException e) {
@@ -160,56 +148,41 @@ final class EventLoopExchange {
     }
 
     private void finish(boolean reusable, Response response) {
-        settled = true;
+        readTimer.remove();
         // back to the pool before completing: a follow-up request sent from the callback can reuse it
+        handBack(reusable);
+        result.complete(response);
+    }
+
+    private void giveUp(IOException e, boolean resend) {
+        if (settled) {
+            return;
+        }
+        readTimer.remove();
+        settled = true;
+        if (resend) {
+            retried = true;
+            pool.reconnect(connection, this);
+        } else {
+            pool.retire(connection);
+            result.completeExceptionally(e);
+        }
+    }
+
+    private void handBack(boolean reusable) {
+        settled = true;
         if (reusable) {
             pool.release(connection);
         } else {
             pool.retire(connection);
-            pool.serveWaiting();
         }
-        result.complete(response);
-    }
-
-    private void fail(IOException e) {
-        if (settled) {
-            return;
-        }
-        settled = true;
-        readTimer.remove();
-        pool.retire(connection);
-        // an idle keep-alive connection the upstream had closed: resend once, a body-less request is safe
-        if (reused && !retried && !headReceived && !result.isDone()) {
-            retried = true;
-            pool.connect(this);
-        } else {
-            result.completeExceptionally(e);
-            pool.serveWaiting();
-        }
-    }
-
-    private void timedOut() {
-        if (settled) {
-            return;
-        }
-        settled = true;
-        pool.retire(connection);
-        result.completeExceptionally(new SocketTimeoutException("no answer from " + client.origin + " within "
-                + client.readTimeoutMillis + " ms"));
-        pool.serveWaiting();
     }
 
     /** Called by the body stream from its reading thread once it hit the end, failed or was closed. */
     void streamEnded(boolean reusable) {
         pool.ioThread.execute(() -> {
             if (!settled) {
-                settled = true;
-                if (reusable) {
-                    pool.release(connection);
-                } else {
-                    pool.retire(connection);
-                    pool.serveWaiting();
-                }
+                handBack(reusable);
             }
         });
     }

@@ -81,7 +81,6 @@ final class EventLoopPool {
     void release(ClientConnection connection) {
         if (closed || client.isClosed() || !connection.isOpen()) {
             retire(connection);
-            serveWaiting();
             return;
         }
         EventLoopExchange next = waiting.poll();
@@ -92,8 +91,21 @@ final class EventLoopPool {
         }
     }
 
-    /** Closes a connection that must not be reused and frees its slot (callers then serve the queue). */
+    /** Closes a connection that must not be reused and frees its slot for the queue. */
     void retire(ClientConnection connection) {
+        closeNow(connection);
+        open--;
+        serveWaiting();
+    }
+
+    /** Replaces a broken connection by a fresh one for the same exchange, which keeps the slot. */
+    void reconnect(ClientConnection broken, EventLoopExchange exchange) {
+        closeNow(broken);
+        open--;
+        connect(exchange);
+    }
+
+    private static void closeNow(ClientConnection connection) {
         // Undertow's close() half-closes, then drains what the upstream still sends for up to 10 s; a
         // connection we give up on (timed out, body abandoned) must go now, so close the socket itself
         try {
@@ -101,11 +113,10 @@ final class EventLoopPool {
         } catch (IOException e) {
             IoUtils.safeClose(connection);
         }
-        open--;
     }
 
     /** A slot was freed: open a connection for the oldest waiting request. */
-    void serveWaiting() {
+    private void serveWaiting() {
         if (!waiting.isEmpty() && open < client.maxConnectionsPerThread && !closed) {
             connect(waiting.poll());
         }
