@@ -2,24 +2,33 @@ package dev.harmony.message;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
- * Immutable, multi-valued, case-insensitive headers. Names keep the spelling they were first added
- * with; lookups ignore case.
+ * Immutable, multi-valued, case-insensitive headers, in the order their names were first added.
+ * Names keep the spelling they were first added with; lookups ignore case.
+ *
+ * <p>Kept as a short list of fields scanned in order: messages carry a dozen headers or so, for
+ * which that beats any map (this sits on every request's path).
  */
 public final class Headers {
-    private static final Headers EMPTY = new Headers(new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
+    private static final Headers EMPTY = new Headers(List.of());
 
-    private final TreeMap<String, List<String>> values;
+    /** One name with its values; the list is immutable. */
+    private record Field(String name, List<String> values) {
+    }
 
-    private Headers(TreeMap<String, List<String>> values) {
-        this.values = values;
+    private final List<Field> fields;
+    private Map<String, List<String>> map; // built on first asMap(); racy but idempotent
+
+    private Headers(List<Field> fields) {
+        this.fields = fields;
     }
 
     public static Headers empty() {
@@ -39,30 +48,35 @@ public final class Headers {
     }
 
     public static Builder builder() {
-        return new Builder(new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
+        return new Builder(new ArrayList<>());
     }
 
     /** The first value of {@code name}. */
     public Optional<String> first(String name) {
-        List<String> list = values.get(name);
-        return list == null ? Optional.empty() : Optional.of(list.get(0));
+        int i = indexOf(fields, name);
+        return i < 0 ? Optional.empty() : Optional.of(fields.get(i).values().get(0));
     }
 
     /** All values of {@code name}, in order; empty if absent. */
     public List<String> all(String name) {
-        return values.getOrDefault(name, List.of());
+        int i = indexOf(fields, name);
+        return i < 0 ? List.of() : fields.get(i).values();
     }
 
     public boolean contains(String name) {
-        return values.containsKey(name);
+        return indexOf(fields, name) >= 0;
     }
 
     public Set<String> names() {
-        return Collections.unmodifiableSet(values.keySet());
+        Set<String> names = new LinkedHashSet<>();
+        for (Field f : fields) {
+            names.add(f.name());
+        }
+        return Collections.unmodifiableSet(names);
     }
 
     public boolean isEmpty() {
-        return values.isEmpty();
+        return fields.isEmpty();
     }
 
     /** A copy where {@code name} has exactly one value. */
@@ -76,72 +90,95 @@ public final class Headers {
     }
 
     public Builder toBuilder() {
-        return new Builder(new TreeMap<>(values)); // value lists are immutable; the builder copies one it changes
+        return new Builder(new ArrayList<>(fields)); // fields are immutable; only the list is copied
     }
 
-    /** Every name with its values, for iteration. */
+    /** Every name with its values, in order, for iteration. */
     public Map<String, List<String>> asMap() {
-        return Collections.unmodifiableMap(values);
+        Map<String, List<String>> m = map;
+        if (m == null) {
+            Map<String, List<String>> built = new LinkedHashMap<>();
+            for (Field f : fields) {
+                built.put(f.name(), f.values());
+            }
+            m = Collections.unmodifiableMap(built);
+            map = m;
+        }
+        return m;
     }
 
     @Override
     public String toString() {
-        return values.toString();
+        return asMap().toString();
+    }
+
+    private static int indexOf(List<Field> fields, String name) {
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.get(i).name().equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Collects headers; {@link #build()} freezes them. */
     public static final class Builder {
-        private TreeMap<String, List<String>> values;
-        /** Set by build(): the map now belongs to a Headers, so the next change works on a copy. */
+        private List<Field> fields;
+        /** Set by build(): the list now belongs to a Headers, so the next change works on a copy. */
         private boolean shared;
 
-        private Builder(TreeMap<String, List<String>> values) {
-            this.values = values;
+        private Builder(List<Field> fields) {
+            this.fields = fields;
         }
 
         /** Appends a value, keeping earlier ones. */
         public Builder add(String name, String value) {
             Objects.requireNonNull(value, "value");
-            TreeMap<String, List<String>> map = writable();
-            List<String> list = map.get(name);
-            if (list == null) {
-                map.put(checkName(name), List.of(value));
+            List<Field> list = writable();
+            int i = indexOf(list, Objects.requireNonNull(name, "name"));
+            if (i < 0) {
+                list.add(new Field(checkName(name), List.of(value)));
             } else {
-                List<String> more = new ArrayList<>(list.size() + 1);
-                more.addAll(list);
+                List<String> more = new ArrayList<>(list.get(i).values());
                 more.add(value);
-                map.put(name, List.copyOf(more));
+                list.set(i, new Field(list.get(i).name(), List.copyOf(more)));
             }
             return this;
         }
 
-        /** Replaces all values of {@code name} by one. */
+        /** Replaces all values of {@code name} by one (and its spelling by this one). */
         public Builder set(String name, String value) {
             Objects.requireNonNull(value, "value");
-            TreeMap<String, List<String>> map = writable();
-            map.remove(name); // so the new spelling of the name is kept
-            map.put(checkName(name), List.of(value));
+            List<Field> list = writable();
+            Field field = new Field(checkName(name), List.of(value));
+            int i = indexOf(list, name);
+            if (i < 0) {
+                list.add(field);
+            } else {
+                list.set(i, field);
+            }
             return this;
         }
 
         public Builder remove(String name) {
-            if (values.containsKey(name)) {
-                writable().remove(name);
+            int i = indexOf(fields, name);
+            if (i >= 0) {
+                writable().remove(i);
             }
             return this;
         }
 
         public Headers build() {
             shared = true;
-            return new Headers(values);
+            return new Headers(Collections.unmodifiableList(fields));
         }
 
-        private TreeMap<String, List<String>> writable() {
+        private List<Field> writable() {
             if (shared) {
-                values = new TreeMap<>(values);
+                fields = new ArrayList<>(fields);
                 shared = false;
             }
-            return values;
+            return fields;
         }
 
         private static String checkName(String name) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import okhttp3.Headers;
 
 /**
@@ -18,31 +19,45 @@ import okhttp3.Headers;
  * FHIR server can put the proxy's address into Location headers and Bundle links).
  */
 final class ForwardedHeaders {
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+    private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade");
 
     private ForwardedHeaders() {
     }
 
-    /** The headers to send upstream for {@code request}. */
+    /** The headers to send upstream for {@code request} with OkHttp. */
     static Headers upstream(Request request) {
-        Set<String> named = namedIn(request.headers().all("Connection"));
         Headers.Builder b = new Headers.Builder();
-        for (Map.Entry<String, List<String>> h : request.headers().asMap().entrySet()) {
-            String lower = h.getKey().toLowerCase(Locale.ROOT);
-            if (HOP_BY_HOP.contains(lower) || named.contains(lower) || lower.equals("host")
-                    || lower.equals("content-length") || lower.startsWith("x-forwarded-")) {
-                continue;
-            }
-            for (String v : h.getValue()) {
-                b.addUnsafeNonAscii(h.getKey(), v);
-            }
-        }
+        upstream(request, b::addUnsafeNonAscii);
         if (!request.headers().contains("Accept-Encoding")) {
             // Otherwise OkHttp asks for gzip and inflates it, changing the body the client gets.
             b.add("Accept-Encoding", "identity");
         }
-        String forwardedFor = String.join(", ", request.headers().all("X-Forwarded-For"));
+        return b.build();
+    }
+
+    /** The headers to send upstream for {@code request} as they are. */
+    static dev.harmony.message.Headers upstreamHeaders(Request request) {
+        dev.harmony.message.Headers.Builder b = dev.harmony.message.Headers.builder();
+        upstream(request, b::add);
+        return b.build();
+    }
+
+    /** Passes each header to send upstream for {@code request} to {@code add}. */
+    private static void upstream(Request request, BiConsumer<String, String> add) {
+        Set<String> named = namedIn(request.headers().all("Connection"));
+        for (Map.Entry<String, List<String>> h : request.headers().asMap().entrySet()) {
+            String name = h.getKey();
+            if (isHopByHop(name, named) || name.equalsIgnoreCase("host") || name.equalsIgnoreCase("content-length")
+                    || name.regionMatches(true, 0, "x-forwarded-", 0, 12)) {
+                continue;
+            }
+            for (String v : h.getValue()) {
+                add.accept(name, v);
+            }
+        }
+        List<String> earlier = request.headers().all("X-Forwarded-For");
+        String forwardedFor = earlier.isEmpty() ? "" : String.join(", ", earlier);
         String peer = request.attribute(HttpAttributes.PEER_ADDRESS)
                 .or(() -> request.attribute(Attribute.REMOTE_ADDRESS))
                 .map(ForwardedHeaders::address).orElse(null);
@@ -50,16 +65,24 @@ final class ForwardedHeaders {
             forwardedFor = forwardedFor.isEmpty() ? peer : forwardedFor + ", " + peer;
         }
         if (!forwardedFor.isEmpty()) {
-            b.set("X-Forwarded-For", forwardedFor);
+            add.accept("X-Forwarded-For", forwardedFor);
         }
-        b.set("X-Forwarded-Proto", request.headers().first("X-Forwarded-Proto")
+        add.accept("X-Forwarded-Proto", request.headers().first("X-Forwarded-Proto")
                 .or(() -> request.attribute(HttpAttributes.SCHEME)).orElse("http"));
         request.headers().first("X-Forwarded-Host").or(() -> request.attribute(HttpAttributes.HOST))
-                .ifPresent(host -> b.set("X-Forwarded-Host", host));
+                .ifPresent(host -> add.accept("X-Forwarded-Host", host));
         request.headers().first("X-Forwarded-Prefix")
                 .or(() -> request.attribute(HttpAttributes.PATH_PREFIX).filter(p -> !p.isEmpty()))
-                .ifPresent(prefix -> b.set("X-Forwarded-Prefix", prefix));
-        return b.build();
+                .ifPresent(prefix -> add.accept("X-Forwarded-Prefix", prefix));
+    }
+
+    private static boolean isHopByHop(String name, Set<String> named) {
+        for (String h : HOP_BY_HOP) { // no lower-casing per header: most names differ in length already
+            if (h.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return !named.isEmpty() && named.contains(name.toLowerCase(Locale.ROOT));
     }
 
     /** The upstream's response headers to pass back: everything but hop-by-hop ones. */
@@ -68,8 +91,7 @@ final class ForwardedHeaders {
         dev.harmony.message.Headers.Builder b = dev.harmony.message.Headers.builder();
         for (int i = 0; i < upstream.size(); i++) {
             String name = upstream.name(i);
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(lower) && !named.contains(lower)) {
+            if (!isHopByHop(name, named)) {
                 b.add(name, upstream.value(i));
             }
         }

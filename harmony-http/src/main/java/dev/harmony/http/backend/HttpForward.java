@@ -4,7 +4,7 @@ import dev.harmony.message.Body;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
-import dev.harmony.pipeline.Backend;
+import dev.harmony.pipeline.AsyncBackend;
 import dev.harmony.pipeline.Rejection;
 import dev.harmony.pipeline.RejectionException;
 import java.io.IOException;
@@ -17,7 +17,12 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
@@ -34,13 +39,18 @@ import okhttp3.ResponseBody;
  * <p>Refused or unreachable upstream: 502 ({@code UPSTREAM_UNAVAILABLE}); no answer within the
  * timeouts: 504 ({@code UPSTREAM_TIMEOUT}).
  *
+ * <p>Called without blocking ({@link #handleAsync}, as the HTTP ingress does for requests without a
+ * body), a request without a body to a plain-http upstream goes out on a non-blocking client whose
+ * connections belong to the calling IO thread: no thread waits for the upstream. Everything else
+ * (bodies, https, followed redirects, blocking callers) goes through OkHttp.
+ *
  * <pre>{@code
  * HttpForward.to(URI.create("http://fhir.internal:8080/fhir"))
  *         .connectTimeout(Duration.ofSeconds(2))
  *         .readTimeout(Duration.ofSeconds(30))
  * }</pre>
  */
-public final class HttpForward implements Backend {
+public final class HttpForward implements AsyncBackend {
     /** Methods OkHttp refuses without a body; an empty request of these gets an empty body. */
     private static final Set<String> METHODS_WITH_BODY = Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
 
@@ -52,6 +62,7 @@ public final class HttpForward implements Backend {
     private final boolean followRedirects;
     private final String basePath;
     private volatile OkHttpClient client;
+    private volatile EventLoopClient eventLoop;
 
     private HttpForward(HttpUrl upstream, Duration connectTimeout, Duration readTimeout, Duration callTimeout,
             int maxIdleConnections, boolean followRedirects) {
@@ -124,8 +135,10 @@ public final class HttpForward implements Backend {
             return;
         }
         Dispatcher dispatcher = new Dispatcher();
-        dispatcher.setMaxRequests(Integer.MAX_VALUE); // synchronous calls only; the ingress bounds concurrency
-        dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
+        // Bounds only enqueued (asynchronous) calls, each of which takes one of OkHttp's threads; blocking
+        // calls are bounded by the caller's threads.
+        dispatcher.setMaxRequests(256);
+        dispatcher.setMaxRequestsPerHost(256);
         client = new OkHttpClient.Builder()
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(maxIdleConnections, 5, TimeUnit.MINUTES))
@@ -138,10 +151,20 @@ public final class HttpForward implements Backend {
                 .retryOnConnectionFailure(true)
                 .socketFactory(new NoDelaySocketFactory())
                 .build();
+        if (upstream.scheme().equals("http") && !followRedirects) {
+            EventLoopClient loop = new EventLoopClient(URI.create("http://" + hostPort()), connectTimeout,
+                    readTimeout, maxIdleConnections);
+            loop.start();
+            eventLoop = loop;
+        }
     }
 
     @Override
     public synchronized void stop() {
+        if (eventLoop != null) {
+            eventLoop.close();
+            eventLoop = null;
+        }
         if (client != null) {
             client.dispatcher().executorService().shutdown();
             client.connectionPool().evictAll();
@@ -149,28 +172,76 @@ public final class HttpForward implements Backend {
         }
     }
 
+    /** Forwards with OkHttp on the calling thread, which waits for the upstream's status and headers. */
     @Override
     public Response handle(Request request) {
+        okhttp3.Response answer;
+        try {
+            answer = client().newCall(outgoing(request)).execute();
+        } catch (IOException | RuntimeException e) {
+            throw failure(e);
+        }
+        return response(answer);
+    }
+
+    /** Forwards without blocking the calling thread (see the class comment for which client). */
+    @Override
+    public CompletionStage<Response> handleAsync(Request request) {
+        EventLoopClient loop = eventLoop;
+        if (loop != null && request.body().length() == 0) {
+            HttpUrl url = target(request);
+            String query = url.encodedQuery();
+            return loop.send(request.operation(), query == null ? url.encodedPath() : url.encodedPath() + "?" + query,
+                            ForwardedHeaders.upstreamHeaders(request))
+                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(failure(unwrap(e))));
+        }
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        client().newCall(outgoing(request)).enqueue(new Callback() {
+            @Override
+            public void onResponse(Call call, okhttp3.Response response) {
+                answer.complete(response(response));
+            }
+
+            @Override
+            public void onFailure(Call call, IOException e) {
+                answer.completeExceptionally(failure(e));
+            }
+        });
+        return answer;
+    }
+
+    private OkHttpClient client() {
         OkHttpClient c = client;
         if (c == null) {
             throw new IllegalStateException("HttpForward to " + upstream + " is not started");
         }
-        okhttp3.Request outgoing = new okhttp3.Request.Builder()
+        return c;
+    }
+
+    private okhttp3.Request outgoing(Request request) {
+        return new okhttp3.Request.Builder()
                 .url(target(request))
                 .headers(ForwardedHeaders.upstream(request))
                 .method(request.operation(), body(request))
                 .build();
-        okhttp3.Response answer;
-        try {
-            answer = c.newCall(outgoing).execute();
-        } catch (IOException | RuntimeException e) {
-            throw failure(e);
-        }
+    }
+
+    private static Response response(okhttp3.Response answer) {
         ResponseBody responseBody = answer.body();
         Body body = responseBody == null ? Body.empty()
                 : Body.ofStream(responseBody.byteStream(), responseBody.contentLength(),
                         answer.header("Content-Type"));
         return Response.of(answer.code()).withHeaders(ForwardedHeaders.downstream(answer.headers())).withBody(body);
+    }
+
+    private static Exception unwrap(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c instanceof Exception e ? e : new IOException(c);
+    }
+
+    private String hostPort() {
+        String host = upstream.host().contains(":") ? "[" + upstream.host() + "]" : upstream.host();
+        return host + ":" + upstream.port();
     }
 
     /** The upstream URL: base path + the path below the ingress prefix + query, kept percent-encoded. */
@@ -211,7 +282,7 @@ public final class HttpForward implements Backend {
                 }
             }
         }
-        String where = "upstream " + upstream.scheme() + "://" + upstream.host() + ":" + upstream.port();
+        String where = "upstream " + upstream.scheme() + "://" + hostPort();
         if (e instanceof SocketTimeoutException || (e instanceof InterruptedIOException && "timeout".equals(e.getMessage()))) {
             return Rejection.upstreamTimeout(where + " did not answer in time (" + e.getMessage() + ")")
                     .withReason("UPSTREAM_TIMEOUT").toException();

@@ -1,12 +1,13 @@
 package dev.harmony.http.frontend;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /** Connection-level headers (RFC 9110 §7.6.1) that the ingress manages itself and never copies. */
 final class HopByHop {
-    private static final Set<String> NAMES = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
+    private static final List<String> NAMES = List.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
             "transfer-encoding", "upgrade", "content-length");
 
     private HopByHop() {
@@ -27,6 +28,11 @@ final class HopByHop {
     }
 
     static boolean is(String name) {
-        return NAMES.contains(name.toLowerCase(Locale.ROOT));
+        for (String n : NAMES) { // no lower-casing per header: most names differ in length already
+            if (n.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
