@@ -39,6 +39,8 @@ final class EventLoopClient implements AutoCloseable {
     static final int SMALL_BODY = 64 * 1024;
     /** Requests waiting for a connection per I/O thread before we refuse more. */
     static final int MAX_QUEUED = 1024;
+    /** Characters that may not appear in a method name (RFC 9110 token). */
+    private static final String SEPARATORS = "()<>@,;:\\\"/[]?={}";
 
     final URI origin;
     final String hostHeader;
@@ -61,7 +63,8 @@ final class EventLoopClient implements AutoCloseable {
         if (!"http".equalsIgnoreCase(origin.getScheme()) || origin.getHost() == null
                 || !(origin.getRawPath() == null || origin.getRawPath().isEmpty() || "/".equals(origin.getRawPath()))
                 || origin.getRawQuery() != null || origin.getRawFragment() != null || origin.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("EventLoopClient: origin must be http://host[:port], got '" + origin + "'");
+            throw new IllegalArgumentException("EventLoopClient: origin must be http://host[:port], got '"
+                    + origin + "'");
         }
         int port = origin.getPort() == -1 ? 80 : origin.getPort();
         this.origin = URI.create("http://" + origin.getHost() + ":" + port);
@@ -84,8 +87,12 @@ final class EventLoopClient implements AutoCloseable {
      * Sends {@code method target} with {@code headers} plus Host; never blocks. Completes with the upstream
      * status, its end-to-end headers and body; or exceptionally with ConnectException, SocketTimeoutException
      * (no connection within connectTimeout or no answer within readTimeout) or another IOException.
+     *
+     * @throws IllegalArgumentException if the method is not a token, or the target or a header value holds
+     *         a control character (they would split the request on the wire)
      */
     CompletableFuture<Response> send(String method, String target, Headers headers) {
+        checkRequest(method, target, headers);
         EventLoopExchange exchange = new EventLoopExchange(this, method, target, headers);
         if (closed) {
             exchange.result.completeExceptionally(new IOException("EventLoopClient is closed"));
@@ -102,6 +109,28 @@ final class EventLoopClient implements AutoCloseable {
             }
         }
         return exchange.result;
+    }
+
+    private static void checkRequest(String method, String target, Headers headers) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(headers, "headers");
+        if (method.isEmpty() || method.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || SEPARATORS.indexOf(c) >= 0)) {
+            throw new IllegalArgumentException("EventLoopClient: invalid method '" + method + "'");
+        }
+        if (!target.startsWith("/") || hasControl(target) || target.indexOf(' ') >= 0) {
+            throw new IllegalArgumentException("EventLoopClient: target must be an encoded /path?query, got '"
+                    + target + "'");
+        }
+        headers.asMap().forEach((name, values) -> values.forEach(value -> {
+            if (hasControl(value)) {
+                throw new IllegalArgumentException("EventLoopClient: control character in header " + name);
+            }
+        }));
+    }
+
+    private static boolean hasControl(String s) {
+        return s.chars().anyMatch(c -> (c < ' ' && c != '\t') || c == 0x7f);
     }
 
     private EventLoopPool pool(XnioIoThread io) {

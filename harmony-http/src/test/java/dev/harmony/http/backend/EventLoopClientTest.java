@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Test;
 
 /** The event-loop client against a real Undertow upstream and raw-socket upstreams that misbehave. */
 class EventLoopClientTest {
-    private static final String PATIENT = "{\"resourceType\":\"Patient\",\"id\":\"1\",\"name\":[{\"family\":\"Ünal\"}]}";
+    private static final String PATIENT =
+            "{\"resourceType\":\"Patient\",\"id\":\"1\",\"name\":[{\"family\":\"Ünal\"}]}";
     private static final int BIG = 5 * 1024 * 1024;
 
     private Undertow upstream;
@@ -168,6 +169,24 @@ class EventLoopClientTest {
         assertThat(response.headers().first("X-Seen-Host")).contains(upstreamOrigin.getAuthority());
         assertThat(response.headers().first("X-Seen-Query")).contains("_format=json&x=%20y");
         assertThat(response.headers().first("X-Seen-Names")).contains("accept,host,x-request-id");
+    }
+
+    @Test
+    void refusesWhatWouldSplitTheRequestOnTheWireAndBadConfiguration() throws Exception {
+        EventLoopClient client = client();
+        assertThatThrownBy(() -> client.send("GET", "/a\r\nX-Evil: 1", Headers.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target");
+        assertThatThrownBy(() -> client.send("GET", "/a", Headers.of("X-Evil", "1\r\nHost: elsewhere")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("X-Evil");
+        assertThatThrownBy(() -> client.send("GE T", "/a", Headers.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("method");
+        assertThatThrownBy(() -> new EventLoopClient(URI.create("https://127.0.0.1:1"), Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("origin");
+        assertThatThrownBy(() -> new EventLoopClient(upstreamOrigin, Duration.ZERO, Duration.ofSeconds(1), 1))
+                .hasMessageContaining("connectTimeout");
+        assertThatThrownBy(() -> new EventLoopClient(upstreamOrigin, Duration.ofSeconds(1), Duration.ofSeconds(1), 0))
+                .hasMessageContaining("maxConnectionsPerThread");
+        assertThat(get(client, "/echo?still-fine").body().text()).isEqualTo("echo still-fine");
     }
 
     @Test
