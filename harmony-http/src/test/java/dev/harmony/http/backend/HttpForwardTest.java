@@ -9,7 +9,13 @@ import com.sun.net.httpserver.HttpServer;
 import dev.harmony.fhir.server.EmbeddedFhirServer;
 import dev.harmony.http.Loopback;
 import dev.harmony.http.frontend.HttpIngress;
+import dev.harmony.http.HttpAttributes;
+import dev.harmony.message.Attributes;
+import dev.harmony.message.Body;
 import dev.harmony.message.Json;
+import dev.harmony.message.Protocol;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
 import dev.harmony.pipeline.Pipeline;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -259,6 +265,45 @@ class HttpForwardTest {
     }
 
     @Test
+    void blockingAndNonBlockingCallersForwardAlike() throws Exception {
+        startUpstream(Map.of("/base/echo", this::echo));
+        HttpForward forward = HttpForward.to(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort() + "/base"));
+        forward.start();
+        try {
+            Request get = Request.builder(Protocol.HTTP, "GET").path("/echo").query("a=1").header("X-Request-Id", "r-2")
+                    .attributes(Attributes.empty().with(HttpAttributes.SCHEME, "https")
+                            .with(HttpAttributes.PEER_ADDRESS, new InetSocketAddress("127.0.0.9", 5000)))
+                    .build();
+            Request post = Request.builder(Protocol.HTTP, "POST").path("/echo").header("X-Request-Id", "r-3")
+                    .body(Body.ofText("{\"resourceType\":\"Patient\"}", "application/fhir+json")).build();
+
+            // blocking caller: OkHttp; non-blocking without a body: the event-loop client (here on its own
+            // IO thread, as the caller is not one); non-blocking with a body: OkHttp's enqueue()
+            Response blocking = forward.handle(get);
+            Response loop = forward.handleAsync(get).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            Response posted = forward.handleAsync(post).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+            for (Response r : List.of(blocking, loop)) {
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.headers().first("X-Upstream")).contains("yes");
+                JsonNode seen = Json.mapper().readTree(r.body().bytes());
+                assertThat(seen.get("path").asText()).isEqualTo("/base/echo");
+                assertThat(seen.get("query").asText()).isEqualTo("a=1");
+                assertThat(seen.at("/headers/x-request-id").asText()).isEqualTo("r-2");
+                assertThat(seen.at("/headers/x-forwarded-for").asText()).isEqualTo("127.0.0.9");
+                assertThat(seen.at("/headers/x-forwarded-proto").asText()).isEqualTo("https");
+                assertThat(seen.at("/bodyLength").asInt()).isZero();
+            }
+            JsonNode seen = Json.mapper().readTree(posted.body().bytes());
+            assertThat(seen.get("method").asText()).isEqualTo("POST");
+            assertThat(seen.at("/headers/x-request-id").asText()).isEqualTo("r-3");
+            assertThat(seen.at("/bodyLength").asInt()).isEqualTo(26);
+        } finally {
+            forward.stop();
+        }
+    }
+
+    @Test
     void misconfigurationNamesTheOption() {
         assertThatThrownBy(() -> HttpForward.to(URI.create("ftp://x/"))).hasMessageContaining("HttpForward");
         assertThatThrownBy(() -> HttpForward.to(URI.create("http://x/?a=1"))).hasMessageContaining("without query");
@@ -291,6 +336,8 @@ class HttpForwardTest {
         Map<String, String> headers = new TreeMap<>();
         ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
         var node = Json.mapper().createObjectNode();
+        node.put("method", ex.getRequestMethod());
+        node.put("bodyLength", ex.getRequestBody().readAllBytes().length);
         node.put("path", ex.getRequestURI().getRawPath());
         node.put("query", ex.getRequestURI().getRawQuery());
         node.set("headers", Json.mapper().valueToTree(headers));
