@@ -33,6 +33,12 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "transfer-encoding", "upgrade");
 
+    /**
+     * An HTTP/1.1 body with neither Content-Length nor chunking ends when the upstream closes; Undertow's
+     * client reads it as empty instead, so we refuse it rather than pass on a silently empty body.
+     */
+    private static final long UNDELIMITED = -2;
+
     final CompletableFuture<Response> result = new CompletableFuture<>();
     private final EventLoopClient client;
     private final String method;
@@ -107,7 +113,10 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
         boolean headRequest = "HEAD".equalsIgnoreCase(method);
         if (headRequest || status < 200 || status == 204 || status == 304) {
             // Undertow waits for a body only if the upstream declared one against the rules: then don't reuse
-            finish((headRequest || length == 0) && endsNow(channel), response.withBody(Body.empty()));
+            finish((headRequest || length == 0 || length == UNDELIMITED) && endsNow(channel), response.withBody(Body.empty()));
+        } else if (length == UNDELIMITED) {
+            failed(new IOException("upstream " + client.origin + " answered " + status + " without Content-Length"
+                    + " or chunked encoding (a body ended by closing the connection), which is not supported"));
         } else if (length >= 0 && length <= EventLoopClient.SMALL_BODY) {
             readSmall(channel, ByteBuffer.allocate((int) length), response, contentType);
         } else {
@@ -187,7 +196,7 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
         });
     }
 
-    /** Content-Length, -1 if chunked or unknown; Undertow reads an HTTP/1.1 answer without either as empty. */
+    /** Content-Length; -1 if chunked or read to the close (HTTP/1.0); {@link #UNDELIMITED} (see there). */
     private static long declaredLength(ClientResponse head) {
         HeaderMap h = head.getResponseHeaders();
         String encoding = h.getLast(io.undertow.util.Headers.TRANSFER_ENCODING);
@@ -202,7 +211,7 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
                 return -1;
             }
         }
-        return Protocols.HTTP_1_1.equals(head.getProtocol()) ? 0 : -1;
+        return Protocols.HTTP_1_1.equals(head.getProtocol()) ? UNDELIMITED : -1;
     }
 
     /** The upstream's headers minus hop-by-hop ones (RFC 9110 7.6.1), including those Connection names. */

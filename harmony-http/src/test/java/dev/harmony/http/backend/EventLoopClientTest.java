@@ -497,6 +497,24 @@ class EventLoopClientTest {
     }
 
     @Test
+    void aBodyDelimitedOnlyByTheConnectionCloseIsNeverASilentlyEmptyBody() throws Exception {
+        EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
+            EventLoopRawUpstream.readHead(socket.getInputStream());
+            EventLoopRawUpstream.write(socket, index == 0
+                    ? "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nread me to the end"
+                    : "HTTP/1.0 200 OK\r\n\r\nread me to the end too");
+            socket.close();
+        });
+        closeAfter.add(raw);
+        EventLoopClient client = client(raw.origin(), Duration.ofSeconds(5), 1);
+
+        // Undertow's client would read HTTP/1.1 without a length as empty: refused, not passed on short
+        assertThat(failure(client.send("GET", "/1.1", Headers.empty()))).isInstanceOf(IOException.class)
+                .hasMessageContaining("without Content-Length");
+        assertThat(get(client, "/1.0").body().text()).isEqualTo("read me to the end too");
+    }
+
+    @Test
     void beyondTheQueueLimitRequestsFailRightAway() throws Exception {
         EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
             EventLoopRawUpstream.readHead(socket.getInputStream());
