@@ -179,6 +179,7 @@ final class EventLoopClient implements AutoCloseable {
                 // that server's worker is already gone, and its connections with it
             }
         }
+        pools.clear();
         if (worker != null) {
             worker.shutdown();
         }

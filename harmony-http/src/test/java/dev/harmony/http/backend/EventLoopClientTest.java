@@ -7,6 +7,7 @@ import dev.harmony.message.Body;
 import dev.harmony.message.Headers;
 import dev.harmony.message.Response;
 import io.undertow.Undertow;
+import io.undertow.client.ClientConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.HeaderValues;
@@ -44,6 +45,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.xnio.Options;
+import org.xnio.XnioIoThread;
 
 /** The event-loop client against a real Undertow upstream and raw-socket upstreams that misbehave. */
 class EventLoopClientTest {
@@ -187,6 +190,23 @@ class EventLoopClientTest {
         assertThatThrownBy(() -> new EventLoopClient(upstreamOrigin, Duration.ofSeconds(1), Duration.ofSeconds(1), 0))
                 .hasMessageContaining("maxConnectionsPerThread");
         assertThat(get(client, "/echo?still-fine").body().text()).isEqualTo("echo still-fine");
+    }
+
+    @Test
+    void upstreamConnectionsAreOpenedWithNagleOff() throws Exception {
+        EventLoopClient client = client();
+        Undertow probe = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(exchange -> { }).build();
+        probe.start();
+        closeAfter.add(probe::stop);
+        // the same options and connect call the pools use, on an I/O thread of a running server
+        XnioIoThread ioThread = probe.getWorker().getIoThread();
+        ClientConnection connection = client.undertow.connect(upstreamOrigin, ioThread, client.buffers,
+                client.connectionOptions).get();
+        try {
+            assertThat(connection.getOption(Options.TCP_NODELAY)).isTrue();
+        } finally {
+            connection.close();
+        }
     }
 
     @Test
