@@ -7,7 +7,10 @@ import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -44,6 +47,9 @@ final class EventLoopClient implements AutoCloseable {
 
     final URI origin;
     final String hostHeader;
+    /** Where connections go: the origin with its host resolved once by start(), so DNS never blocks I/O threads. */
+    volatile URI connectTo;
+    private volatile boolean resolved;
     final long connectTimeoutMillis;
     final long readTimeoutMillis;
     final int maxConnectionsPerThread;
@@ -55,7 +61,7 @@ final class EventLoopClient implements AutoCloseable {
     /** One pool per I/O thread; each pool is touched only from its own thread. */
     private final Map<XnioIoThread, EventLoopPool> pools = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
-    private XnioWorker ownWorker;
+    private volatile XnioWorker ownWorker;
     private volatile boolean closed;
 
     EventLoopClient(URI origin, Duration connectTimeout, Duration readTimeout, int maxConnectionsPerThread) {
@@ -69,6 +75,7 @@ final class EventLoopClient implements AutoCloseable {
         int port = origin.getPort() == -1 ? 80 : origin.getPort();
         this.origin = URI.create("http://" + origin.getHost() + ":" + port);
         this.hostHeader = origin.getHost() + ":" + port;
+        this.connectTo = this.origin;
         this.connectTimeoutMillis = positiveMillis(connectTimeout, "connectTimeout");
         this.readTimeoutMillis = positiveMillis(readTimeout, "readTimeout");
         if (maxConnectionsPerThread < 1) {
@@ -78,9 +85,26 @@ final class EventLoopClient implements AutoCloseable {
         this.maxConnectionsPerThread = maxConnectionsPerThread;
     }
 
-    /** Creates the client's own I/O worker (for callers that are not on an I/O thread). Idempotent. */
+    /**
+     * Resolves the origin's host name once (like nginx's static upstreams; unresolvable now, each connect
+     * tries again). The I/O worker for callers that are not on an I/O thread is created on their first
+     * request. Idempotent.
+     */
     void start() {
-        ownIoThread();
+        if (closed) {
+            throw new IllegalStateException("EventLoopClient is closed");
+        }
+        if (!resolved) {
+            resolved = true;
+            try {
+                InetAddress address = InetAddress.getByName(origin.getHost());
+                String host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]"
+                        : address.getHostAddress();
+                connectTo = URI.create("http://" + host + ":" + origin.getPort());
+            } catch (UnknownHostException e) {
+                // keep the name: connects resolve it themselves and fail with UnknownHostException
+            }
+        }
     }
 
     /**
@@ -138,6 +162,15 @@ final class EventLoopClient implements AutoCloseable {
     }
 
     private XnioIoThread ownIoThread() {
+        XnioWorker worker = ownWorker;
+        if (worker == null) {
+            worker = createOwnWorker();
+        }
+        // the same caller thread always lands on the same I/O thread, so its requests share one pool
+        return worker.getIoThread(Math.floorMod(Thread.currentThread().hashCode(), worker.getIoThreadCount()));
+    }
+
+    private XnioWorker createOwnWorker() {
         synchronized (lifecycle) {
             if (closed) {
                 throw new IllegalStateException("EventLoopClient is closed");
@@ -155,9 +188,7 @@ final class EventLoopClient implements AutoCloseable {
                     throw new UncheckedIOException("EventLoopClient: cannot create its I/O worker", e);
                 }
             }
-            // the same caller thread always lands on the same I/O thread, so its requests share one pool
-            return ownWorker.getIoThread(
-                    Math.floorMod(Thread.currentThread().hashCode(), ownWorker.getIoThreadCount()));
+            return ownWorker;
         }
     }
 

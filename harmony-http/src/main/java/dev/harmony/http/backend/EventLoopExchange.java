@@ -113,7 +113,9 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
         boolean headRequest = "HEAD".equalsIgnoreCase(method);
         if (headRequest || status < 200 || status == 204 || status == 304) {
             // Undertow waits for a body only if the upstream declared one against the rules: then don't reuse
-            finish((headRequest || length == 0 || length == UNDELIMITED) && endsNow(channel), response.withBody(Body.empty()));
+            // a 1xx (101 above all) leaves the connection in another protocol: never reuse it
+            boolean clean = (headRequest || length == 0 || length == UNDELIMITED) && status >= 200;
+            finish(clean && endsNow(channel), response.withBody(Body.empty()));
         } else if (length == UNDELIMITED) {
             failed(new IOException("upstream " + client.origin + " answered " + status + " without Content-Length"
                     + " or chunked encoding (a body ended by closing the connection), which is not supported"));

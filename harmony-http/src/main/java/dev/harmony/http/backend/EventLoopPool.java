@@ -74,7 +74,7 @@ final class EventLoopPool {
                 exchange.result.completeExceptionally(e);
                 serveWaiting();
             }
-        }, client.origin, ioThread, client.buffers, client.connectionOptions);
+        }, client.connectTo, ioThread, client.buffers, client.connectionOptions);
     }
 
     /** A connection whose exchange ended cleanly: to the next waiting request, else idle. */

@@ -175,6 +175,15 @@ class EventLoopClientTest {
     }
 
     @Test
+    void aHostNameIsResolvedAtStartAndStillSentAsHost() throws Exception {
+        URI byName = URI.create("http://localhost:" + upstreamOrigin.getPort());
+        Response response = get(client(byName, Duration.ofSeconds(5), 1), "/fhir/Patient/1");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.headers().first("X-Seen-Host")).contains("localhost:" + upstreamOrigin.getPort());
+    }
+
+    @Test
     void refusesWhatWouldSplitTheRequestOnTheWireAndBadConfiguration() throws Exception {
         EventLoopClient client = client();
         assertThatThrownBy(() -> client.send("GET", "/a\r\nX-Evil: 1", Headers.empty()))
