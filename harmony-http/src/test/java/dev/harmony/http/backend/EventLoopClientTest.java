@@ -457,6 +457,26 @@ class EventLoopClientTest {
     }
 
     @Test
+    void anAnswerSayingConnectionCloseIsNotReused() throws Exception {
+        EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
+            InputStream in = socket.getInputStream();
+            while (EventLoopRawUpstream.readHead(in) != null) {
+                EventLoopRawUpstream.write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n"
+                        + "\r\n#" + index);
+            }
+        });
+        closeAfter.add(raw);
+        EventLoopClient client = client(raw.origin(), Duration.ofSeconds(5), 1);
+
+        for (int i = 0; i < 3; i++) {
+            Response response = get(client, "/" + i);
+            assertThat(response.body().text()).isEqualTo("#" + i);
+            assertThat(response.headers().contains("Connection")).isFalse();
+        }
+        assertThat(raw.accepted()).isEqualTo(3);
+    }
+
+    @Test
     void anIdleConnectionTheUpstreamClosedDoesNotFailTheNextRequest() throws Exception {
         CountDownLatch firstClosed = new CountDownLatch(1);
         EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
