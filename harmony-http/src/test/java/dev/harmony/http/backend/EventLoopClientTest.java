@@ -285,6 +285,10 @@ class EventLoopClientTest {
                     }
                     client.send("GET", "/echo?" + exchange.getQueryString(), Headers.empty()).whenComplete((r, e) -> {
                         (Thread.currentThread() == ioThread ? sameThread : otherThread).incrementAndGet();
+                        if (r != null) {
+                            exchange.getResponseHeaders().put(new HttpString("X-Upstream-Port"),
+                                    r.headers().first("X-Client-Port").orElse("?"));
+                        }
                         exchange.getResponseSender().send(e != null ? "failed " + e : r.body().text());
                     });
                 })).build();
@@ -298,9 +302,14 @@ class EventLoopClientTest {
             answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?" + i))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
         }
+        Set<String> upstreamPorts = new TreeSet<>();
         for (int i = 0; i < 200; i++) {
-            assertThat(answers.get(i).get(10, TimeUnit.SECONDS).body()).isEqualTo("echo " + i);
+            HttpResponse<String> answer = answers.get(i).get(10, TimeUnit.SECONDS);
+            assertThat(answer.body()).isEqualTo("echo " + i);
+            upstreamPorts.add(answer.headers().firstValue("X-Upstream-Port").orElseThrow());
         }
+        // one pool per server I/O thread: 2 threads, at most 4 connections each
+        assertThat(upstreamPorts).hasSizeLessThanOrEqualTo(8);
         assertThat(sameThread.get()).isEqualTo(200);
         assertThat(otherThread.get()).isZero();
     }
