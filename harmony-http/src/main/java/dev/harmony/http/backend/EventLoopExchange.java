@@ -30,6 +30,8 @@ import org.xnio.channels.StreamSourceChannel;
  * stream, which calls {@link #streamEnded} from the reading thread.
  */
 final class EventLoopExchange implements ClientCallback<ClientExchange> {
+    /** RFC 9110 9.2.2: only these may be resent without knowing whether the upstream acted on them. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "transfer-encoding", "upgrade");
 
@@ -88,8 +90,8 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
 
     @Override
     public void failed(IOException e) {
-        // an idle keep-alive connection the upstream had closed: resend once, a body-less request is safe
-        giveUp(e, reused && !retried && !headReceived);
+        // an idle keep-alive connection the upstream had closed: resend once, if the method allows it
+        giveUp(e, reused && !retried && !headReceived && IDEMPOTENT.contains(method));
     }
 
     private void timedOut() {

@@ -532,6 +532,23 @@ class EventLoopClientTest {
     }
 
     @Test
+    void aNonIdempotentRequestIsNotResentWhenThePooledConnectionDies() throws Exception {
+        EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
+            InputStream in = socket.getInputStream();
+            EventLoopRawUpstream.readHead(in);
+            EventLoopRawUpstream.write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n#" + index);
+            EventLoopRawUpstream.readHead(in); // the upstream may have acted on it before dying
+            socket.close();
+        });
+        closeAfter.add(raw);
+        EventLoopClient client = client(raw.origin(), Duration.ofSeconds(5), 1);
+
+        assertThat(get(client, "/a").body().text()).isEqualTo("#0");
+        assertThat(failure(client.send("POST", "/$expunge", Headers.empty()))).isInstanceOf(IOException.class);
+        assertThat(raw.accepted()).isEqualTo(1);
+    }
+
+    @Test
     void anUpstreamClosingMidBodyFailsTheStreamRead() throws Exception {
         EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
             EventLoopRawUpstream.readHead(socket.getInputStream());
