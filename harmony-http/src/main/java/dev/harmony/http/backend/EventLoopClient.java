@@ -35,7 +35,12 @@ import org.xnio.XnioWorker;
  *
  * <p>Small answers (Content-Length up to {@value #SMALL_BODY} bytes) are read whole without blocking;
  * bigger or chunked ones come back as a one-shot stream to be read with blocking reads from a worker
- * thread, never an I/O thread (see {@link EventLoopBodyStream}).
+ * thread, never an I/O thread (see {@link EventLoopBodyStream}). Such a stream holds its connection
+ * until it is read to the end (the connection is reused) or closed (the connection is closed).
+ *
+ * <p>A request that dies on a pooled connection before any answer (the upstream closed it while idle)
+ * is resent once on a fresh connection if its method is idempotent. Not supported: request bodies,
+ * TLS, and HTTP/1.1 answers whose body ends only by closing the connection (they fail clearly).
  */
 final class EventLoopClient implements AutoCloseable {
     /** Bodies up to this many bytes (declared by Content-Length) are buffered; bigger ones stream. */
@@ -49,7 +54,6 @@ final class EventLoopClient implements AutoCloseable {
     final String hostHeader;
     /** Where connections go: the origin with its host resolved once by start(), so DNS never blocks I/O threads. */
     volatile URI connectTo;
-    private volatile boolean resolved;
     final long connectTimeoutMillis;
     final long readTimeoutMillis;
     final int maxConnectionsPerThread;
@@ -62,6 +66,7 @@ final class EventLoopClient implements AutoCloseable {
     private final Map<XnioIoThread, EventLoopPool> pools = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
     private volatile XnioWorker ownWorker;
+    private volatile boolean resolved;
     private volatile boolean closed;
 
     EventLoopClient(URI origin, Duration connectTimeout, Duration readTimeout, int maxConnectionsPerThread) {
