@@ -54,6 +54,8 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
     /** Set once the connection went back to the pool or was closed, so late callbacks do nothing. */
     private boolean settled;
     private XnioExecutor.Key readTimer;
+    /** While the exchange waits in its pool's queue; the pool cancels it on dequeue. */
+    XnioExecutor.Key queueTimer;
 
     EventLoopExchange(EventLoopClient client, String method, String target, Headers headers) {
         this.client = client;

@@ -41,6 +41,14 @@ final class EventLoopPool {
             connect(exchange);
         } else if (waiting.size() < EventLoopClient.MAX_QUEUED) {
             waiting.add(exchange);
+            // connectTimeout bounds the whole wait for a connection, also behind busy ones
+            exchange.queueTimer = ioThread.executeAfter(() -> {
+                if (waiting.remove(exchange)) {
+                    exchange.result.completeExceptionally(new SocketTimeoutException("no connection to "
+                            + client.origin + " free within " + client.connectTimeoutMillis + " ms (" + open
+                            + " busy)"));
+                }
+            }, client.connectTimeoutMillis, TimeUnit.MILLISECONDS);
         } else {
             exchange.result.completeExceptionally(new IOException("too many queued requests for " + client.origin
                     + " (" + EventLoopClient.MAX_QUEUED + " waiting for one of " + open + " connections)"));
@@ -83,7 +91,7 @@ final class EventLoopPool {
             retire(connection);
             return;
         }
-        EventLoopExchange next = waiting.poll();
+        EventLoopExchange next = nextWaiting();
         if (next != null) {
             next.start(this, connection, true);
         } else {
@@ -118,8 +126,16 @@ final class EventLoopPool {
     /** A slot was freed: open a connection for the oldest waiting request. */
     private void serveWaiting() {
         if (!waiting.isEmpty() && open < client.maxConnectionsPerThread && !closed) {
-            connect(waiting.poll());
+            connect(nextWaiting());
         }
+    }
+
+    private EventLoopExchange nextWaiting() {
+        EventLoopExchange next = waiting.poll();
+        if (next != null) {
+            next.queueTimer.remove();
+        }
+        return next;
     }
 
     void close() {

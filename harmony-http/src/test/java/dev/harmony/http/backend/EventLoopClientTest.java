@@ -590,6 +590,25 @@ class EventLoopClientTest {
     }
 
     @Test
+    void aRequestQueuedBehindBusyConnectionsWaitsNoLongerThanTheConnectTimeout() throws Exception {
+        EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
+            EventLoopRawUpstream.readHead(socket.getInputStream());
+            socket.getInputStream().read(); // holds the only connection busy until the client hangs up
+        });
+        closeAfter.add(raw);
+        EventLoopClient client = new EventLoopClient(raw.origin(), Duration.ofMillis(300), Duration.ofSeconds(30), 1);
+        closeAfter.add(0, client);
+
+        CompletableFuture<Response> busy = client.send("GET", "/busy", Headers.empty());
+        long start = System.nanoTime();
+        assertThat(failure(client.send("GET", "/queued", Headers.empty())))
+                .isInstanceOf(SocketTimeoutException.class).hasMessageContaining("free within");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(250),
+                Duration.ofSeconds(3));
+        assertThat(busy).isNotDone();
+    }
+
+    @Test
     void beyondTheQueueLimitRequestsFailRightAway() throws Exception {
         EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
             EventLoopRawUpstream.readHead(socket.getInputStream());
