@@ -115,7 +115,8 @@ final class EventLoopClient implements AutoCloseable {
     /**
      * Sends {@code method target} with {@code headers} plus Host; never blocks. Completes with the upstream
      * status, its end-to-end headers and body; or exceptionally with ConnectException, SocketTimeoutException
-     * (no connection within connectTimeout or no answer within readTimeout) or another IOException.
+     * (no connection within connectTimeout, queueing for a busy one included, or no answer within
+     * readTimeout) or another IOException (upstream closed mid-answer, too many queued requests, closed).
      *
      * @throws IllegalArgumentException if the method is not a token, or the target or a header value holds
      *         a control character (they would split the request on the wire)
