@@ -145,7 +145,12 @@ final class EventLoopClient implements AutoCloseable {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(headers, "headers");
-        if (method.isEmpty() || method.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || SEPARATORS.indexOf(c) >= 0)) {
+        boolean token = !method.isEmpty();
+        for (int i = 0; i < method.length(); i++) {
+            char c = method.charAt(i);
+            token &= c > ' ' && c < 0x7f && SEPARATORS.indexOf(c) < 0;
+        }
+        if (!token) {
             throw new IllegalArgumentException("EventLoopClient: invalid method '" + method + "'");
         }
         if (!target.startsWith("/") || hasControl(target) || target.indexOf(' ') >= 0) {
@@ -160,7 +165,13 @@ final class EventLoopClient implements AutoCloseable {
     }
 
     private static boolean hasControl(String s) {
-        return s.chars().anyMatch(c -> (c < ' ' && c != '\t') || c == 0x7f);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c < ' ' && c != '\t') || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private EventLoopPool pool(XnioIoThread io) {
