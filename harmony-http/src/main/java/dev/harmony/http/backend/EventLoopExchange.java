@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -206,8 +205,8 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
     private static long declaredLength(ClientResponse head) {
         HeaderMap h = head.getResponseHeaders();
         String encoding = h.getLast(io.undertow.util.Headers.TRANSFER_ENCODING);
-        if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
-            return -1;
+        if (encoding != null) { // Undertow de-chunks only a plain "chunked"; it would frame anything else wrong
+            return "chunked".equalsIgnoreCase(encoding.strip()) ? -1 : UNDELIMITED;
         }
         String length = h.getFirst(io.undertow.util.Headers.CONTENT_LENGTH);
         if (length != null) {
@@ -222,9 +221,10 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
 
     /** The upstream's headers minus hop-by-hop ones (RFC 9110 7.6.1), including those Connection names. */
     private static Headers endToEnd(HeaderMap upstream) {
-        Set<String> drop = new HashSet<>(HOP_BY_HOP);
+        Set<String> drop = HOP_BY_HOP;
         HeaderValues connection = upstream.get(io.undertow.util.Headers.CONNECTION);
         if (connection != null) {
+            drop = new HashSet<>(HOP_BY_HOP);
             for (String value : connection) {
                 for (String token : value.split(",")) {
                     drop.add(token.strip().toLowerCase(Locale.ROOT));
@@ -235,7 +235,7 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
         for (HeaderValues values : upstream) {
             String name = values.getHeaderName().toString();
             if (!drop.contains(name.toLowerCase(Locale.ROOT))) {
-                for (String value : List.copyOf(values)) {
+                for (String value : values) {
                     kept.add(name, value);
                 }
             }

@@ -575,9 +575,11 @@ class EventLoopClientTest {
     void aBodyDelimitedOnlyByTheConnectionCloseIsNeverASilentlyEmptyBody() throws Exception {
         EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
             EventLoopRawUpstream.readHead(socket.getInputStream());
-            EventLoopRawUpstream.write(socket, index == 0
-                    ? "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nread me to the end"
-                    : "HTTP/1.0 200 OK\r\n\r\nread me to the end too");
+            EventLoopRawUpstream.write(socket, switch (index) {
+                case 0 -> "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nread me to the end";
+                case 1 -> "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\nread me too";
+                default -> "HTTP/1.0 200 OK\r\n\r\nread me to the end too";
+            });
             socket.close();
         });
         closeAfter.add(raw);
@@ -585,6 +587,8 @@ class EventLoopClientTest {
 
         // Undertow's client would read HTTP/1.1 without a length as empty: refused, not passed on short
         assertThat(failure(client.send("GET", "/1.1", Headers.empty()))).isInstanceOf(IOException.class)
+                .hasMessageContaining("without Content-Length");
+        assertThat(failure(client.send("GET", "/1.1-gzip", Headers.empty()))).isInstanceOf(IOException.class)
                 .hasMessageContaining("without Content-Length");
         assertThat(get(client, "/1.0").body().text()).isEqualTo("read me to the end too");
     }
