@@ -3,6 +3,7 @@ package dev.harmony.http.backend;
 import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -79,10 +80,20 @@ final class EventLoopPool {
             public void failed(IOException e) {
                 timer.remove();
                 open--;
-                exchange.result.completeExceptionally(e);
+                exchange.result.completeExceptionally(asConnectFailure(e));
                 serveWaiting();
             }
         }, client.connectTo, ioThread, client.buffers, client.connectionOptions);
+    }
+
+    /** Unreachable, unknown host and the like: all one ConnectException for callers (cause kept). */
+    private IOException asConnectFailure(IOException e) {
+        if (e instanceof ConnectException || e instanceof SocketTimeoutException) {
+            return e;
+        }
+        ConnectException wrapped = new ConnectException("cannot connect to " + client.origin + ": " + e);
+        wrapped.initCause(e);
+        return wrapped;
     }
 
     /** A connection whose exchange ended cleanly: to the next waiting request, else idle. */
