@@ -3,6 +3,7 @@ package dev.harmony.http.backend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
+import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSourceChannel;
 import org.xnio.streams.ChannelInputStream;
 
@@ -15,6 +16,7 @@ final class EventLoopBodyStream extends InputStream {
     private final InputStream channel;
     private final long declaredLength;
     private final EventLoopExchange exchange;
+    private final byte[] one = new byte[1];
     private long count;
     private boolean ended;
 
@@ -27,7 +29,6 @@ final class EventLoopBodyStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n == -1 ? -1 : one[0] & 0xff;
     }
@@ -39,6 +40,9 @@ final class EventLoopBodyStream extends InputStream {
         }
         if (length == 0) {
             return 0;
+        }
+        if (Thread.currentThread() instanceof XnioIoThread) { // a blocking read there would stall every connection
+            throw new IOException("an upstream body stream must be read from a worker thread, not an I/O thread");
         }
         int n;
         try {

@@ -362,6 +362,24 @@ class EventLoopClientTest {
     }
 
     @Test
+    void aStreamReadOnAnIoThreadFailsInsteadOfStallingIt() throws Exception {
+        EventLoopClient client = client();
+        // from a plain thread the answer completes on the client's own I/O thread: read there by mistake
+        CompletableFuture<Long> readOnIoThread = client.send("GET", "/big", Headers.empty())
+                .thenApply(response -> {
+                    try (InputStream in = response.body().stream()) {
+                        return in.transferTo(OutputStream.nullOutputStream());
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+
+        assertThatThrownBy(() -> readOnIoThread.get(5, TimeUnit.SECONDS)).hasRootCauseInstanceOf(IOException.class)
+                .hasStackTraceContaining("not an I/O thread");
+        assertThat(get(client, "/echo?after").body().text()).isEqualTo("echo after");
+    }
+
+    @Test
     void aChunkedBodyStreamsWithUnknownLength() throws Exception {
         EventLoopClient client = client();
         Response response = get(client, "/chunked?300000");
