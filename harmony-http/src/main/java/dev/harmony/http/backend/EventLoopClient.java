@@ -116,14 +116,18 @@ final class EventLoopClient implements AutoCloseable {
      * Sends {@code method target} with {@code headers} plus Host; never blocks. Completes with the upstream
      * status, its end-to-end headers and body; or exceptionally with ConnectException, SocketTimeoutException
      * (no connection within connectTimeout, queueing for a busy one included, or no answer within
-     * readTimeout) or another IOException (upstream closed mid-answer, too many queued requests, closed).
-     *
-     * @throws IllegalArgumentException if the method is not a token, or the target or a header value holds
-     *         a control character (they would split the request on the wire)
+     * readTimeout) or another IOException (upstream closed mid-answer, too many queued requests, closed);
+     * with IllegalArgumentException if the method is not a token, or the target or a header value holds a
+     * control character (they would split the request on the wire). Never throws.
      */
     CompletableFuture<Response> send(String method, String target, Headers headers) {
-        checkRequest(method, target, headers);
         EventLoopExchange exchange = new EventLoopExchange(this, method, target, headers);
+        try {
+            checkRequest(method, target, headers);
+        } catch (RuntimeException e) {
+            exchange.result.completeExceptionally(e);
+            return exchange.result;
+        }
         if (closed) {
             exchange.result.completeExceptionally(new IOException("EventLoopClient is closed"));
             return exchange.result;
