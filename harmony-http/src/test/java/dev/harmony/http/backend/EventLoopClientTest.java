@@ -568,6 +568,42 @@ class EventLoopClientTest {
     }
 
     @Test
+    void aSmallBodyArrivingInPiecesIsAssembledAndOneCutShortFails() throws Exception {
+        CountDownLatch halfSent = new CountDownLatch(1);
+        CountDownLatch sendRest = new CountDownLatch(1);
+        EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
+            EventLoopRawUpstream.readHead(socket.getInputStream());
+            EventLoopRawUpstream.write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nfirst");
+            halfSent.countDown();
+            try {
+                sendRest.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            EventLoopRawUpstream.write(socket, "-half");
+            EventLoopRawUpstream.readHead(socket.getInputStream());
+        });
+        closeAfter.add(raw);
+        EventLoopClient client = client(raw.origin(), Duration.ofSeconds(5), 1);
+
+        CompletableFuture<Response> pieces = client.send("GET", "/pieces", Headers.empty());
+        assertThat(halfSent.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(pieces).isNotDone(); // it cannot be: half the declared body is still missing
+        sendRest.countDown();
+        assertThat(pieces.get(5, TimeUnit.SECONDS).body().text()).isEqualTo("first-half");
+
+        // a small body the upstream cuts short by closing fails the request, never arrives short
+        EventLoopRawUpstream cut = new EventLoopRawUpstream((index, socket) -> {
+            EventLoopRawUpstream.readHead(socket.getInputStream());
+            EventLoopRawUpstream.write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this");
+            socket.close();
+        });
+        closeAfter.add(cut);
+        assertThat(failure(client(cut.origin(), Duration.ofSeconds(5), 1).send("GET", "/cut", Headers.empty())))
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
     void anUpstreamClosingMidBodyFailsTheStreamRead() throws Exception {
         EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
             EventLoopRawUpstream.readHead(socket.getInputStream());
