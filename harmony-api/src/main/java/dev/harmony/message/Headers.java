@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Immutable, multi-valued, case-insensitive headers, in the order their names were first added.
@@ -91,6 +92,13 @@ public final class Headers {
 
     public Builder toBuilder() {
         return new Builder(new ArrayList<>(fields)); // fields are immutable; only the list is copied
+    }
+
+    /** Calls {@code action} with every name and its values, in order (without building a map). */
+    public void forEach(BiConsumer<String, List<String>> action) {
+        for (Field f : fields) {
+            action.accept(f.name(), f.values());
+        }
     }
 
     /** Every name with its values, in order, for iteration. */

@@ -257,7 +257,8 @@ public final class Pipeline implements Handler, AutoCloseable {
     }
 
     private static String newExchangeId() {
-        return String.format("%012x", ThreadLocalRandom.current().nextLong() & 0xffff_ffff_ffffL);
+        // 48 random bits as 12 hex digits; the set bit 48 keeps leading zeros (no String.format per exchange)
+        return Long.toHexString((ThreadLocalRandom.current().nextLong() & 0xffff_ffff_ffffL) | (1L << 48)).substring(1);
     }
 
     /** A stage with its unique name in this pipeline. */

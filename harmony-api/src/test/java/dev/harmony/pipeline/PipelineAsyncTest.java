@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -87,8 +88,10 @@ class PipelineAsyncTest {
 
     @Test
     void theFirstStageThatMayBlockAndEverythingAfterItRunOnTheBlockingExecutor() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
         Middleware blockingGuard = chain -> {
             threads.add("guard " + Thread.currentThread().getName());
+            go.await(5, TimeUnit.SECONDS); // so the caller has attached its continuation before this completes
             return chain.proceed(chain.request());
         };
         AsyncBackend backend = request -> {
@@ -98,7 +101,9 @@ class PipelineAsyncTest {
         try (Pipeline p = Pipeline.builder().name("mixed").frontend(in).use("tag", tagging())
                 .use("guard", blockingGuard).backend(backend).build()) {
             p.start();
-            Response response = await(p.handleAsync(in.request("GET", "/a").build(), this::blocking));
+            CompletionStage<Response> answer = p.handleAsync(in.request("GET", "/a").build(), this::blocking);
+            go.countDown();
+            Response response = await(answer);
 
             assertThat(response.status()).isEqualTo(201);
             assertThat(response.headers().first("X-Tag")).contains("seen");

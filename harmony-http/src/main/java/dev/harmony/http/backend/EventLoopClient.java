@@ -161,7 +161,7 @@ final class EventLoopClient implements AutoCloseable {
             throw new IllegalArgumentException("EventLoopClient: target must be an encoded /path?query, got '"
                     + target + "'");
         }
-        headers.asMap().forEach((name, values) -> values.forEach(value -> {
+        headers.forEach((name, values) -> values.forEach(value -> {
             if (hasControl(value)) {
                 throw new IllegalArgumentException("EventLoopClient: control character in header " + name);
             }

@@ -70,7 +70,7 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
         settled = false;
         ClientRequest request = new ClientRequest().setMethod(HttpString.tryFromString(method)).setPath(target);
         HeaderMap out = request.getRequestHeaders();
-        headers.asMap().forEach((name, values) -> out.addAll(new HttpString(name), values));
+        headers.forEach((name, values) -> out.addAll(HttpString.tryFromString(name), values));
         // the body-less framing is ours: Undertow then sends no body and finishes the request by itself
         out.remove(io.undertow.util.Headers.CONTENT_LENGTH);
         out.remove(io.undertow.util.Headers.TRANSFER_ENCODING);

@@ -46,16 +46,14 @@ final class ForwardedHeaders {
     /** Passes each header to send upstream for {@code request} to {@code add}. */
     private static void upstream(Request request, BiConsumer<String, String> add) {
         Set<String> named = namedIn(request.headers().all("Connection"));
-        for (Map.Entry<String, List<String>> h : request.headers().asMap().entrySet()) {
-            String name = h.getKey();
-            if (isHopByHop(name, named) || name.equalsIgnoreCase("host") || name.equalsIgnoreCase("content-length")
-                    || name.regionMatches(true, 0, "x-forwarded-", 0, 12)) {
-                continue;
+        request.headers().forEach((name, values) -> {
+            if (!isHopByHop(name, named) && !name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")
+                    && !name.regionMatches(true, 0, "x-forwarded-", 0, 12)) {
+                for (String v : values) {
+                    add.accept(name, v);
+                }
             }
-            for (String v : h.getValue()) {
-                add.accept(name, v);
-            }
-        }
+        });
         List<String> earlier = request.headers().all("X-Forwarded-For");
         String forwardedFor = earlier.isEmpty() ? "" : String.join(", ", earlier);
         String peer = request.attribute(HttpAttributes.PEER_ADDRESS)

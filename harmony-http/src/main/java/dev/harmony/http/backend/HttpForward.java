@@ -189,10 +189,7 @@ public final class HttpForward implements AsyncBackend {
     public CompletionStage<Response> handleAsync(Request request) {
         EventLoopClient loop = eventLoop;
         if (loop != null && request.body().length() == 0) {
-            HttpUrl url = target(request);
-            String query = url.encodedQuery();
-            return loop.send(request.operation(), query == null ? url.encodedPath() : url.encodedPath() + "?" + query,
-                            ForwardedHeaders.upstreamHeaders(request))
+            return loop.send(request.operation(), originForm(request), ForwardedHeaders.upstreamHeaders(request))
                     .exceptionallyCompose(e -> CompletableFuture.failedFuture(failure(unwrap(e))));
         }
         CompletableFuture<Response> answer = new CompletableFuture<>();
@@ -259,6 +256,23 @@ public final class HttpForward implements AsyncBackend {
         } catch (IllegalArgumentException e) {
             throw Rejection.malformed("cannot forward to '" + path + "': not a valid request target").toException();
         }
+    }
+
+    /**
+     * The encoded path and query of {@link #target}, built directly: the same string for ordinary paths;
+     * anything that might hold a dot segment takes the URL builder's way, which resolves them.
+     */
+    private String originForm(Request request) {
+        String path = request.path();
+        if (path.contains("/.") || path.startsWith(".") || path.contains("%2e") || path.contains("%2E")) {
+            HttpUrl url = target(request);
+            return url.encodedQuery() == null ? url.encodedPath() : url.encodedPath() + "?" + url.encodedQuery();
+        }
+        if (!path.isEmpty() && !path.startsWith("/")) {
+            path = "/" + path;
+        }
+        String encoded = basePath.isEmpty() && path.isEmpty() ? "/" : basePath + PercentEncoding.path(path);
+        return request.query().isEmpty() ? encoded : encoded + "?" + PercentEncoding.query(request.query());
     }
 
     private static RequestBody body(Request request) {

@@ -120,7 +120,7 @@ final class ResponseWriter {
             status = rejection.kind().status();
             body = renderer.render(rejection);
             Headers.Builder merged = headers.toBuilder();
-            rejection.headers().asMap().forEach((name, values) -> {
+            rejection.headers().forEach((name, values) -> {
                 merged.remove(name);
                 values.forEach(v -> merged.add(name, v));
             });
@@ -133,11 +133,11 @@ final class ResponseWriter {
         }
         exchange.setStatusCode(status);
         HeaderMap out = exchange.getResponseHeaders();
-        for (Map.Entry<String, List<String>> h : headers.asMap().entrySet()) {
-            if (!HopByHop.is(h.getKey())) {
-                out.addAll(HttpString.tryFromString(h.getKey()), h.getValue());
+        headers.forEach((name, values) -> {
+            if (!HopByHop.is(name)) {
+                out.addAll(HttpString.tryFromString(name), values);
             }
-        }
+        });
         if (!headers.contains("Content-Type")) {
             body.contentType().ifPresent(ct -> out.put(io.undertow.util.Headers.CONTENT_TYPE, ct));
         }
