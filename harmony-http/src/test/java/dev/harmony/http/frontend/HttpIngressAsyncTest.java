@@ -1,0 +1,123 @@
+package dev.harmony.http.frontend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.harmony.http.Loopback;
+import dev.harmony.message.Body;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.AsyncBackend;
+import dev.harmony.pipeline.AsyncMiddleware;
+import dev.harmony.pipeline.Middleware;
+import dev.harmony.pipeline.Pipeline;
+import dev.harmony.pipeline.Rejection;
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** Which thread runs what behind the ingress: IO thread for non-blocking stages, workers for the rest. */
+class HttpIngressAsyncTest {
+    private final List<String> threads = new CopyOnWriteArrayList<>();
+
+    private AsyncMiddleware recordingThread(String stage) {
+        return chain -> {
+            threads.add(stage + " " + kind());
+            return chain.proceedAsync(chain.request());
+        };
+    }
+
+    private AsyncBackend answering(Response response) {
+        return request -> {
+            threads.add("backend " + kind());
+            return CompletableFuture.completedFuture(response);
+        };
+    }
+
+    /** XNIO names its IO threads "... I/O-n" and its workers "... task-n". */
+    private static String kind() {
+        String name = Thread.currentThread().getName();
+        return name.contains("I/O") ? "io" : name.contains("task") ? "worker" : name;
+    }
+
+    private Pipeline start(Middleware middleware, AsyncBackend backend) {
+        Pipeline p = Pipeline.builder().name("async").frontend(HttpIngress.port(0).bind("127.0.0.1").build())
+                .use("guard", middleware).backend(backend).build();
+        p.start();
+        return p;
+    }
+
+    private static int port(Pipeline p) {
+        return ((HttpIngress) p.frontend()).port();
+    }
+
+    @Test
+    void aBodylessRequestThroughNonBlockingStagesNeverLeavesTheIoThread() {
+        try (Pipeline p = start(recordingThread("guard"), answering(Response.ok(Body.ofText("hi", "text/plain"))))) {
+            HttpResponse<String> r = Loopback.get(port(p), "/x");
+
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("hi");
+            assertThat(threads).containsExactly("guard io", "backend io");
+        }
+    }
+
+    @Test
+    void aBlockingStageMovesTheRestToAWorkerAndARequestBodyMovesEverything() {
+        Middleware blocking = chain -> {
+            threads.add("guard " + kind());
+            return chain.proceed(chain.request());
+        };
+        try (Pipeline p = start(blocking, answering(Response.of(204)))) {
+            assertThat(Loopback.get(port(p), "/x").statusCode()).isEqualTo(204);
+            assertThat(threads).containsExactly("guard worker", "backend worker");
+        }
+        threads.clear();
+        try (Pipeline p = start(recordingThread("guard"), answering(Response.of(201)))) {
+            HttpResponse<String> posted = Loopback.send(Loopback.request(port(p), "/x")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+            assertThat(posted.statusCode()).isEqualTo(201);
+            assertThat(threads).containsExactly("guard worker", "backend worker"); // the body is read blocking
+        }
+    }
+
+    @Test
+    void bigStreamedAndHeadAnswersFromTheIoThreadPathAreComplete() {
+        byte[] big = new byte[3 * 1024 * 1024 + 17];
+        Arrays.fill(big, (byte) 'x');
+        AsyncBackend backend = request -> CompletableFuture.completedFuture(switch (request.path()) {
+            case "/big" -> Response.ok(Body.ofBytes(big, "application/octet-stream"));
+            case "/stream" -> Response.ok(Body.ofStream(new ByteArrayInputStream(big), -1, "application/octet-stream"));
+            default -> Response.ok(Body.ofText("{\"a\":1}", "application/json")).withHeader("Content-Length", "7");
+        });
+        try (Pipeline p = start(recordingThread("guard"), backend)) {
+            for (String path : List.of("/big", "/stream")) {
+                HttpResponse<byte[]> r = Loopback.client().sendAsync(Loopback.request(port(p), path).build(),
+                        HttpResponse.BodyHandlers.ofByteArray()).join();
+                assertThat(r.statusCode()).as(path).isEqualTo(200);
+                assertThat(r.body()).as(path).isEqualTo(big);
+            }
+            HttpResponse<String> head = Loopback.send(Loopback.request(port(p), "/small")
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+            assertThat(head.statusCode()).isEqualTo(200);
+            assertThat(head.headers().firstValue("Content-Length")).contains("7");
+            assertThat(head.body()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRejectionOnTheIoThreadIsRenderedAndTheConnectionKeepsServing() {
+        AsyncMiddleware deny = chain -> chain.request().path().equals("/deny")
+                ? CompletableFuture.failedFuture(Rejection.forbidden("not for you").toException())
+                : chain.proceedAsync(chain.request());
+        try (Pipeline p = start(deny, answering(Response.ok()))) {
+            HttpResponse<String> denied = Loopback.get(port(p), "/deny");
+            assertThat(denied.statusCode()).isEqualTo(403);
+            assertThat(denied.body()).contains("not for you");
+            assertThat(Loopback.get(port(p), "/ok").statusCode()).isEqualTo(200);
+        }
+    }
+}
