@@ -20,13 +20,18 @@ public final class Request {
     private final Body body;
 
     private Request(Builder b) {
-        this.protocol = Objects.requireNonNull(b.protocol, "protocol");
-        this.operation = Objects.requireNonNull(b.operation, "operation");
-        this.path = Objects.requireNonNull(b.path, "path");
-        this.query = Objects.requireNonNull(b.query, "query");
-        this.headers = Objects.requireNonNull(b.headers, "headers");
-        this.attributes = Objects.requireNonNull(b.attributes, "attributes");
-        this.body = Objects.requireNonNull(b.body, "body");
+        this(b.protocol, b.operation, b.path, b.query, b.headers, b.attributes, b.body);
+    }
+
+    private Request(Protocol protocol, String operation, String path, String query, Headers headers,
+            Attributes attributes, Body body) {
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.operation = Objects.requireNonNull(operation, "operation");
+        this.path = Objects.requireNonNull(path, "path");
+        this.query = Objects.requireNonNull(query, "query");
+        this.headers = Objects.requireNonNull(headers, "headers");
+        this.attributes = Objects.requireNonNull(attributes, "attributes");
+        this.body = Objects.requireNonNull(body, "body");
     }
 
     /** Starts a request of {@code protocol} with operation {@code operation}. */
@@ -68,7 +73,7 @@ public final class Request {
     }
 
     public <T> Request with(Attribute<T> key, T value) {
-        return toBuilder().attributes(attributes.with(key, value)).build();
+        return new Request(protocol, operation, path, query, headers, attributes.with(key, value), body);
     }
 
     public Request withHeader(String name, String value) {

@@ -107,11 +107,13 @@ final class Exchange {
                 outcome = Outcome.FAILED;
             }
         }
-        long self = System.nanoTime() - started - downstream.nanos;
-        StageEvent event = new StageEvent(pipeline.name(), id, stage.name(),
-                isBackend ? Role.BACKEND : Role.MIDDLEWARE, outcome, response.rejection().orElse(null), self);
-        for (PipelineListener l : pipeline.listeners()) {
-            pipeline.notifyQuietly(() -> l.stageFinished(event));
+        if (!pipeline.listeners().isEmpty()) {
+            long self = System.nanoTime() - started - downstream.nanos;
+            StageEvent event = new StageEvent(pipeline.name(), id, stage.name(),
+                    isBackend ? Role.BACKEND : Role.MIDDLEWARE, outcome, response.rejection().orElse(null), self);
+            for (PipelineListener l : pipeline.listeners()) {
+                pipeline.notifyQuietly(() -> l.stageFinished(event));
+            }
         }
         return response;
     }

@@ -219,7 +219,7 @@ final class IngressHandler implements HttpHandler {
         for (HeaderValues values : exchange.getRequestHeaders()) {
             String name = values.getHeaderName().toString();
             if ((HopByHop.is(name) && !name.equalsIgnoreCase("Content-Length"))
-                    || named.contains(name.toLowerCase(Locale.ROOT))) {
+                    || (!named.isEmpty() && named.contains(name.toLowerCase(Locale.ROOT)))) {
                 continue;
             }
             if (!peerTrusted && name.regionMatches(true, 0, "X-Forwarded-", 0, 12)) {
@@ -233,6 +233,9 @@ final class IngressHandler implements HttpHandler {
     }
 
     private static boolean hasDotSegment(String rawPath) {
+        if (rawPath.indexOf('.') < 0 && rawPath.indexOf('%') < 0) {
+            return false; // the common case, without splitting the path
+        }
         for (String segment : rawPath.split("/")) {
             String s = segment.replace("%2e", ".").replace("%2E", ".");
             if (s.equals(".") || s.equals("..")) {

@@ -129,10 +129,19 @@ public final class JwtAuth implements AsyncMiddleware {
             return Decision.refuse(BearerChallenge.invalidToken(realm, e.getMessage()));
         }
         Scopes scopes = token.scopes();
-        if (!requiredScopes.stream().allMatch(scopes::satisfies)) {
+        if (!hasRequiredScopes(scopes)) {
             return Decision.refuse(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
         }
         return new Decision(withClaims(request, token.jwt(), scopes), null);
+    }
+
+    private boolean hasRequiredScopes(Scopes scopes) {
+        for (String required : requiredScopes) {
+            if (!scopes.satisfies(required)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean alreadyVerified(Request request) {
