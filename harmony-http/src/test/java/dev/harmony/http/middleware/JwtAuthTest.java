@@ -10,8 +10,12 @@ import dev.harmony.http.Loopback;
 import dev.harmony.http.TestTokens;
 import dev.harmony.http.frontend.HttpIngress;
 import dev.harmony.message.Attribute;
+import dev.harmony.message.Protocol;
+import dev.harmony.message.Request;
 import dev.harmony.message.Response;
+import dev.harmony.pipeline.AsyncBackend;
 import dev.harmony.pipeline.Pipeline;
+import dev.harmony.testing.DirectFrontend;
 import dev.harmony.testing.RecordingBackend;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -23,6 +27,9 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -223,6 +230,48 @@ class JwtAuthTest {
         idp = null;
         clock.advance(Duration.ofMinutes(11));
         assertThat(bearer(TestTokens.sign(TestTokens.rs256(OTHER_RSA), b -> b.withKeyId("k2"))).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void onlyAnUnseenJwksTokenIsCheckedOffTheEventLoop() throws Exception {
+        idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] jwks = set(TestTokens.rsaJwk("k1", (RSAPublicKey) RSA.getPublic())).getBytes(StandardCharsets.UTF_8);
+        idp.createContext("/jwks", ex -> {
+            ex.sendResponseHeaders(200, jwks.length);
+            ex.getResponseBody().write(jwks);
+            ex.close();
+        });
+        idp.start();
+        AtomicInteger handedOff = new AtomicInteger();
+        Executor countingWorkers = task -> {
+            handedOff.incrementAndGet();
+            task.run();
+        };
+        AsyncBackend answer = request -> CompletableFuture.completedFuture(Response.ok());
+        DirectFrontend in = DirectFrontend.speaking(Protocol.HTTP);
+        JwtAuth viaJwks = JwtAuth.jwks(URI.create("http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks"))
+                .issuer(TestTokens.ISSUER).build();
+        try (Pipeline p = Pipeline.builder().name("jwks").frontend(in).use(viaJwks).backend(answer).build()) {
+            p.start();
+            Request request = in.request("GET", "/Patient")
+                    .header("Authorization", "Bearer " + TestTokens.sign(TestTokens.rs256(RSA), b -> b.withKeyId("k1")))
+                    .build();
+
+            assertThat(p.handleAsync(request, countingWorkers).toCompletableFuture().get(5, TimeUnit.SECONDS)
+                    .status()).isEqualTo(200);
+            assertThat(handedOff).as("a new token may need a key fetch: off the event loop").hasValue(1);
+            assertThat(p.handleAsync(request, countingWorkers).toCompletableFuture().get(5, TimeUnit.SECONDS)
+                    .status()).isEqualTo(200);
+            assertThat(handedOff).as("a verified token is decided in place").hasValue(1);
+        }
+        try (Pipeline p = Pipeline.builder().name("hs").frontend(in).use(hs().build()).backend(answer).build()) {
+            p.start();
+            Request request = in.request("GET", "/Patient")
+                    .header("Authorization", "Bearer " + TestTokens.sign(TestTokens.hs256())).build();
+            assertThat(p.handleAsync(request, countingWorkers).toCompletableFuture().get(5, TimeUnit.SECONDS)
+                    .status()).isEqualTo(200);
+            assertThat(handedOff).as("static keys never wait").hasValue(1);
+        }
     }
 
     @Test
