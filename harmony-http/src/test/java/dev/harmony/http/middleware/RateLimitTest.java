@@ -5,13 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.harmony.http.Loopback;
 import dev.harmony.http.frontend.HttpIngress;
+import dev.harmony.message.Protocol;
+import dev.harmony.message.Request;
 import dev.harmony.message.Response;
+import dev.harmony.pipeline.AsyncBackend;
 import dev.harmony.pipeline.Pipeline;
+import dev.harmony.pipeline.Rejection;
+import dev.harmony.testing.DirectFrontend;
 import dev.harmony.testing.RecordingBackend;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TimeMeter;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +118,31 @@ class RateLimitTest {
         time.advance(Duration.ofMinutes(2));
         store.bucket("fresh", config, time);
         assertThat(store.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aSharedStoreIsAskedOffTheEventLoopTheLocalOneInPlace() throws Exception {
+        AtomicLong handedOff = new AtomicLong();
+        Executor countingWorkers = task -> {
+            handedOff.incrementAndGet();
+            task.run();
+        };
+        LocalBucketStore buckets = new LocalBucketStore(100);
+        BucketStore remote = (key, configuration, time) -> buckets.bucket(key, configuration, time); // mayBlock: true
+        AsyncBackend answer = request -> CompletableFuture.completedFuture(Response.ok());
+        DirectFrontend in = DirectFrontend.speaking(Protocol.HTTP);
+        for (BucketStore store : new BucketStore[] {BucketStore.local(100), remote}) {
+            try (Pipeline p = Pipeline.builder().name("limited").frontend(in)
+                    .use(RateLimit.perMinute(1).store(store)).backend(answer).build()) {
+                p.start();
+                Request request = in.request("GET", "/Patient").build();
+                assertThat(p.handleAsync(request, countingWorkers).toCompletableFuture().get(5, TimeUnit.SECONDS)
+                        .headers().first("RateLimit-Remaining")).contains("0");
+                assertThat(p.handleAsync(request, countingWorkers).toCompletableFuture().get(5, TimeUnit.SECONDS)
+                        .rejection()).hasValueSatisfying(r -> assertThat(r.kind()).isEqualTo(Rejection.Kind.TOO_MANY_REQUESTS));
+            }
+        }
+        assertThat(handedOff).as("two requests through the shared store, none through the local one").hasValue(2);
     }
 
     @Test
