@@ -18,13 +18,13 @@ import java.util.stream.Stream;
 /**
  * FHIR proxy throughput: {@code wrk -t1 -c32} against (a) nginx as a plain reverse proxy (one worker,
  * upstream keepalive) and (b) the Harmony {@code fhir-proxy} pipeline (HS256 JWT verification, a rate
- * limit too high to trip, OkHttp forwarding), both in front of the same fixed nginx upstream answering
+ * limit too high to trip, HttpForward), both in front of the same fixed nginx upstream answering
  * a FHIR Patient, in one run. Harmony is warmed up until the JIT has settled, then nginx and Harmony
  * are measured alternately for several rounds. Prints req/s, p50/p99 and the median ratio ours/nginx.
  *
  * <pre>
  * java -cp harmony-examples/target/harmony-examples.jar dev.harmony.examples.bench.ProxyBenchmark \
- *      [--seconds 10] [--connections 32] [--warmup 60] [--rounds 3] [--nginx-workers 1]
+ *      [--seconds 10] [--connections 32] [--warmup 60] [--rounds 5] [--nginx-workers 1]
  * </pre>
  */
 public final class ProxyBenchmark {
@@ -37,7 +37,7 @@ public final class ProxyBenchmark {
     private int seconds = 10;
     private int connections = 32;
     private int warmup = 60;
-    private int rounds = 3;
+    private int rounds = 5;
     private int nginxWorkers = 1;
 
     private ProxyBenchmark() {
