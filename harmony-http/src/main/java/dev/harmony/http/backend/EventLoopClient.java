@@ -2,13 +2,10 @@ package dev.harmony.http.backend;
 
 import dev.harmony.message.Headers;
 import dev.harmony.message.Response;
-import io.undertow.client.UndertowClient;
-import io.undertow.connector.ByteBufferPool;
-import io.undertow.server.DefaultByteBufferPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -25,7 +22,7 @@ import org.xnio.XnioWorker;
 
 /**
  * Sends body-less HTTP/1.1 requests to one upstream origin without blocking a thread, on Undertow's
- * client.
+ * our own small HTTP/1.1 codec on XNIO connections.
  *
  * <p>Connections are pooled per XNIO I/O thread ({@link EventLoopPool}): a request sent <em>on</em> an
  * I/O thread (an Undertow server's, say) uses keep-alive connections owned by that very thread, so the
@@ -52,13 +49,11 @@ final class EventLoopClient implements AutoCloseable {
 
     final URI origin;
     final String hostHeader;
-    /** Where connections go: the origin with its host resolved once by start(), so DNS never blocks I/O threads. */
-    volatile URI connectTo;
+    /** Where connections go, resolved once by start() so DNS never blocks I/O threads; null: resolve per connect. */
+    private volatile InetSocketAddress connectTo;
     final long connectTimeoutMillis;
     final long readTimeoutMillis;
     final int maxConnectionsPerThread;
-    final UndertowClient undertow = UndertowClient.getInstance(EventLoopClient.class.getClassLoader());
-    final ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024);
     /** Nagle would hold each small request back ~40 ms behind the previous answer's ACK. */
     final OptionMap connectionOptions = OptionMap.create(Options.TCP_NODELAY, true);
 
@@ -80,7 +75,6 @@ final class EventLoopClient implements AutoCloseable {
         int port = origin.getPort() == -1 ? 80 : origin.getPort();
         this.origin = URI.create("http://" + origin.getHost() + ":" + port);
         this.hostHeader = origin.getHost() + ":" + port;
-        this.connectTo = this.origin;
         this.connectTimeoutMillis = positiveMillis(connectTimeout, "connectTimeout");
         this.readTimeoutMillis = positiveMillis(readTimeout, "readTimeout");
         if (maxConnectionsPerThread < 1) {
@@ -102,10 +96,7 @@ final class EventLoopClient implements AutoCloseable {
         if (!resolved) {
             resolved = true;
             try {
-                InetAddress address = InetAddress.getByName(origin.getHost());
-                String host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]"
-                        : address.getHostAddress();
-                connectTo = URI.create("http://" + host + ":" + origin.getPort());
+                connectTo = new InetSocketAddress(InetAddress.getByName(origin.getHost()), origin.getPort());
             } catch (UnknownHostException e) {
                 // keep the name: connects resolve it themselves and fail with UnknownHostException
             }
@@ -162,7 +153,7 @@ final class EventLoopClient implements AutoCloseable {
                     + target + "'");
         }
         headers.forEach((name, values) -> values.forEach(value -> {
-            if (hasControl(value)) {
+            if (hasControl(value) || hasControl(name) || name.indexOf(':') >= 0 || name.indexOf(' ') >= 0) {
                 throw new IllegalArgumentException("EventLoopClient: control character in header " + name);
             }
         }));
@@ -235,6 +226,12 @@ final class EventLoopClient implements AutoCloseable {
         if (worker != null) {
             worker.shutdown();
         }
+    }
+
+    /** The resolved upstream address (resolving now only if start() could not). */
+    InetSocketAddress connectAddress() {
+        InetSocketAddress address = connectTo;
+        return address != null ? address : new InetSocketAddress(origin.getHost(), origin.getPort());
     }
 
     boolean isClosed() {

@@ -1,44 +1,27 @@
 package dev.harmony.http.backend;
 
 import dev.harmony.message.Body;
-import dev.harmony.message.Headers;
 import dev.harmony.message.Response;
-import io.undertow.client.ClientCallback;
-import io.undertow.client.ClientConnection;
-import io.undertow.client.ClientExchange;
-import io.undertow.client.ClientRequest;
-import io.undertow.client.ClientResponse;
-import io.undertow.util.HeaderMap;
-import io.undertow.util.HeaderValues;
-import io.undertow.util.HttpString;
-import io.undertow.util.Protocols;
+import dev.harmony.message.Headers;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.util.HashSet;
-import java.util.Locale;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.xnio.XnioExecutor;
-import org.xnio.channels.StreamSourceChannel;
 
 /**
- * One request on its way through an {@link EventLoopPool}: send, wait for the head, read a small body
- * or hand out a stream, then give the connection back. Runs on the pool's I/O thread, except the
- * stream, which calls {@link #streamEnded} from the reading thread.
+ * One request on its way through an {@link EventLoopPool}: write its head, parse the answer's head,
+ * read a small body or hand out a stream, then give the connection back. Runs on the pool's I/O thread,
+ * except the stream, which calls {@link #streamEnded} from the reading thread.
  */
-final class EventLoopExchange implements ClientCallback<ClientExchange> {
+final class EventLoopExchange {
     /** RFC 9110 9.2.2: only these may be resent without knowing whether the upstream acted on them. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "transfer-encoding", "upgrade");
-
-    /**
-     * An HTTP/1.1 body with neither Content-Length nor chunking ends when the upstream closes; Undertow's
-     * client reads it as empty instead, so we refuse it rather than pass on a silently empty body.
-     */
-    private static final long UNDELIMITED = -2;
+    /** An HTTP/1.1 body with neither Content-Length nor chunking: allowed, but we refuse it (see onHead). */
+    static final long UNDELIMITED = -3;
 
     final CompletableFuture<Response> result = new CompletableFuture<>();
     private final EventLoopClient client;
@@ -46,12 +29,18 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
     private final String target;
     private final Headers headers;
     private EventLoopPool pool;
-    private ClientConnection connection;
+    private EventLoopConnection connection;
     private boolean reused;
     private boolean retried;
-    private boolean headReceived;
     /** Set once the connection went back to the pool or was closed, so late callbacks do nothing. */
     private boolean settled;
+    private ByteBuffer request;
+    /** How far the head was already searched for its end. */
+    private int scanned;
+    private EventLoopResponseHead head;
+    private ByteBuffer smallBody;
+    /** Bytes followed the answer: the upstream pipelines or lies about lengths; don't reuse. */
+    private boolean surplus;
     private XnioExecutor.Key readTimer;
     /** While the exchange waits in its pool's queue; the pool cancels it on dequeue. */
     XnioExecutor.Key queueTimer;
@@ -63,109 +52,141 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
         this.headers = headers;
     }
 
-    void start(EventLoopPool owner, ClientConnection on, boolean isReused) {
+    void start(EventLoopPool owner, EventLoopConnection on, boolean isReused) {
         pool = owner;
         connection = on;
         reused = isReused;
         settled = false;
-        ClientRequest request = new ClientRequest().setMethod(HttpString.tryFromString(method)).setPath(target);
-        HeaderMap out = request.getRequestHeaders();
-        headers.forEach((name, values) -> out.addAll(HttpString.tryFromString(name), values));
-        // the body-less framing is ours: Undertow then sends no body and finishes the request by itself
-        out.remove(io.undertow.util.Headers.CONTENT_LENGTH);
-        out.remove(io.undertow.util.Headers.TRANSFER_ENCODING);
-        out.put(io.undertow.util.Headers.HOST, client.hostHeader);
+        scanned = 0;
+        surplus = false;
+        on.exchange = this;
+        on.in.clear();
         readTimer = pool.ioThread.executeAfter(this::timedOut, client.readTimeoutMillis, TimeUnit.MILLISECONDS);
-        connection.sendRequest(request, this);
+        request = ByteBuffer.wrap(requestHead());
+        writable();
     }
 
-    /** First called when the request is under way (no response yet), then again with the response head. */
-    @Override
-    public void completed(ClientExchange exchange) {
-        if (exchange.getResponse() == null) {
-            exchange.setResponseListener(this);
-        } else if (!settled) {
-            onHead(exchange);
-        }
-    }
-
-    @Override
-    public void failed(IOException e) {
-        // an idle keep-alive connection the upstream had closed: resend once, if the method allows it
-        giveUp(e, reused && !retried && !headReceived && IDEMPOTENT.contains(method));
-    }
-
-    private void timedOut() {
-        giveUp(new SocketTimeoutException("no answer from " + client.origin + " within " + client.readTimeoutMillis
-                + " ms"), false);
-    }
-
-    private void onHead(ClientExchange exchange) {
-        headReceived = true;
-        ClientResponse head = exchange.getResponse();
-        int status = head.getResponseCode();
-        if (status < 100 || status > 599) {
-            failed(new IOException("upstream " + client.origin + " answered an invalid status " + status));
-            return;
-        }
-        HeaderMap upstream = head.getResponseHeaders();
-        Response response = Response.of(status).withHeaders(endToEnd(upstream));
-        String contentType = upstream.getFirst(io.undertow.util.Headers.CONTENT_TYPE);
-        long length = declaredLength(head);
-        StreamSourceChannel channel = exchange.getResponseChannel();
-        boolean headRequest = "HEAD".equalsIgnoreCase(method);
-        if (headRequest || status < 200 || status == 204 || status == 304) {
-            // Undertow waits for a body only if the upstream declared one against the rules: then don't reuse
-            // a 1xx (101 above all) leaves the connection in another protocol: never reuse it
-            boolean clean = (headRequest || length == 0 || length == UNDELIMITED) && status >= 200;
-            finish(clean && endsNow(channel), response.withBody(Body.empty()));
-        } else if (length == UNDELIMITED) {
-            failed(new IOException("upstream " + client.origin + " answered " + status + " without Content-Length"
-                    + " or chunked encoding (a body ended by closing the connection), which is not supported"));
-        } else if (length >= 0 && length <= EventLoopClient.SMALL_BODY) {
-            readSmall(channel, ByteBuffer.allocate((int) length), response, contentType);
-        } else {
-            readTimer.remove(); // the stream applies the read timeout to each blocking read
-            result.complete(response.withBody(Body.ofStream(
-                    new EventLoopBodyStream(channel, length, client.readTimeoutMillis, this), length, contentType)));
-        }
-    }
-
-    /** Reads a declared small body as far as it has arrived; the rest when the channel says readable. */
-    private void readSmall(StreamSourceChannel channel, ByteBuffer into, Response response, String contentType) {
-        try {
-            int n;
-            while ((n = channel.read(into)) > 0) {
-                // keep reading: the read that returns -1 is the one that frees the connection in Undertow
+    /** The whole head in one heap buffer and one write; the sink's write listener finishes a partial one. */
+    private byte[] requestHead() {
+        StringBuilder head = new StringBuilder(256).append(method).append(' ').append(target)
+                .append(" HTTP/1.1\r\nHost: ").append(client.hostHeader).append("\r\n");
+        headers.forEach((name, values) -> {
+            // Host is ours; and the body-less framing too: a stray length would make the upstream wait
+            if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")
+                    && !name.equalsIgnoreCase("transfer-encoding")) {
+                values.forEach(value -> head.append(name).append(": ").append(value).append("\r\n"));
             }
-            if (n == 0 && into.hasRemaining()) {
-                channel.getReadSetter().set(ready -> readSmall(channel, into, response, contentType));
-                channel.resumeReads();
-            } else if (n == -1 && into.hasRemaining()) {
-                throw new IOException("upstream " + client.origin + " closed after " + into.position() + " of "
-                        + into.capacity() + " body bytes");
-            } else { // all declared bytes; not at the end per Undertow (n == 0): don't reuse
-                finish(n == -1, response.withBody(Body.ofBytes(into.array(), contentType)));
+        });
+        return head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    void writable() {
+        try {
+            connection.sink.write(request);
+            if (request.hasRemaining()) {
+                connection.sink.resumeWrites();
+            } else if (connection.sink.isWriteResumed()) {
+                connection.sink.suspendWrites();
             }
         } catch (IOException e) {
             failed(e);
         }
     }
 
-    /** Whether the (empty) body ends right away; false leaves the connection unfit for reuse. */
-    private static boolean endsNow(StreamSourceChannel channel) {
+    /** Reads until the answer is complete or the socket has nothing more; never reads past a complete one. */
+    void readable() {
+        if (settled || (head != null && smallBody == null)) {
+            return; // a streamed body: its reader owns the socket (reads are suspended meanwhile)
+        }
+        ByteBuffer in = connection.in;
         try {
-            return channel.read(ByteBuffer.allocate(0)) == -1;
+            while (smallBody == null) {
+                if (!in.hasRemaining()) {
+                    if (in.capacity() >= EventLoopResponseHead.MAX) {
+                        throw new IOException("upstream response head too large (over "
+                                + EventLoopResponseHead.MAX + " bytes)");
+                    }
+                    connection.in = in = ByteBuffer.allocate(2 * in.capacity()).put(in.flip());
+                }
+                int n = connection.source.read(in);
+                if (n <= 0) {
+                    if (n == -1) {
+                        throw new IOException("upstream " + client.origin + " closed the connection "
+                                + (in.position() == 0 ? "before answering" : "within the response head"));
+                    }
+                    return;
+                }
+                int end = EventLoopResponseHead.end(in.array(), scanned - 3, in.position());
+                scanned = in.position();
+                if (end > 0) {
+                    onHead(EventLoopResponseHead.parse(in.array(), end));
+                    return;
+                }
+            }
+            readSmallBody();
         } catch (IOException e) {
-            return false;
+            failed(e);
         }
     }
 
-    private void finish(boolean reusable, Response response) {
+    private void onHead(EventLoopResponseHead h) throws IOException {
+        head = h;
+        ByteBuffer in = connection.in;
+        int extra = in.position() - h.size;
+        if ("HEAD".equals(method) || h.status < 200 || h.status == 204 || h.status == 304) {
+            // a 1xx (101 above all) leaves the connection in another protocol: never reuse it
+            surplus = extra > 0 || h.status < 200;
+            finish(Body.empty());
+        } else if (h.length == UNDELIMITED) {
+            throw new IOException("upstream " + client.origin + " answered " + h.status + " without Content-Length"
+                    + " or chunked encoding (a body ended by closing the connection), which is not supported");
+        } else if (h.length >= 0 && h.length <= EventLoopClient.SMALL_BODY) {
+            smallBody = ByteBuffer.allocate((int) h.length);
+            smallBody.put(in.array(), h.size, Math.min(extra, smallBody.capacity()));
+            surplus = extra > smallBody.capacity();
+            readSmallBody();
+        } else {
+            readTimer.remove(); // the stream applies the read timeout to each blocking read
+            connection.source.suspendReads(); // its reader's blocking reads own the socket until the end
+            in.limit(in.position()).position(h.size);
+            result.complete(response().withBody(Body.ofStream(new EventLoopBodyStream(connection.source, in, h.length,
+                    client.readTimeoutMillis, this), Math.max(-1, h.length), h.contentType)));
+        }
+    }
+
+    private void readSmallBody() throws IOException {
+        while (smallBody.hasRemaining()) {
+            int n = connection.source.read(smallBody);
+            if (n == 0) {
+                return; // the rest when readable again
+            }
+            if (n == -1) {
+                throw new IOException("upstream " + client.origin + " closed after " + smallBody.position() + " of "
+                        + smallBody.capacity() + " body bytes");
+            }
+        }
+        finish(Body.ofBytes(smallBody.array(), head.contentType));
+    }
+
+    private Response response() {
+        return Response.of(head.status).withHeaders(head.headers);
+    }
+
+    private void finish(Body body) {
         readTimer.remove();
         // back to the pool before completing: a follow-up request sent from the callback can reuse it
-        handBack(reusable);
-        result.complete(response);
+        handBack(head.keepAlive && !surplus);
+        result.complete(response().withBody(body));
+    }
+
+    private void failed(IOException e) {
+        // an idle keep-alive connection the upstream had closed: resend once, if the method allows it
+        giveUp(e, reused && !retried && head == null && connection.in.position() == 0 && IDEMPOTENT.contains(method));
+    }
+
+    private void timedOut() {
+        giveUp(new SocketTimeoutException("no answer from " + client.origin + " within " + client.readTimeoutMillis
+                + " ms"), false);
     }
 
     private void giveUp(IOException e, boolean resend) {
@@ -174,6 +195,8 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
         }
         readTimer.remove();
         settled = true;
+        head = null;
+        smallBody = null;
         if (resend) {
             retried = true;
             pool.reconnect(connection, this);
@@ -185,6 +208,7 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
 
     private void handBack(boolean reusable) {
         settled = true;
+        connection.exchange = null;
         if (reusable) {
             pool.release(connection);
         } else {
@@ -193,53 +217,15 @@ final class EventLoopExchange implements ClientCallback<ClientExchange> {
     }
 
     /** Called by the body stream from its reading thread once it hit the end, failed or was closed. */
-    void streamEnded(boolean reusable) {
+    void streamEnded(boolean clean) {
         pool.ioThread.execute(() -> {
             if (!settled) {
+                boolean reusable = clean && head.keepAlive;
+                if (reusable) {
+                    connection.source.resumeReads(); // idle again: readable now means closed
+                }
                 handBack(reusable);
             }
         });
-    }
-
-    /** Content-Length; -1 if chunked or read to the close (HTTP/1.0); {@link #UNDELIMITED} (see there). */
-    private static long declaredLength(ClientResponse head) {
-        HeaderMap h = head.getResponseHeaders();
-        String encoding = h.getLast(io.undertow.util.Headers.TRANSFER_ENCODING);
-        if (encoding != null) { // Undertow de-chunks only a plain "chunked"; it would frame anything else wrong
-            return "chunked".equalsIgnoreCase(encoding.strip()) ? -1 : UNDELIMITED;
-        }
-        String length = h.getFirst(io.undertow.util.Headers.CONTENT_LENGTH);
-        if (length != null) {
-            try {
-                return Long.parseLong(length.strip());
-            } catch (NumberFormatException e) {
-                return -1;
-            }
-        }
-        return Protocols.HTTP_1_1.equals(head.getProtocol()) ? UNDELIMITED : -1;
-    }
-
-    /** The upstream's headers minus hop-by-hop ones (RFC 9110 7.6.1), including those Connection names. */
-    private static Headers endToEnd(HeaderMap upstream) {
-        Set<String> drop = HOP_BY_HOP;
-        HeaderValues connection = upstream.get(io.undertow.util.Headers.CONNECTION);
-        if (connection != null) {
-            drop = new HashSet<>(HOP_BY_HOP);
-            for (String value : connection) {
-                for (String token : value.split(",")) {
-                    drop.add(token.strip().toLowerCase(Locale.ROOT));
-                }
-            }
-        }
-        Headers.Builder kept = Headers.builder();
-        for (HeaderValues values : upstream) {
-            String name = values.getHeaderName().toString();
-            if (!drop.contains(name.toLowerCase(Locale.ROOT))) {
-                for (String value : values) {
-                    kept.add(name, value);
-                }
-            }
-        }
-        return kept.build();
     }
 }

@@ -1,13 +1,12 @@
 package dev.harmony.http.backend;
 
-import io.undertow.client.ClientCallback;
-import io.undertow.client.ClientConnection;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import org.xnio.IoUtils;
+import org.xnio.IoFuture;
+import org.xnio.StreamConnection;
 import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 
@@ -20,7 +19,7 @@ final class EventLoopPool {
     final XnioIoThread ioThread;
     private final EventLoopClient client;
     /** Most recently used first: the least likely to have been closed by the upstream's idle timeout. */
-    private final ArrayDeque<ClientConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<EventLoopConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<EventLoopExchange> waiting = new ArrayDeque<>();
     private int open;
     private boolean closed;
@@ -35,7 +34,7 @@ final class EventLoopPool {
             exchange.result.completeExceptionally(new IOException("EventLoopClient is closed"));
             return;
         }
-        ClientConnection connection = takeIdle();
+        EventLoopConnection connection = takeIdle();
         if (connection != null) {
             exchange.start(this, connection, true);
         } else if (open < client.maxConnectionsPerThread) {
@@ -65,25 +64,58 @@ final class EventLoopPool {
             exchange.result.completeExceptionally(new SocketTimeoutException("no connection to " + client.origin
                     + " within " + client.connectTimeoutMillis + " ms"));
         }, client.connectTimeoutMillis, TimeUnit.MILLISECONDS);
-        client.undertow.connect(new ClientCallback<ClientConnection>() {
+        IoFuture<StreamConnection> opening;
+        try {
+            opening = ioThread.openStreamConnection(client.connectAddress(), null, client.connectionOptions);
+        } catch (RuntimeException e) { // an unresolvable name, say
+            timer.remove();
+            open--;
+            exchange.result.completeExceptionally(asConnectFailure(new IOException(e.toString(), e)));
+            return;
+        }
+        opening.addNotifier(new IoFuture.HandlingNotifier<StreamConnection, Void>() {
+            // XNIO completes the future on this I/O thread; hop there should a notifier ever run elsewhere
             @Override
-            public void completed(ClientConnection connection) {
-                timer.remove();
-                if (timedOut[0]) {
-                    release(connection); // late, but good for whoever waits next
-                } else {
-                    exchange.start(EventLoopPool.this, connection, false);
-                }
+            public void handleDone(StreamConnection channel, Void unused) {
+                onIoThread(() -> opened(channel, exchange, timer, timedOut[0]));
             }
 
             @Override
-            public void failed(IOException e) {
-                timer.remove();
-                open--;
-                exchange.result.completeExceptionally(asConnectFailure(e));
-                serveWaiting();
+            public void handleFailed(IOException e, Void unused) {
+                onIoThread(() -> notOpened(e, exchange, timer));
             }
-        }, client.connectTo, ioThread, client.buffers, client.connectionOptions);
+
+            @Override
+            public void handleCancelled(Void unused) {
+                handleFailed(new IOException("connect cancelled"), null);
+            }
+        }, null);
+    }
+
+    private void onIoThread(Runnable task) {
+        if (Thread.currentThread() == ioThread) {
+            task.run();
+        } else {
+            ioThread.execute(task);
+        }
+    }
+
+    private void opened(StreamConnection channel, EventLoopExchange exchange, XnioExecutor.Key timer,
+            boolean timedOut) {
+        timer.remove();
+        EventLoopConnection connection = new EventLoopConnection(channel, this);
+        if (timedOut) {
+            release(connection); // late, but good for whoever waits next
+        } else {
+            exchange.start(this, connection, false);
+        }
+    }
+
+    private void notOpened(IOException e, EventLoopExchange exchange, XnioExecutor.Key timer) {
+        timer.remove();
+        open--;
+        exchange.result.completeExceptionally(asConnectFailure(e));
+        serveWaiting();
     }
 
     /** Unreachable, unknown host and the like: all one ConnectException for callers (cause kept). */
@@ -97,7 +129,7 @@ final class EventLoopPool {
     }
 
     /** A connection whose exchange ended cleanly: to the next waiting request, else idle. */
-    void release(ClientConnection connection) {
+    void release(EventLoopConnection connection) {
         if (closed || client.isClosed() || !connection.isOpen()) {
             retire(connection);
             return;
@@ -111,26 +143,30 @@ final class EventLoopPool {
     }
 
     /** Closes a connection that must not be reused and frees its slot for the queue. */
-    void retire(ClientConnection connection) {
+    void retire(EventLoopConnection connection) {
         closeNow(connection);
         open--;
         serveWaiting();
     }
 
     /** Replaces a broken connection by a fresh one for the same exchange, which keeps the slot. */
-    void reconnect(ClientConnection broken, EventLoopExchange exchange) {
+    void reconnect(EventLoopConnection broken, EventLoopExchange exchange) {
         closeNow(broken);
         open--;
         connect(exchange);
     }
 
-    private static void closeNow(ClientConnection connection) {
-        // Undertow's close() half-closes, then drains what the upstream still sends for up to 10 s; a
-        // connection we give up on (timed out, body abandoned) must go now, so close the socket itself
-        try {
-            IoUtils.safeClose(connection.performUpgrade());
-        } catch (IOException e) {
-            IoUtils.safeClose(connection);
+    private static void closeNow(EventLoopConnection connection) {
+        connection.exchange = null;
+        connection.close();
+    }
+
+    /** The upstream closed an idle connection (or sent what nobody asked for): it leaves the pool. */
+    void closedWhileIdle(EventLoopConnection connection) {
+        if (idle.remove(connection)) {
+            retire(connection);
+        } else {
+            connection.close();
         }
     }
 
@@ -151,7 +187,7 @@ final class EventLoopPool {
 
     void close() {
         closed = true;
-        for (ClientConnection connection : idle) {
+        for (EventLoopConnection connection : idle) {
             retire(connection);
         }
         idle.clear();
@@ -162,8 +198,8 @@ final class EventLoopPool {
     }
 
     /** An idle connection still open; ones the upstream closed meanwhile are dropped here. */
-    private ClientConnection takeIdle() {
-        ClientConnection connection;
+    private EventLoopConnection takeIdle() {
+        EventLoopConnection connection;
         while ((connection = idle.poll()) != null) {
             if (connection.isOpen()) {
                 return connection;

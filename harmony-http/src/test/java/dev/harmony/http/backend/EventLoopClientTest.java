@@ -7,7 +7,6 @@ import dev.harmony.message.Body;
 import dev.harmony.message.Headers;
 import dev.harmony.message.Response;
 import io.undertow.Undertow;
-import io.undertow.client.ClientConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.HeaderValues;
@@ -46,6 +45,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.xnio.Options;
+import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
 
 /** The event-loop client against a real Undertow upstream and raw-socket upstreams that misbehave. */
@@ -210,7 +210,7 @@ class EventLoopClientTest {
         closeAfter.add(probe::stop);
         // the same options and connect call the pools use, on an I/O thread of a running server
         XnioIoThread ioThread = probe.getWorker().getIoThread();
-        ClientConnection connection = client.undertow.connect(upstreamOrigin, ioThread, client.buffers,
+        StreamConnection connection = ioThread.openStreamConnection(client.connectAddress(), null,
                 client.connectionOptions).get();
         try {
             assertThat(connection.getOption(Options.TCP_NODELAY)).isTrue();

@@ -1,0 +1,161 @@
+package dev.harmony.http.backend;
+
+import dev.harmony.message.Headers;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * An HTTP/1.x response head parsed from bytes (RFC 9112): status, end-to-end headers in their order,
+ * and how the body is framed. Strict where leniency would let the upstream smuggle a second response.
+ */
+final class EventLoopResponseHead {
+    /** A head bigger than this is refused rather than buffered without end. */
+    static final int MAX = 64 * 1024;
+    /** {@link #length} of a chunked body. */
+    static final long CHUNKED = -1;
+    /** {@link #length} of a body that ends when the upstream closes the connection. */
+    static final long UNTIL_CLOSE = -2;
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
+            "trailer", "transfer-encoding", "upgrade");
+
+    final int status;
+    final boolean http10;
+    final Headers headers;
+    final String contentType;
+    /** Content-Length, {@link #CHUNKED} or {@link #UNTIL_CLOSE}. */
+    final long length;
+    /** The upstream keeps the connection open after this answer (as far as the head says). */
+    final boolean keepAlive;
+    /** Bytes the head took, final CRLF included. */
+    final int size;
+
+    private EventLoopResponseHead(int status, boolean http10, Headers headers, String contentType, long length,
+            boolean keepAlive, int size) {
+        this.status = status;
+        this.http10 = http10;
+        this.headers = headers;
+        this.contentType = contentType;
+        this.length = length;
+        this.keepAlive = keepAlive;
+        this.size = size;
+    }
+
+    /** Where the head in {@code b[0..end)} ends (just after its blank line), or -1 if it has not all arrived. */
+    static int end(byte[] b, int from, int end) {
+        for (int i = Math.max(3, from); i < end; i++) {
+            if (b[i] == '\n' && b[i - 1] == '\r' && b[i - 2] == '\n' && b[i - 3] == '\r') {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    /** Parses a complete head {@code b[0..size)} as found by {@link #end}. */
+    static EventLoopResponseHead parse(byte[] b, int size) throws IOException {
+        int eol = lineEnd(b, 0);
+        String line = new String(b, 0, eol, StandardCharsets.ISO_8859_1);
+        if (line.length() < 12 || !line.startsWith("HTTP/1.") || (line.charAt(7) != '0' && line.charAt(7) != '1')
+                || line.charAt(8) != ' ' || !digits(line, 9, 12) || (line.length() > 12 && line.charAt(12) != ' ')) {
+            throw new IOException("upstream sent a malformed status line: '" + printable(line) + "'");
+        }
+        boolean http10 = line.charAt(7) == '0';
+        int status = Integer.parseInt(line, 9, 12, 10);
+        List<String> names = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        for (int start = eol + 2; start < size - 2; start = eol + 2) {
+            eol = lineEnd(b, start);
+            if (b[start] == ' ' || b[start] == '\t') { // obs-fold: RFC 9112 5.2 lets a client refuse it
+                throw new IOException("upstream sent a folded header line");
+            }
+            int colon = start;
+            while (colon < eol && b[colon] != ':' && b[colon] > ' ' && b[colon] < 0x7f) {
+                colon++;
+            }
+            if (colon == start || colon == eol || b[colon] != ':') {
+                throw new IOException("upstream sent a malformed header line: '"
+                        + printable(new String(b, start, eol - start, StandardCharsets.ISO_8859_1)) + "'");
+            }
+            names.add(new String(b, start, colon - start, StandardCharsets.ISO_8859_1));
+            values.add(new String(b, colon + 1, eol - colon - 1, StandardCharsets.ISO_8859_1).strip());
+        }
+        return framed(status, http10, names, values, size);
+    }
+
+    private static EventLoopResponseHead framed(int status, boolean http10, List<String> names, List<String> values,
+            int size) throws IOException {
+        long length = http10 ? UNTIL_CLOSE : EventLoopExchange.UNDELIMITED;
+        boolean sawLength = false;
+        String encoding = null;
+        String contentType = null;
+        Set<String> drop = HOP_BY_HOP;
+        boolean close = http10;
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            String value = values.get(i);
+            if (name.equalsIgnoreCase("content-length")) {
+                if (sawLength || value.isEmpty() || !digits(value, 0, value.length()) || value.length() > 18) {
+                    throw new IOException("upstream sent an invalid or repeated Content-Length: '"
+                            + printable(value) + "'");
+                }
+                sawLength = true;
+                length = Long.parseLong(value);
+            } else if (name.equalsIgnoreCase("transfer-encoding")) {
+                encoding = encoding == null ? value : encoding + "," + value;
+            } else if (name.equalsIgnoreCase("content-type") && contentType == null) {
+                contentType = value;
+            } else if (name.equalsIgnoreCase("connection")) {
+                drop = drop == HOP_BY_HOP ? new HashSet<>(HOP_BY_HOP) : drop;
+                for (String token : value.split(",")) {
+                    String t = token.strip().toLowerCase(Locale.ROOT);
+                    drop.add(t);
+                    close = t.equals("close") || (close && !t.equals("keep-alive"));
+                }
+            }
+        }
+        if (encoding != null) { // RFC 9112 6.3: it overrides Content-Length; only a final "chunked" delimits
+            String last = encoding.substring(encoding.lastIndexOf(',') + 1).strip();
+            length = last.equalsIgnoreCase("chunked") ? CHUNKED : http10 ? UNTIL_CLOSE : EventLoopExchange.UNDELIMITED;
+            close |= sawLength; // both: a smuggling attempt or a broken server; don't trust the rest
+        }
+        Headers.Builder kept = Headers.builder();
+        for (int i = 0; i < names.size(); i++) {
+            if (!drop.contains(names.get(i).toLowerCase(Locale.ROOT))) {
+                kept.add(names.get(i), values.get(i));
+            }
+        }
+        return new EventLoopResponseHead(status, http10, kept.build(), contentType, length, !close, size);
+    }
+
+    private static int lineEnd(byte[] b, int from) throws IOException {
+        for (int i = from; ; i++) {
+            if (b[i] == '\r') {
+                if (b[i + 1] != '\n') {
+                    throw new IOException("upstream sent a bare CR in its response head");
+                }
+                return i;
+            }
+            if (b[i] == '\n' || b[i] == 0) {
+                throw new IOException("upstream sent a bare LF or NUL in its response head");
+            }
+        }
+    }
+
+    private static boolean digits(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+}
