@@ -35,7 +35,7 @@ final class EventLoopExchange {
     /** Set once the connection went back to the pool or was closed, so late callbacks do nothing. */
     private boolean settled;
     private ByteBuffer request;
-    /** How far the head was already searched for its end. */
+    /** How far the head was already searched for its end (the search looks back over a split CRLFCRLF). */
     private int scanned;
     private EventLoopResponseHead head;
     private ByteBuffer smallBody;
@@ -116,7 +116,7 @@ final class EventLoopExchange {
                     }
                     return;
                 }
-                int end = EventLoopResponseHead.end(in.array(), scanned - 3, in.position());
+                int end = EventLoopResponseHead.end(in.array(), scanned, in.position());
                 scanned = in.position();
                 if (end > 0) {
                     onHead(EventLoopResponseHead.parse(in.array(), end));
