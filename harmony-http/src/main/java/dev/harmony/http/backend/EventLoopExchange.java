@@ -101,6 +101,20 @@ final class EventLoopExchange {
         ByteBuffer in = connection.in;
         try {
             while (smallBody == null) {
+                int end = EventLoopResponseHead.end(in.array(), scanned, in.position());
+                scanned = in.position();
+                if (end > 0) {
+                    EventLoopResponseHead h = EventLoopResponseHead.parse(in.array(), end);
+                    if (h.status >= 200 || h.status == 101) {
+                        onHead(h);
+                        return;
+                    }
+                    // an interim answer (100 Continue, 103 Early Hints): RFC 9110 15.2 says skip it
+                    in.limit(in.position()).position(end);
+                    in.compact();
+                    scanned = 0;
+                    continue;
+                }
                 if (!in.hasRemaining()) {
                     if (in.capacity() >= EventLoopResponseHead.MAX) {
                         throw new IOException("upstream response head too large (over "
@@ -116,12 +130,6 @@ final class EventLoopExchange {
                     }
                     return;
                 }
-                int end = EventLoopResponseHead.end(in.array(), scanned, in.position());
-                scanned = in.position();
-                if (end > 0) {
-                    onHead(EventLoopResponseHead.parse(in.array(), end));
-                    return;
-                }
             }
             readSmallBody();
         } catch (IOException e) {
@@ -134,7 +142,7 @@ final class EventLoopExchange {
         ByteBuffer in = connection.in;
         int extra = in.position() - h.size;
         if ("HEAD".equals(method) || h.status < 200 || h.status == 204 || h.status == 304) {
-            // a 1xx (101 above all) leaves the connection in another protocol: never reuse it
+            // a 101 leaves the connection in another protocol: never reuse it
             surplus = extra > 0 || h.status < 200;
             finish(Body.empty());
         } else if (h.length == UNDELIMITED) {

@@ -73,49 +73,34 @@ final class EventLoopPool {
             exchange.result.completeExceptionally(asConnectFailure(new IOException(e.toString(), e)));
             return;
         }
-        opening.addNotifier(new IoFuture.HandlingNotifier<StreamConnection, Void>() {
-            // XNIO completes the future on this I/O thread; hop there should a notifier ever run elsewhere
-            @Override
-            public void handleDone(StreamConnection channel, Void unused) {
-                onIoThread(() -> opened(channel, exchange, timer, timedOut[0]));
-            }
-
-            @Override
-            public void handleFailed(IOException e, Void unused) {
-                onIoThread(() -> notOpened(e, exchange, timer));
-            }
-
-            @Override
-            public void handleCancelled(Void unused) {
-                handleFailed(new IOException("connect cancelled"), null);
+        // XNIO completes the future on this I/O thread; hop there should a notifier ever run elsewhere
+        opening.addNotifier((future, unused) -> {
+            if (Thread.currentThread() == ioThread) {
+                opened(future, exchange, timer, timedOut[0]);
+            } else {
+                ioThread.execute(() -> opened(future, exchange, timer, timedOut[0]));
             }
         }, null);
     }
 
-    private void onIoThread(Runnable task) {
-        if (Thread.currentThread() == ioThread) {
-            task.run();
-        } else {
-            ioThread.execute(task);
-        }
-    }
-
-    private void opened(StreamConnection channel, EventLoopExchange exchange, XnioExecutor.Key timer,
-            boolean timedOut) {
+    private void opened(IoFuture<? extends StreamConnection> future, EventLoopExchange exchange,
+            XnioExecutor.Key timer, boolean timedOut) {
         timer.remove();
-        EventLoopConnection connection = new EventLoopConnection(channel, this);
+        EventLoopConnection connection;
+        try {
+            connection = new EventLoopConnection(future.get(), this);
+        } catch (IOException | RuntimeException e) { // refused, unreachable, cancelled
+            open--;
+            exchange.result.completeExceptionally(asConnectFailure(e instanceof IOException io ? io
+                    : new IOException(e.toString(), e)));
+            serveWaiting();
+            return;
+        }
         if (timedOut) {
             release(connection); // late, but good for whoever waits next
         } else {
             exchange.start(this, connection, false);
         }
-    }
-
-    private void notOpened(IOException e, EventLoopExchange exchange, XnioExecutor.Key timer) {
-        timer.remove();
-        open--;
-        exchange.result.completeExceptionally(asConnectFailure(e));
-        serveWaiting();
     }
 
     /** Unreachable, unknown host and the like: all one ConnectException for callers (cause kept). */

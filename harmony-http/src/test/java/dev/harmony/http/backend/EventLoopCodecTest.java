@@ -240,6 +240,24 @@ class EventLoopCodecTest {
     }
 
     @Test
+    void interimAnswersAreSkippedButASwitchToAnotherProtocolEndsTheConnection() throws Exception {
+        EventLoopRawUpstream raw = upstream(
+                "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n"
+                        + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal",
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh");
+        EventLoopClient client = client(raw.origin());
+
+        Response afterHints = get(client, "/hints");
+        assertThat(afterHints.status()).isEqualTo(200);
+        assertThat(afterHints.headers().contains("Link")).isFalse();
+        assertThat(afterHints.body().text()).isEqualTo("final");
+        assertThat(get(client, "/switch").status()).isEqualTo(101);
+        assertThat(get(client, "/fresh").body().text()).isEqualTo("fresh");
+        assertThat(raw.accepted()).isEqualTo(2);
+    }
+
+    @Test
     void theRequestHeadIsOneAsciiBlockWithHostAndTheCallersHeadersOnly() throws Exception {
         List<String> heads = new ArrayList<>();
         EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
