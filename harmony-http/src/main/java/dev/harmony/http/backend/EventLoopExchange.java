@@ -105,7 +105,7 @@ final class EventLoopExchange {
                 scanned = in.position();
                 if (end > 0) {
                     EventLoopResponseHead h = EventLoopResponseHead.parse(in.array(), end);
-                    if (h.status >= 200 || h.status == 101) {
+                    if (h.status() >= 200 || h.status() == 101) {
                         onHead(h);
                         return;
                     }
@@ -140,25 +140,26 @@ final class EventLoopExchange {
     private void onHead(EventLoopResponseHead h) throws IOException {
         head = h;
         ByteBuffer in = connection.in;
-        int extra = in.position() - h.size;
-        if ("HEAD".equals(method) || h.status < 200 || h.status == 204 || h.status == 304) {
+        int extra = in.position() - h.size();
+        if ("HEAD".equalsIgnoreCase(method) || h.status() < 200 || h.status() == 204 || h.status() == 304) {
             // a 101 leaves the connection in another protocol: never reuse it
-            surplus = extra > 0 || h.status < 200;
+            surplus = extra > 0 || h.status() < 200;
             finish(Body.empty());
-        } else if (h.length == UNDELIMITED) {
-            throw new IOException("upstream " + client.origin + " answered " + h.status + " without Content-Length"
+        } else if (h.length() == UNDELIMITED) {
+            throw new IOException("upstream " + client.origin + " answered " + h.status() + " without Content-Length"
                     + " or chunked encoding (a body ended by closing the connection), which is not supported");
-        } else if (h.length >= 0 && h.length <= EventLoopClient.SMALL_BODY) {
-            smallBody = ByteBuffer.allocate((int) h.length);
-            smallBody.put(in.array(), h.size, Math.min(extra, smallBody.capacity()));
+        } else if (h.length() >= 0 && h.length() <= EventLoopClient.SMALL_BODY) {
+            smallBody = ByteBuffer.allocate((int) h.length());
+            smallBody.put(in.array(), h.size(), Math.min(extra, smallBody.capacity()));
             surplus = extra > smallBody.capacity();
             readSmallBody();
         } else {
             readTimer.remove(); // the stream applies the read timeout to each blocking read
             connection.source.suspendReads(); // its reader's blocking reads own the socket until the end
-            in.limit(in.position()).position(h.size);
-            result.complete(response().withBody(Body.ofStream(new EventLoopBodyStream(connection.source, in, h.length,
-                    client.readTimeoutMillis, this), Math.max(-1, h.length), h.contentType)));
+            in.limit(in.position()).position(h.size());
+            EventLoopBodyStream stream = new EventLoopBodyStream(connection.source, in, h.length(),
+                    client.readTimeoutMillis, this);
+            result.complete(response().withBody(Body.ofStream(stream, Math.max(-1, h.length()), h.contentType())));
         }
     }
 
@@ -173,17 +174,17 @@ final class EventLoopExchange {
                         + smallBody.capacity() + " body bytes");
             }
         }
-        finish(Body.ofBytes(smallBody.array(), head.contentType));
+        finish(Body.ofBytes(smallBody.array(), head.contentType()));
     }
 
     private Response response() {
-        return Response.of(head.status).withHeaders(head.headers);
+        return Response.of(head.status()).withHeaders(head.headers());
     }
 
     private void finish(Body body) {
         readTimer.remove();
         // back to the pool before completing: a follow-up request sent from the callback can reuse it
-        handBack(head.keepAlive && !surplus);
+        handBack(head.keepAlive() && !surplus);
         result.complete(response().withBody(body));
     }
 
@@ -228,7 +229,7 @@ final class EventLoopExchange {
     void streamEnded(boolean clean) {
         pool.ioThread.execute(() -> {
             if (!settled) {
-                boolean reusable = clean && head.keepAlive;
+                boolean reusable = clean && head.keepAlive();
                 if (reusable) {
                     connection.source.resumeReads(); // idle again: readable now means closed
                 }

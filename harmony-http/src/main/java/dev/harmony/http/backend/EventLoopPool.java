@@ -64,23 +64,20 @@ final class EventLoopPool {
             exchange.result.completeExceptionally(new SocketTimeoutException("no connection to " + client.origin
                     + " within " + client.connectTimeoutMillis + " ms"));
         }, client.connectTimeoutMillis, TimeUnit.MILLISECONDS);
-        IoFuture<StreamConnection> opening;
         try {
-            opening = ioThread.openStreamConnection(client.connectAddress(), null, client.connectionOptions);
+            // XNIO completes the future on this I/O thread; hop there should a notifier ever run elsewhere
+            ioThread.openStreamConnection(client.connectAddress(), null, client.connectionOptions).addNotifier(
+                    (future, unused) -> {
+                        if (Thread.currentThread() == ioThread) {
+                            opened(future, exchange, timer, timedOut[0]);
+                        } else {
+                            ioThread.execute(() -> opened(future, exchange, timer, timedOut[0]));
+                        }
+                    }, null);
         } catch (RuntimeException e) { // an unresolvable name, say
             timer.remove();
-            open--;
-            exchange.result.completeExceptionally(asConnectFailure(new IOException(e.toString(), e)));
-            return;
+            connectFailed(exchange, e);
         }
-        // XNIO completes the future on this I/O thread; hop there should a notifier ever run elsewhere
-        opening.addNotifier((future, unused) -> {
-            if (Thread.currentThread() == ioThread) {
-                opened(future, exchange, timer, timedOut[0]);
-            } else {
-                ioThread.execute(() -> opened(future, exchange, timer, timedOut[0]));
-            }
-        }, null);
     }
 
     private void opened(IoFuture<? extends StreamConnection> future, EventLoopExchange exchange,
@@ -90,10 +87,7 @@ final class EventLoopPool {
         try {
             connection = new EventLoopConnection(future.get(), this);
         } catch (IOException | RuntimeException e) { // refused, unreachable, cancelled
-            open--;
-            exchange.result.completeExceptionally(asConnectFailure(e instanceof IOException io ? io
-                    : new IOException(e.toString(), e)));
-            serveWaiting();
+            connectFailed(exchange, e);
             return;
         }
         if (timedOut) {
@@ -104,13 +98,16 @@ final class EventLoopPool {
     }
 
     /** Unreachable, unknown host and the like: all one ConnectException for callers (cause kept). */
-    private IOException asConnectFailure(IOException e) {
+    private void connectFailed(EventLoopExchange exchange, Exception e) {
+        open--;
         if (e instanceof ConnectException || e instanceof SocketTimeoutException) {
-            return e;
+            exchange.result.completeExceptionally(e);
+        } else {
+            ConnectException wrapped = new ConnectException("cannot connect to " + client.origin + ": " + e);
+            wrapped.initCause(e);
+            exchange.result.completeExceptionally(wrapped);
         }
-        ConnectException wrapped = new ConnectException("cannot connect to " + client.origin + ": " + e);
-        wrapped.initCause(e);
-        return wrapped;
+        serveWaiting();
     }
 
     /** A connection whose exchange ended cleanly: to the next waiting request, else idle. */
@@ -148,10 +145,8 @@ final class EventLoopPool {
 
     /** The upstream closed an idle connection (or sent what nobody asked for): it leaves the pool. */
     void closedWhileIdle(EventLoopConnection connection) {
-        if (idle.remove(connection)) {
+        if (idle.remove(connection)) { // else it is closed already
             retire(connection);
-        } else {
-            connection.close();
         }
     }
 

@@ -12,38 +12,20 @@ import java.util.Set;
 /**
  * An HTTP/1.x response head parsed from bytes (RFC 9112): status, end-to-end headers in their order,
  * and how the body is framed. Strict where leniency would let the upstream smuggle a second response.
+ *
+ * @param length Content-Length, {@link #CHUNKED}, {@link #UNTIL_CLOSE} or {@link EventLoopExchange#UNDELIMITED}
+ * @param keepAlive the upstream keeps the connection open after this answer (as far as the head says)
+ * @param size bytes the head took, final CRLF included
  */
-final class EventLoopResponseHead {
+record EventLoopResponseHead(int status, Headers headers, String contentType, long length, boolean keepAlive,
+        int size) {
     /** A head bigger than this is refused rather than buffered without end. */
     static final int MAX = 64 * 1024;
-    /** {@link #length} of a chunked body. */
     static final long CHUNKED = -1;
-    /** {@link #length} of a body that ends when the upstream closes the connection. */
+    /** A body that ends when the upstream closes the connection (HTTP/1.0). */
     static final long UNTIL_CLOSE = -2;
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "transfer-encoding", "upgrade");
-
-    final int status;
-    final boolean http10;
-    final Headers headers;
-    final String contentType;
-    /** Content-Length, {@link #CHUNKED} or {@link #UNTIL_CLOSE}. */
-    final long length;
-    /** The upstream keeps the connection open after this answer (as far as the head says). */
-    final boolean keepAlive;
-    /** Bytes the head took, final CRLF included. */
-    final int size;
-
-    private EventLoopResponseHead(int status, boolean http10, Headers headers, String contentType, long length,
-            boolean keepAlive, int size) {
-        this.status = status;
-        this.http10 = http10;
-        this.headers = headers;
-        this.contentType = contentType;
-        this.length = length;
-        this.keepAlive = keepAlive;
-        this.size = size;
-    }
 
     /** Where the head in {@code b[0..end)} ends (just after its blank line), or -1 if it has not all arrived. */
     static int end(byte[] b, int from, int end) {
@@ -128,7 +110,7 @@ final class EventLoopResponseHead {
                 kept.add(names.get(i), values.get(i));
             }
         }
-        return new EventLoopResponseHead(status, http10, kept.build(), contentType, length, !close, size);
+        return new EventLoopResponseHead(status, kept.build(), contentType, length, !close, size);
     }
 
     private static int lineEnd(byte[] b, int from) throws IOException {
