@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harmony.message.Headers;
 import dev.harmony.message.Response;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -73,7 +74,8 @@ class EventLoopCodecTest {
 
     @Test
     void aResponseSplitAtEveryByteBoundaryParsesTheSameOnOneKeepAliveConnection() throws Exception {
-        String answer = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nX-A: 1\r\nContent-Type: text/plain\r\nX-A: 2\r\n\r\nhello";
+        String answer = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nX-A: 1\r\nContent-Type: text/plain\r\nX-A: 2\r\n"
+                + "\r\nhello";
         byte[] bytes = answer.getBytes(StandardCharsets.ISO_8859_1);
         EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
             socket.setTcpNoDelay(true);
@@ -255,6 +257,30 @@ class EventLoopCodecTest {
         assertThat(get(client, "/switch").status()).isEqualTo(101);
         assertThat(get(client, "/fresh").body().text()).isEqualTo("fresh");
         assertThat(raw.accepted()).isEqualTo(2);
+    }
+
+    @Test
+    void aRequestHeadBiggerThanTheSocketBuffersIsFinishedFromTheWriteListener() throws Exception {
+        String big = "v".repeat(8 * 1024 * 1024);
+        EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            String head;
+            while ((head = EventLoopRawUpstream.readHead(in)) != null) {
+                EventLoopRawUpstream.write(socket, "HTTP/1.1 200 OK\r\nX-Head-Length: " + head.length()
+                        + "\r\nContent-Length: 2\r\n\r\nok");
+            }
+        });
+        closeAfter.add(raw);
+        EventLoopClient client = client(raw.origin());
+
+        Response response = client.send("GET", "/big-head", Headers.of("X-Big", big)).get(10, TimeUnit.SECONDS);
+        String expected = "GET /big-head HTTP/1.1\r\nHost: " + raw.origin().getAuthority() + "\r\nX-Big: " + big
+                + "\r\n\r\n";
+        assertThat(response.headers().first("X-Head-Length")).contains(String.valueOf(expected.length()));
+        assertThat(get(client, "/small").headers().first("X-Head-Length"))
+                .contains(String.valueOf(("GET /small HTTP/1.1\r\nHost: " + raw.origin().getAuthority() + "\r\n\r\n")
+                        .length()));
+        assertThat(raw.accepted()).isEqualTo(1);
     }
 
     @Test
