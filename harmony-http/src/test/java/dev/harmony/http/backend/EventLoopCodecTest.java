@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -281,6 +282,32 @@ class EventLoopCodecTest {
                 .contains(String.valueOf(("GET /small HTTP/1.1\r\nHost: " + raw.origin().getAuthority() + "\r\n\r\n")
                         .length()));
         assertThat(raw.accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void anIdleConnectionTheUpstreamEndsIsClosedAndLeavesThePoolAtOnce() throws Exception {
+        CountDownLatch clientClosed = new CountDownLatch(1);
+        EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
+            InputStream in = socket.getInputStream();
+            EventLoopRawUpstream.readHead(in);
+            EventLoopRawUpstream.write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n#" + index);
+            if (index == 0) { // an idle timeout: FIN, then see the client close its side in turn
+                socket.shutdownOutput();
+                if (in.read() == -1) {
+                    clientClosed.countDown();
+                }
+                return;
+            }
+            EventLoopRawUpstream.readHead(in);
+        });
+        closeAfter.add(raw);
+        EventLoopClient client = client(raw.origin());
+
+        assertThat(get(client, "/a").body().text()).isEqualTo("#0");
+        assertThat(clientClosed.await(5, TimeUnit.SECONDS)).as("idle connection closed by the client").isTrue();
+        // not idempotent, so never resent: it only works because the dead connection already left the pool
+        assertThat(client.send("POST", "/b", Headers.empty()).get(5, TimeUnit.SECONDS).body().text()).isEqualTo("#1");
+        assertThat(raw.accepted()).isEqualTo(2);
     }
 
     @Test
