@@ -9,7 +9,8 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
 /**
  * One keep-alive TCP connection to the upstream and the heap buffer its answers are parsed from. Read
  * interest stays on for its whole life, busy or idle, so a request costs no epoll_ctl: readable while
- * idle can only mean the upstream closed it (or sent garbage), and then it leaves the pool.
+ * idle can only mean the upstream closed it (or sent garbage), and then it leaves the pool. Only while a
+ * streamed body is read (blocking, from a worker) are reads suspended, or the I/O thread would spin.
  */
 final class EventLoopConnection {
     final StreamConnection channel;

@@ -183,8 +183,9 @@ final class EventLoopExchange {
 
     private void finish(Body body) {
         readTimer.remove();
-        // back to the pool before completing: a follow-up request sent from the callback can reuse it
-        handBack(head.keepAlive() && !surplus);
+        // back to the pool before completing: a follow-up request sent from the callback can reuse it; not if
+        // the upstream answered before our request was all written (a 431, say): the rest would be a request
+        handBack(head.keepAlive() && !surplus && !request.hasRemaining());
         result.complete(response().withBody(body));
     }
 
@@ -229,7 +230,7 @@ final class EventLoopExchange {
     void streamEnded(boolean clean) {
         pool.ioThread.execute(() -> {
             if (!settled) {
-                boolean reusable = clean && head.keepAlive();
+                boolean reusable = clean && head.keepAlive() && !request.hasRemaining();
                 if (reusable) {
                     connection.source.resumeReads(); // idle again: readable now means closed
                 }
