@@ -21,8 +21,10 @@ import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 
 /**
- * Sends body-less HTTP/1.1 requests to one upstream origin without blocking a thread, on Undertow's
- * our own small HTTP/1.1 codec on XNIO connections.
+ * Sends body-less HTTP/1.1 requests to one upstream origin without blocking a thread, with our own small
+ * HTTP/1.1 codec ({@link EventLoopExchange}, {@link EventLoopResponseHead}) straight on XNIO connections:
+ * Undertow's client wrote each request head byte by byte into a direct buffer and switched read interest
+ * on and off per request, which cost the proxy ~10 % of its CPU.
  *
  * <p>Connections are pooled per XNIO I/O thread ({@link EventLoopPool}): a request sent <em>on</em> an
  * I/O thread (an Undertow server's, say) uses keep-alive connections owned by that very thread, so the
