@@ -47,7 +47,6 @@ final class EventLoopClient implements AutoCloseable {
     /** Requests waiting for a connection per I/O thread before we refuse more. */
     static final int MAX_QUEUED = 1024;
     /** Characters that may not appear in a method name (RFC 9110 token). */
-    private static final String SEPARATORS = "()<>@,;:\\\"/[]?={}";
 
     final URI origin;
     final String hostHeader;
@@ -114,13 +113,13 @@ final class EventLoopClient implements AutoCloseable {
      * control character (they would split the request on the wire). Never throws.
      */
     CompletableFuture<Response> send(String method, String target, Headers headers) {
-        EventLoopExchange exchange = new EventLoopExchange(this, method, target, headers);
+        byte[] head;
         try {
-            checkRequest(method, target, headers);
+            head = EventLoopRequestHead.encode(method, target, hostHeader, headers);
         } catch (RuntimeException e) {
-            exchange.result.completeExceptionally(e);
-            return exchange.result;
+            return CompletableFuture.failedFuture(e);
         }
+        EventLoopExchange exchange = new EventLoopExchange(this, method, head);
         if (closed) {
             exchange.result.completeExceptionally(new IOException("EventLoopClient is closed"));
             return exchange.result;
@@ -136,39 +135,6 @@ final class EventLoopClient implements AutoCloseable {
             }
         }
         return exchange.result;
-    }
-
-    private static void checkRequest(String method, String target, Headers headers) {
-        Objects.requireNonNull(method, "method");
-        Objects.requireNonNull(target, "target");
-        Objects.requireNonNull(headers, "headers");
-        boolean token = !method.isEmpty();
-        for (int i = 0; i < method.length(); i++) {
-            char c = method.charAt(i);
-            token &= c > ' ' && c < 0x7f && SEPARATORS.indexOf(c) < 0;
-        }
-        if (!token) {
-            throw new IllegalArgumentException("EventLoopClient: invalid method '" + method + "'");
-        }
-        if (!target.startsWith("/") || hasControl(target) || target.indexOf(' ') >= 0) {
-            throw new IllegalArgumentException("EventLoopClient: target must be an encoded /path?query, got '"
-                    + target + "'");
-        }
-        headers.forEach((name, values) -> values.forEach(value -> {
-            if (hasControl(value) || hasControl(name) || name.indexOf(':') >= 0 || name.indexOf(' ') >= 0) {
-                throw new IllegalArgumentException("EventLoopClient: control character in header " + name);
-            }
-        }));
-    }
-
-    private static boolean hasControl(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if ((c < ' ' && c != '\t') || c == 0x7f) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private EventLoopPool pool(XnioIoThread io) {

@@ -2,11 +2,9 @@ package dev.harmony.http.backend;
 
 import dev.harmony.message.Body;
 import dev.harmony.message.Response;
-import dev.harmony.message.Headers;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +24,8 @@ final class EventLoopExchange {
     final CompletableFuture<Response> result = new CompletableFuture<>();
     private final EventLoopClient client;
     private final String method;
-    private final String target;
-    private final Headers headers;
+    /** The encoded request head, sent again as it is if the request is resent. */
+    private final byte[] requestHead;
     private EventLoopPool pool;
     private EventLoopConnection connection;
     private boolean reused;
@@ -45,11 +43,10 @@ final class EventLoopExchange {
     /** While the exchange waits in its pool's queue; the pool cancels it on dequeue. */
     XnioExecutor.Key queueTimer;
 
-    EventLoopExchange(EventLoopClient client, String method, String target, Headers headers) {
+    EventLoopExchange(EventLoopClient client, String method, byte[] requestHead) {
         this.client = client;
         this.method = method;
-        this.target = target;
-        this.headers = headers;
+        this.requestHead = requestHead;
     }
 
     void start(EventLoopPool owner, EventLoopConnection on, boolean isReused) {
@@ -62,24 +59,11 @@ final class EventLoopExchange {
         on.exchange = this;
         on.in.clear();
         readTimer = pool.ioThread.executeAfter(this::timedOut, client.readTimeoutMillis, TimeUnit.MILLISECONDS);
-        request = ByteBuffer.wrap(requestHead());
+        request = ByteBuffer.wrap(requestHead);
         writable();
     }
 
     /** The whole head in one heap buffer and one write; the sink's write listener finishes a partial one. */
-    private byte[] requestHead() {
-        StringBuilder head = new StringBuilder(256).append(method).append(' ').append(target)
-                .append(" HTTP/1.1\r\nHost: ").append(client.hostHeader).append("\r\n");
-        headers.forEach((name, values) -> {
-            // Host is ours; and the body-less framing too: a stray length would make the upstream wait
-            if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")
-                    && !name.equalsIgnoreCase("transfer-encoding")) {
-                values.forEach(value -> head.append(name).append(": ").append(value).append("\r\n"));
-            }
-        });
-        return head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
-    }
-
     void writable() {
         try {
             connection.sink.write(request);
