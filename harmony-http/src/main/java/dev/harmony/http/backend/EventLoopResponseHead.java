@@ -91,6 +91,10 @@ record EventLoopResponseHead(int status, Headers headers, String contentType, lo
             } else if (name.equalsIgnoreCase("content-type") && contentType == null) {
                 contentType = value;
             } else if (name.equalsIgnoreCase("connection")) {
+                if (value.equalsIgnoreCase("keep-alive") || value.equalsIgnoreCase("close")) {
+                    close = value.equalsIgnoreCase("close"); // the usual value: no token set to build
+                    continue;
+                }
                 drop = drop == HOP_BY_HOP ? new HashSet<>(HOP_BY_HOP) : drop;
                 for (String token : value.split(",")) {
                     String t = token.strip().toLowerCase(Locale.ROOT);
@@ -106,11 +110,24 @@ record EventLoopResponseHead(int status, Headers headers, String contentType, lo
         }
         Headers.Builder kept = Headers.builder();
         for (int i = 0; i < names.size(); i++) {
-            if (!drop.contains(names.get(i).toLowerCase(Locale.ROOT))) {
+            if (!isDropped(names.get(i), drop)) {
                 kept.add(names.get(i), values.get(i));
             }
         }
         return new EventLoopResponseHead(status, kept.build(), contentType, length, !close, size);
+    }
+
+    /** Hop-by-hop, or named by Connection; the usual case without lower-casing the name. */
+    private static boolean isDropped(String name, Set<String> drop) {
+        if (drop == HOP_BY_HOP) {
+            for (String h : HOP_BY_HOP) {
+                if (h.equalsIgnoreCase(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return drop.contains(name.toLowerCase(Locale.ROOT));
     }
 
     private static int lineEnd(byte[] b, int from) throws IOException {
