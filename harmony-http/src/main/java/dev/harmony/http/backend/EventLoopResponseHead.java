@@ -4,9 +4,7 @@ import dev.harmony.message.Headers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -24,8 +22,6 @@ record EventLoopResponseHead(int status, Headers headers, String contentType, lo
     static final long CHUNKED = -1;
     /** A body that ends when the upstream closes the connection (HTTP/1.0). */
     static final long UNTIL_CLOSE = -2;
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "transfer-encoding", "upgrade");
 
     /** Where the head in {@code b[0..end)} ends (just after its blank line), or -1 if it has not all arrived. */
     static int end(byte[] b, int from, int end) {
@@ -74,7 +70,7 @@ record EventLoopResponseHead(int status, Headers headers, String contentType, lo
         boolean sawLength = false;
         String encoding = null;
         String contentType = null;
-        Set<String> drop = HOP_BY_HOP;
+        List<String> connection = List.of();
         boolean close = http10;
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
@@ -92,14 +88,14 @@ record EventLoopResponseHead(int status, Headers headers, String contentType, lo
                 contentType = value;
             } else if (name.equalsIgnoreCase("connection")) {
                 if (value.equalsIgnoreCase("keep-alive") || value.equalsIgnoreCase("close")) {
-                    close = value.equalsIgnoreCase("close"); // the usual value: no token set to build
+                    close = value.equalsIgnoreCase("close"); // the usual value: no token to split out
                     continue;
                 }
-                drop = drop == HOP_BY_HOP ? new HashSet<>(HOP_BY_HOP) : drop;
+                connection = connection.isEmpty() ? new ArrayList<>() : connection;
+                connection.add(value);
                 for (String token : value.split(",")) {
-                    String t = token.strip().toLowerCase(Locale.ROOT);
-                    drop.add(t);
-                    close = t.equals("close") || (close && !t.equals("keep-alive"));
+                    String t = token.strip();
+                    close = t.equalsIgnoreCase("close") || (close && !t.equalsIgnoreCase("keep-alive"));
                 }
             }
         }
@@ -108,26 +104,14 @@ record EventLoopResponseHead(int status, Headers headers, String contentType, lo
             length = last.equalsIgnoreCase("chunked") ? CHUNKED : http10 ? UNTIL_CLOSE : EventLoopExchange.UNDELIMITED;
             close |= sawLength; // both: a smuggling attempt or a broken server; don't trust the rest
         }
+        Set<String> named = ForwardedHeaders.namedIn(connection);
         Headers.Builder kept = Headers.builder();
         for (int i = 0; i < names.size(); i++) {
-            if (!isDropped(names.get(i), drop)) {
+            if (!ForwardedHeaders.isHopByHop(names.get(i), named)) {
                 kept.add(names.get(i), values.get(i));
             }
         }
         return new EventLoopResponseHead(status, kept.build(), contentType, length, !close, size);
-    }
-
-    /** Hop-by-hop, or named by Connection; the usual case without lower-casing the name. */
-    private static boolean isDropped(String name, Set<String> drop) {
-        if (drop == HOP_BY_HOP) {
-            for (String h : HOP_BY_HOP) {
-                if (h.equalsIgnoreCase(name)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        return drop.contains(name.toLowerCase(Locale.ROOT));
     }
 
     private static int lineEnd(byte[] b, int from) throws IOException {

@@ -74,7 +74,8 @@ final class ForwardedHeaders {
                 .ifPresent(prefix -> add.accept("X-Forwarded-Prefix", prefix));
     }
 
-    private static boolean isHopByHop(String name, Set<String> named) {
+    /** Hop-by-hop (RFC 9110 7.6.1) or named in {@code Connection} ({@code named}, lower case; see {@link #namedIn}). */
+    static boolean isHopByHop(String name, Set<String> named) {
         for (String h : HOP_BY_HOP) { // no lower-casing per header: most names differ in length already
             if (h.equalsIgnoreCase(name)) {
                 return true;
@@ -97,7 +98,7 @@ final class ForwardedHeaders {
     }
 
     /** The extra hop-by-hop headers a {@code Connection} header names (lower case); usually none. */
-    private static Set<String> namedIn(List<String> connectionHeaders) {
+    static Set<String> namedIn(List<String> connectionHeaders) {
         if (connectionHeaders.isEmpty()) {
             return Set.of(); // the common case: no set built per request
         }
