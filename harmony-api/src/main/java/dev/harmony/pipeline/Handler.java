@@ -12,7 +12,10 @@ import java.util.concurrent.Executor;
  */
 @FunctionalInterface
 public interface Handler {
-    /** Runs one exchange on the calling thread, which may block. */
+    /**
+     * Runs one exchange on the calling thread, which may block: never call it from an event loop's
+     * thread (an {@link AsyncBackend} answering on that loop would then wait for itself).
+     */
     Response handle(Request request);
 
     /**
