@@ -90,6 +90,7 @@ public final class DicomStoreBenchmark {
             }
             System.out.printf("%-28s %-26s %10s %10s %10s %10s%n", "corpus", "receiver", "seconds", "objects/s", "MB/s",
                     "recv CPU s");
+            double[] totals = new double[3]; // storescp, Harmony with fsync, Harmony without: medians summed
             for (Corpus c : corpora) {
                 Sample[] medians = interleaved(List.of(
                         () -> viaStorescp(storescu, storescp, c, work),
@@ -102,6 +103,13 @@ public final class DicomStoreBenchmark {
                         + "(= DCMTK's durability); receiver CPU ratio DCMTK/ours without fsync: %.2f%n%n", c.label,
                         medians[0].seconds() / medians[1].seconds(), medians[0].seconds() / medians[2].seconds(),
                         medians[0].cpuSeconds() / medians[2].cpuSeconds());
+                for (int i = 0; i < 3; i++) {
+                    totals[i] += medians[i].seconds();
+                }
+            }
+            if (corpora.size() > 1) {
+                System.out.printf(Locale.ROOT, "%-28s ratio ours/DCMTK (throughput): %.2f with fsync, %.2f without%n%n",
+                        "whole corpus", totals[0] / totals[1], totals[0] / totals[2]);
             }
             if (bigMb > 0) {
                 bigObject(work);
