@@ -55,7 +55,7 @@ final class Exchange {
     private CompletionStage<Response> invokeAsync(int index, Request request) {
         boolean isBackend = index >= middleware().size();
         Stage stage = isBackend ? pipeline.backend().stage() : middleware().get(index).stage();
-        if (!(stage instanceof AsyncMiddleware || stage instanceof AsyncBackend)) {
+        if (!(isBackend ? stage instanceof AsyncBackend : stage instanceof AsyncMiddleware)) {
             try {
                 return CompletableFuture.supplyAsync(() -> invoke(index, request), blocking);
             } catch (RuntimeException refused) { // the executor is shut down or saturated
