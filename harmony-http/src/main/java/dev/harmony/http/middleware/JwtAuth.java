@@ -145,9 +145,8 @@ public final class JwtAuth implements AsyncMiddleware {
     }
 
     private boolean alreadyVerified(Request request) {
-        String authorization = request.headers().first("Authorization").orElse("");
-        return authorization.length() > 7 && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                && verified.get(authorization.substring(7).strip()) != null;
+        String authorization = request.headers().first("Authorization").orElse(null);
+        return authorization != null && verified.get(authorization) != null;
     }
 
     /** Either the request to pass on, with the token's claims, or the refusal. */
@@ -166,11 +165,12 @@ public final class JwtAuth implements AsyncMiddleware {
         if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new TokenRejected("the Authorization header is not 'Bearer <token>'");
         }
-        String raw = authorization.substring(7).strip();
-        VerifiedTokens.Verified known = verified.get(raw);
+        // Keyed by the whole header value: a client resends it unchanged, and a hit then costs no substring
+        VerifiedTokens.Verified known = verified.get(authorization);
         if (known != null) {
             return known;
         }
+        String raw = authorization.substring(7).strip();
         DecodedJWT token;
         try {
             token = JWT.decode(raw);
@@ -188,7 +188,7 @@ public final class JwtAuth implements AsyncMiddleware {
         JWTVerifier verifier = verifiers.computeIfAbsent(algorithm, this::verifier);
         try {
             VerifiedTokens.Verified ok = new VerifiedTokens.Verified(verifier.verify(token), scopes(token));
-            verified.put(raw, ok);
+            verified.put(authorization, ok);
             return ok;
         } catch (TokenExpiredException e) {
             throw new TokenRejected("the token expired at " + e.getExpiredOn());

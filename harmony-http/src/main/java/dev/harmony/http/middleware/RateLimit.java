@@ -36,6 +36,7 @@ public final class RateLimit implements AsyncMiddleware {
     private final TimeMeter time;
     private final BucketConfiguration configuration;
     private final String policy;
+    private final String limitHeader;
 
     private RateLimit(long limit, Duration period, long capacity, RateLimitKey key, BucketStore store, TimeMeter time) {
         if (limit < 1) {
@@ -56,6 +57,7 @@ public final class RateLimit implements AsyncMiddleware {
         this.configuration = BucketConfiguration.builder()
                 .addLimit(l -> l.capacity(capacity).refillGreedy(limit, period))
                 .build();
+        this.limitHeader = Long.toString(capacity);
         this.policy = limit + ";w=" + Math.max(1, period.toSeconds()) + (capacity != limit ? ";burst=" + capacity : "");
     }
 
@@ -129,7 +131,7 @@ public final class RateLimit implements AsyncMiddleware {
     }
 
     private Headers.Builder headers(Headers.Builder b, ConsumptionProbe probe) {
-        return b.set("RateLimit-Limit", Long.toString(capacity))
+        return b.set("RateLimit-Limit", limitHeader)
                 .set("RateLimit-Remaining", Long.toString(Math.max(0, probe.getRemainingTokens())))
                 .set("RateLimit-Reset", Long.toString(seconds(probe.getNanosToWaitForReset())))
                 .set("RateLimit-Policy", policy);

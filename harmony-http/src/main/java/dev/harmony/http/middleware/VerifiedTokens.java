@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Tokens whose signature and claims already passed, so a client reusing its token (the normal case)
  * costs one lookup instead of a decode, a MAC or signature check and the claim checks. The key is the
- * whole token, signature included, so nothing unverified can hit. An entry lives until the token
+ * whole {@code Authorization} value, token and signature included, so nothing unverified can hit. An entry lives until the token
  * expires (or becomes valid later than now, which never happens for a verified token) but at most
  * {@code ttl}, after which the token is verified again (e.g. against a rotated key set). Bounded: when
  * full, the cache is emptied (cheap, and a flood of distinct valid tokens is not a realistic attack).
@@ -22,7 +22,7 @@ final class VerifiedTokens {
     }
 
     /** A verified token and until when it may be trusted without re-verification. */
-    private record Entry(Verified token, Instant trustUntil) {
+    private record Entry(Verified token, long trustUntilMillis) {
     }
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
@@ -47,7 +47,7 @@ final class VerifiedTokens {
         if (e == null) {
             return null;
         }
-        if (clock.instant().isAfter(e.trustUntil())) {
+        if (clock.millis() > e.trustUntilMillis()) {
             entries.remove(token, e);
             return null;
         }
@@ -69,6 +69,6 @@ final class VerifiedTokens {
         if (entries.size() >= maxEntries) {
             entries.clear();
         }
-        entries.put(token, new Entry(verified, until));
+        entries.put(token, new Entry(verified, until.toEpochMilli()));
     }
 }
