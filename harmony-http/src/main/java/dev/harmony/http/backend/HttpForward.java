@@ -102,7 +102,11 @@ public final class HttpForward implements AsyncBackend {
                 maxIdleConnections, followRedirects);
     }
 
-    /** The limit for the whole call including the response body; default 60 s ({@link Duration#ZERO}: none). */
+    /**
+     * The limit for the whole call including the response body, on the OkHttp path; default 60 s
+     * ({@link Duration#ZERO}: none). On the non-blocking path the read timeout bounds the wait for the
+     * whole head and a body of up to 64 KiB, and each read of a bigger, streamed body.
+     */
     public HttpForward callTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "callTimeout");
         if (timeout.isNegative()) {
