@@ -109,6 +109,32 @@ class HttpIngressAsyncTest {
     }
 
     @Test
+    void aClientGoneBeforeTheAnswerCompletesLeavesTheIngressServing() throws Exception {
+        CompletableFuture<Response> late = new CompletableFuture<>();
+        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+        AsyncBackend backend = request -> {
+            if (request.path().equals("/late")) {
+                asked.countDown();
+                return late;
+            }
+            return CompletableFuture.completedFuture(Response.ok(Body.ofText("fine", "text/plain")));
+        };
+        try (Pipeline p = start(recordingThread("guard"), backend)) {
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", port(p))) {
+                client.getOutputStream().write("GET /late HTTP/1.1\r\nHost: x\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+                assertThat(asked.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            } // the client hangs up while the backend is still working
+            late.complete(Response.ok(Body.ofText("too late", "text/plain")));
+
+            HttpResponse<String> next = Loopback.get(port(p), "/next");
+            assertThat(next.statusCode()).isEqualTo(200);
+            assertThat(next.body()).isEqualTo("fine");
+        }
+    }
+
+    @Test
     void aRejectionOnTheIoThreadIsRenderedAndTheConnectionKeepsServing() {
         AsyncMiddleware deny = chain -> chain.request().path().equals("/deny")
                 ? CompletableFuture.failedFuture(Rejection.forbidden("not for you").toException())
