@@ -46,8 +46,6 @@ final class EventLoopClient implements AutoCloseable {
     static final int SMALL_BODY = 64 * 1024;
     /** Requests waiting for a connection per I/O thread before we refuse more. */
     static final int MAX_QUEUED = 1024;
-    /** Characters that may not appear in a method name (RFC 9110 token). */
-
     final URI origin;
     final String hostHeader;
     /** Where connections go, resolved once by start() so DNS never blocks I/O threads; null: resolve per connect. */
