@@ -12,6 +12,7 @@ import dev.harmony.pipeline.Handler;
 import dev.harmony.pipeline.Rejection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
@@ -110,6 +111,7 @@ final class IngressHandler implements HttpHandler {
             writer.writeFromIoThread(exchange, refused, head);
             return;
         }
+        keepReading(exchange);
         pipeline.handleAsync((Request) parsed, exchange.getConnection().getWorker())
                 .whenComplete((response, failure) -> {
                     Response answer = response != null ? response : internalError();
@@ -119,6 +121,19 @@ final class IngressHandler implements HttpHandler {
                         exchange.getIoThread().execute(() -> writer.writeFromIoThread(exchange, answer, head));
                     }
                 });
+    }
+
+    /**
+     * Undertow stops reading a connection while its exchange runs and starts again once it ends. When the
+     * answer comes on a later turn of the event loop (it waits for an upstream), that is two epoll_ctl calls
+     * per request. Reading stays on instead, which is safe because should the client send more meanwhile
+     * (a pipelined request, or it hangs up), Undertow's read listener finds its exchange still running and
+     * stops reading itself, as it would have done anyway. Not with TLS, whose conduit needs reads off.
+     */
+    private static void keepReading(HttpServerExchange exchange) {
+        if (exchange.getConnection() instanceof HttpServerConnection c && c.getSslSession() == null) {
+            c.getOriginalSourceConduit().resumeReads();
+        }
     }
 
     /** Runs the exchange; true if the answer was handed to the IO thread (see {@link ResponseWriter#write}). */

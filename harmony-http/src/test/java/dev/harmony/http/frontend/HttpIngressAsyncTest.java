@@ -135,6 +135,47 @@ class HttpIngressAsyncTest {
     }
 
     @Test
+    void aRequestSentWhileTheFirstIsStillWaitingIsAnsweredAfterIt() throws Exception {
+        CompletableFuture<Response> slow = new CompletableFuture<>();
+        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(2);
+        AsyncBackend backend = request -> {
+            asked.countDown();
+            return request.path().equals("/slow") ? slow
+                    : CompletableFuture.completedFuture(Response.ok(Body.ofText("second", "text/plain")));
+        };
+        try (Pipeline p = start(recordingThread("guard"), backend);
+                java.net.Socket client = new java.net.Socket("127.0.0.1", port(p))) {
+            client.setSoTimeout(5_000);
+            java.io.OutputStream out = client.getOutputStream();
+            out.write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            // the ingress keeps reading while /slow waits: the next request arrives during the exchange
+            out.write("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(asked.await(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .as("the second request must wait for the first answer").isFalse();
+            slow.complete(Response.ok(Body.ofText("first", "text/plain")));
+
+            String answers = readUntil(client.getInputStream(), "second");
+            assertThat(answers).containsSubsequence("HTTP/1.1 200", "first", "HTTP/1.1 200", "second");
+            assertThat(asked.getCount()).isZero();
+        }
+    }
+
+    private static String readUntil(java.io.InputStream in, String marker) throws java.io.IOException {
+        StringBuilder seen = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        while (seen.indexOf(marker) < 0) {
+            int n = in.read(buffer);
+            if (n < 0) {
+                break;
+            }
+            seen.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+        return seen.toString();
+    }
+
+    @Test
     void aRejectionOnTheIoThreadIsRenderedAndTheConnectionKeepsServing() {
         AsyncMiddleware deny = chain -> chain.request().path().equals("/deny")
                 ? CompletableFuture.failedFuture(Rejection.forbidden("not for you").toException())
