@@ -22,11 +22,14 @@ final class Exchange {
     private final Pipeline pipeline;
     private final String id;
     private final Executor blocking;
+    /** Stage times are only measured for listeners; without any when it starts, no clock is read. */
+    private final boolean timed;
 
     Exchange(Pipeline pipeline, String id, Executor blocking) {
         this.pipeline = pipeline;
         this.id = id;
         this.blocking = blocking;
+        this.timed = !pipeline.listeners().isEmpty();
     }
 
     Response run(Request request) {
@@ -34,12 +37,12 @@ final class Exchange {
     }
 
     CompletionStage<Response> runAsync(Request request) {
-        return invokeAsync(0, request);
+        return invokeAsync(0, request, null);
     }
 
     private Response invoke(int index, Request request) {
         Downstream downstream = new Downstream(index, request, false);
-        long started = System.nanoTime();
+        long started = timed ? System.nanoTime() : 0;
         Response response = null;
         Throwable failure = null;
         try {
@@ -52,19 +55,23 @@ final class Exchange {
         return finish(index, response, failure, started, downstream);
     }
 
-    private CompletionStage<Response> invokeAsync(int index, Request request) {
+    /**
+     * Runs stage {@code index} without blocking; {@code caller} (the chain of the middleware before it, or
+     * null) learns the outcome and the time spent here in the same completion step, not in one of its own.
+     */
+    private CompletionStage<Response> invokeAsync(int index, Request request, Downstream caller) {
         boolean isBackend = index >= middleware().size();
         Stage stage = isBackend ? pipeline.backend().stage() : middleware().get(index).stage();
+        long started = timed ? System.nanoTime() : 0;
         if (!(isBackend ? stage instanceof AsyncBackend : stage instanceof AsyncMiddleware)) {
             try {
-                return CompletableFuture.supplyAsync(() -> invoke(index, request), blocking);
+                return CompletableFuture.supplyAsync(() -> reported(caller, invoke(index, request), started), blocking);
             } catch (RuntimeException refused) { // the executor is shut down or saturated
-                return CompletableFuture.completedFuture(finish(index, null, refused, System.nanoTime(),
-                        new Downstream(index, request, true)));
+                Response r = finish(index, null, refused, started, new Downstream(index, request, true));
+                return CompletableFuture.completedFuture(reported(caller, r, started));
             }
         }
         Downstream downstream = new Downstream(index, request, true);
-        long started = System.nanoTime();
         CompletionStage<Response> answer;
         try {
             answer = isBackend
@@ -76,8 +83,19 @@ final class Exchange {
         } catch (Throwable t) {
             answer = CompletableFuture.failedFuture(t);
         }
-        return answer.handle((response, failure) ->
-                finish(index, response, failure == null ? null : Futures.cause(failure), started, downstream));
+        return answer.handle((response, failure) -> reported(caller,
+                finish(index, response, failure == null ? null : Futures.cause(failure), started, downstream), started));
+    }
+
+    /** Tells {@code caller} (if any) what its downstream answered and how long that took. */
+    private Response reported(Downstream caller, Response response, long started) {
+        if (caller != null) {
+            if (timed) {
+                caller.nanos += System.nanoTime() - started;
+            }
+            caller.last = response;
+        }
+        return response;
     }
 
     /** Classifies a stage's outcome, reports it to the listeners and returns the response to pass back. */
@@ -108,7 +126,7 @@ final class Exchange {
             }
         }
         if (!pipeline.listeners().isEmpty()) {
-            long self = System.nanoTime() - started - downstream.nanos;
+            long self = timed ? System.nanoTime() - started - downstream.nanos : 0; // a listener added meanwhile
             StageEvent event = new StageEvent(pipeline.name(), id, stage.name(),
                     isBackend ? Role.BACKEND : Role.MIDDLEWARE, outcome, response.rejection().orElse(null), self);
             for (PipelineListener l : pipeline.listeners()) {
@@ -167,12 +185,14 @@ final class Exchange {
                 return proceedAsync(next).toCompletableFuture().join(); // never fails: see proceedAsync
             }
             next = withId(next);
-            long started = System.nanoTime();
+            long started = timed ? System.nanoTime() : 0;
             try {
                 last = invoke(index + 1, next);
                 return last;
             } finally {
-                nanos += System.nanoTime() - started;
+                if (timed) {
+                    nanos += System.nanoTime() - started;
+                }
             }
         }
 
@@ -181,12 +201,7 @@ final class Exchange {
             if (!async) {
                 return CompletableFuture.completedFuture(proceed(next));
             }
-            long started = System.nanoTime();
-            return invokeAsync(index + 1, withId(next)).thenApply(response -> {
-                nanos += System.nanoTime() - started;
-                last = response;
-                return response;
-            });
+            return invokeAsync(index + 1, withId(next), this);
         }
 
         private Request withId(Request next) {

@@ -173,7 +173,7 @@ public final class Pipeline implements Handler, AutoCloseable {
     @Override
     public Response handle(Request request) {
         Request r = begin(request);
-        long started = System.nanoTime();
+        long started = listeners.isEmpty() ? 0 : System.nanoTime();
         Response response = new Exchange(this, exchangeId(r), null).run(r);
         return end(r, response, started);
     }
@@ -187,13 +187,15 @@ public final class Pipeline implements Handler, AutoCloseable {
     public CompletionStage<Response> handleAsync(Request request, Executor blocking) {
         Objects.requireNonNull(blocking, "blocking executor");
         Request r = begin(request);
-        long started = System.nanoTime();
-        return new Exchange(this, exchangeId(r), blocking).runAsync(r)
-                .exceptionally(t -> { // only a listener or a bug in the pipeline itself can get here
-                    log.error("pipeline '{}': exchange failed", name, t);
-                    return Response.rejected(Rejection.internal("internal error in pipeline '" + name + "'"));
-                })
-                .thenApply(response -> end(r, response, started));
+        long started = listeners.isEmpty() ? 0 : System.nanoTime();
+        return new Exchange(this, exchangeId(r), blocking).runAsync(r).handle((response, failure) -> {
+            if (failure != null) { // only a listener or a bug in the pipeline itself can get here
+                log.error("pipeline '{}': exchange failed", name, failure);
+                return end(r, Response.rejected(Rejection.internal("internal error in pipeline '" + name + "'")),
+                        started);
+            }
+            return end(r, response, started);
+        });
     }
 
     /** Gives the request an exchange id if it has none and tells the listeners it started. */
@@ -209,7 +211,10 @@ public final class Pipeline implements Handler, AutoCloseable {
     }
 
     private Response end(Request request, Response response, long started) {
-        long took = System.nanoTime() - started;
+        if (listeners.isEmpty()) {
+            return response;
+        }
+        long took = started == 0 ? 0 : System.nanoTime() - started; // 0: no listener yet when it began
         for (PipelineListener l : listeners) {
             notifyQuietly(() -> l.exchangeFinished(name, exchangeId(request), response, took));
         }

@@ -14,6 +14,9 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
@@ -55,6 +58,8 @@ final class EventLoopClient implements AutoCloseable {
     final int maxConnectionsPerThread;
     /** Nagle would hold each small request back ~40 ms behind the previous answer's ACK. */
     final OptionMap connectionOptions = OptionMap.create(Options.TCP_NODELAY, true);
+    /** What a failed request completes with, given what went wrong. */
+    final Function<Throwable, ? extends Throwable> failures;
 
     /** One pool per I/O thread; each pool is touched only from its own thread. */
     private final Map<XnioIoThread, EventLoopPool> pools = new ConcurrentHashMap<>();
@@ -64,6 +69,16 @@ final class EventLoopClient implements AutoCloseable {
     private volatile boolean closed;
 
     EventLoopClient(URI origin, Duration connectTimeout, Duration readTimeout, int maxConnectionsPerThread) {
+        this(origin, connectTimeout, readTimeout, maxConnectionsPerThread, Function.identity());
+    }
+
+    /**
+     * As above; every failure a request completes with goes through {@code failures} first, so the owner
+     * sees failures in its own terms without another stage per request.
+     */
+    EventLoopClient(URI origin, Duration connectTimeout, Duration readTimeout, int maxConnectionsPerThread,
+            Function<Throwable, ? extends Throwable> failures) {
+        this.failures = Objects.requireNonNull(failures, "failures");
         Objects.requireNonNull(origin, "EventLoopClient origin");
         if (!"http".equalsIgnoreCase(origin.getScheme()) || origin.getHost() == null
                 || !(origin.getRawPath() == null || origin.getRawPath().isEmpty() || "/".equals(origin.getRawPath()))
@@ -108,18 +123,33 @@ final class EventLoopClient implements AutoCloseable {
      * (no connection within connectTimeout, queueing for a busy one included, or no answer within
      * readTimeout) or another IOException (upstream closed mid-answer, too many queued requests, closed);
      * with IllegalArgumentException if the method is not a token, or the target or a header value holds a
-     * control character (they would split the request on the wire). Never throws.
+     * control character (they would split the request on the wire); each failure as {@code failures} maps it.
+     * Never throws.
      */
     CompletableFuture<Response> send(String method, String target, Headers headers) {
-        byte[] head;
         try {
-            head = EventLoopRequestHead.encode(method, target, hostHeader, headers);
+            return send(method, EventLoopRequestHead.encode(method, target, hostHeader, headers));
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(failures.apply(e));
         }
+    }
+
+    /**
+     * As {@link #send(String, String, Headers)}, with the headers each passed to the sink {@code headers}
+     * is given (a proxy writes the request's own headers this way, without copying them first).
+     */
+    CompletableFuture<Response> send(String method, String target, Consumer<BiConsumer<String, String>> headers) {
+        try {
+            return send(method, EventLoopRequestHead.encode(method, target, hostHeader, headers));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(failures.apply(e));
+        }
+    }
+
+    private CompletableFuture<Response> send(String method, EventLoopRequestHead head) {
         EventLoopExchange exchange = new EventLoopExchange(this, method, head);
         if (closed) {
-            exchange.result.completeExceptionally(new IOException("EventLoopClient is closed"));
+            exchange.fail(new IOException("EventLoopClient is closed"));
             return exchange.result;
         }
         if (Thread.currentThread() instanceof XnioIoThread current) {
@@ -129,7 +159,7 @@ final class EventLoopClient implements AutoCloseable {
                 XnioIoThread io = ownIoThread();
                 io.execute(() -> pool(io).submit(exchange));
             } catch (RuntimeException e) {
-                exchange.result.completeExceptionally(new IOException("EventLoopClient cannot dispatch: " + e, e));
+                exchange.fail(new IOException("EventLoopClient cannot dispatch: " + e, e));
             }
         }
         return exchange.result;

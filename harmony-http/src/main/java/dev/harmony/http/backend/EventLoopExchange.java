@@ -25,7 +25,7 @@ final class EventLoopExchange {
     private final EventLoopClient client;
     private final String method;
     /** The encoded request head, sent again as it is if the request is resent. */
-    private final byte[] requestHead;
+    private final EventLoopRequestHead requestHead;
     private EventLoopPool pool;
     private EventLoopConnection connection;
     private boolean reused;
@@ -43,7 +43,7 @@ final class EventLoopExchange {
     /** While the exchange waits in its pool's queue; the pool cancels it on dequeue. */
     XnioExecutor.Key queueTimer;
 
-    EventLoopExchange(EventLoopClient client, String method, byte[] requestHead) {
+    EventLoopExchange(EventLoopClient client, String method, EventLoopRequestHead requestHead) {
         this.client = client;
         this.method = method;
         this.requestHead = requestHead;
@@ -59,7 +59,7 @@ final class EventLoopExchange {
         on.exchange = this;
         on.in.clear();
         readTimer = pool.ioThread.executeAfter(this::timedOut, client.readTimeoutMillis, TimeUnit.MILLISECONDS);
-        request = ByteBuffer.wrap(requestHead);
+        request = requestHead.buffer();
         writable();
     }
 
@@ -196,7 +196,7 @@ final class EventLoopExchange {
             pool.reconnect(connection, this);
         } else {
             pool.retire(connection);
-            result.completeExceptionally(e);
+            fail(e);
         }
     }
 
@@ -208,6 +208,11 @@ final class EventLoopExchange {
         } else {
             pool.retire(connection);
         }
+    }
+
+    /** Completes the request with {@code failure} as the client's owner wants to see it (see EventLoopClient). */
+    void fail(Throwable failure) {
+        result.completeExceptionally(client.failures.apply(failure));
     }
 
     /** Called by the body stream from its reading thread once it hit the end, failed or was closed. */

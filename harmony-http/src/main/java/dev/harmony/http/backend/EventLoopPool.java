@@ -31,7 +31,7 @@ final class EventLoopPool {
 
     void submit(EventLoopExchange exchange) {
         if (closed || client.isClosed()) {
-            exchange.result.completeExceptionally(new IOException("EventLoopClient is closed"));
+            exchange.fail(new IOException("EventLoopClient is closed"));
             return;
         }
         EventLoopConnection connection = takeIdle();
@@ -44,13 +44,13 @@ final class EventLoopPool {
             // connectTimeout bounds the whole wait for a connection, also behind busy ones
             exchange.queueTimer = ioThread.executeAfter(() -> {
                 if (waiting.remove(exchange)) {
-                    exchange.result.completeExceptionally(new SocketTimeoutException("no connection to "
+                    exchange.fail(new SocketTimeoutException("no connection to "
                             + client.origin + " free within " + client.connectTimeoutMillis + " ms (" + open
                             + " busy)"));
                 }
             }, client.connectTimeoutMillis, TimeUnit.MILLISECONDS);
         } else {
-            exchange.result.completeExceptionally(new IOException("too many queued requests for " + client.origin
+            exchange.fail(new IOException("too many queued requests for " + client.origin
                     + " (" + EventLoopClient.MAX_QUEUED + " waiting for one of " + open + " connections)"));
         }
     }
@@ -61,7 +61,7 @@ final class EventLoopPool {
         boolean[] timedOut = {false};
         XnioExecutor.Key timer = ioThread.executeAfter(() -> {
             timedOut[0] = true;
-            exchange.result.completeExceptionally(new SocketTimeoutException("no connection to " + client.origin
+            exchange.fail(new SocketTimeoutException("no connection to " + client.origin
                     + " within " + client.connectTimeoutMillis + " ms"));
         }, client.connectTimeoutMillis, TimeUnit.MILLISECONDS);
         try {
@@ -101,11 +101,11 @@ final class EventLoopPool {
     private void connectFailed(EventLoopExchange exchange, Exception e) {
         open--;
         if (e instanceof ConnectException || e instanceof SocketTimeoutException) {
-            exchange.result.completeExceptionally(e);
+            exchange.fail(e);
         } else {
             ConnectException wrapped = new ConnectException("cannot connect to " + client.origin + ": " + e);
             wrapped.initCause(e);
-            exchange.result.completeExceptionally(wrapped);
+            exchange.fail(wrapped);
         }
         serveWaiting();
     }
@@ -172,7 +172,7 @@ final class EventLoopPool {
         }
         idle.clear();
         for (EventLoopExchange exchange : waiting) {
-            exchange.result.completeExceptionally(new IOException("EventLoopClient is closed"));
+            exchange.fail(new IOException("EventLoopClient is closed"));
         }
         waiting.clear();
     }

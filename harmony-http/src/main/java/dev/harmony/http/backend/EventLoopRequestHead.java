@@ -1,61 +1,84 @@
 package dev.harmony.http.backend;
 
 import dev.harmony.message.Headers;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
- * A body-less request's head as it goes on the wire, checked and encoded in one pass over its
- * characters (a proxied request carries a long bearer token; scanning it twice showed in profiles).
+ * A body-less request's head as it goes on the wire, checked and encoded in one pass
+ * (a proxied request carries a long bearer token: every extra copy or scan of it showed in profiles).
  * Refuses what would split the request: a method that is not a token, a target that is not an
  * encoded {@code /path?query}, control characters in header names or values. Characters beyond
  * ISO-8859-1 become {@code ?}.
  */
 final class EventLoopRequestHead {
     private static final String SEPARATORS = "()<>@,;:\\\"/[]?={}";
+    private static final byte[] VERSION_AND_HOST = " HTTP/1.1\r\nHost: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private byte[] bytes = new byte[512];
+    private byte[] bytes = new byte[1024];
     private int size;
 
     private EventLoopRequestHead() {
     }
 
-    /** The head: request line, {@code Host}, the headers (minus Host and body framing), blank line. */
-    static byte[] encode(String method, String target, String host, Headers headers) {
+    /** The head with {@code headers}; see {@link #encode(String, String, String, Consumer)}. */
+    static EventLoopRequestHead encode(String method, String target, String host, Headers headers) {
+        Objects.requireNonNull(headers, "headers");
+        return encode(method, target, host, sink -> headers.forEach((name, values) -> {
+            for (String value : values) {
+                sink.accept(name, value);
+            }
+        }));
+    }
+
+    /**
+     * The head: request line, {@code Host}, then each header {@code headers} passes to its sink (minus
+     * Host and body framing), blank line. Headers come from a callback so a proxy can write the request's
+     * own headers without first copying them into a new {@link Headers}.
+     *
+     * @throws IllegalArgumentException naming what would split the request
+     */
+    static EventLoopRequestHead encode(String method, String target, String host,
+            Consumer<BiConsumer<String, String>> headers) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(target, "target");
-        Objects.requireNonNull(headers, "headers");
         EventLoopRequestHead h = new EventLoopRequestHead();
         if (method.isEmpty() || !h.token(method)) {
             throw new IllegalArgumentException("EventLoopClient: invalid method '" + method + "'");
         }
-        h.ascii(" ");
-        if (!target.startsWith("/") || !h.text(target, true)) {
+        if (!target.startsWith("/") || !h.text(" ", target, true)) {
             throw new IllegalArgumentException("EventLoopClient: target must be an encoded /path?query, got '"
                     + target + "'");
         }
-        h.ascii(" HTTP/1.1\r\nHost: ");
-        h.text(host, false);
-        h.ascii("\r\n");
-        headers.forEach((name, values) -> {
-            // Host is ours; and the body-less framing too: a stray length would make the upstream wait
-            if (name.equalsIgnoreCase("host") || name.equalsIgnoreCase("content-length")
-                    || name.equalsIgnoreCase("transfer-encoding")) {
-                return;
-            }
-            for (String value : values) {
-                if (!h.text(name, true) || name.indexOf(':') >= 0) {
-                    throw new IllegalArgumentException("EventLoopClient: control character in header " + name);
-                }
-                h.ascii(": ");
-                if (!h.text(value, false)) {
-                    throw new IllegalArgumentException("EventLoopClient: control character in header " + name);
-                }
-                h.ascii("\r\n");
-            }
-        });
-        h.ascii("\r\n");
-        return Arrays.copyOf(h.bytes, h.size);
+        h.append(VERSION_AND_HOST);
+        h.text("", host, false);
+        headers.accept(h::header);
+        h.append(END);
+        return h;
+    }
+
+    /** The encoded head, ready to write (a new buffer each call: a resend starts from the beginning). */
+    ByteBuffer buffer() {
+        return ByteBuffer.wrap(bytes, 0, size);
+    }
+
+    private void header(String name, String value) {
+        // Host is ours; and the body-less framing too: a stray length would make the upstream wait
+        if (name.equalsIgnoreCase("host") || name.equalsIgnoreCase("content-length")
+                || name.equalsIgnoreCase("transfer-encoding")) {
+            return;
+        }
+        if (!text("\r\n", name, true) || name.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("EventLoopClient: control character in header " + name);
+        }
+        if (!text(": ", value, false)) {
+            throw new IllegalArgumentException("EventLoopClient: control character in header " + name);
+        }
     }
 
     private boolean token(String s) {
@@ -70,25 +93,31 @@ final class EventLoopRequestHead {
         return true;
     }
 
-    /** Appends {@code s}; false at a control character (or a space, if {@code noSpace}). */
-    private boolean text(String s, boolean noSpace) {
-        ensure(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if ((c < ' ' && c != '\t') || c == 0x7f || (noSpace && (c == ' ' || c == '\t'))) {
+    /**
+     * Appends our own {@code prefix} (unchecked), then {@code s}; false at a control character in
+     * {@code s} (or a space, if {@code noSpace}). {@code getBytes} copies a Latin-1 string as a block;
+     * the check then runs over plain bytes.
+     */
+    private boolean text(String prefix, String s, boolean noSpace) {
+        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+        ensure(prefix.length() + b.length);
+        for (int i = 0; i < prefix.length(); i++) {
+            bytes[size++] = (byte) prefix.charAt(i);
+        }
+        for (byte c : b) {
+            if ((c < ' ' && c >= 0 && c != '\t') || c == 0x7f || (noSpace && (c == ' ' || c == '\t'))) {
                 return false;
             }
-            bytes[size++] = c > 0xff ? (byte) '?' : (byte) c;
         }
+        System.arraycopy(b, 0, bytes, size, b.length);
+        size += b.length;
         return true;
     }
 
-    /** Appends our own framing (spaces, CRLF), unchecked. */
-    private void ascii(String s) {
-        ensure(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            bytes[size++] = (byte) s.charAt(i);
-        }
+    private void append(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, bytes, size, b.length);
+        size += b.length;
     }
 
     private void ensure(int more) {

@@ -35,15 +35,8 @@ final class ForwardedHeaders {
         return b.build();
     }
 
-    /** The headers to send upstream for {@code request} as they are. */
-    static dev.harmony.message.Headers upstreamHeaders(Request request) {
-        dev.harmony.message.Headers.Builder b = dev.harmony.message.Headers.builder();
-        upstream(request, b::add);
-        return b.build();
-    }
-
     /** Passes each header to send upstream for {@code request} to {@code add}. */
-    private static void upstream(Request request, BiConsumer<String, String> add) {
+    static void upstream(Request request, BiConsumer<String, String> add) {
         Set<String> named = namedIn(request.headers().all("Connection"));
         request.headers().forEach((name, values) -> {
             if (!isHopByHop(name, named) && !name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")

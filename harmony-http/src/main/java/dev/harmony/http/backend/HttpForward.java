@@ -157,7 +157,7 @@ public final class HttpForward implements AsyncBackend {
                 .build();
         if (upstream.scheme().equals("http") && !followRedirects) {
             EventLoopClient loop = new EventLoopClient(URI.create("http://" + hostPort()), connectTimeout,
-                    readTimeout, maxIdleConnections);
+                    readTimeout, maxIdleConnections, t -> failure(unwrap(t)));
             loop.start();
             eventLoop = loop;
         }
@@ -193,8 +193,7 @@ public final class HttpForward implements AsyncBackend {
     public CompletionStage<Response> handleAsync(Request request) {
         EventLoopClient loop = eventLoop;
         if (loop != null && request.body().length() == 0) {
-            return loop.send(request.operation(), originForm(request), ForwardedHeaders.upstreamHeaders(request))
-                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(failure(unwrap(e))));
+            return loop.send(request.operation(), originForm(request), sink -> ForwardedHeaders.upstream(request, sink));
         }
         CompletableFuture<Response> answer = new CompletableFuture<>();
         client().newCall(outgoing(request)).enqueue(new Callback() {

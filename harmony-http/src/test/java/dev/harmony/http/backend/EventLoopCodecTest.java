@@ -1,6 +1,7 @@
 package dev.harmony.http.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.harmony.message.Headers;
 import dev.harmony.message.Response;
@@ -331,5 +332,28 @@ class EventLoopCodecTest {
             assertThat(heads).containsExactly("DELETE /fhir/Patient/1?x=%20 HTTP/1.1\r\nHost: "
                     + raw.origin().getAuthority() + "\r\nAccept: application/fhir+json\r\nX-Two: a\r\n\r\n");
         }
+    }
+
+    @Test
+    void headerValuesKeepTabsAndLatin1BytesAndReplaceWhatIsBeyondLatin1() {
+        Headers headers = Headers.builder().add("X-Tab", "a\tb").add("X-Latin", "caf\u00e9")
+                .add("X-Wide", "\u0160a\ud83d\ude00").add("X-Empty", "").build();
+
+        byte[] head = bytes(EventLoopRequestHead.encode("GET", "/", "h:1", headers).buffer());
+
+        assertThat(head).isEqualTo(("GET / HTTP/1.1\r\nHost: h:1\r\nX-Tab: a\tb\r\nX-Latin: caf\u00e9\r\n"
+                + "X-Wide: ?a?\r\nX-Empty: \r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        for (String bad : List.of("a\rb", "a\nb", "a\u0000b", "a\u007fb")) {
+            assertThatThrownBy(() -> EventLoopRequestHead.encode("GET", "/", "h:1", Headers.of("X-Bad", bad)))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("X-Bad");
+        }
+        assertThatThrownBy(() -> EventLoopRequestHead.encode("GET", "/a b", "h:1", Headers.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target");
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.get(out);
+        return out;
     }
 }
