@@ -17,6 +17,7 @@ import java.util.Set;
  */
 record EventLoopResponseHead(int status, Headers headers, String contentType, long length, boolean keepAlive,
         int size) {
+    private static final byte[] HTTP_1 = "HTTP/1.".getBytes(StandardCharsets.US_ASCII);
     /** A head bigger than this is refused rather than buffered without end. */
     static final int MAX = 64 * 1024;
     static final long CHUNKED = -1;
@@ -36,15 +37,15 @@ record EventLoopResponseHead(int status, Headers headers, String contentType, lo
     /** Parses a complete head {@code b[0..size)} as found by {@link #end}. */
     static EventLoopResponseHead parse(byte[] b, int size) throws IOException {
         int eol = lineEnd(b, 0);
-        String line = new String(b, 0, eol, StandardCharsets.ISO_8859_1);
-        if (line.length() < 12 || !line.startsWith("HTTP/1.") || (line.charAt(7) != '0' && line.charAt(7) != '1')
-                || line.charAt(8) != ' ' || !digits(line, 9, 12) || (line.length() > 12 && line.charAt(12) != ' ')) {
-            throw new IOException("upstream sent a malformed status line: '" + printable(line) + "'");
+        if (eol < 12 || !startsWith(b, HTTP_1) || (b[7] != '0' && b[7] != '1') || b[8] != ' '
+                || !digits(b, 9, 12) || (eol > 12 && b[12] != ' ')) {
+            throw new IOException("upstream sent a malformed status line: '"
+                    + printable(new String(b, 0, eol, StandardCharsets.ISO_8859_1)) + "'");
         }
-        boolean http10 = line.charAt(7) == '0';
-        int status = Integer.parseInt(line, 9, 12, 10);
-        List<String> names = new ArrayList<>();
-        List<String> values = new ArrayList<>();
+        boolean http10 = b[7] == '0';
+        int status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
+        List<String> names = new ArrayList<>(8);
+        List<String> values = new ArrayList<>(8);
         for (int start = eol + 2; start < size - 2; start = eol + 2) {
             eol = lineEnd(b, start);
             if (b[start] == ' ' || b[start] == '\t') { // obs-fold: RFC 9112 5.2 lets a client refuse it
@@ -58,8 +59,16 @@ record EventLoopResponseHead(int status, Headers headers, String contentType, lo
                 throw new IOException("upstream sent a malformed header line: '"
                         + printable(new String(b, start, eol - start, StandardCharsets.ISO_8859_1)) + "'");
             }
-            names.add(new String(b, start, colon - start, StandardCharsets.ISO_8859_1));
-            values.add(new String(b, colon + 1, eol - colon - 1, StandardCharsets.ISO_8859_1).strip());
+            int from = colon + 1;
+            int to = eol;
+            while (from < to && (b[from] == ' ' || b[from] == '\t')) {
+                from++;
+            }
+            while (to > from && (b[to - 1] == ' ' || b[to - 1] == '\t')) {
+                to--;
+            }
+            names.add(KnownHeaderNames.name(b, start, colon - start));
+            values.add(new String(b, from, to - from, StandardCharsets.ISO_8859_1));
         }
         return framed(status, http10, names, values, size);
     }
@@ -126,6 +135,24 @@ record EventLoopResponseHead(int status, Headers headers, String contentType, lo
                 throw new IOException("upstream sent a bare LF or NUL in its response head");
             }
         }
+    }
+
+    private static boolean startsWith(byte[] b, byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (b[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean digits(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean digits(String s, int from, int to) {

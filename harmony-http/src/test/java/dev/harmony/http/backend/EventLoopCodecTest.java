@@ -165,6 +165,22 @@ class EventLoopCodecTest {
     }
 
     @Test
+    void headerNamesKeepTheirSpellingAndValuesLoseOnlySurroundingSpacesAndTabs() throws Exception {
+        EventLoopRawUpstream raw = upstream("HTTP/1.1 200 OK\r\nserver:  x y \t\r\nContent-Type:\ttext/plain\r\n"
+                + "X-Empty:\r\nDate: Thu, 26 Nov 2026 10:00:00 GMT\r\nContent-Length: 2\r\n\r\nok");
+        EventLoopClient client = client(raw.origin());
+
+        Response r = get(client, "/");
+
+        assertThat(r.headers().names()).containsExactly("server", "Content-Type", "X-Empty", "Date", "Content-Length");
+        assertThat(r.headers().first("Server")).contains("x y");
+        assertThat(r.headers().first("content-type")).contains("text/plain");
+        assertThat(r.headers().first("X-Empty")).contains("");
+        assertThat(r.headers().first("Date")).contains("Thu, 26 Nov 2026 10:00:00 GMT");
+        assertThat(r.body().text()).isEqualTo("ok");
+    }
+
+    @Test
     void anInvalidOrRepeatedContentLengthIsRefused() throws Exception {
         List<String> bad = List.of("Content-Length: 12a", "Content-Length: -1", "Content-Length: 5, 5",
                 "Content-Length: 5\r\nContent-Length: 5", "Content-Length: 5\r\ncontent-length: 6",
