@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -55,6 +56,7 @@ final class EventLoopClient implements AutoCloseable {
     private volatile InetSocketAddress connectTo;
     final long connectTimeoutMillis;
     final long readTimeoutMillis;
+    final long readTimeoutNanos;
     final int maxConnectionsPerThread;
     /** Nagle would hold each small request back ~40 ms behind the previous answer's ACK. */
     final OptionMap connectionOptions = OptionMap.create(Options.TCP_NODELAY, true);
@@ -91,6 +93,7 @@ final class EventLoopClient implements AutoCloseable {
         this.hostHeader = origin.getHost() + ":" + port;
         this.connectTimeoutMillis = positiveMillis(connectTimeout, "connectTimeout");
         this.readTimeoutMillis = positiveMillis(readTimeout, "readTimeout");
+        this.readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
         if (maxConnectionsPerThread < 1) {
             throw new IllegalArgumentException("EventLoopClient: maxConnectionsPerThread must be >= 1, got "
                     + maxConnectionsPerThread);

@@ -2,7 +2,9 @@ package dev.harmony.http.backend;
 
 import java.nio.ByteBuffer;
 import org.xnio.IoUtils;
+import java.util.concurrent.TimeUnit;
 import org.xnio.StreamConnection;
+import org.xnio.XnioExecutor;
 import org.xnio.conduits.ConduitStreamSinkChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 
@@ -21,6 +23,10 @@ final class EventLoopConnection {
     ByteBuffer in = ByteBuffer.allocate(16 * 1024);
     /** The request using this connection; null while idle. */
     EventLoopExchange exchange;
+    /** When the current exchange's answer is overdue (System.nanoTime); Long.MAX_VALUE while none is awaited. */
+    private long answerDue = Long.MAX_VALUE;
+    /** One read-timeout timer per connection, re-armed when it fires rather than set and cancelled per request. */
+    private XnioExecutor.Key watchdog;
 
     EventLoopConnection(StreamConnection channel, EventLoopPool pool) {
         this.channel = channel;
@@ -46,12 +52,49 @@ final class EventLoopConnection {
         }
     }
 
+    /**
+     * Awaits an answer until {@code due}. Every exchange on a connection has the same read timeout, so a
+     * running watchdog never fires later than the newest due time; when it fires early it re-arms for the rest.
+     */
+    void awaitAnswerBy(long due, long timeoutNanos) {
+        answerDue = due;
+        if (watchdog == null) {
+            arm(timeoutNanos);
+        }
+    }
+
+    /** No answer is awaited any more (it came, or a streamed body applies its own timeouts). */
+    void answerArrived() {
+        answerDue = Long.MAX_VALUE;
+    }
+
+    private void arm(long nanos) {
+        watchdog = pool.ioThread.executeAfter(this::watchdogFired, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void watchdogFired() {
+        watchdog = null;
+        if (exchange == null || answerDue == Long.MAX_VALUE || !isOpen()) {
+            return; // idle, streaming or closed: the next exchange arms it again
+        }
+        long left = answerDue - System.nanoTime();
+        if (left > 0) {
+            arm(left);
+        } else {
+            exchange.timedOut();
+        }
+    }
+
     boolean isOpen() {
         return channel.isOpen();
     }
 
     /** Closes the socket at once (no lingering drain): for connections we give up on. */
     void close() {
+        if (watchdog != null) {
+            watchdog.remove();
+            watchdog = null;
+        }
         IoUtils.safeClose(channel);
     }
 }

@@ -7,7 +7,6 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.xnio.XnioExecutor;
 
 /**
@@ -39,7 +38,6 @@ final class EventLoopExchange {
     private ByteBuffer smallBody;
     /** Bytes followed the answer: the upstream pipelines or lies about lengths; don't reuse. */
     private boolean surplus;
-    private XnioExecutor.Key readTimer;
     /** While the exchange waits in its pool's queue; the pool cancels it on dequeue. */
     XnioExecutor.Key queueTimer;
 
@@ -58,7 +56,7 @@ final class EventLoopExchange {
         surplus = false;
         on.exchange = this;
         on.in.clear();
-        readTimer = pool.ioThread.executeAfter(this::timedOut, client.readTimeoutMillis, TimeUnit.MILLISECONDS);
+        on.awaitAnswerBy(System.nanoTime() + client.readTimeoutNanos, client.readTimeoutNanos);
         request = requestHead.buffer();
         writable();
     }
@@ -138,7 +136,7 @@ final class EventLoopExchange {
             surplus = extra > smallBody.capacity();
             readSmallBody();
         } else {
-            readTimer.remove(); // the stream applies the read timeout to each blocking read
+            connection.answerArrived(); // the stream applies the read timeout to each blocking read
             connection.source.suspendReads(); // its reader's blocking reads own the socket until the end
             in.limit(in.position()).position(h.size());
             EventLoopBodyStream stream = new EventLoopBodyStream(connection.source, in, h.length(),
@@ -166,7 +164,7 @@ final class EventLoopExchange {
     }
 
     private void finish(Body body) {
-        readTimer.remove();
+        connection.answerArrived();
         // back to the pool before completing: a follow-up request sent from the callback can reuse it; not if
         // the upstream answered before our request was all written (a 431, say): the rest would be a request
         handBack(head.keepAlive() && !surplus && !request.hasRemaining());
@@ -178,7 +176,8 @@ final class EventLoopExchange {
         giveUp(e, reused && !retried && head == null && connection.in.position() == 0 && IDEMPOTENT.contains(method));
     }
 
-    private void timedOut() {
+    /** The connection's watchdog found the answer overdue. */
+    void timedOut() {
         giveUp(new SocketTimeoutException("no answer from " + client.origin + " within " + client.readTimeoutMillis
                 + " ms"), false);
     }
@@ -187,7 +186,7 @@ final class EventLoopExchange {
         if (settled) {
             return;
         }
-        readTimer.remove();
+        connection.answerArrived();
         settled = true;
         head = null;
         smallBody = null;

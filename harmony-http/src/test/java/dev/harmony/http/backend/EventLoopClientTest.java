@@ -39,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -489,6 +490,30 @@ class EventLoopClientTest {
         assertThat(silentClosed.await(5, TimeUnit.SECONDS)).as("timed-out connection closed").isTrue();
         assertThat(get(client, "/next").body().text()).isEqualTo("later");
         assertThat(raw.accepted()).isEqualTo(2);
+    }
+
+    @Test
+    void theReadTimeoutCountsFromEachRequestOnAReusedConnection() throws Exception {
+        EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
+            InputStream in = socket.getInputStream();
+            EventLoopRawUpstream.readHead(in);
+            EventLoopRawUpstream.write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst");
+            EventLoopRawUpstream.readHead(in); // the second request is never answered
+            in.read();
+        });
+        closeAfter.add(raw);
+        EventLoopClient client = client(raw.origin(), Duration.ofMillis(400), 1);
+
+        assertThat(get(client, "/first").body().text()).isEqualTo("first");
+        // Let part of the first request's timeout pass: the connection's one timer, armed for the first
+        // request, fires while the second waits and must then re-arm, not time the second out early.
+        LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+        long start = System.nanoTime();
+        assertThat(failure(client.send("GET", "/second", Headers.empty()))).isInstanceOf(SocketTimeoutException.class)
+                .hasMessageContaining("within 400 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(350),
+                Duration.ofSeconds(3));
+        assertThat(raw.accepted()).isEqualTo(1);
     }
 
     @Test
