@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -26,6 +28,9 @@ final class ResponseWriter {
     private static final Logger LOG = LoggerFactory.getLogger(ResponseWriter.class);
     /** Bodies up to this size with a known length are sent in one piece from the IO thread. */
     private static final int SMALL_BODY = 64 * 1024;
+    /** Header names seen in answers, as Undertow's type; bounded so random names cannot grow it without end. */
+    private static final Map<String, HttpString> HEADER_NAMES = new ConcurrentHashMap<>();
+    private static final int MAX_HEADER_NAMES = 1024;
     private final RejectionRenderer renderer;
 
     ResponseWriter(RejectionRenderer renderer) {
@@ -133,7 +138,7 @@ final class ResponseWriter {
         HeaderMap out = exchange.getResponseHeaders();
         headers.forEach((name, values) -> {
             if (!HopByHop.is(name)) {
-                out.addAll(HttpString.tryFromString(name), values);
+                out.addAll(headerName(name), values);
             }
         });
         if (!headers.contains("Content-Type")) {
@@ -151,6 +156,21 @@ final class ResponseWriter {
             return null;
         }
         return body;
+    }
+
+    /**
+     * Undertow's name for a header. Undertow shares its own for the standard headers but makes a new
+     * one each time for any other (RateLimit-Remaining, say): those are kept here, up to a bound.
+     */
+    private static HttpString headerName(String name) {
+        HttpString known = HEADER_NAMES.get(name);
+        if (known == null) {
+            known = HttpString.tryFromString(name);
+            if (HEADER_NAMES.size() < MAX_HEADER_NAMES) {
+                HEADER_NAMES.put(name, known);
+            }
+        }
+        return known;
     }
 
     /** Sends the body through the exchange's blocking output stream, then closes it. */

@@ -25,7 +25,31 @@ final class VerifiedTokens {
     private record Entry(Verified token, long trustUntilMillis) {
     }
 
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    /**
+     * The whole Authorization value as key, hashed over its end only: the value arrives as a new String
+     * with every request, and String.hashCode over a few hundred characters cost more than the rest of a
+     * cache hit. A token ends in its signature, which differs between any two tokens; equality still
+     * compares everything.
+     */
+    private record Key(String value) {
+        private static final int HASHED = 24;
+
+        @Override
+        public int hashCode() {
+            int h = value.length();
+            for (int i = Math.max(0, value.length() - HASHED); i < value.length(); i++) {
+                h = 31 * h + value.charAt(i);
+            }
+            return h;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.value.equals(value);
+        }
+    }
+
+    private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
     private final int maxEntries;
     private final Duration ttl;
     private final Duration leeway;
@@ -43,12 +67,13 @@ final class VerifiedTokens {
         if (maxEntries == 0) {
             return null;
         }
-        Entry e = entries.get(token);
+        Key key = new Key(token);
+        Entry e = entries.get(key);
         if (e == null) {
             return null;
         }
         if (clock.millis() > e.trustUntilMillis()) {
-            entries.remove(token, e);
+            entries.remove(key, e);
             return null;
         }
         return e.token();
@@ -69,6 +94,6 @@ final class VerifiedTokens {
         if (entries.size() >= maxEntries) {
             entries.clear();
         }
-        entries.put(token, new Entry(verified, until.toEpochMilli()));
+        entries.put(new Key(token), new Entry(verified, until.toEpochMilli()));
     }
 }
