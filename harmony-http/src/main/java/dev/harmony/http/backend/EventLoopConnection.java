@@ -1,8 +1,8 @@
 package dev.harmony.http.backend;
 
 import java.nio.ByteBuffer;
-import org.xnio.IoUtils;
 import java.util.concurrent.TimeUnit;
+import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.XnioExecutor;
 import org.xnio.conduits.ConduitStreamSinkChannel;
