@@ -16,6 +16,7 @@ import com.auth0.jwt.interfaces.Verification;
 import dev.harmony.http.HttpAttributes;
 import dev.harmony.http.Scopes;
 import dev.harmony.message.Attribute;
+import dev.harmony.message.Attributes;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
@@ -132,7 +133,7 @@ public final class JwtAuth implements AsyncMiddleware {
         if (!hasRequiredScopes(scopes)) {
             return Decision.refuse(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
         }
-        return new Decision(withClaims(request, token.jwt(), scopes), null);
+        return new Decision(withClaims(request, token), null);
     }
 
     private boolean hasRequiredScopes(Scopes scopes) {
@@ -187,7 +188,8 @@ public final class JwtAuth implements AsyncMiddleware {
         }
         JWTVerifier verifier = verifiers.computeIfAbsent(algorithm, this::verifier);
         try {
-            VerifiedTokens.Verified ok = new VerifiedTokens.Verified(verifier.verify(token), scopes(token));
+            DecodedJWT valid = verifier.verify(token);
+            VerifiedTokens.Verified ok = new VerifiedTokens.Verified(valid, scopes(valid), clientId(valid));
             verified.put(authorization, ok);
             return ok;
         } catch (TokenExpiredException e) {
@@ -233,22 +235,32 @@ public final class JwtAuth implements AsyncMiddleware {
         return list != null ? Scopes.of(new LinkedHashSet<>(list)) : Scopes.parse(scp.asString());
     }
 
-    private static Request withClaims(Request request, DecodedJWT token, Scopes scopes) {
-        Request out = request.with(HttpAttributes.SCOPES, scopes);
-        if (token.getSubject() != null) {
-            out = out.with(HttpAttributes.JWT_SUBJECT, token.getSubject()).with(Attribute.PRINCIPAL, token.getSubject());
+    /** The request with the token's claims as attributes, in one new request (this runs for every request). */
+    private static Request withClaims(Request request, VerifiedTokens.Verified token) {
+        Attributes a = request.attributes().with(HttpAttributes.SCOPES, token.scopes());
+        String subject = token.jwt().getSubject();
+        if (subject != null) {
+            a = a.with(HttpAttributes.JWT_SUBJECT, subject).with(Attribute.PRINCIPAL, subject);
         }
-        if (token.getIssuer() != null) {
-            out = out.with(HttpAttributes.JWT_ISSUER, token.getIssuer());
+        String issuer = token.jwt().getIssuer();
+        if (issuer != null) {
+            a = a.with(HttpAttributes.JWT_ISSUER, issuer);
         }
+        if (token.clientId() != null) {
+            a = a.with(HttpAttributes.CLIENT_ID, token.clientId());
+        }
+        return request.toBuilder().attributes(a).build();
+    }
+
+    /** The client the token was issued to: the first of {@code client_id}, {@code azp}, {@code cid}. */
+    private static String clientId(DecodedJWT token) {
         for (String claim : new String[] {"client_id", "azp", "cid"}) {
             String client = token.getClaim(claim).asString();
             if (client != null) {
-                out = out.with(HttpAttributes.CLIENT_ID, client);
-                break;
+                return client;
             }
         }
-        return out;
+        return null;
     }
 
     @Override

@@ -17,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * full, the cache is emptied (cheap, and a flood of distinct valid tokens is not a realistic attack).
  */
 final class VerifiedTokens {
-    /** A verified token with the scopes read from it. */
-    record Verified(DecodedJWT jwt, Scopes scopes) {
+    /** A verified token with what is read from it for every request: its scopes and client id (or null). */
+    record Verified(DecodedJWT jwt, Scopes scopes, String clientId) {
     }
 
     /** A verified token and until when it may be trusted without re-verification. */

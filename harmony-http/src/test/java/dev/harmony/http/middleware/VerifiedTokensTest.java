@@ -18,7 +18,7 @@ class VerifiedTokensTest {
     private VerifiedTokens.Verified verified() {
         String token = JWT.create().withSubject("a").withExpiresAt(clock.instant().plus(Duration.ofHours(1)))
                 .sign(Algorithm.HMAC256("secret-secret-secret-secret-32b"));
-        return new VerifiedTokens.Verified(JWT.decode(token), Scopes.of(List.of()));
+        return new VerifiedTokens.Verified(JWT.decode(token), Scopes.of(List.of()), null);
     }
 
     @Test
