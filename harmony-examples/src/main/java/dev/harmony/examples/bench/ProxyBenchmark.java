@@ -19,13 +19,14 @@ import java.util.stream.Stream;
  * FHIR proxy throughput: {@code wrk -t1 -c32} against (a) nginx as a plain reverse proxy (one worker,
  * upstream keepalive) and (b) the Harmony {@code fhir-proxy} pipeline (HS256 JWT verification, a rate
  * limit too high to trip, HttpForward), both in front of the same fixed nginx upstream answering
- * a FHIR Patient, in one run. Harmony is warmed up until the JIT has settled, then nginx and Harmony
- * are measured alternately for several rounds, who goes first alternating too. Prints req/s, p50/p99,
- * the median ratio ours/nginx, its range and the ratio over all rounds together.
+ * a FHIR Patient, in one run. Harmony is warmed up until the JIT has settled (a 5 s step with almost no
+ * compiling), then nginx and Harmony are measured alternately for several rounds, who goes first
+ * alternating too. Prints req/s, p50/p99, the median ratio ours/nginx, its range and the ratio over all
+ * rounds together.
  *
  * <pre>
  * java -cp harmony-examples/target/harmony-examples.jar dev.harmony.examples.bench.ProxyBenchmark \
- *      [--seconds 10] [--connections 32] [--warmup 60] [--rounds 7] [--nginx-workers 1]
+ *      [--seconds 10] [--connections 32] [--warmup 90] [--rounds 7] [--nginx-workers 1]
  * </pre>
  */
 public final class ProxyBenchmark {
@@ -37,7 +38,7 @@ public final class ProxyBenchmark {
 
     private int seconds = 10;
     private int connections = 32;
-    private int warmup = 60;
+    private int warmup = 90;
     private int rounds = 7;
     private int nginxWorkers = 1;
 
@@ -141,19 +142,21 @@ public final class ProxyBenchmark {
     }
 
     /**
-     * Runs load on Harmony in 5 s steps until the JIT has settled: two steps within 5 % of each other
-     * after at least 20 s, or {@code --warmup} seconds at most. (C2 needs several CPU-seconds for the
-     * OkHttp/Undertow paths; measuring earlier measures the interpreter.)
+     * Runs load on Harmony in 5 s steps until the JIT has settled: a step (after at least 20 s) in which
+     * the JIT compilers spent under 1 % of the step compiling, or {@code --warmup} seconds at most.
+     * (C2 needs several CPU-seconds for the Undertow, XNIO and pipeline paths; measuring earlier measures
+     * the interpreter, and compiling during the rounds takes CPU from whichever proxy is measured.)
      */
     private void warmUp(String url, String token) throws IOException, InterruptedException {
-        double previous = 0;
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         for (int elapsed = 0; elapsed < warmup; elapsed += 5) {
+            long compiledBefore = jit.getTotalCompilationTime();
             double rps = ProxyWrk.run(url, connections, 5, token).requestsPerSecond();
-            System.out.printf("warm-up %2d-%2d s: %.0f req/s%n", elapsed, elapsed + 5, rps);
-            if (elapsed + 5 >= 20 && previous > 0 && Math.abs(rps - previous) / previous < 0.05) {
+            long compiling = jit.getTotalCompilationTime() - compiledBefore;
+            System.out.printf("warm-up %2d-%2d s: %.0f req/s, %d ms compiling%n", elapsed, elapsed + 5, rps, compiling);
+            if (elapsed + 5 >= 20 && compiling < 50) {
                 return;
             }
-            previous = rps;
         }
     }
 
