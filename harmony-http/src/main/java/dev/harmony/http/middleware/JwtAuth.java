@@ -111,23 +111,28 @@ public final class JwtAuth implements AsyncMiddleware {
     @Override
     public CompletionStage<Response> interceptAsync(Chain chain) {
         Request request = chain.request();
-        if (keys.mayBlock() && !alreadyVerified(request)) {
-            return CompletableFuture.supplyAsync(() -> decide(request), chain.blockingExecutor())
-                    .thenCompose(decision -> decision.apply(chain));
+        Decision decision = decide(request, !keys.mayBlock());
+        if (decision == null) { // an unseen token whose key may have to be fetched
+            return CompletableFuture.supplyAsync(() -> decide(request, true), chain.blockingExecutor())
+                    .thenCompose(d -> d.apply(chain));
         }
-        return decide(request).apply(chain);
+        return decision.apply(chain);
     }
 
-    private Decision decide(Request request) {
+    /** The decision; null if it needs a token verified and {@code mayVerify} is false (only cached ones then). */
+    private Decision decide(Request request, boolean mayVerify) {
         String authorization = request.headers().first("Authorization").orElse(null);
         if (authorization == null || authorization.isBlank()) {
             return Decision.refuse(BearerChallenge.missing(realm));
         }
         VerifiedTokens.Verified token;
         try {
-            token = verify(authorization);
+            token = verify(authorization, mayVerify);
         } catch (TokenRejected e) {
             return Decision.refuse(BearerChallenge.invalidToken(realm, e.getMessage()));
+        }
+        if (token == null) {
+            return null;
         }
         Scopes scopes = token.scopes();
         if (!hasRequiredScopes(scopes)) {
@@ -145,11 +150,6 @@ public final class JwtAuth implements AsyncMiddleware {
         return true;
     }
 
-    private boolean alreadyVerified(Request request) {
-        String authorization = request.headers().first("Authorization").orElse(null);
-        return authorization != null && verified.get(authorization) != null;
-    }
-
     /** Either the request to pass on, with the token's claims, or the refusal. */
     private record Decision(Request admitted, Rejection refusal) {
         static Decision refuse(Rejection rejection) {
@@ -162,13 +162,14 @@ public final class JwtAuth implements AsyncMiddleware {
         }
     }
 
-    private VerifiedTokens.Verified verify(String authorization) throws TokenRejected {
+    /** The verified token; null if it is not cached and {@code mayVerify} is false. */
+    private VerifiedTokens.Verified verify(String authorization, boolean mayVerify) throws TokenRejected {
         if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new TokenRejected("the Authorization header is not 'Bearer <token>'");
         }
         // Keyed by the whole header value: a client resends it unchanged, and a hit then costs no substring
         VerifiedTokens.Verified known = verified.get(authorization);
-        if (known != null) {
+        if (known != null || !mayVerify) {
             return known;
         }
         String raw = authorization.substring(7).strip();
