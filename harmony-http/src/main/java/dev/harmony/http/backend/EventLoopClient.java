@@ -130,11 +130,7 @@ final class EventLoopClient implements AutoCloseable {
      * Never throws.
      */
     CompletableFuture<Response> send(String method, String target, Headers headers) {
-        try {
-            return send(method, EventLoopRequestHead.encode(method, target, hostHeader, headers));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(failures.apply(e));
-        }
+        return send(method, target, EventLoopRequestHead.each(headers));
     }
 
     /**

@@ -28,12 +28,16 @@ final class EventLoopRequestHead {
 
     /** The head with {@code headers}; see {@link #encode(String, String, String, Consumer)}. */
     static EventLoopRequestHead encode(String method, String target, String host, Headers headers) {
-        Objects.requireNonNull(headers, "headers");
-        return encode(method, target, host, sink -> headers.forEach((name, values) -> {
+        return encode(method, target, host, each(headers));
+    }
+
+    /** {@code headers} as a header source: each value passed to the sink with its name (null fails on use). */
+    static Consumer<BiConsumer<String, String>> each(Headers headers) {
+        return sink -> Objects.requireNonNull(headers, "headers").forEach((name, values) -> {
             for (String value : values) {
                 sink.accept(name, value);
             }
-        }));
+        });
     }
 
     /**
