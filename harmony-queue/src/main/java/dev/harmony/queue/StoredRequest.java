@@ -108,7 +108,7 @@ record StoredRequest(String id, String destination, Instant createdAt, String pr
             headers.add(new String[] {pair.path(0).asText(), pair.path(1).asText()});
         }
         Map<String, String> attributes = new LinkedHashMap<>();
-        n.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
+        n.path("attributes").properties().forEach(e -> attributes.put(e.getKey(), e.getValue().asText()));
         JsonNode ct = n.path("contentType");
         return new StoredRequest(n.path("id").asText(), n.path("destination").asText(),
                 Instant.parse(n.path("createdAt").asText()), n.path("protocol").asText(), n.path("operation").asText(),
