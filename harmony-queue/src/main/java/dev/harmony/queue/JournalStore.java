@@ -128,6 +128,7 @@ final class JournalStore implements Store {
             }
         }
         int recovered = 0;
+        Instant started = Instant.now();
         for (String id : ids) {
             Progress p;
             StoredRequest meta;
@@ -147,7 +148,9 @@ final class JournalStore implements Store {
                 recovered++;
             }
             long bytes = p.state() == MessageState.DELIVERED ? 0 : sizeOf(bodyFile(id));
-            Entry e = new Entry(id, meta.createdAt(), bytes, p.state(), p.nextAttemptAt(), lastChange(p));
+            // A (re)start is a moment to try again: pending work is due at once, whatever its backoff said.
+            Instant due = readOnly || p.nextAttemptAt().isBefore(started) ? p.nextAttemptAt() : started;
+            Entry e = new Entry(id, meta.createdAt(), bytes, p.state(), due, lastChange(p));
             index(e);
         }
         if (!readOnly) {

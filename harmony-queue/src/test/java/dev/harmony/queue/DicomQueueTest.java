@@ -40,8 +40,10 @@ class DicomQueueTest {
         Peers.Result compress = Peers.run(Duration.ofSeconds(60), "dcmcjpeg", files.get(0).toString(), jpeg.toString());
         assertThat(compress.exitCode()).as(compress.output()).isZero();
         int pacsPort = Peers.freePort();
+        // storescp serves one association at a time: release ours soon, or the JPEG one waits behind it.
         DicomForward forward = DicomForward.to(DicomNode.of("PACS", "127.0.0.1", pacsPort))
-                .connectTimeout(Duration.ofSeconds(1)).build();
+                .connectTimeout(Duration.ofSeconds(1)).idleRelease(Duration.ofMillis(100)).maxIdleAssociations(0)
+                .build();
         DeliveryQueue queue = DeliveryQueue.journal(tmp.resolve("queue")).deliverTo("pacs", forward).minFreeBytes(0)
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(300)).build();
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").build();
