@@ -181,6 +181,41 @@ class JournalQueueTest {
     }
 
     @Test
+    void aSenderThatBreaksOffMidBodyGetsAnErrorAndNothingIsKept() throws Exception {
+        FhirClient client = FhirClient.to(java.net.URI.create("http://127.0.0.1:" + Peers.freePort() + "/fhir"))
+                .retry(Retry.none()).build();
+        DeliveryQueue queue = DeliveryQueue.journal(tmp.resolve("queue")).deliverTo("fhir", client).minFreeBytes(0)
+                .build();
+        queue.start();
+        try {
+            java.io.InputStream truncated = new java.io.InputStream() {
+                private int sent;
+
+                @Override
+                public int read() throws java.io.IOException {
+                    if (sent++ < 100_000) {
+                        return 'x';
+                    }
+                    throw new java.io.IOException("peer aborted");
+                }
+            };
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> queue.handle(
+                    dev.harmony.message.Request.builder(Protocol.HTTP, "POST").path("/Patient")
+                            .body(Body.ofStream(truncated, -1, "application/fhir+json")).build()))
+                    .isInstanceOf(java.io.IOException.class).hasMessage("peer aborted");
+            assertThat(queue.admin().status().get(0)).isEqualTo(new DestinationStatus("fhir", 0, 0, 0, 0,
+                    Duration.ZERO, 0));
+            for (String sub : List.of("messages", "tmp")) {
+                try (var files = Files.list(tmp.resolve("queue/fhir").resolve(sub))) {
+                    assertThat(files.count()).as(sub).isZero();
+                }
+            }
+        } finally {
+            queue.stop();
+        }
+    }
+
+    @Test
     void aRestartOnTheSameDirectoryDeliversWhatWasPending() throws Exception {
         int port = Peers.freePort();
         FhirClient client = FhirClient.to(java.net.URI.create("http://127.0.0.1:" + port + "/fhir"))
