@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * It attaches one {@link PipelineMetrics} to each running pipeline as it appears (checked at start,
- * four times a second, and on every request) and detaches it on {@link #close()}.
+ * four times a second, and on every request) and detaches what it attached on {@link #close()}. The
+ * same figures are served to Prometheus at {@code /metrics} (text exposition format 0.0.4; see the
+ * README for names and labels), behind the same credentials as the page.
  */
 public final class Dashboard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
@@ -42,7 +44,9 @@ public final class Dashboard implements AutoCloseable {
     private final ScheduledExecutorService attacher;
     private final PipelineMetrics metrics;
     private final Supplier<List<Pipeline>> pipelines;
+    /** Every pipeline seen; {@link #ours} those whose attaching was this dashboard's doing. */
     private final Set<Pipeline> attached = Collections.newSetFromMap(new WeakHashMap<>());
+    private final Set<Pipeline> ours = Collections.newSetFromMap(new WeakHashMap<>());
     private final URI url;
     private boolean closed;
 
@@ -132,8 +136,8 @@ public final class Dashboard implements AutoCloseable {
                 return;
             }
             for (Pipeline p : current) {
-                if (attached.add(p)) {
-                    p.addListener(metrics);
+                if (attached.add(p) && metrics.attach(p)) {
+                    ours.add(p);
                 }
             }
         }
@@ -142,10 +146,11 @@ public final class Dashboard implements AutoCloseable {
     private void detachAll() {
         List<Pipeline> all;
         synchronized (attached) {
-            all = new ArrayList<>(attached);
+            all = new ArrayList<>(ours);
+            ours.clear();
             attached.clear();
         }
-        all.forEach(p -> p.removeListener(metrics));
+        all.forEach(metrics::detach);
     }
 
     /** Options of a dashboard; {@link #start()} opens the port. */
@@ -196,7 +201,10 @@ public final class Dashboard implements AutoCloseable {
             return this;
         }
 
-        /** Uses {@code shared} instead of fresh metrics, e.g. to also read them elsewhere. */
+        /**
+         * Uses {@code shared} instead of fresh metrics, e.g. to also read them elsewhere. Pipelines the
+         * caller already attached them to (with {@link PipelineMetrics#attach}) are not counted twice.
+         */
         public Builder metrics(PipelineMetrics shared) {
             this.metrics = Objects.requireNonNull(shared, "dashboard: metrics");
             return this;

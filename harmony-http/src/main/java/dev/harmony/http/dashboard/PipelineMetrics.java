@@ -7,11 +7,13 @@ import dev.harmony.pipeline.Pipeline;
 import dev.harmony.pipeline.PipelineListener;
 import dev.harmony.pipeline.Rejection;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -25,18 +27,22 @@ import java.util.function.LongSupplier;
  *
  * <pre>{@code
  * PipelineMetrics metrics = PipelineMetrics.create();
- * pipeline.addListener(metrics);
+ * metrics.attach(pipeline);
  * ...
  * PipelineFigures now = metrics.snapshot(pipeline);
  * }</pre>
  *
  * Figures are kept by pipeline name, so a pipeline restarted under the same name continues its figures.
+ * Attach with {@link #attach} rather than {@code pipeline.addListener}: it counts each pipeline once
+ * however often it is attached (say by your code and by a {@link Dashboard} showing the same metrics).
  */
 public final class PipelineMetrics implements PipelineListener {
     private final LongSupplier millis;
     private final Map<String, PipelineCounters> pipelines = new ConcurrentHashMap<>();
     /** The id of an exchange in which a stage failed on this thread; read when that exchange finishes. */
     private final ThreadLocal<String> failedExchange = new ThreadLocal<>();
+    /** The pipelines {@link #attach} attached to; weak, so a pipeline dropped without detach can go. */
+    private final Set<Pipeline> attached = Collections.newSetFromMap(new WeakHashMap<>());
 
     PipelineMetrics(LongSupplier millis) {
         this.millis = Objects.requireNonNull(millis, "millis");
@@ -45,6 +51,30 @@ public final class PipelineMetrics implements PipelineListener {
     /** Metrics timed by the system clock. */
     public static PipelineMetrics create() {
         return new PipelineMetrics(System::currentTimeMillis);
+    }
+
+    /**
+     * Counts {@code pipeline}'s exchanges from now on, unless this already does through an earlier
+     * {@code attach}; returns whether it attached now.
+     */
+    public boolean attach(Pipeline pipeline) {
+        synchronized (attached) {
+            if (!attached.add(pipeline)) {
+                return false;
+            }
+        }
+        pipeline.addListener(this);
+        return true;
+    }
+
+    /** Stops counting {@code pipeline}'s exchanges (if {@link #attach} attached it); its figures stay. */
+    public void detach(Pipeline pipeline) {
+        synchronized (attached) {
+            if (!attached.remove(pipeline)) {
+                return;
+            }
+        }
+        pipeline.removeListener(this);
     }
 
     @Override

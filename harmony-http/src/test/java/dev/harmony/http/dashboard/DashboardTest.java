@@ -166,6 +166,27 @@ class DashboardTest {
     }
 
     @Test
+    void sharedMetricsTheCallerAttachedAreCountedOnceAndStayAttachedAfterClose() throws Exception {
+        PipelineMetrics metrics = PipelineMetrics.create();
+        DirectFrontend in = DirectFrontend.create();
+        try (Pipeline p = TestPipelines.guarded("dash-shared", in)) {
+            assertThat(metrics.attach(p)).isTrue();
+            assertThat(metrics.attach(p)).as("a second attach").isFalse();
+            p.start();
+            try (Dashboard d = Dashboard.on(0).metrics(metrics).start()) {
+                assertThat(get(d.url().resolve("api/pipelines"), null).statusCode()).isEqualTo(200); // has seen p
+                TestPipelines.send(in, "ok", 4);
+                assertThat(metrics.snapshot(p).exchanges().count()).isEqualTo(4);
+            }
+            TestPipelines.send(in, "ok", 2);
+            assertThat(metrics.snapshot(p).exchanges().count()).as("still the caller's").isEqualTo(6);
+            metrics.detach(p);
+            TestPipelines.send(in, "ok", 1);
+            assertThat(metrics.snapshot(p).exchanges().count()).isEqualTo(6);
+        }
+    }
+
+    @Test
     void escapesStageNamesInThePage() throws Exception {
         DirectFrontend in = DirectFrontend.create();
         try (Pipeline p = Pipeline.builder().name("dash-escape").frontend(in)
