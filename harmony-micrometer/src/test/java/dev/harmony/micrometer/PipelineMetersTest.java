@@ -11,6 +11,8 @@ import dev.harmony.testing.RecordingBackend;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -215,6 +217,29 @@ class PipelineMetersTest {
             } finally {
                 promtool.destroyForcibly();
             }
+        } finally {
+            prometheus.close();
+        }
+    }
+
+    @Test
+    void theReadmesFilterTurnsOnHistograms() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        prometheus.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig c) {
+                return id.getName().startsWith("harmony.")
+                        ? DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(c) : c;
+            }
+        });
+        DirectFrontend in = DirectFrontend.create();
+        try (Pipeline p = guarded("mm-histogram", in)) {
+            PipelineMeters.on(prometheus).attach(p);
+            p.start();
+            send(in, "ok", 4);
+            assertThat(prometheus.scrape()).contains("# TYPE harmony_exchange_seconds histogram",
+                    "harmony_exchange_seconds_bucket{outcome=\"passed\",pipeline=\"mm-histogram\",rejection=\"none\","
+                            + "le=\"+Inf\"} 4");
         } finally {
             prometheus.close();
         }
