@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * It attaches one {@link PipelineMetrics} to each running pipeline as it appears (checked at start,
- * four times a second, and on every request) and detaches what it attached on {@link #close()}. The
+ * four times a second, and on every request) and detaches it on {@link #close()}. The
  * same figures are served to Prometheus at {@code /metrics} (text exposition format 0.0.4; see the
  * README for names and labels), behind the same credentials as the page.
  */
@@ -44,9 +44,8 @@ public final class Dashboard implements AutoCloseable {
     private final ScheduledExecutorService attacher;
     private final PipelineMetrics metrics;
     private final Supplier<List<Pipeline>> pipelines;
-    /** Every pipeline seen; {@link #ours} those whose attaching was this dashboard's doing. */
+    /** Every pipeline this dashboard attached its metrics to (once each), to detach on close. */
     private final Set<Pipeline> attached = Collections.newSetFromMap(new WeakHashMap<>());
-    private final Set<Pipeline> ours = Collections.newSetFromMap(new WeakHashMap<>());
     private final URI url;
     private boolean closed;
 
@@ -136,8 +135,8 @@ public final class Dashboard implements AutoCloseable {
                 return;
             }
             for (Pipeline p : current) {
-                if (attached.add(p) && metrics.attach(p)) {
-                    ours.add(p);
+                if (attached.add(p)) {
+                    metrics.attach(p);
                 }
             }
         }
@@ -146,8 +145,7 @@ public final class Dashboard implements AutoCloseable {
     private void detachAll() {
         List<Pipeline> all;
         synchronized (attached) {
-            all = new ArrayList<>(ours);
-            ours.clear();
+            all = new ArrayList<>(attached);
             attached.clear();
         }
         all.forEach(metrics::detach);
@@ -203,7 +201,8 @@ public final class Dashboard implements AutoCloseable {
 
         /**
          * Uses {@code shared} instead of fresh metrics, e.g. to also read them elsewhere. Pipelines the
-         * caller already attached them to (with {@link PipelineMetrics#attach}) are not counted twice.
+         * caller attached them to with {@link PipelineMetrics#attach} are counted once, and stay attached
+         * when the dashboard closes.
          */
         public Builder metrics(PipelineMetrics shared) {
             this.metrics = Objects.requireNonNull(shared, "dashboard: metrics");

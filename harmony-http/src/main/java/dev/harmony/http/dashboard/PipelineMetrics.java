@@ -7,7 +7,6 @@ import dev.harmony.pipeline.Pipeline;
 import dev.harmony.pipeline.PipelineListener;
 import dev.harmony.pipeline.Rejection;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,8 +40,8 @@ public final class PipelineMetrics implements PipelineListener {
     private final Map<String, PipelineCounters> pipelines = new ConcurrentHashMap<>();
     /** The id of an exchange in which a stage failed on this thread; read when that exchange finishes. */
     private final ThreadLocal<String> failedExchange = new ThreadLocal<>();
-    /** The pipelines {@link #attach} attached to; weak, so a pipeline dropped without detach can go. */
-    private final Set<Pipeline> attached = Collections.newSetFromMap(new WeakHashMap<>());
+    /** How often {@link #attach} attached each pipeline; weak, so a pipeline dropped without detach can go. */
+    private final Map<Pipeline, Integer> attached = new WeakHashMap<>();
 
     PipelineMetrics(LongSupplier millis) {
         this.millis = Objects.requireNonNull(millis, "millis");
@@ -54,27 +53,34 @@ public final class PipelineMetrics implements PipelineListener {
     }
 
     /**
-     * Counts {@code pipeline}'s exchanges from now on, unless this already does through an earlier
-     * {@code attach}; returns whether it attached now.
+     * Counts {@code pipeline}'s exchanges from now on. Attaching again (say by your code and by a
+     * {@link Dashboard} showing the same metrics) counts nothing twice: each attach needs its own
+     * {@link #detach} before counting stops. Returns whether it started listening now.
      */
     public boolean attach(Pipeline pipeline) {
         synchronized (attached) {
-            if (!attached.add(pipeline)) {
-                return false;
+            int before = attached.merge(pipeline, 1, Integer::sum) - 1;
+            if (before == 0) {
+                pipeline.addListener(this);
             }
+            return before == 0;
         }
-        pipeline.addListener(this);
-        return true;
     }
 
-    /** Stops counting {@code pipeline}'s exchanges (if {@link #attach} attached it); its figures stay. */
+    /** Undoes one {@link #attach}; after the last one it stops listening. The figures stay. */
     public void detach(Pipeline pipeline) {
         synchronized (attached) {
-            if (!attached.remove(pipeline)) {
-                return;
+            Integer n = attached.get(pipeline);
+            if (n == null) {
+                return; // not attached by attach: leave a plain addListener alone
+            }
+            if (n > 1) {
+                attached.put(pipeline, n - 1);
+            } else {
+                attached.remove(pipeline);
+                pipeline.removeListener(this);
             }
         }
-        pipeline.removeListener(this);
     }
 
     @Override
