@@ -75,7 +75,7 @@ class DashboardOptionTest {
         try (Pipeline p = Pipeline.builder().name("option-metrics").frontend(in)
                 .backend(RecordingBackend.answering(Response.ok())).build();
                 Dashboard d = DashboardOption.start("0", Map.of(), quiet, shared)) {
-            shared.attach(p); // as the showcase does with the figures the demo report prints
+            p.addListener(shared); // as the showcase does with the figures the demo report prints
             p.start();
             in.send(in.request("GET", "/"));
             assertThat(status(d.url().resolve("metrics"), null)).isEqualTo(200); // the dashboard has seen p now

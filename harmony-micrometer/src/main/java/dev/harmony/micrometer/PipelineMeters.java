@@ -2,7 +2,6 @@ package dev.harmony.micrometer;
 
 import dev.harmony.diagram.Diagram;
 import dev.harmony.message.Request;
-import dev.harmony.message.Response;
 import dev.harmony.pipeline.Pipeline;
 import dev.harmony.pipeline.PipelineListener;
 import dev.harmony.pipeline.Rejection;
@@ -13,7 +12,6 @@ import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -89,28 +87,25 @@ public final class PipelineMeters implements PipelineListener {
 
     @Override
     public void stageFinished(StageEvent event) {
-        int slot = switch (event.outcome()) {
-            case PASSED -> PASSED;
-            case FAILED -> FAILED;
-            case REJECTED -> rejected(event.rejection() == null ? Rejection.Kind.INTERNAL : event.rejection().kind());
-        };
-        state(event.pipeline()).stage(event.stage(), event.role()).timer(slot)
+        state(event.pipeline()).stage(event.stage(), event.role()).timer(slot(event.outcome(), event.rejection()))
                 .record(Math.max(0, event.selfNanos()), TimeUnit.NANOSECONDS);
     }
 
     @Override
-    public void exchangeFinished(String pipeline, String exchangeId, Response response, long durationNanos) {
-        PipelineState p = state(pipeline);
+    public void exchangeFinished(ExchangeEvent event) {
+        PipelineState p = state(event.pipeline());
         p.inFlight.decrement();
-        Optional<Rejection> rejection = response.rejection();
-        int slot = rejection.isEmpty() ? PASSED
-                : isFailure(rejection.get(), exchangeId) ? FAILED : rejected(rejection.get().kind());
-        p.exchange(slot).record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+        p.exchange(slot(event.outcome(), event.response().rejection().orElse(null)))
+                .record(Math.max(0, event.durationNanos()), TimeUnit.NANOSECONDS);
     }
 
-    /** How the engine reports a stage that threw: an internal error whose reason is the exchange id. */
-    private static boolean isFailure(Rejection r, String exchangeId) {
-        return r.kind() == Rejection.Kind.INTERNAL && r.reason().filter(exchangeId::equals).isPresent();
+    /** The outcome as the engine decided it; the rejection only says which kind for REJECTED. */
+    private static int slot(Outcome outcome, Rejection rejection) {
+        return switch (outcome) {
+            case PASSED -> PASSED;
+            case FAILED -> FAILED;
+            case REJECTED -> rejected(rejection == null ? Rejection.Kind.INTERNAL : rejection.kind());
+        };
     }
 
     private static int rejected(Rejection.Kind kind) {

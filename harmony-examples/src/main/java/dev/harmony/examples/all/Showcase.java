@@ -68,7 +68,7 @@ public final class Showcase implements AutoCloseable {
         current = "--dicom-port";
         dicom = DicomScpExample.pipeline(new DicomScpExample.Options(settings.dicomPort(), settings.dicomAeTitle(),
                 settings.allowedCallingAes(), settings.dicomDir(), null));
-        metrics.attach(dicom); // once, though the dashboard attaches the same metrics
+        dicom.addListener(metrics);
         opened.add(dicom);
         dicom.start();
         printDicom(out);
@@ -81,7 +81,7 @@ public final class Showcase implements AutoCloseable {
                 new FhirProxyServer.Keys(secret, null, null, null, null), FhirProxyExample.defaultRateLimit(),
                 printer(proxyOut));
         opened.add(proxy);
-        metrics.attach(proxy.pipeline());
+        proxy.pipeline().addListener(metrics);
         proxy.pipeline().addListener(new RequestLog("fhir-proxy"));
         printProxy(out, proxyOut);
 
@@ -91,7 +91,7 @@ public final class Showcase implements AutoCloseable {
         jolt = JoltFhirServer.start(settings.webhookPort(), JoltFhirExample.DEFAULT_PATH, store, null,
                 printer(joltOut));
         opened.add(jolt);
-        metrics.attach(jolt.pipeline());
+        jolt.pipeline().addListener(metrics);
         jolt.pipeline().addListener(new RequestLog("jolt-fhir"));
         out.println();
         out.print(DiagramRenderer.text().render(jolt.pipeline().diagram()));

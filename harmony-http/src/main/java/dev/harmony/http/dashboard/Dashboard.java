@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * It attaches one {@link PipelineMetrics} to each running pipeline as it appears (checked at start,
- * four times a second, and on every request) and detaches it on {@link #close()}. The
- * same figures are served to Prometheus at {@code /metrics} (text exposition format 0.0.4; see the
- * README for names and labels), behind the same credentials as the page.
+ * four times a second, and on every request) and detaches it on {@link #close()}. The same figures
+ * are served to Prometheus at {@code /metrics} (text exposition format 0.0.4; see the README for names
+ * and labels), behind the same credentials as the page.
  */
 public final class Dashboard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
@@ -44,7 +44,6 @@ public final class Dashboard implements AutoCloseable {
     private final ScheduledExecutorService attacher;
     private final PipelineMetrics metrics;
     private final Supplier<List<Pipeline>> pipelines;
-    /** Every pipeline this dashboard attached its metrics to (once each), to detach on close. */
     private final Set<Pipeline> attached = Collections.newSetFromMap(new WeakHashMap<>());
     private final URI url;
     private boolean closed;
@@ -135,8 +134,10 @@ public final class Dashboard implements AutoCloseable {
                 return;
             }
             for (Pipeline p : current) {
-                if (attached.add(p)) {
-                    metrics.attach(p);
+                // a pipeline the metrics already observe (attached by the application) is left as it is,
+                // and not detached at close: each exchange counts once
+                if (!attached.contains(p) && p.addListener(metrics)) {
+                    attached.add(p);
                 }
             }
         }
@@ -148,7 +149,7 @@ public final class Dashboard implements AutoCloseable {
             all = new ArrayList<>(attached);
             attached.clear();
         }
-        all.forEach(metrics::detach);
+        all.forEach(p -> p.removeListener(metrics));
     }
 
     /** Options of a dashboard; {@link #start()} opens the port. */
@@ -199,11 +200,7 @@ public final class Dashboard implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Uses {@code shared} instead of fresh metrics, e.g. to also read them elsewhere. Pipelines the
-         * caller attached them to with {@link PipelineMetrics#attach} are counted once, and stay attached
-         * when the dashboard closes.
-         */
+        /** Uses {@code shared} instead of fresh metrics, e.g. to also read them elsewhere. */
         public Builder metrics(PipelineMetrics shared) {
             this.metrics = Objects.requireNonNull(shared, "dashboard: metrics");
             return this;

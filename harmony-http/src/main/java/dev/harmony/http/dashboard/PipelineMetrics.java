@@ -2,7 +2,6 @@ package dev.harmony.http.dashboard;
 
 import dev.harmony.diagram.Diagram;
 import dev.harmony.message.Request;
-import dev.harmony.message.Response;
 import dev.harmony.pipeline.Pipeline;
 import dev.harmony.pipeline.PipelineListener;
 import dev.harmony.pipeline.Rejection;
@@ -10,9 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -26,22 +23,16 @@ import java.util.function.LongSupplier;
  *
  * <pre>{@code
  * PipelineMetrics metrics = PipelineMetrics.create();
- * metrics.attach(pipeline);
+ * pipeline.addListener(metrics);
  * ...
  * PipelineFigures now = metrics.snapshot(pipeline);
  * }</pre>
  *
  * Figures are kept by pipeline name, so a pipeline restarted under the same name continues its figures.
- * Attach with {@link #attach} rather than {@code pipeline.addListener}: it counts each pipeline once
- * however often it is attached (say by your code and by a {@link Dashboard} showing the same metrics).
  */
 public final class PipelineMetrics implements PipelineListener {
     private final LongSupplier millis;
     private final Map<String, PipelineCounters> pipelines = new ConcurrentHashMap<>();
-    /** The id of an exchange in which a stage failed on this thread; read when that exchange finishes. */
-    private final ThreadLocal<String> failedExchange = new ThreadLocal<>();
-    /** How often {@link #attach} attached each pipeline; weak, so a pipeline dropped without detach can go. */
-    private final Map<Pipeline, Integer> attached = new WeakHashMap<>();
 
     PipelineMetrics(LongSupplier millis) {
         this.millis = Objects.requireNonNull(millis, "millis");
@@ -50,37 +41,6 @@ public final class PipelineMetrics implements PipelineListener {
     /** Metrics timed by the system clock. */
     public static PipelineMetrics create() {
         return new PipelineMetrics(System::currentTimeMillis);
-    }
-
-    /**
-     * Counts {@code pipeline}'s exchanges from now on. Attaching again (say by your code and by a
-     * {@link Dashboard} showing the same metrics) counts nothing twice: each attach needs its own
-     * {@link #detach} before counting stops. Returns whether it started listening now.
-     */
-    public boolean attach(Pipeline pipeline) {
-        synchronized (attached) {
-            int before = attached.merge(pipeline, 1, Integer::sum) - 1;
-            if (before == 0) {
-                pipeline.addListener(this);
-            }
-            return before == 0;
-        }
-    }
-
-    /** Undoes one {@link #attach}; after the last one it stops listening. The figures stay. */
-    public void detach(Pipeline pipeline) {
-        synchronized (attached) {
-            Integer n = attached.get(pipeline);
-            if (n == null) {
-                return; // not attached by attach: leave a plain addListener alone
-            }
-            if (n > 1) {
-                attached.put(pipeline, n - 1);
-            } else {
-                attached.remove(pipeline);
-                pipeline.removeListener(this);
-            }
-        }
     }
 
     @Override
@@ -92,31 +52,21 @@ public final class PipelineMetrics implements PipelineListener {
     public void stageFinished(StageEvent event) {
         Counters stage = counters(event.pipeline()).stages
                 .computeIfAbsent(event.stage(), s -> new StageCounters(event.role(), new Counters(millis))).counters();
-        switch (event.outcome()) {
-            case PASSED -> stage.passed(event.selfNanos());
-            case REJECTED -> stage.rejected(event.rejection().kind(), event.selfNanos());
-            case FAILED -> {
-                stage.failed(event.selfNanos());
-                failedExchange.set(event.exchangeId());
-            }
-        }
+        record(stage, event.outcome(), event.rejection(), event.selfNanos());
     }
 
     @Override
-    public void exchangeFinished(String pipeline, String exchangeId, Response response, long durationNanos) {
-        PipelineCounters p = counters(pipeline);
+    public void exchangeFinished(ExchangeEvent event) {
+        PipelineCounters p = counters(event.pipeline());
         p.inFlight.decrement();
-        Optional<Rejection> rejection = response.rejection();
-        boolean failedHere = exchangeId.equals(failedExchange.get());
-        if (failedHere) {
-            failedExchange.remove();
-        }
-        if (rejection.isEmpty()) {
-            p.exchanges.passed(durationNanos);
-        } else if (failedHere || isFailure(rejection.get(), exchangeId)) {
-            p.exchanges.failed(durationNanos);
-        } else {
-            p.exchanges.rejected(rejection.get().kind(), durationNanos);
+        record(p.exchanges, event.outcome(), event.response().rejection().orElse(null), event.durationNanos());
+    }
+
+    private static void record(Counters counters, Outcome outcome, Rejection rejection, long nanos) {
+        switch (outcome) {
+            case PASSED -> counters.passed(nanos);
+            case REJECTED -> counters.rejected(rejection.kind(), nanos);
+            case FAILED -> counters.failed(nanos);
         }
     }
 
@@ -158,11 +108,6 @@ public final class PipelineMetrics implements PipelineListener {
     private PipelineCounters counters(String pipeline) {
         PipelineCounters c = pipelines.get(pipeline);
         return c != null ? c : pipelines.computeIfAbsent(pipeline, n -> new PipelineCounters(millis));
-    }
-
-    /** How the core reports a stage that threw: an internal error whose reason is the exchange id. */
-    private static boolean isFailure(Rejection r, String exchangeId) {
-        return r.kind() == Rejection.Kind.INTERNAL && r.reason().filter(exchangeId::equals).isPresent();
     }
 
     /** One stage's counters with the role it reported. */

@@ -166,34 +166,6 @@ class DashboardTest {
     }
 
     @Test
-    void sharedMetricsTheCallerAttachedAreCountedOnceAndStayAttachedAfterClose() throws Exception {
-        PipelineMetrics metrics = PipelineMetrics.create();
-        DirectFrontend in = DirectFrontend.create();
-        try (Pipeline p = TestPipelines.guarded("dash-shared", in)) {
-            assertThat(metrics.attach(p)).isTrue();
-            p.start();
-            try (Dashboard d = Dashboard.on(0).metrics(metrics).start()) {
-                assertThat(get(d.url().resolve("api/pipelines"), null).statusCode()).isEqualTo(200); // has seen p
-                TestPipelines.send(in, "ok", 4);
-                assertThat(metrics.snapshot(p).exchanges().count()).isEqualTo(4);
-                assertThat(metrics.attach(p)).as("attached already").isFalse();
-            }
-            TestPipelines.send(in, "ok", 2);
-            assertThat(metrics.snapshot(p).exchanges().count()).as("still the caller's").isEqualTo(6);
-            metrics.detach(p);
-            TestPipelines.send(in, "ok", 1);
-            assertThat(metrics.snapshot(p).exchanges().count()).as("two attaches need two detaches").isEqualTo(7);
-            metrics.detach(p);
-            TestPipelines.send(in, "ok", 1);
-            assertThat(metrics.snapshot(p).exchanges().count()).as("detached").isEqualTo(7);
-            metrics.detach(p); // one too many: nothing to undo
-            assertThat(metrics.attach(p)).isTrue();
-            TestPipelines.send(in, "ok", 1);
-            assertThat(metrics.snapshot(p).exchanges().count()).as("counted once after re-attach").isEqualTo(8);
-        }
-    }
-
-    @Test
     void escapesStageNamesInThePage() throws Exception {
         DirectFrontend in = DirectFrontend.create();
         try (Pipeline p = Pipeline.builder().name("dash-escape").frontend(in)
