@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * {@code --dashboard [ADDR:]PORT} for serving subcommands: starts the live dashboard of every pipeline
- * in this JVM and prints its URL. Credentials come from the environment, never the command line:
+ * in this JVM and prints its URL and that of its Prometheus scrape endpoint {@code /metrics}.
+ * Credentials come from the environment, never the command line:
  * {@code HARMONY_DASHBOARD_USER} + {@code HARMONY_DASHBOARD_PASSWORD} (basic) and/or
  * {@code HARMONY_DASHBOARD_TOKEN} (bearer).
  *
@@ -83,6 +84,7 @@ final class DashboardOption {
         }
         Dashboard dashboard = builder.start();
         out.println("dashboard: " + dashboard.url());
+        out.println("metrics:   " + dashboard.url().resolve("metrics") + " (Prometheus text format)");
         return dashboard;
     }
 
