@@ -51,6 +51,9 @@ final class Args {
                     }
                     value = argv.get(++i);
                 }
+                if (a.options.containsKey(name)) { // a second value would silently replace the first
+                    throw new IllegalArgumentException("option --" + name + " is given twice; it takes one value");
+                }
                 a.options.put(name, value);
             } else {
                 throw new IllegalArgumentException("unknown option --" + name);

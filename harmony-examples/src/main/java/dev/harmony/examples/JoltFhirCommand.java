@@ -29,11 +29,14 @@ final class JoltFhirCommand implements Command {
     public String usage() {
         return """
                 usage: jolt-fhir [--port 8081] [--path /webhook/patient] [--fhir-base URL] [--spec FILE]
-                                 [--dashboard [ADDR:]PORT]
+                                 [--queue-dir DIR | --queue JDBC-URL] [--dashboard [ADDR:]PORT]
                   --port       webhook port on 127.0.0.1 (default 8081, 0 = any free port)
                   --path       webhook path (default /webhook/patient)
                   --fhir-base  FHIR store base URL; default: an embedded in-memory FHIR server
                   --spec       JOLT spec file instead of the shipped patient_to_fhir.json
+                  --queue-dir  queue the Bundles in this journal: answer 202 Accepted with a message id
+                               once queued, deliver to the FHIR store in the background (retries, restarts)
+                  --queue      the same in PostgreSQL: jdbc:postgresql://HOST:PORT/DB?user=U
                   --dashboard  also serve the live dashboard on [ADDR:]PORT
                 credentials for --fhir-base come from the environment, never the command line:
                   HARMONY_FHIR_TOKEN (bearer) or HARMONY_FHIR_USER + HARMONY_FHIR_PASSWORD (basic)
@@ -42,7 +45,7 @@ final class JoltFhirCommand implements Command {
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("port", "path", "fhir-base", "spec", DashboardOption.OPTION);
+        return Set.of("port", "path", "fhir-base", "spec", DashboardOption.OPTION, QueueOption.DIR, QueueOption.JDBC);
     }
 
     @Override
@@ -54,7 +57,7 @@ final class JoltFhirCommand implements Command {
             throw new IllegalArgumentException("option --spec: cannot read '" + spec + "'");
         }
         JoltFhirServer server = JoltFhirServer.start(port, args.get("path", JoltFhirExample.DEFAULT_PATH), base, spec,
-                authFromEnvironment(System.getenv()), System.out);
+                authFromEnvironment(System.getenv()), QueueOption.location(args).orElse(null), System.out);
         Serving.untilStopped(name(), server, DashboardOption.startIfRequested(args));
         return 0;
     }

@@ -16,6 +16,7 @@ public final class Main {
             new DicomScpCommand(),
             new FhirProxyCommand(),
             new JoltFhirCommand(),
+            new QueueCommand(),
             new DiagramCommand());
 
     private Main() {
