@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** The runner in its own JVM ({@code -Xmx128m}), its stderr in a log file; stopped or killed by its own pid. */
+/** The runner in its own JVM ({@code -Xmx256m}), its stderr in a log file; stopped or killed by its own pid. */
 public final class ForkedRunner implements AutoCloseable {
     private final Process process;
     private final Path log;
@@ -34,7 +34,7 @@ public final class ForkedRunner implements AutoCloseable {
     /** Starts {@code java ... Main args...} and waits (bounded) for its {@code READY <command> <port>} line. */
     public static ForkedRunner start(Path log, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
