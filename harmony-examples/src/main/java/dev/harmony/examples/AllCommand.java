@@ -5,12 +5,16 @@ import dev.harmony.examples.all.DemoReport;
 import dev.harmony.examples.all.DemoStep;
 import dev.harmony.examples.all.Showcase;
 import dev.harmony.examples.all.ShowcaseSettings;
-import dev.harmony.http.dashboard.Dashboard;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * {@code all [--demo]}: the three seed pipelines in one JVM with embedded defaults, plus the dashboard.
@@ -76,54 +80,92 @@ class AllCommand implements Command {
         return args.flag("demo");
     }
 
-    @Override
-    public int run(Args args) throws Exception {
-        return run(args, System.out);
+    /** Whether received files go to a temporary directory, removed on exit (for {@code demo}). */
+    boolean scratchDicomDir(Args args) {
+        return false;
     }
 
-    int run(Args args, PrintStream out) throws Exception {
+    @Override
+    public Run prepare(Args args) {
         ShowcaseSettings settings = settings(args);
+        DashboardOption.Spec dashboard = dashboardByDefault()
+                ? DashboardOption.byDefault(args, DashboardOption.DEFAULT_PORT)
+                : DashboardOption.requested(args);
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("--dicom-port", settings.dicomPort());
+        ports.put("--proxy-port", settings.proxyPort());
+        ports.put("--webhook-port", settings.webhookPort());
+        if (settings.upstream() == null || settings.fhirBase() == null) {
+            ports.put("--fhir-port", settings.fhirPort());
+        }
+        if (dashboard != null) {
+            ports.put("--dashboard", dashboard.port());
+        }
+        Args.requireDistinctPorts(ports);
         boolean demo = demo(args);
-        Showcase showcase = Showcase.start(settings, out);
-        Dashboard dashboard = null;
+        boolean scratch = scratchDicomDir(args);
+        return out -> scratch ? inScratchDir(settings, dashboard, demo, out) : run(settings, dashboard, demo, out);
+    }
+
+    /** Runs with received files in a fresh temporary directory, deleted afterwards (also on Ctrl-C). */
+    private int inScratchDir(ShowcaseSettings settings, DashboardOption.Spec dashboard, boolean demo, PrintStream out)
+            throws Exception {
+        Path scratch = Files.createTempDirectory("harmony-demo-");
+        Thread cleanup = new Thread(() -> deleteTree(scratch), name() + "-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            // one set of figures: the dashboard shows what the demo report prints
-            dashboard = dashboardByDefault()
-                    ? DashboardOption.startByDefault(args, DashboardOption.DEFAULT_PORT, showcase.metrics())
-                    : DashboardOption.startIfRequested(args, showcase.metrics());
-            out.println();
-            out.println(demo ? "all pipelines are up; running the demo" : "all pipelines are up; Ctrl-C stops them");
-            out.flush();
+            return run(settings.withDicomDir(scratch.resolve("dicom")), dashboard, demo, out);
+        } finally {
+            deleteTree(scratch);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // shutting down already: the hook runs anyway
+            }
+        }
+    }
+
+    int run(ShowcaseSettings settings, DashboardOption.Spec dashboard, boolean demo, PrintStream out) throws Exception {
+        try (Startup startup = new Startup()) {
+            Showcase showcase = startup.start(() -> Showcase.start(settings, startup.announce()));
+            if (dashboard != null) {
+                // one set of figures: the dashboard shows what the demo report prints
+                startup.start("--dashboard", dashboard.port(),
+                        () -> dashboard.start(startup.announce(), showcase.metrics()));
+            }
+            startup.announce().println();
+            startup.announce().println(demo ? "all pipelines are up; running the demo"
+                    : "all pipelines are up; Ctrl-C stops them");
+            startup.ready(out);
             if (demo) {
                 List<DemoStep> steps = new Demo(showcase, out).run();
-                return DemoReport.print(steps, showcase.pipelines(), showcase.metrics(), out)
-                        ? 0 : 1;
+                return DemoReport.print(steps, showcase.pipelines(), showcase.metrics(), out) ? 0 : 1;
             }
-            Serving.untilStopped(name(), showcase, dashboard);
+            Serving.untilStopped(name(), startup);
             return 0;
-        } finally {
-            if (dashboard != null) {
-                dashboard.close();
-            }
-            showcase.close();
         }
     }
 
     ShowcaseSettings settings(Args args) {
         ShowcaseSettings d = defaults();
-        List<String> allowed = args.list("allow-calling-ae").orElse(d.allowedCallingAes());
-        return new ShowcaseSettings(args.port("dicom-port", d.dicomPort()), args.get("dicom-ae", d.dicomAeTitle()),
-                allowed, args.get("dicom-dir").map(Path::of).orElse(d.dicomDir()),
-                args.port("proxy-port", d.proxyPort()), args.get("upstream").map(AllCommand::uri).orElse(d.upstream()),
+        return new ShowcaseSettings(args.port("dicom-port", d.dicomPort()), args.aeTitle("dicom-ae", d.dicomAeTitle()),
+                args.aeTitles("allow-calling-ae").orElse(d.allowedCallingAes()),
+                args.writableDirectory("dicom-dir").orElse(d.dicomDir()),
+                args.port("proxy-port", d.proxyPort()), args.url("upstream").orElse(d.upstream()),
                 args.port("webhook-port", d.webhookPort()),
-                args.get("fhir-base").map(AllCommand::uri).orElse(d.fhirBase()), args.port("fhir-port", d.fhirPort()));
+                args.url("fhir-base").orElse(d.fhirBase()), args.port("fhir-port", d.fhirPort()));
     }
 
-    private static URI uri(String value) {
-        URI u = URI.create(value);
-        if (u.getScheme() == null || u.getHost() == null) {
-            throw new IllegalArgumentException("expected an absolute http(s) URL, got '" + value + "'");
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
         }
-        return u;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.err.println("could not remove " + dir + ": " + e.getMessage());
+        }
     }
 }
