@@ -88,6 +88,10 @@ class AllCommand implements Command {
     @Override
     public Run prepare(Args args) {
         ShowcaseSettings settings = settings(args);
+        if (settings.upstream() != null && settings.fhirBase() != null && args.get("fhir-port").isPresent()) {
+            throw new IllegalArgumentException("option --fhir-port has no effect: --upstream and --fhir-base both name "
+                    + "an external FHIR server, so no embedded one is started");
+        }
         DashboardOption.Spec dashboard = dashboardByDefault()
                 ? DashboardOption.byDefault(args, DashboardOption.DEFAULT_PORT)
                 : DashboardOption.requested(args);

@@ -17,7 +17,7 @@ import java.util.List;
  *
  * <pre>{@code
  * try (Startup startup = new Startup()) {
- *     Pipeline p = startup.start("--port", 11112, () -> { pipeline.start(); return pipeline; });
+ *     startup.startPipeline("--port", 11112, pipeline);
  *     startup.announce().println("READY dicom-scp " + port);
  *     startup.ready(out);                       // now, and only now, the READY lines appear
  *     Serving.untilStopped("dicom-scp", startup);

@@ -106,18 +106,23 @@ final class ForkedRunner implements AutoCloseable {
     }
 
     /** SIGTERM, as Ctrl-C would. */
-    void stop() throws Exception {
+    void stop() throws InterruptedException {
         process.destroy();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
     @Override
-    public void close() throws Exception {
-        if (process.isAlive()) {
-            stop();
-        }
-        if (process.isAlive()) {
-            process.destroyForcibly();
+    public void close() {
+        try {
+            if (process.isAlive()) {
+                stop();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
         }
     }
 }
