@@ -107,29 +107,24 @@ class AllCommand implements Command {
         }
         Args.requireDistinctPorts(ports);
         boolean demo = demo(args);
-        boolean scratch = scratchDicomDir(args);
-        return out -> scratch ? inScratchDir(settings, dashboard, demo, out) : run(settings, dashboard, demo, out);
-    }
-
-    /** Runs with received files in a fresh temporary directory, deleted afterwards (also on Ctrl-C). */
-    private int inScratchDir(ShowcaseSettings settings, DashboardOption.Spec dashboard, boolean demo, PrintStream out)
-            throws Exception {
-        Path scratch = Files.createTempDirectory("harmony-demo-");
-        Thread cleanup = new Thread(() -> deleteTree(scratch), name() + "-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try {
-            return run(settings.withDicomDir(scratch.resolve("dicom")), dashboard, demo, out);
-        } finally {
-            deleteTree(scratch);
+        boolean scratchDicomDir = scratchDicomDir(args);
+        return out -> {
+            Path scratch = scratchDicomDir ? Files.createTempDirectory("harmony-demo-") : null;
             try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException e) {
-                // shutting down already: the hook runs anyway
+                return run(scratch == null ? settings : settings.withDicomDir(scratch.resolve("dicom")), dashboard, demo,
+                        scratch, out);
+            } finally {
+                deleteTree(scratch);
             }
-        }
+        };
     }
 
-    int run(ShowcaseSettings settings, DashboardOption.Spec dashboard, boolean demo, PrintStream out) throws Exception {
+    /**
+     * Starts the showcase and the dashboard, prints their READY lines once all are up, then runs the demo or
+     * serves until stopped. {@code scratch}, when not null, is removed on Ctrl-C too, after everything stopped.
+     */
+    private int run(ShowcaseSettings settings, DashboardOption.Spec dashboard, boolean demo, Path scratch,
+            PrintStream out) throws Exception {
         try (Startup startup = new Startup()) {
             Showcase showcase = startup.start(() -> Showcase.start(settings, startup.announce()));
             if (dashboard != null) {
@@ -141,12 +136,22 @@ class AllCommand implements Command {
             startup.announce().println(demo ? "all pipelines are up; running the demo"
                     : "all pipelines are up; Ctrl-C stops them");
             startup.ready(out);
-            if (demo) {
+            if (!demo) {
+                Serving.untilStopped(name(), startup);
+                return 0;
+            }
+            Thread interrupted = new Thread(() -> stopAndRemove(startup, scratch), name() + "-stop");
+            Runtime.getRuntime().addShutdownHook(interrupted);
+            try {
                 List<DemoStep> steps = new Demo(showcase, out).run();
                 return DemoReport.print(steps, showcase.pipelines(), showcase.metrics(), out) ? 0 : 1;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(interrupted);
+                } catch (IllegalStateException e) {
+                    // shutting down already: the hook runs anyway
+                }
             }
-            Serving.untilStopped(name(), startup);
-            return 0;
         }
     }
 
@@ -160,8 +165,14 @@ class AllCommand implements Command {
                 args.url("fhir-base").orElse(d.fhirBase()), args.port("fhir-port", d.fhirPort()));
     }
 
+    /** On Ctrl-C during the demo: stop the pipelines first, so nothing writes into {@code scratch} while it goes. */
+    private static void stopAndRemove(Startup startup, Path scratch) {
+        startup.close();
+        deleteTree(scratch);
+    }
+
     private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
+        if (dir == null || !Files.exists(dir)) {
             return;
         }
         try (Stream<Path> files = Files.walk(dir)) {

@@ -78,10 +78,9 @@ final class DiagramCommand implements Command {
     @Override
     public Run prepare(Args args) {
         Format format = Format.parse(args.get("format", "text").toLowerCase(Locale.ROOT));
-        String pipeline = args.get("pipeline").orElse(null);
-        selected(pipeline); // an unknown name is a usage error, found before anything is written
+        List<Pipeline> pipelines = selected(args.get("pipeline").orElse(null)); // built, never started
         Path dir = args.writableDirectory("out").orElse(null);
-        return out -> run(format, selected(pipeline), dir, out);
+        return out -> run(format, pipelines, dir, out);
     }
 
     private static int run(Format format, List<Pipeline> pipelines, Path dir, PrintStream out) throws IOException {

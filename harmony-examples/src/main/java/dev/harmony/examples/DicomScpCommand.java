@@ -5,6 +5,8 @@ import dev.harmony.examples.dicom.DicomScpExample;
 import dev.harmony.pipeline.Pipeline;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +57,10 @@ final class DicomScpCommand implements Command {
         DicomScpExample.Options options = new DicomScpExample.Options(args.address("bind").orElse(defaults.bind()),
                 port, args.aeTitle("ae-title", defaults.aeTitle()), args.aeTitles("allow-calling-ae").orElse(List.of()),
                 args.writableDirectory("dir").orElse(defaults.dir()), args.dicomNode("forward-to").orElse(null));
+        if (options.forwardTo() != null && options.forwardTo().port() == port && isThisMachine(options.forwardTo().host())) {
+            throw new IllegalArgumentException("option --forward-to names this listener itself (port " + port
+                    + "): every stored object would be sent back to it");
+        }
         DashboardOption.Spec dashboard = DashboardOption.requested(args);
         Args.requireDistinctPorts(ports(port, dashboard));
         return out -> {
@@ -85,6 +91,15 @@ final class DicomScpCommand implements Command {
             ports.put("--dashboard", dashboard.port());
         }
         return ports;
+    }
+
+    private static boolean isThisMachine(String host) {
+        try {
+            InetAddress a = InetAddress.getByName(host);
+            return a.isLoopbackAddress() || a.isAnyLocalAddress() || NetworkInterface.getByInetAddress(a) != null;
+        } catch (UnknownHostException | SocketException e) {
+            return false; // not resolvable now: it may be later, and it is not us
+        }
     }
 
     /** Where a client on this machine reaches a listener bound to {@code bind}: loopback for the wildcard. */

@@ -122,6 +122,8 @@ class OptionCheckTest {
                 bad("option --fhir-port has no effect: --upstream and --fhir-base both name an external FHIR server",
                         "all", "--upstream", "http://127.0.0.1:1/fhir", "--fhir-base", "http://127.0.0.1:1/fhir",
                         "--fhir-port", "8090"),
+                bad("option --forward-to names this listener itself (port 11112)", "dicom-scp", "--forward-to",
+                        "PACS@localhost:11112"),
                 bad("--port and --dashboard both use port 11112", "dicom-scp", "--dashboard", "127.0.0.1:11112"),
                 bad("--port and --dashboard both use port 8080", "fhir-proxy", "--dashboard", "8080"),
                 bad("--port and --dashboard both use port 8081", "jolt-fhir", "--dashboard", "8081"));
