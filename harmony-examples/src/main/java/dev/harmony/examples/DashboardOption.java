@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * {@code --dashboard [ADDR:]PORT} for serving subcommands: the live dashboard of every pipeline in this
- * JVM. The option is checked when the command is prepared ({@link #requested}, {@link #byDefault}) and
+ * JVM, and its Prometheus scrape endpoint {@code /metrics}. The option is checked when the command is prepared ({@link #requested}, {@link #byDefault}) and
  * the dashboard started with the command's other parts ({@link Spec#start}). Credentials come from the
  * environment, never the command line: {@code HARMONY_DASHBOARD_USER} + {@code HARMONY_DASHBOARD_PASSWORD}
  * (basic) and/or {@code HARMONY_DASHBOARD_TOKEN} (bearer).
@@ -40,7 +40,10 @@ final class DashboardOption {
      * @param port 0..65535 (0 = any free port)
      */
     record Spec(InetAddress address, int port) {
-        /** Starts the dashboard, showing {@code shared} metrics when not null, and prints its URL to {@code out}. */
+        /**
+         * Starts the dashboard, showing {@code shared} metrics when not null, and prints its URL and that of
+         * {@code /metrics} to {@code out}.
+         */
         Dashboard start(PrintStream out, PipelineMetrics shared) {
             return start(System.getenv(), out, shared);
         }
@@ -64,6 +67,7 @@ final class DashboardOption {
             }
             Dashboard dashboard = builder.start();
             out.println("dashboard: " + dashboard.url());
+            out.println("metrics:   " + dashboard.url().resolve("metrics") + " (Prometheus text format)");
             return dashboard;
         }
     }

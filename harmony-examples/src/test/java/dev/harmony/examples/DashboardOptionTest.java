@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.harmony.http.dashboard.Dashboard;
 import dev.harmony.http.dashboard.PipelineMetrics;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Pipeline;
+import dev.harmony.testing.DirectFrontend;
+import dev.harmony.testing.RecordingBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -39,7 +43,8 @@ class DashboardOptionTest {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         DashboardOption.Spec spec = DashboardOption.requested(args("--dashboard", "127.0.0.1:0"));
         try (Dashboard d = spec.start(Map.of(), new PrintStream(printed, true, StandardCharsets.UTF_8), null)) {
-            assertThat(printed.toString(StandardCharsets.UTF_8)).isEqualTo("dashboard: " + d.url() + System.lineSeparator());
+            assertThat(printed.toString(StandardCharsets.UTF_8)).isEqualTo("dashboard: " + d.url() + System.lineSeparator()
+                    + "metrics:   " + d.url() + "metrics (Prometheus text format)" + System.lineSeparator());
             assertThat(d.url().getHost()).isEqualTo("127.0.0.1");
             assertThat(status(d.url(), null)).isEqualTo(200);
         }
@@ -62,6 +67,32 @@ class DashboardOptionTest {
         try (Dashboard d = DashboardOption.byDefault(args("--dashboard", "0"), 9090).start(Map.of(), quiet, shared)) {
             assertThat(d.metrics()).isSameAs(shared);
             assertThat(d.port()).isNotEqualTo(9090);
+        }
+    }
+
+    @Test
+    void servesTheSharedFiguresToPrometheusAtMetrics() throws Exception {
+        PipelineMetrics shared = PipelineMetrics.create();
+        DirectFrontend in = DirectFrontend.create();
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        try (Pipeline p = Pipeline.builder().name("option-metrics").frontend(in)
+                .backend(RecordingBackend.answering(Response.ok())).build();
+                Dashboard d = DashboardOption.parse("0").start(Map.of(), quiet, shared)) {
+            p.addListener(shared); // as the showcase does with the figures the demo report prints
+            p.start();
+            in.send(in.request("GET", "/"));
+            assertThat(status(d.url().resolve("metrics"), null)).isEqualTo(200); // the dashboard has seen p now
+            in.send(in.request("GET", "/"));
+            in.send(in.request("GET", "/"));
+            // counted once each, although both the pipeline and the dashboard attach the shared figures
+            HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(d.url().resolve("metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            assertThat(scrape.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(scrape.body()).contains(
+                    "harmony_exchange_seconds_count{pipeline=\"option-metrics\",outcome=\"passed\",rejection=\"none\"} 3\n",
+                    "harmony_stage_seconds_count{pipeline=\"option-metrics\",stage=\"Recording Backend\",role=\"backend\","
+                            + "outcome=\"passed\",rejection=\"none\"} 3\n");
         }
     }
 
