@@ -15,15 +15,6 @@ import java.util.Set;
  * ({@link QueueAdmin}) of the queues the serving commands fill, from the command line.
  */
 final class QueueCommand implements Command {
-    private final PrintStream out;
-
-    QueueCommand() {
-        this(System.out);
-    }
-
-    QueueCommand(PrintStream out) {
-        this.out = out;
-    }
 
     @Override
     public String name() {
@@ -59,7 +50,12 @@ final class QueueCommand implements Command {
     }
 
     @Override
-    public int run(Args args) throws Exception {
+    public boolean checksOwnArguments() {
+        return true; // a verb and its words
+    }
+
+    @Override
+    public Run prepare(Args args) {
         List<String> words = args.positional();
         if (words.isEmpty()) {
             throw new IllegalArgumentException("name a verb: status, dead, replay or purge");
@@ -74,15 +70,19 @@ final class QueueCommand implements Command {
             throw new IllegalArgumentException("option --limit must be at least 1, got " + limit);
         }
         checkArguments(verb, rest, args);
-        try (QueueAdmin admin = QueueOption.admin(args)) {
-            return switch (verb) {
-                case "status" -> status(admin);
-                case "dead" -> dead(admin, rest.isEmpty() ? null : rest.get(0), limit);
-                case "replay" -> replay(admin, rest, args);
-                default -> purge(admin, rest.get(0), MessageState.valueOf(rest.get(1).toUpperCase(Locale.ROOT)),
-                        args.get("older-than").map(QueueCommand::duration).orElse(Duration.ZERO));
-            };
-        }
+        Duration olderThan = args.get("older-than").map(QueueCommand::duration).orElse(Duration.ZERO);
+        QueueOption.checkAdmin(args);
+        return out -> {
+            try (QueueAdmin admin = QueueOption.admin(args)) {
+                return switch (verb) {
+                    case "status" -> status(admin, out);
+                    case "dead" -> dead(admin, out, rest.isEmpty() ? null : rest.get(0), limit);
+                    case "replay" -> replay(admin, out, rest, args);
+                    default -> purge(admin, out, rest.get(0), MessageState.valueOf(rest.get(1).toUpperCase(Locale.ROOT)),
+                            olderThan);
+                };
+            }
+        };
     }
 
     private static void checkArguments(String verb, List<String> rest, Args args) {
@@ -111,7 +111,7 @@ final class QueueCommand implements Command {
         }
     }
 
-    private int status(QueueAdmin admin) {
+    private static int status(QueueAdmin admin, PrintStream out) {
         List<DestinationStatus> all = admin.status();
         if (all.isEmpty()) {
             out.println("no destinations (an empty or new queue)");
@@ -126,7 +126,7 @@ final class QueueCommand implements Command {
         return 0;
     }
 
-    private int dead(QueueAdmin admin, String destination, int limit) {
+    private static int dead(QueueAdmin admin, PrintStream out, String destination, int limit) {
         List<String> destinations = destination != null ? List.of(destination)
                 : admin.status().stream().map(DestinationStatus::destination).toList();
         int shown = 0;
@@ -143,7 +143,7 @@ final class QueueCommand implements Command {
         return 0;
     }
 
-    private int replay(QueueAdmin admin, List<String> ids, Args args) {
+    private static int replay(QueueAdmin admin, PrintStream out, List<String> ids, Args args) {
         if (args.get("all").isPresent()) {
             String destination = args.get("all").get();
             int n = admin.replayDead(destination);
@@ -163,7 +163,8 @@ final class QueueCommand implements Command {
         return failed == 0 ? 0 : 1;
     }
 
-    private int purge(QueueAdmin admin, String destination, MessageState state, Duration olderThan) {
+    private static int purge(QueueAdmin admin, PrintStream out, String destination, MessageState state,
+            Duration olderThan) {
         int n = admin.purge(destination, state, olderThan);
         out.println("purged " + n + " " + state.name().toLowerCase(Locale.ROOT) + " message" + (n == 1 ? "" : "s")
                 + " of " + destination + (olderThan.isZero() ? "" : " older than " + age(olderThan)));

@@ -33,13 +33,21 @@ final class QueueOption {
         return dir.map(d -> DeliveryQueue.journal(Path.of(d)));
     }
 
-    /** The operations API over the queue the options name; one of them is required. */
-    static QueueAdmin admin(Args args) {
+    /** Checks that exactly one queue option names a queue, without opening it. */
+    static void checkAdmin(Args args) {
         Optional<String> dir = args.get(DIR);
         Optional<String> url = args.get(JDBC);
         if (dir.isPresent() == url.isPresent()) {
             throw new IllegalArgumentException("give exactly one of --" + DIR + " DIR and --" + JDBC + " JDBC-URL");
         }
+        url.ifPresent(QueueOption::checkedUrl);
+    }
+
+    /** The operations API over the queue the options name (see {@link #checkAdmin}). */
+    static QueueAdmin admin(Args args) {
+        checkAdmin(args);
+        Optional<String> dir = args.get(DIR);
+        Optional<String> url = args.get(JDBC);
         return url.isPresent() ? QueueAdmin.postgres(checkedUrl(url.get())) : QueueAdmin.journal(Path.of(dir.get()));
     }
 

@@ -3,118 +3,126 @@ package dev.harmony.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
-/** The runner in its own JVM ({@code -Xmx256m}), its stderr in a log file; stopped or killed by its own pid. */
-public final class ForkedRunner implements AutoCloseable {
+/**
+ * The runner in its own JVM, as a user starts it ({@code Main.main}: logging configured, real exit code),
+ * with a chosen working directory and {@code java.io.tmpdir}. Stdout is read line by line; stderr goes to
+ * a file. Stopped by its own pid.
+ */
+final class ForkedRunner implements AutoCloseable {
+    private static final String END = "\u0000end";
     private final Process process;
-    private final Path log;
-    private final int port;
+    private final Path stderr;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final List<String> seen = new ArrayList<>();
 
-    private ForkedRunner(Process process, Path log, int port) {
+    private ForkedRunner(Process process, Path stderr) {
         this.process = process;
-        this.log = log;
-        this.port = port;
+        this.stderr = stderr;
+        Thread reader = new Thread(this::pump, "forked-runner-stdout-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
     }
 
-    /** Starts {@code java ... Main args...} and waits (bounded) for its {@code READY <command> <port>} line. */
-    public static ForkedRunner start(Path log, String... args) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    /** Starts {@code java -cp <test class path> dev.harmony.examples.Main args...} in {@code workDir}. */
+    static ForkedRunner start(Path workDir, Path tmpDir, Path stderr, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Djava.io.tmpdir=" + tmpDir, "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-        BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String ready = CompletableFuture.supplyAsync(() -> {
-            try {
-                return stdout.readLine();
-            } catch (IOException e) {
-                return null;
+        command.addAll(List.of(args));
+        Files.createDirectories(workDir);
+        Files.createDirectories(tmpDir);
+        Process p = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectError(stderr.toFile()).start();
+        p.getOutputStream().close();
+        return new ForkedRunner(p, stderr);
+    }
+
+    private void pump() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                lines.add(line);
             }
-        }).get(60, TimeUnit.SECONDS);
-        String prefix = "READY " + args[0] + " ";
-        if (ready == null || !ready.startsWith(prefix)) {
-            p.destroyForcibly();
-            throw new AssertionError("first stdout line '" + ready + "'; stderr: " + Files.readString(log));
+        } catch (IOException e) {
+            // the process went away: the end marker tells the waiter
         }
-        Thread drain = new Thread(() -> {
-            try {
-                stdout.transferTo(Writer.nullWriter());
-            } catch (IOException ignored) {
-                // the runner died
+        lines.add(END);
+    }
+
+    /** Waits (bounded) for the first stdout line matching {@code wanted}; fails with what was printed if none. */
+    String awaitLine(Predicate<String> wanted, long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (line == null || line.equals(END)) {
+                if (line != null) {
+                    lines.add(END);
+                }
+                throw new AssertionError("no such line within " + seconds + " s; stdout so far:\n"
+                        + String.join("\n", seen) + "\nstderr:\n" + stderr());
             }
-        }, "forked-runner-stdout");
-        drain.setDaemon(true);
-        drain.start();
-        return new ForkedRunner(p, log, Integer.parseInt(ready.substring(prefix.length()).trim()));
+            seen.add(line);
+            if (wanted.test(line)) {
+                return line;
+            }
+        }
     }
 
-    public int port() {
-        return port;
+    /** Waits (bounded) for the process to exit and returns its exit code. */
+    int awaitExit(long seconds) throws Exception {
+        assertThat(process.waitFor(seconds, TimeUnit.SECONDS)).as("exited within %d s; stderr: %s", seconds, stderr())
+                .isTrue();
+        return process.exitValue();
     }
 
-    public String log() throws IOException {
-        return Files.readString(log);
+    /** Everything printed on stdout (waits for the end of the stream, so call it after the process exited). */
+    List<String> stdout() throws InterruptedException {
+        while (true) {
+            String line = lines.poll(30, TimeUnit.SECONDS);
+            if (line == null || line.equals(END)) {
+                if (line != null) {
+                    lines.add(END);
+                }
+                return List.copyOf(seen);
+            }
+            seen.add(line);
+        }
     }
 
-    /** kill -9: no shutdown hook runs, nothing is flushed that was not already durable. */
-    public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the runner died").isTrue();
+    String stderr() throws IOException {
+        return Files.exists(stderr) ? Files.readString(stderr) : "";
     }
 
-    /** SIGTERM, as Ctrl-C; waits for the exit. */
-    public void stop() throws InterruptedException {
+    /** SIGTERM, as Ctrl-C would. */
+    void stop() throws InterruptedException {
         process.destroy();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the runner exits after SIGTERM").isTrue();
+        process.waitFor(30, TimeUnit.SECONDS);
     }
 
     @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
-
-    /** A DCMTK tool from PATH, or a failure saying how to install it. */
-    public static String tool(String name) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, name))) {
-                return Path.of(d, name).toString();
+    public void close() {
+        try {
+            if (process.isAlive()) {
+                stop();
             }
-        }
-        throw new AssertionError(name + " is not installed: apt-get install -y dcmtk (see .ci/run)");
-    }
-
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** Waits (bounded) until {@code condition} holds; fails naming {@code what}. */
-    public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly();
             }
-            Thread.sleep(50); // the polling interval of a bounded wait, not synchronisation
         }
     }
 }

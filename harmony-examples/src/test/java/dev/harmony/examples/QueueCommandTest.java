@@ -43,8 +43,9 @@ class QueueCommandTest {
     /** Runs {@code queue args...} as Main does, printing into {@link #printed}; returns the exit code. */
     private int queue(String... args) throws Exception {
         printed.reset();
-        QueueCommand command = new QueueCommand(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        return command.run(Args.parse(List.of(args), command.valuedOptions(), command.flagOptions()));
+        QueueCommand command = new QueueCommand();
+        return command.prepare(Args.parse(List.of(args), command.valuedOptions(), command.flagOptions()))
+                .run(new PrintStream(printed, true, StandardCharsets.UTF_8));
     }
 
     private String out() {
@@ -89,7 +90,7 @@ class QueueCommandTest {
             assertThat(post(in2, "{\"c\":3}").status()).isEqualTo(202);
             QueueAdmin a1 = q1.admin();
             QueueAdmin a2 = q2.admin();
-            ForkedRunner.await(WAIT, "2 delivered, 1 dead, 1 failed attempt", () -> {
+            RunnerProcess.await(WAIT, "2 delivered, 1 dead, 1 failed attempt", () -> {
                 DestinationStatus s = a1.status().get(0);
                 return s.delivered() == 2 && s.dead() == 1
                         && a2.list("down", MessageState.PENDING, 10).stream().anyMatch(m -> !m.lastError().isEmpty());
@@ -138,7 +139,7 @@ class QueueCommandTest {
         DeliveryQueue q = queue(journal, "fhir", r -> Response.rejected(Rejection.invalid("not a Patient", List.of())));
         q.start();
         try {
-            ForkedRunner.await(WAIT, "the replayed message dead again", () -> q.admin().status().get(0).dead() == 1);
+            RunnerProcess.await(WAIT, "the replayed message dead again", () -> q.admin().status().get(0).dead() == 1);
             // the running queue owns its journal: from outside it can be read, not changed
             assertThat(statusOf("fhir").subList(0, 4)).containsExactly("0", "0", "2", "1");
             assertThat(runner.run("queue", "--queue-dir", journal.toString(), "purge", "fhir", "dead")).isEqualTo(1);

@@ -2,7 +2,7 @@ package dev.harmony.examples.dicom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.harmony.examples.ForkedRunner;
+import dev.harmony.examples.RunnerProcess;
 import dev.harmony.examples.bench.DicomCorpus;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,12 +29,12 @@ class DicomScpQueueTest {
     @Test
     void objectsAcceptedWhileThePacsIsDownSurviveKillNineAndArriveAfterRestart() throws Exception {
         List<Path> files = DicomCorpus.write(tmp.resolve("corpus"), 6, 1);
-        int pacsPort = ForkedRunner.freePort(); // nobody listens there yet
+        int pacsPort = RunnerProcess.freePort(); // nobody listens there yet
         Path dir = tmp.resolve("data");
         String[] args = {"dicom-scp", "--bind", "127.0.0.1", "--port", "0", "--dir", dir.toString(),
             "--forward-to", "PACS@127.0.0.1:" + pacsPort};
-        try (ForkedRunner runner = ForkedRunner.start(tmp.resolve("first.log"), args)) {
-            List<String> storescu = new ArrayList<>(List.of(ForkedRunner.tool("storescu"), "-aet", "MODALITY", "-aec",
+        try (RunnerProcess runner = RunnerProcess.start(tmp.resolve("first.log"), args)) {
+            List<String> storescu = new ArrayList<>(List.of(RunnerProcess.tool("storescu"), "-aet", "MODALITY", "-aec",
                     "HARMONY", "127.0.0.1", "" + runner.port()));
             files.forEach(f -> storescu.add(f.toString()));
             assertThat(dcmtk(storescu, tmp.resolve("storescu.log"))).as("storescu: every object acknowledged").isZero();
@@ -44,12 +44,12 @@ class DicomScpQueueTest {
         assertThat(Files.isDirectory(dir.resolve(".queue").resolve("pacs"))).as("the journal inside --dir").isTrue();
 
         Path received = Files.createDirectories(tmp.resolve("pacs"));
-        ProcessBuilder pb = new ProcessBuilder(ForkedRunner.tool("storescp"), "--output-directory", received.toString(),
+        ProcessBuilder pb = new ProcessBuilder(RunnerProcess.tool("storescp"), "--output-directory", received.toString(),
                 "-aet", "PACS", "" + pacsPort).redirectErrorStream(true).redirectOutput(tmp.resolve("storescp.log").toFile());
         pb.environment().put("TCP_NODELAY", "1");
         Process pacs = pb.start();
-        try (ForkedRunner runner = ForkedRunner.start(tmp.resolve("second.log"), args)) {
-            ForkedRunner.await(WAIT, "all 6 objects at the PACS", () -> count(received) == files.size());
+        try (RunnerProcess runner = RunnerProcess.start(tmp.resolve("second.log"), args)) {
+            RunnerProcess.await(WAIT, "all 6 objects at the PACS", () -> count(received) == files.size());
             assertThat(runner.log()).contains("DICOM listener");
             runner.stop();
         } finally {

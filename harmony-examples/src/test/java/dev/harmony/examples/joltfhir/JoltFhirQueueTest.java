@@ -3,7 +3,7 @@ package dev.harmony.examples.joltfhir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.harmony.examples.ForkedRunner;
+import dev.harmony.examples.RunnerProcess;
 import dev.harmony.fhir.server.EmbeddedFhirServer;
 import dev.harmony.message.Json;
 import dev.harmony.queue.DestinationStatus;
@@ -32,9 +32,9 @@ class JoltFhirQueueTest {
     @Test
     void postsWhileTheStoreIsDownAre202AndArriveOnceItIsUp() throws Exception {
         String sample = JoltFhirGoldenTest.resource(JoltFhirExample.SAMPLE);
-        int storePort = ForkedRunner.freePort(); // nothing listens there yet
+        int storePort = RunnerProcess.freePort(); // nothing listens there yet
         Path queue = tmp.resolve("queue");
-        try (ForkedRunner runner = ForkedRunner.start(tmp.resolve("runner.log"), "jolt-fhir", "--port", "0",
+        try (RunnerProcess runner = RunnerProcess.start(tmp.resolve("runner.log"), "jolt-fhir", "--port", "0",
                 "--fhir-base", "http://127.0.0.1:" + storePort + "/fhir", "--queue-dir", queue.toString())) {
             URI webhook = URI.create("http://127.0.0.1:" + runner.port() + JoltFhirExample.DEFAULT_PATH);
             HttpResponse<String> first = post(webhook, sample);
@@ -50,12 +50,12 @@ class JoltFhirQueueTest {
             assertThat(post(webhook, "{\"pid\":{}}").statusCode()).isEqualTo(422);
 
             // a journal opened from outside while the runner owns it is a read-only snapshot: reopen to poll
-            ForkedRunner.await(Duration.ofSeconds(30), "a failed attempt", () -> status(queue, admin -> admin.message(id)
+            RunnerProcess.await(Duration.ofSeconds(30), "a failed attempt", () -> status(queue, admin -> admin.message(id)
                     .map(m -> m.lastError().contains("UPSTREAM")).orElse(false)));
             long waiting = status(queue, admin -> status(admin).pending() + status(admin).inFlight());
             assertThat(waiting).isEqualTo(2);
             try (EmbeddedFhirServer store = EmbeddedFhirServer.onPort(storePort, false).start()) {
-                ForkedRunner.await(Duration.ofSeconds(90), "both delivered",
+                RunnerProcess.await(Duration.ofSeconds(90), "both delivered",
                         () -> status(queue, admin -> status(admin).delivered()) == 2);
                 long dead = status(queue, admin -> status(admin).dead());
                 assertThat(dead).isZero();
