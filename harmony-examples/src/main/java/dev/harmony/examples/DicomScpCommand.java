@@ -91,6 +91,10 @@ final class DicomScpCommand implements Command {
                 int bound = ((DicomScp) pipeline.frontend()).localPort();
                 PrintStream announce = startup.announce();
                 announce.println("READY dicom-scp " + bound);
+                if (options.forwardTo() != null) {
+                    announce.println("forwarding to " + options.forwardTo() + (queue == null ? " synchronously (--no-queue)"
+                            : " through the queue " + queueDescription(args, dir)));
+                }
                 announce.println("files go to " + options.dir().toAbsolutePath() + "; try (DCMTK):");
                 String caller = options.allowedCallingAes().isEmpty() ? "MODALITY" : options.allowedCallingAes().get(0);
                 for (String line : PrintedCommands.dicom(caller, options.aeTitle(), reachableHost(options.bind()), bound)) {
@@ -104,6 +108,15 @@ final class DicomScpCommand implements Command {
             }
             return 0;
         };
+    }
+
+    /** Where the queue is, and how to look into it. */
+    private static String queueDescription(Args args, Path dir) {
+        if (args.get(QueueOption.JDBC).isPresent()) {
+            return "in PostgreSQL (queue --queue URL status)";
+        }
+        String journal = args.get(QueueOption.DIR).orElse(dir.resolve(".queue").toString());
+        return Path.of(journal).toAbsolutePath() + " (queue --queue-dir " + journal + " status)";
     }
 
     static Map<String, Integer> ports(int port, DashboardOption.Spec dashboard) {

@@ -2,6 +2,7 @@ package dev.harmony.examples;
 
 import dev.harmony.queue.DeliveryQueue;
 import dev.harmony.queue.QueueAdmin;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -30,7 +31,7 @@ final class QueueOption {
         if (url.isPresent()) {
             return Optional.of(DeliveryQueue.postgres(checkedUrl(url.get())));
         }
-        return dir.map(d -> DeliveryQueue.journal(Path.of(d)));
+        return dir.map(d -> DeliveryQueue.journal(Args.writableDirectory("option --" + DIR, d)));
     }
 
     /** Checks that exactly one queue option names a queue, without opening it. */
@@ -41,6 +42,9 @@ final class QueueOption {
             throw new IllegalArgumentException("give exactly one of --" + DIR + " DIR and --" + JDBC + " JDBC-URL");
         }
         url.ifPresent(QueueOption::checkedUrl);
+        if (dir.isPresent() && !Files.isDirectory(Path.of(dir.get()))) {
+            throw new IllegalArgumentException("option --" + DIR + ": no queue at '" + dir.get() + "' (not a directory)");
+        }
     }
 
     /** The operations API over the queue the options name (see {@link #checkAdmin}). */

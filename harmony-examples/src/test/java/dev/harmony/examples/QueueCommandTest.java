@@ -171,6 +171,8 @@ class QueueCommandTest {
         assertThat(runner.run("queue", "--queue-dir", dir, "purge", "fhir", "dead", "--older-than", "soon")).isEqualTo(2);
         assertThat(runner.err()).contains("--older-than expects");
         assertThat(runner.run("queue", "--queue-dir", dir, "replay")).isEqualTo(2);
+        assertThat(runner.run("queue", "--queue-dir", tmp.resolve("none").toString(), "status")).isEqualTo(2);
+        assertThat(runner.err()).contains("no queue at");
         assertThat(runner.run("queue", "--queue-dir", dir, "status", "--limit", "3")).isEqualTo(2);
         assertThat(runner.err()).contains("--limit is for dead");
         assertThat(runner.run("queue", "--queue-dir", dir, "status")).isZero();
