@@ -68,8 +68,9 @@ class ReadmeSnippetsTest {
             List<String> imports = new ArrayList<>();
             StringBuilder body = new StringBuilder();
             boolean inImports = true;
+            int indent = lines.get(i).indexOf('`'); // a block inside a list item is indented as a whole
             for (i = start; !lines.get(i).strip().equals("```"); i++) {
-                String l = lines.get(i);
+                String l = lines.get(i).substring(Math.min(indent, lines.get(i).length() - lines.get(i).stripLeading().length()));
                 if (inImports && (l.startsWith("import ") || l.isBlank())) {
                     imports.add(l);
                 } else {
