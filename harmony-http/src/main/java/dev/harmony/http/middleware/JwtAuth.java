@@ -13,20 +13,24 @@ import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.Claim;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.auth0.jwt.interfaces.Verification;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.harmony.http.HttpAttributes;
 import dev.harmony.http.Scopes;
 import dev.harmony.message.Attribute;
 import dev.harmony.message.Attributes;
+import dev.harmony.message.Json;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.AsyncMiddleware;
 import dev.harmony.pipeline.Rejection;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +38,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -57,6 +62,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public final class JwtAuth implements AsyncMiddleware {
+    /** The NumericDate claims (RFC 7519 4.1.4-4.1.6): if present they must be numbers, never null. */
+    private static final List<String> TIME_CLAIMS = List.of("exp", "nbf", "iat");
+
     private final KeySource keys;
     private final Set<String> allowed;
     private final String issuer;
@@ -105,38 +113,71 @@ public final class JwtAuth implements AsyncMiddleware {
     }
 
     /**
-     * Decides on the calling thread; only a token not seen before whose key may have to be fetched
-     * from the JWKS URL is checked on the pipeline's blocking executor.
+     * Decides on the calling thread; only a token whose key is not known yet waits (without holding a
+     * thread) for the one JWKS fetch in flight, and continues on the pipeline's blocking executor.
      */
     @Override
     public CompletionStage<Response> interceptAsync(Chain chain) {
         Request request = chain.request();
-        Decision decision = decide(request, !keys.mayBlock());
-        if (decision == null) { // an unseen token whose key may have to be fetched
-            return CompletableFuture.supplyAsync(() -> decide(request, true), chain.blockingExecutor())
-                    .thenCompose(d -> d.apply(chain));
+        CompletableFuture<Decision> decision = decide(request);
+        if (decision.isDone()) {
+            return decision.join().apply(chain);
         }
-        return decision.apply(chain);
+        return decision.thenComposeAsync(d -> d.apply(chain), chain.blockingExecutor());
     }
 
-    /** The decision; null if it needs a token verified and {@code mayVerify} is false (only cached ones then). */
-    private Decision decide(Request request, boolean mayVerify) {
-        String authorization = request.headers().first("Authorization").orElse(null);
+    /** The decision, complete unless the token's key has to come from a JWKS fetch first. */
+    private CompletableFuture<Decision> decide(Request request) {
+        List<String> values = request.headers().all("Authorization");
+        if (values.size() > 1) {
+            // RFC 6750 3.1: more than one credential is invalid_request (400); never pick one of them
+            return Decision.refused(BearerChallenge.invalidRequest(realm, "more than one Authorization header"));
+        }
+        String authorization = values.isEmpty() ? null : values.get(0);
         if (authorization == null || authorization.isBlank()) {
-            return Decision.refuse(BearerChallenge.missing(realm));
+            return Decision.refused(BearerChallenge.missing(realm));
         }
-        VerifiedTokens.Verified token;
+        if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Decision.refused(BearerChallenge.invalidToken(realm, "the Authorization header is not 'Bearer <token>'"));
+        }
+        // Keyed by the whole header value: a client resends it unchanged, and a hit then costs no substring
+        VerifiedTokens.Verified known = verified.get(authorization);
+        if (known != null) {
+            return admitted(request, known);
+        }
+        DecodedJWT token;
         try {
-            token = verify(authorization, mayVerify);
+            token = decode(authorization.substring(7).strip());
         } catch (TokenRejected e) {
-            return Decision.refuse(BearerChallenge.invalidToken(realm, e.getMessage()));
+            return Decision.refused(BearerChallenge.invalidToken(realm, e.getMessage()));
         }
-        if (token == null) {
-            return null;
-        }
-        Scopes scopes = token.scopes();
-        if (!hasRequiredScopes(scopes)) {
-            return Decision.refuse(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
+        return keys.algorithmFor(token).toCompletableFuture().handle((algorithm, failure) -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof KeysUnavailable e) {
+                return Decision.refusal(BearerChallenge.keysUnavailable(e.getMessage(), e.retryAfter()));
+            }
+            if (cause instanceof TokenRejected e) {
+                return Decision.refusal(BearerChallenge.invalidToken(realm, e.getMessage()));
+            }
+            if (cause != null) {
+                throw failure instanceof CompletionException c ? c : new CompletionException(cause);
+            }
+            try {
+                return admission(request, verify(authorization, token, algorithm));
+            } catch (TokenRejected e) {
+                return Decision.refusal(BearerChallenge.invalidToken(realm, e.getMessage()));
+            }
+        });
+    }
+
+    private CompletableFuture<Decision> admitted(Request request, VerifiedTokens.Verified token) {
+        return CompletableFuture.completedFuture(admission(request, token));
+    }
+
+    private Decision admission(Request request, VerifiedTokens.Verified token) {
+        if (!hasRequiredScopes(token.scopes())) {
+            return Decision.refusal(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
         }
         return new Decision(withClaims(request, token), null);
     }
@@ -152,8 +193,12 @@ public final class JwtAuth implements AsyncMiddleware {
 
     /** Either the request to pass on, with the token's claims, or the refusal. */
     private record Decision(Request admitted, Rejection refusal) {
-        static Decision refuse(Rejection rejection) {
+        static Decision refusal(Rejection rejection) {
             return new Decision(null, rejection);
+        }
+
+        static CompletableFuture<Decision> refused(Rejection rejection) {
+            return CompletableFuture.completedFuture(refusal(rejection));
         }
 
         CompletionStage<Response> apply(Chain chain) {
@@ -162,28 +207,56 @@ public final class JwtAuth implements AsyncMiddleware {
         }
     }
 
-    /** The verified token; null if it is not cached and {@code mayVerify} is false. */
-    private VerifiedTokens.Verified verify(String authorization, boolean mayVerify) throws TokenRejected {
-        if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new TokenRejected("the Authorization header is not 'Bearer <token>'");
-        }
-        // Keyed by the whole header value: a client resends it unchanged, and a hit then costs no substring
-        VerifiedTokens.Verified known = verified.get(authorization);
-        if (known != null || !mayVerify) {
-            return known;
-        }
-        String raw = authorization.substring(7).strip();
+    /**
+     * The token decoded and checked for what java-jwt lets through: a {@code crit} header (we understand
+     * no extension, RFC 7515 4.1.11), a time claim that is null or not a number, an algorithm off the list.
+     */
+    private DecodedJWT decode(String raw) throws TokenRejected {
         DecodedJWT token;
         try {
             token = JWT.decode(raw);
         } catch (JWTDecodeException e) {
+            // also a time claim of the wrong type: java-jwt refuses to decode those
             throw new TokenRejected("the token is not a well-formed JWT");
+        }
+        Claim crit = token.getHeaderClaim("crit");
+        if (!crit.isMissing()) {
+            throw new TokenRejected(criticalProblem(token));
+        }
+        for (String time : TIME_CLAIMS) {
+            if (token.getClaim(time).isNull()) {
+                throw new TokenRejected("claim '" + time + "' is not a NumericDate");
+            }
         }
         String alg = token.getAlgorithm();
         if (alg == null || !allowed.contains(alg)) {
-            throw new TokenRejected("algorithm '" + alg + "' is not allowed");
+            throw new TokenRejected("algorithm '" + TokenText.shown(alg) + "' is not allowed");
         }
-        Algorithm algorithm = keys.algorithmFor(token);
+        return token;
+    }
+
+    /** What is wrong with a {@code crit} header: every well-formed one names an extension we do not implement. */
+    private static String criticalProblem(DecodedJWT token) {
+        JsonNode crit;
+        try {
+            crit = Json.mapper().readTree(Base64.getUrlDecoder().decode(token.getHeader())).get("crit");
+        } catch (IOException | IllegalArgumentException e) {
+            return "the 'crit' header is malformed";
+        }
+        if (crit == null || !crit.isArray() || crit.isEmpty()) {
+            return "the 'crit' header must be a non-empty array of names";
+        }
+        for (JsonNode name : crit) {
+            if (!name.isTextual() || name.textValue().isEmpty()) {
+                return "the 'crit' header must be a non-empty array of names";
+            }
+        }
+        return "critical header '" + TokenText.shown(crit.get(0).textValue()) + "' is not understood";
+    }
+
+    /** Checks signature and claims with {@code algorithm}; a verified token is cached under {@code authorization}. */
+    private VerifiedTokens.Verified verify(String authorization, DecodedJWT token, Algorithm algorithm)
+            throws TokenRejected {
         if (verifiers.size() > 256) {
             verifiers.clear(); // JWKS refreshes bring new key objects; do not keep verifiers of old ones forever
         }
@@ -198,14 +271,14 @@ public final class JwtAuth implements AsyncMiddleware {
         } catch (SignatureVerificationException | AlgorithmMismatchException e) {
             throw new TokenRejected("the signature is invalid");
         } catch (MissingClaimException e) {
-            throw new TokenRejected("the token has no '" + e.getClaimName() + "' claim");
+            throw new TokenRejected("the token has no '" + TokenText.shown(e.getClaimName()) + "' claim");
         } catch (IncorrectClaimException e) {
             throw new TokenRejected(switch (e.getClaimName()) {
                 case "nbf" -> "the token is not valid yet";
                 case "iat" -> "the token was issued in the future";
                 case "iss" -> "wrong issuer";
                 case "aud" -> "wrong audience";
-                default -> "claim '" + e.getClaimName() + "' is not acceptable";
+                default -> "claim '" + TokenText.shown(e.getClaimName()) + "' is not acceptable";
             });
         } catch (JWTVerificationException e) {
             throw new TokenRejected("the token cannot be verified");
@@ -298,6 +371,7 @@ public final class JwtAuth implements AsyncMiddleware {
         private Clock clock = Clock.systemUTC();
         private Duration jwksRefresh = Duration.ofMinutes(10);
         private Duration jwksMinRefresh = Duration.ofSeconds(10);
+        private Duration jwksFetchTimeout = JwksKeys.FETCH_TIMEOUT;
         private int cacheSize = 10_000;
         private Duration cacheTtl = Duration.ofMinutes(1);
 
@@ -365,6 +439,12 @@ public final class JwtAuth implements AsyncMiddleware {
             return this;
         }
 
+        /** How long one JWKS fetch may take (tests: an IdP that stalls longer than any request waits). */
+        Builder jwksFetchTimeout(Duration value) {
+            this.jwksFetchTimeout = Objects.requireNonNull(value, "jwksFetchTimeout");
+            return this;
+        }
+
         /**
          * How many verified tokens to remember (default 10 000; 0 = verify every request) and for at most
          * how long before verifying again (default 1 min; never beyond the token's expiry).
@@ -380,7 +460,7 @@ public final class JwtAuth implements AsyncMiddleware {
 
         public JwtAuth build() {
             if (jwksUrl != null) {
-                keys = new JwksKeys(jwksUrl, jwksRefresh, jwksMinRefresh, clock);
+                keys = new JwksKeys(jwksUrl, jwksRefresh, jwksMinRefresh, jwksFetchTimeout, clock);
             }
             if (algorithms != null) {
                 if (algorithms.isEmpty()) {
