@@ -71,7 +71,14 @@ public final class Jolt implements Middleware {
      * JOLT's maps; raw bytes are parsed straight into them, skipping the tree: JOLT needs maps anyway.
      */
     JsonNode transform(Body body) {
-        return apply(body.isParsedJson() ? JavaTrees.toJava(body.json()) : parse(body));
+        // A declared non-UTF charset needs decoding first: Body.json() does that (and refuses unknown ones).
+        return apply(body.isParsedJson() || declaresCharset(body) ? JavaTrees.toJava(body.json()) : parse(body));
+    }
+
+    private static boolean declaresCharset(Body body) {
+        String type = body.contentType().orElse(null);
+        return type != null && type.indexOf(';') >= 0 && type.toLowerCase(java.util.Locale.ROOT).contains("charset=")
+                && !type.toLowerCase(java.util.Locale.ROOT).matches(".*charset=\"?utf-8\"?\\s*(;.*)?");
     }
 
     /** Applies the spec to one tree; the input is not modified. */
