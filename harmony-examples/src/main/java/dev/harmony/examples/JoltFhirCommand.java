@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code jolt-fhir [--port 8081] [--path /webhook/patient] [--fhir-base URL] [--spec FILE]}: runs the JOLT
+ * {@code jolt-fhir [--port 8081] [--path /webhook/patient] [--fhir-base URL] [--spec FILE] [--mrn-system URI]}: runs the JOLT
  * to FHIR example until Ctrl-C (the pipeline itself is {@link JoltFhirExample}).
  */
 final class JoltFhirCommand implements Command {
@@ -29,11 +29,13 @@ final class JoltFhirCommand implements Command {
     public String usage() {
         return """
                 usage: jolt-fhir [--port 8081] [--path /webhook/patient] [--fhir-base URL] [--spec FILE]
-                                 [--dashboard [ADDR:]PORT]
+                                 [--mrn-system URI] [--dashboard [ADDR:]PORT]
                   --port       webhook port on 127.0.0.1 (default 8081, 0 = any free port)
                   --path       webhook path (default /webhook/patient)
                   --fhir-base  FHIR store base URL; default: an embedded in-memory FHIR server
                   --spec       JOLT spec file instead of the shipped patient_to_fhir.json
+                  --mrn-system identifier system the conditional create keys on
+                               (default urn:harmony:id:ST-MARYS; a payload without it is 422)
                   --dashboard  also serve the live dashboard on [ADDR:]PORT
                 credentials for --fhir-base come from the environment, never the command line:
                   HARMONY_FHIR_TOKEN (bearer) or HARMONY_FHIR_USER + HARMONY_FHIR_PASSWORD (basic)
@@ -42,7 +44,7 @@ final class JoltFhirCommand implements Command {
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("port", "path", "fhir-base", "spec", DashboardOption.OPTION);
+        return Set.of("port", "path", "fhir-base", "spec", "mrn-system", DashboardOption.OPTION);
     }
 
     @Override
@@ -53,8 +55,12 @@ final class JoltFhirCommand implements Command {
         if (spec != null && !Files.isReadable(spec)) {
             throw new IllegalArgumentException("option --spec: cannot read '" + spec + "'");
         }
+        String mrnSystem = args.get("mrn-system", JoltFhirExample.DEFAULT_MRN_SYSTEM);
+        if (mrnSystem.isBlank()) {
+            throw new IllegalArgumentException("option --mrn-system: an identifier system is needed");
+        }
         JoltFhirServer server = JoltFhirServer.start(port, args.get("path", JoltFhirExample.DEFAULT_PATH), base, spec,
-                authFromEnvironment(System.getenv()), System.out);
+                authFromEnvironment(System.getenv()), mrnSystem, System.out);
         Serving.untilStopped(name(), server, DashboardOption.startIfRequested(args));
         return 0;
     }

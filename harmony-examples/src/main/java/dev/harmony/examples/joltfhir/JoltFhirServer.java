@@ -45,12 +45,21 @@ public final class JoltFhirServer implements AutoCloseable {
      */
     public static JoltFhirServer start(int port, String path, URI fhirBase, Path specFile, FhirAuth auth,
             PrintStream out) {
+        return start(port, path, fhirBase, specFile, auth, JoltFhirExample.DEFAULT_MRN_SYSTEM, out);
+    }
+
+    /**
+     * Like {@link #start(int, String, URI, Path, FhirAuth, PrintStream)}, keying the conditional create on
+     * the identifier system {@code mrnSystem}.
+     */
+    public static JoltFhirServer start(int port, String path, URI fhirBase, Path specFile, FhirAuth auth,
+            String mrnSystem, PrintStream out) {
         EmbeddedFhirServer store = fhirBase == null ? EmbeddedFhirServer.empty().start() : null;
         Pipeline pipeline = null;
         try {
             URI base = store != null ? store.baseUrl() : fhirBase;
             pipeline = JoltFhirExample.pipeline(new JoltFhirExample.Options(port, path, base, specFile,
-                    store != null ? FhirAuth.none() : auth));
+                    store != null ? FhirAuth.none() : auth).withMrnSystem(mrnSystem));
             pipeline.start();
             Path sample = writeSample();
             JoltFhirServer running = new JoltFhirServer(pipeline, store, base, sample);

@@ -129,6 +129,19 @@ class JoltFhirWebhookHardeningTest {
     }
 
     @Test
+    void theKeyIsTheConfiguredSystem() throws Exception {
+        try (JoltFhirServer example = JoltFhirServer.start(0, JoltFhirExample.DEFAULT_PATH, null, null,
+                dev.harmony.fhir.backend.FhirAuth.none(), "urn:harmony:id:SSA",
+                new PrintStream(console, true, StandardCharsets.UTF_8))) {
+            assertThat(post(example.webhook(), legacy(mrn("MRN-5001") + "," + SSN, "Keyed", null)).statusCode())
+                    .isEqualTo(200);
+            assertThat(post(example.webhook(), legacy(SSN + "," + mrn("MRN-5002"), "Keyed", null)).statusCode())
+                    .isEqualTo(200);
+            assertThat(example.embeddedStore().count("Patient")).as("keyed on the SSN now").isEqualTo(1);
+        }
+    }
+
+    @Test
     void aDeclaredCharsetIsHonouredAndAnUnknownOneIs415() throws Exception {
         try (JoltFhirServer example = start()) {
             String payload = legacy(mrn("MRN-3001"), "Müller-Lüdenscheidt", "19650704");

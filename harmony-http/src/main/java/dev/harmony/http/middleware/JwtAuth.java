@@ -50,6 +50,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * never mixes HMAC with public keys. {@code exp} is required, {@code exp}/{@code nbf} are checked with
  * a leeway, and issuer, audience and scopes are enforced when configured.
  *
+ * <p>Refused as well (401 {@code invalid_token}): {@code exp}, {@code nbf} or {@code iat} that is
+ * {@code null} or not a number, and any {@code crit} header (RFC 7515 4.1.11: no extension is
+ * understood here; an empty or non-string {@code crit} is malformed). More than one
+ * {@code Authorization} header is 400 {@code invalid_request} (RFC 6750 3.1), never one of them picked.
+ * Token content quoted in a refusal (a {@code kid}, an {@code alg}) is cut to 40 printable characters.
+ *
+ * <p>JWKS keys are fetched asynchronously, one fetch at a time: a token whose key is cached is never
+ * delayed by the IdP; one with an unknown {@code kid} waits for the fetch in flight or starts one (at
+ * most every {@code jwksRefresh(.., atMostEvery)}), without holding a thread. While the key set cannot
+ * be fetched an unknown {@code kid} is 503 with {@code Retry-After} at once (the token may be fine).
+ *
  * <p>On success the request carries {@link HttpAttributes#JWT_SUBJECT}, {@link HttpAttributes#JWT_ISSUER},
  * {@link HttpAttributes#CLIENT_ID}, {@link HttpAttributes#SCOPES} and {@link Attribute#PRINCIPAL}.
  *
@@ -118,40 +129,39 @@ public final class JwtAuth implements AsyncMiddleware {
      */
     @Override
     public CompletionStage<Response> interceptAsync(Chain chain) {
-        Request request = chain.request();
-        CompletableFuture<Decision> decision = decide(request);
-        if (decision.isDone()) {
-            return decision.join().apply(chain);
+        Decision decision = decide(chain.request());
+        if (decision.later() != null) { // continue off the thread that completed the JWKS fetch
+            return decision.later().thenComposeAsync(d -> d.apply(chain), chain.blockingExecutor());
         }
-        return decision.thenComposeAsync(d -> d.apply(chain), chain.blockingExecutor());
+        return decision.apply(chain);
     }
 
-    /** The decision, complete unless the token's key has to come from a JWKS fetch first. */
-    private CompletableFuture<Decision> decide(Request request) {
+    /** The decision, or one {@link Decision#later() later} if the token's key has to come from a JWKS fetch. */
+    private Decision decide(Request request) {
         List<String> values = request.headers().all("Authorization");
         if (values.size() > 1) {
             // RFC 6750 3.1: more than one credential is invalid_request (400); never pick one of them
-            return Decision.refused(BearerChallenge.invalidRequest(realm, "more than one Authorization header"));
+            return Decision.refusal(BearerChallenge.invalidRequest(realm, "more than one Authorization header"));
         }
         String authorization = values.isEmpty() ? null : values.get(0);
         if (authorization == null || authorization.isBlank()) {
-            return Decision.refused(BearerChallenge.missing(realm));
+            return Decision.refusal(BearerChallenge.missing(realm));
         }
         if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Decision.refused(BearerChallenge.invalidToken(realm, "the Authorization header is not 'Bearer <token>'"));
+            return Decision.refusal(BearerChallenge.invalidToken(realm, "the Authorization header is not 'Bearer <token>'"));
         }
         // Keyed by the whole header value: a client resends it unchanged, and a hit then costs no substring
         VerifiedTokens.Verified known = verified.get(authorization);
         if (known != null) {
-            return admitted(request, known);
+            return admission(request, known);
         }
         DecodedJWT token;
         try {
             token = decode(authorization.substring(7).strip());
         } catch (TokenRejected e) {
-            return Decision.refused(BearerChallenge.invalidToken(realm, e.getMessage()));
+            return Decision.refusal(BearerChallenge.invalidToken(realm, e.getMessage()));
         }
-        return keys.algorithmFor(token).toCompletableFuture().handle((algorithm, failure) -> {
+        CompletableFuture<Decision> checked = keys.algorithmFor(token).toCompletableFuture().handle((algorithm, failure) -> {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
             if (cause instanceof KeysUnavailable e) {
@@ -169,17 +179,14 @@ public final class JwtAuth implements AsyncMiddleware {
                 return Decision.refusal(BearerChallenge.invalidToken(realm, e.getMessage()));
             }
         });
-    }
-
-    private CompletableFuture<Decision> admitted(Request request, VerifiedTokens.Verified token) {
-        return CompletableFuture.completedFuture(admission(request, token));
+        return checked.isDone() ? checked.join() : new Decision(null, null, checked);
     }
 
     private Decision admission(Request request, VerifiedTokens.Verified token) {
         if (!hasRequiredScopes(token.scopes())) {
             return Decision.refusal(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
         }
-        return new Decision(withClaims(request, token), null);
+        return new Decision(withClaims(request, token), null, null);
     }
 
     private boolean hasRequiredScopes(Scopes scopes) {
@@ -191,14 +198,10 @@ public final class JwtAuth implements AsyncMiddleware {
         return true;
     }
 
-    /** Either the request to pass on, with the token's claims, or the refusal. */
-    private record Decision(Request admitted, Rejection refusal) {
+    /** The request to pass on, with the token's claims, or the refusal, or the decision once the key is known. */
+    private record Decision(Request admitted, Rejection refusal, CompletableFuture<Decision> later) {
         static Decision refusal(Rejection rejection) {
-            return new Decision(null, rejection);
-        }
-
-        static CompletableFuture<Decision> refused(Rejection rejection) {
-            return CompletableFuture.completedFuture(refusal(rejection));
+            return new Decision(null, rejection, null);
         }
 
         CompletionStage<Response> apply(Chain chain) {
