@@ -23,7 +23,7 @@ final class BearerChallenge {
 
     /** A request that is malformed as far as credentials go, e.g. two of them (RFC 6750 3.1: 400). */
     static Rejection invalidRequest(String realm, String description) {
-        return Rejection.malformed("invalid request: " + description)
+        return Rejection.malformed("invalid request: " + bounded(description))
                 .withReason("invalid_request")
                 .withHeader("WWW-Authenticate", "Bearer realm=\"" + quote(realm) + "\", error=\"invalid_request\", "
                         + "error_description=\"" + quote(description) + "\"");
@@ -40,7 +40,7 @@ final class BearerChallenge {
     }
 
     static Rejection insufficientScope(String realm, String requiredScopes) {
-        return Rejection.forbidden("the token lacks the required scope: " + requiredScopes)
+        return Rejection.forbidden("the token lacks the required scope: " + bounded(requiredScopes))
                 .withReason("insufficient_scope")
                 .withHeader("WWW-Authenticate", "Bearer realm=\"" + quote(realm) + "\", error=\"insufficient_scope\", "
                         + "error_description=\"the token lacks a required scope\", scope=\"" + quote(requiredScopes) + "\"");

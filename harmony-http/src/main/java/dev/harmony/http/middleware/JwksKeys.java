@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -84,7 +85,8 @@ final class JwksKeys implements KeySource {
     private final Duration minRefreshInterval;
     private final Clock clock;
     private final Duration fetchTimeout;
-    private final OkHttpClient http;
+    private final OkHttpClient configured; // timeouts only: no threads until started
+    private volatile OkHttpClient http; // while started: with its own dispatcher, shut down at stop
     private volatile KeySet current = KeySet.NONE;
     private final Object lock = new Object();
     private CompletableFuture<KeySet> inFlight; // guarded by lock
@@ -96,7 +98,7 @@ final class JwksKeys implements KeySource {
         this.minRefreshInterval = minRefreshInterval;
         this.fetchTimeout = fetchTimeout;
         this.clock = clock;
-        this.http = new OkHttpClient.Builder()
+        this.configured = new OkHttpClient.Builder()
                 .connectTimeout(fetchTimeout)
                 .readTimeout(fetchTimeout)
                 .callTimeout(fetchTimeout)
@@ -111,6 +113,7 @@ final class JwksKeys implements KeySource {
     /** Fetches the key set once, waiting at most the fetch timeout: the host's thread, not a request's. */
     @Override
     public void start() {
+        http = configured.newBuilder().dispatcher(new Dispatcher()).build();
         try {
             refresh(true).get(fetchTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
@@ -122,9 +125,13 @@ final class JwksKeys implements KeySource {
 
     @Override
     public void stop() {
-        http.dispatcher().cancelAll();
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        OkHttpClient h = http;
+        http = null;
+        if (h != null) {
+            h.dispatcher().cancelAll(); // tokens waiting for a fetch get their answer (503) now
+            h.dispatcher().executorService().shutdown(); // its threads would keep the JVM up for a minute
+            h.connectionPool().evictAll();
+        }
     }
 
     @Override
@@ -194,8 +201,13 @@ final class JwksKeys implements KeySource {
             }
             CompletableFuture<KeySet> fetch = new CompletableFuture<>();
             inFlight = fetch;
+            OkHttpClient h = http;
+            if (h == null) {
+                done(fetch, now, null, new IOException("stopped"));
+                return fetch;
+            }
             Request request = new Request.Builder().url(url.toString()).header("Accept", "application/json").build();
-            http.newCall(request).enqueue(new Callback() {
+            h.newCall(request).enqueue(new Callback() {
                 @Override
                 public void onResponse(Call call, Response response) {
                     try (response) {

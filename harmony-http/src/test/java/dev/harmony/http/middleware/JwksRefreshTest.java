@@ -249,6 +249,18 @@ class JwksRefreshTest {
         assertThat(call(token(RSA, "k1")).statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void aRestartedGuardFetchesAgain() throws Exception {
+        MutableClock clock = new MutableClock(Instant.now());
+        serve(guard(startIdp(), clock, Duration.ofSeconds(30)).build());
+        assertThat(call(token(RSA, "k1")).statusCode()).isEqualTo(200);
+        pipeline.stop();
+        keys.set(set(TestTokens.rsaJwk("k2", (RSAPublicKey) ROTATED.getPublic())));
+        pipeline.start();
+        assertThat(fetches).as("fetched at each start").hasValue(2);
+        assertThat(call(token(ROTATED, "k2")).statusCode()).isEqualTo(200);
+    }
+
     private static String set(String... jwks) {
         return "{\"keys\":[" + String.join(",", jwks) + "]}";
     }
