@@ -129,7 +129,8 @@ public final class FhirClient implements Backend {
                 boolean safe = !timedOut && isConnectFailure(e) || out.idempotent();
                 Duration wait = retry.delayBefore(attempt + 1);
                 if (last || !safe || !fits(wait, deadlineAt)) {
-                    return failure(out, e, timedOut, attempt, !fits(Duration.ZERO, deadlineAt));
+                    boolean outOfTime = !last && safe || !fits(Duration.ZERO, deadlineAt);
+                    return failure(out, e, timedOut, attempt, outOfTime);
                 }
                 LOG.warn("FHIR server {} attempt {}/{} failed ({}); retrying", server, attempt, retry.maxAttempts(),
                         e.toString());

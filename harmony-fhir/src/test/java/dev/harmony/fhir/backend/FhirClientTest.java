@@ -236,6 +236,24 @@ class FhirClientTest {
     }
 
     @Test
+    void backoffStopsAtTheDeadline() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        // Real waits: 200 ms doubling; ten attempts would take over a minute.
+        FhirClient client = FhirClient.to(URI.create("http://127.0.0.1:" + port + "/fhir"))
+                .retry(Retry.attempts(10).backoff(Duration.ofMillis(200), Duration.ofSeconds(30)))
+                .deadline(Duration.ofSeconds(1)).build();
+
+        Response r = CompletableFuture.supplyAsync(() -> post(client, PATIENT)).get(20, TimeUnit.SECONDS);
+
+        assertThat(r.status()).isEqualTo(502);
+        assertThat(r.rejection().orElseThrow().message()).contains("is unreachable").contains("the 1 s deadline ran out");
+        assertThat(r.attribute(FhirClient.ATTEMPTS)).hasValueSatisfying(n -> assertThat(n).isBetween(1, 9));
+    }
+
+    @Test
     void aRetryThatCannotFinishBeforeTheDeadlineIsNotStarted() throws Exception {
         try (ScriptedServer s = new ScriptedServer(Answer.of(503, "").withHeader("Retry-After", "2"),
                 Answer.of(200, CREATED))) {
