@@ -128,7 +128,7 @@ public final class JwtAuth implements AsyncMiddleware {
      * thread) for the one JWKS fetch in flight, and continues on the pipeline's blocking executor.
      */
     @Override
-    public CompletionStage<Response> interceptAsync(Chain chain) {
+    public CompletionStage<Response> intercept(AsyncChain chain) {
         Decision decision = decide(chain.request());
         if (decision.later() != null) { // continue off the thread that completed the JWKS fetch
             return decision.later().thenComposeAsync(d -> d.apply(chain), chain.blockingExecutor());
@@ -204,9 +204,9 @@ public final class JwtAuth implements AsyncMiddleware {
             return new Decision(null, rejection, null);
         }
 
-        CompletionStage<Response> apply(Chain chain) {
+        CompletionStage<Response> apply(AsyncChain chain) {
             return refusal != null ? CompletableFuture.completedFuture(Response.rejected(refusal))
-                    : chain.proceedAsync(admitted);
+                    : chain.proceed(admitted);
         }
     }
 
