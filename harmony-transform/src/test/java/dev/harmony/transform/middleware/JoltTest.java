@@ -44,6 +44,11 @@ class JoltTest {
             assertThat(x.seenByBackend.get().contentType()).contains("application/json");
             assertThat(x.seenByBackend.get().text()).contains("Müller");
 
+            Response utf8 = x.in.send(x.in.request("POST", "/in").body(Body.ofBytes(json.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8), "application/json; Charset=\"UTF-8\"")));
+            assertThat(utf8.status()).isEqualTo(200);
+            assertThat(x.received()).contains("Müller");
+
             Response unknown = x.in.send(x.in.request("POST", "/in").body(Body.ofBytes(json.getBytes(
                     java.nio.charset.StandardCharsets.ISO_8859_1), "application/json; charset=no-such-set")));
             assertThat(unknown.status()).isEqualTo(415);
