@@ -12,7 +12,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -193,17 +192,28 @@ public final class Body {
         return bytes;
     }
 
-    /** The content as text in the charset of the content type (UTF-8 if none is given). */
+    /**
+     * The content as text in the charset of the content type (UTF-8 if none is given). A charset this
+     * JVM does not know is an {@code unsupported} (415) rejection, never a silent guess.
+     */
     public String text() {
-        return new String(bytes(), charset());
+        Charset declared = declaredCharset();
+        return new String(bytes(), declared == null ? StandardCharsets.UTF_8 : declared);
     }
 
-    /** The content as a JSON tree, parsed once and cached. Not JSON: a malformed rejection. */
+    /**
+     * The content as a JSON tree, parsed once and cached. Not JSON: a malformed rejection. A declared
+     * charset is honoured (e.g. {@code charset=ISO-8859-1}); without one the parser detects UTF-8/16/32.
+     * A charset this JVM does not know: an {@code unsupported} (415) rejection.
+     */
     public JsonNode json() {
         if (json == null) {
             byte[] data = bytes();
+            Charset declared = declaredCharset();
             try {
-                JsonNode parsed = Json.mapper().readTree(data);
+                // The parser detects the UTFs by itself, from bytes (the fast path); others are decoded first.
+                JsonNode parsed = declared == null || declared.name().startsWith("UTF-")
+                        ? Json.mapper().readTree(data) : Json.mapper().readTree(new String(data, declared));
                 if (parsed == null || parsed.isMissingNode()) {
                     throw Rejection.malformed("request body is empty, expected JSON").toException();
                 }
@@ -227,20 +237,30 @@ public final class Body {
         }
     }
 
-    private Charset charset() {
-        if (contentType != null) {
-            for (String part : contentType.split(";")) {
-                String p = part.strip().toLowerCase(Locale.ROOT);
-                if (p.startsWith("charset=")) {
-                    try {
-                        return Charset.forName(p.substring(8).replace("\"", ""));
-                    } catch (IllegalArgumentException ignored) {
-                        return StandardCharsets.UTF_8;
-                    }
+    /** The {@code charset} parameter of the content type, or null if none is given. */
+    private Charset declaredCharset() {
+        if (contentType == null || contentType.indexOf(';') < 0) {
+            return null;
+        }
+        for (String part : contentType.split(";")) {
+            String p = part.strip();
+            if (p.regionMatches(true, 0, "charset=", 0, 8)) {
+                String name = p.substring(8).replace("\"", "").strip();
+                try {
+                    return Charset.forName(name);
+                } catch (IllegalArgumentException e) {
+                    throw Rejection.unsupported("the body's charset '" + shown(name) + "' is not supported"
+                            + " (UTF-8, UTF-16, ISO-8859-1, windows-1252... are)").toException();
                 }
             }
         }
-        return StandardCharsets.UTF_8;
+        return null;
+    }
+
+    /** A client-chosen name, short and printable, for an error message. */
+    private static String shown(String name) {
+        String cut = name.length() > 40 ? name.substring(0, 40) + "..." : name;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     private RuntimeException tooLarge() {

@@ -30,6 +30,37 @@ class BodyTest {
     }
 
     @Test
+    void aDeclaredCharsetIsHonouredForJsonAndText() {
+        String json = "{\"family\":\"Müller\",\"city\":\"Zürich\"}";
+        Body latin1 = Body.ofBytes(json.getBytes(StandardCharsets.ISO_8859_1), "application/json; charset=ISO-8859-1");
+        assertThat(latin1.json().path("family").textValue()).isEqualTo("Müller");
+        assertThat(latin1.text()).isEqualTo(json);
+        Body quoted = Body.ofBytes(json.getBytes(StandardCharsets.ISO_8859_1), "application/json;Charset=\"windows-1252\"");
+        assertThat(quoted.json().path("city").textValue()).isEqualTo("Zürich");
+        Body utf16 = Body.ofBytes(json.getBytes(StandardCharsets.UTF_16BE), "application/json; charset=UTF-16BE");
+        assertThat(utf16.json().path("family").textValue()).isEqualTo("Müller");
+        Body undeclared = Body.ofBytes(json.getBytes(StandardCharsets.UTF_8), "application/json");
+        assertThat(undeclared.json().path("family").textValue()).isEqualTo("Müller");
+    }
+
+    @Test
+    void anUnknownCharsetIs415NotAGuess() {
+        for (String type : new String[] {"application/json; charset=x-klingon", "application/json; charset=\"\"",
+                "text/plain; charset=utf-8\u0000"}) {
+            Body body = Body.ofBytes("{}".getBytes(StandardCharsets.UTF_8), type);
+            assertThatThrownBy(body::json).as(type).isInstanceOfSatisfying(RejectionException.class, e -> {
+                assertThat(e.rejection().kind()).isEqualTo(Rejection.Kind.UNSUPPORTED);
+                assertThat(e.rejection().message()).contains("charset").contains("is not supported");
+            });
+            assertThatThrownBy(body::text).as(type).isInstanceOf(RejectionException.class);
+        }
+        String longName = "x".repeat(500);
+        assertThatThrownBy(() -> Body.ofBytes(new byte[] {'{', '}'}, "application/json; charset=" + longName).json())
+                .isInstanceOfSatisfying(RejectionException.class,
+                        e -> assertThat(e.rejection().message().length()).isLessThan(200));
+    }
+
+    @Test
     void bufferingMakesAStreamBodyRepeatable() {
         Body body = Body.ofStream(new ByteArrayInputStream("{\"a\":1}".getBytes(StandardCharsets.UTF_8)), -1, null);
         assertThat(body.text()).isEqualTo("{\"a\":1}");

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code jolt-fhir [--port 8081] [--path /webhook/patient] [--fhir-base URL] [--spec FILE]}: runs the JOLT
+ * {@code jolt-fhir [--port 8081] [--path /webhook/patient] [--fhir-base URL] [--spec FILE] [--mrn-system URI]}: runs the JOLT
  * to FHIR example until Ctrl-C (the pipeline itself is {@link JoltFhirExample}).
  */
 final class JoltFhirCommand implements Command {
@@ -29,7 +29,8 @@ final class JoltFhirCommand implements Command {
     public String usage() {
         return """
                 usage: jolt-fhir [--port 8081] [--path /webhook/patient] [--fhir-base URL] [--spec FILE]
-                                 [--queue-dir DIR | --queue JDBC-URL] [--dashboard [ADDR:]PORT]
+                                 [--mrn-system URI] [--queue-dir DIR | --queue JDBC-URL]
+                                 [--dashboard [ADDR:]PORT]
                   --port       webhook port on 127.0.0.1 (default 8081, 0 = any free port)
                   --path       webhook path (default /webhook/patient)
                   --fhir-base  FHIR store base URL; default: an embedded in-memory FHIR server
@@ -37,6 +38,8 @@ final class JoltFhirCommand implements Command {
                   --queue-dir  queue the Bundles in this journal: answer 202 Accepted with a message id
                                once queued, deliver to the FHIR store in the background (retries, restarts)
                   --queue      the same in PostgreSQL: jdbc:postgresql://HOST:PORT/DB?user=U
+                  --mrn-system identifier system the conditional create keys on
+                               (default urn:harmony:id:ST-MARYS; a payload without it is 422)
                   --dashboard  also serve the live dashboard on [ADDR:]PORT
                 credentials for --fhir-base come from the environment, never the command line:
                   HARMONY_FHIR_TOKEN (bearer) or HARMONY_FHIR_USER + HARMONY_FHIR_PASSWORD (basic)
@@ -45,7 +48,8 @@ final class JoltFhirCommand implements Command {
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("port", "path", "fhir-base", "spec", DashboardOption.OPTION, QueueOption.DIR, QueueOption.JDBC);
+        return Set.of("port", "path", "fhir-base", "spec", "mrn-system", DashboardOption.OPTION, QueueOption.DIR,
+                QueueOption.JDBC);
     }
 
     @Override
@@ -58,6 +62,10 @@ final class JoltFhirCommand implements Command {
         }
         URI base = args.url("fhir-base").orElse(null);
         Path spec = args.readableFile("spec").orElse(null);
+        String mrnSystem = args.get("mrn-system", JoltFhirExample.DEFAULT_MRN_SYSTEM);
+        if (mrnSystem.isBlank()) {
+            throw new IllegalArgumentException("option --mrn-system: an identifier system is needed");
+        }
         FhirAuth auth = authFromEnvironment(System.getenv());
         DeliveryQueue.Location queue = QueueOption.location(args).orElse(null);
         DashboardOption.Spec dashboard = DashboardOption.requested(args);
@@ -65,7 +73,8 @@ final class JoltFhirCommand implements Command {
         return out -> {
             try (Startup startup = new Startup()) {
                 startup.start("--port", port,
-                        () -> JoltFhirServer.start(port, path, base, spec, auth, queue, startup.announce()));
+                        () -> JoltFhirServer.start(port, path, base, spec, auth, mrnSystem, queue,
+                                startup.announce()));
                 if (dashboard != null) {
                     startup.start("--dashboard", dashboard.port(), () -> dashboard.start(startup.announce(), null));
                 }

@@ -23,7 +23,7 @@ class JoltFhirCommandTest {
         assertThat(run("--help")).isZero();
         assertThat(runner.out()).contains("jolt-fhir");
         assertThat(run("jolt-fhir", "--help")).isZero();
-        assertThat(runner.out()).contains("--fhir-base", "--spec", "--path", "--port");
+        assertThat(runner.out()).contains("--fhir-base", "--spec", "--path", "--port", "--mrn-system");
     }
 
     @Test
@@ -48,6 +48,9 @@ class JoltFhirCommandTest {
         assertThat(run("jolt-fhir", "--port", "0", "--spec", broken.toString(), "--fhir-base", "http://127.0.0.1:1/fhir"))
                 .isEqualTo(2);
         assertThat(runner.err()).contains("JOLT Transform: spec '" + broken.toAbsolutePath());
+
+        assertThat(run("jolt-fhir", "--port", "0", "--mrn-system", " ")).isEqualTo(2);
+        assertThat(runner.err()).contains("option --mrn-system");
 
         assertThat(run("jolt-fhir", "--port", "0", "--fhir-base", "ftp://x/fhir")).isEqualTo(2);
         assertThat(runner.err()).contains("option --fhir-base expects an absolute http(s) URL, got 'ftp://x/fhir'");

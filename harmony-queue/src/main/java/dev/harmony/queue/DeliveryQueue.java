@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Guarantees.</b> At least once: a crash after the destination took a message but before that
  * was recorded delivers it again, so receivers need an idempotency key. DICOM has one (the SOP Instance
- * UID); for FHIR use {@code FhirClient...conditionalCreate()}; HTTP deliveries carry
+ * UID); for FHIR use {@code FhirClient...conditionalCreate(mrnSystem)}; HTTP deliveries carry
  * {@value #IDEMPOTENCY_KEY_HEADER} with the message id. Order is not guaranteed across retries.
  *
  * <p><b>Back-pressure.</b> Past {@link Builder#maxMessages}, {@link Builder#maxBytes}, or with less

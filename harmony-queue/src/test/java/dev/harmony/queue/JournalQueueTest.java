@@ -33,7 +33,7 @@ class JournalQueueTest {
     }
 
     private DeliveryQueue.Builder queue(ScriptedHttp server) {
-        FhirClient client = FhirClient.to(server.base()).conditionalCreate().retry(Retry.none()).build();
+        FhirClient client = FhirClient.to(server.base()).conditionalCreate("urn:mrn").retry(Retry.none()).build();
         return DeliveryQueue.journal(tmp.resolve("queue")).deliverTo("fhir", client)
                 .backoff(Duration.ofMillis(20), Duration.ofMillis(200)).minFreeBytes(0);
     }

@@ -15,13 +15,15 @@ import dev.harmony.transform.middleware.Jolt;
 import dev.harmony.transform.middleware.Normalize;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Seed pipeline 3, JOLT to FHIR: a legacy system POSTs a patient (HL7v2 PID fields as JSON) to a
  * webhook; the payload is checked against its JSON schema, mapped to a FHIR R4 Patient by the JOLT spec
  * {@code patient_to_fhir.json}, tidied, validated as FHIR, and sent to the FHIR store in a transaction
- * Bundle with a conditional create on the MRN, so a resend never makes a second Patient.
+ * Bundle with a conditional create on the MRN (the identifier of {@link Options#mrnSystem()}), so a
+ * resend never makes a second Patient, and within one {@link Options#fhirDeadline() deadline}.
  */
 public final class JoltFhirExample {
     /** The webhook's default port. */
@@ -36,6 +38,13 @@ public final class JoltFhirExample {
     public static final String SCHEMA = "joltfhir/legacy_patient.schema.json";
     /** A sample legacy payload (classpath). */
     public static final String SAMPLE = "joltfhir/sample_patient.json";
+    /**
+     * The identifier system of the MRN the store's conditional create keys on: the shipped spec makes
+     * {@code urn:harmony:id:<assigning authority>}, and the sample's MRN is assigned by {@code ST-MARYS}.
+     */
+    public static final String DEFAULT_MRN_SYSTEM = "urn:harmony:id:ST-MARYS";
+    /** How long the webhook's caller waits for the FHIR store at most, retries included. */
+    public static final Duration DEFAULT_FHIR_DEADLINE = Duration.ofSeconds(30);
     /** The FHIR base drawn in diagrams when none is given: where {@code all} runs its embedded FHIR server. */
     public static final URI DEFAULT_FHIR_BASE = URI.create("http://127.0.0.1:8090/fhir");
 
@@ -50,20 +59,24 @@ public final class JoltFhirExample {
      * @param fhirBase the FHIR store's base URL
      * @param specFile a JOLT spec file to use instead of the shipped one, or null
      * @param fhirAuth how to authenticate to the FHIR store
+     * @param mrnSystem the identifier system the conditional create keys on (a Patient without it: 422)
+     * @param fhirDeadline the longest the webhook waits for the store, all retries included (then 504)
      * @param queue where Bundles wait for the FHIR store (the webhook answers 202 once queued), or null to
      *        answer with the store's own answer
      */
-    public record Options(int port, String path, URI fhirBase, Path specFile, FhirAuth fhirAuth,
-            DeliveryQueue.Location queue) {
+    public record Options(int port, String path, URI fhirBase, Path specFile, FhirAuth fhirAuth, String mrnSystem,
+            Duration fhirDeadline, DeliveryQueue.Location queue) {
         public Options {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(fhirBase, "fhirBase");
             Objects.requireNonNull(fhirAuth, "fhirAuth");
+            Objects.requireNonNull(mrnSystem, "mrnSystem");
+            Objects.requireNonNull(fhirDeadline, "fhirDeadline");
         }
 
-        /** Without a queue. */
+        /** With the default MRN system and deadline, without a queue. */
         public Options(int port, String path, URI fhirBase, Path specFile, FhirAuth fhirAuth) {
-            this(port, path, fhirBase, specFile, fhirAuth, null);
+            this(port, path, fhirBase, specFile, fhirAuth, DEFAULT_MRN_SYSTEM, DEFAULT_FHIR_DEADLINE, null);
         }
 
         /** The defaults, with the store at {@code fhirBase}. */
@@ -73,22 +86,32 @@ public final class JoltFhirExample {
 
         /** A copy with another webhook port. */
         public Options withPort(int value) {
-            return new Options(value, path, fhirBase, specFile, fhirAuth, queue);
+            return new Options(value, path, fhirBase, specFile, fhirAuth, mrnSystem, fhirDeadline, queue);
         }
 
         /** A copy with another JOLT spec file (null: the shipped one). */
         public Options withSpec(Path value) {
-            return new Options(port, path, fhirBase, value, fhirAuth, queue);
+            return new Options(port, path, fhirBase, value, fhirAuth, mrnSystem, fhirDeadline, queue);
         }
 
         /** A copy authenticating to the FHIR store with {@code value}. */
         public Options withAuth(FhirAuth value) {
-            return new Options(port, path, fhirBase, specFile, value, queue);
+            return new Options(port, path, fhirBase, specFile, value, mrnSystem, fhirDeadline, queue);
+        }
+
+        /** A copy keying the conditional create on the identifier system {@code value}. */
+        public Options withMrnSystem(String value) {
+            return new Options(port, path, fhirBase, specFile, fhirAuth, value, fhirDeadline, queue);
+        }
+
+        /** A copy waiting at most {@code value} for the FHIR store. */
+        public Options withFhirDeadline(Duration value) {
+            return new Options(port, path, fhirBase, specFile, fhirAuth, mrnSystem, value, queue);
         }
 
         /** A copy that queues Bundles at {@code value} (null: no queue). */
         public Options withQueue(DeliveryQueue.Location value) {
-            return new Options(port, path, fhirBase, specFile, fhirAuth, value);
+            return new Options(port, path, fhirBase, specFile, fhirAuth, mrnSystem, fhirDeadline, value);
         }
     }
 
@@ -100,7 +123,8 @@ public final class JoltFhirExample {
     /** The pipeline (not started). */
     public static Pipeline pipeline(Options o) {
         Jolt.Builder spec = o.specFile() == null ? Jolt.classpath(SPEC) : Jolt.file(o.specFile());
-        FhirClient.Builder client = FhirClient.to(o.fhirBase()).asTransaction().conditionalCreate().auth(o.fhirAuth());
+        FhirClient.Builder client = FhirClient.to(o.fhirBase()).asTransaction().conditionalCreate(o.mrnSystem())
+                .deadline(o.fhirDeadline()).auth(o.fhirAuth());
         // Queued, the queue retries (and survives restarts); the conditional create keeps a redelivery idempotent.
         Backend store = o.queue() == null ? client.build()
                 : o.queue().deliverTo(QUEUE_DESTINATION, client.retry(Retry.none()).build()).build();

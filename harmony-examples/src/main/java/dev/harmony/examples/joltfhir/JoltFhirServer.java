@@ -46,18 +46,22 @@ public final class JoltFhirServer implements AutoCloseable {
      */
     public static JoltFhirServer start(int port, String path, URI fhirBase, Path specFile, FhirAuth auth,
             PrintStream out) {
-        return start(port, path, fhirBase, specFile, auth, null, out);
+        return start(port, path, fhirBase, specFile, auth, JoltFhirExample.DEFAULT_MRN_SYSTEM, null, out);
     }
 
-    /** Like the others, queueing the Bundles at {@code queue} (null: no queue) so the webhook answers 202. */
+    /**
+     * Like {@link #start(int, String, URI, Path, FhirAuth, PrintStream)}, keying the conditional create on
+     * the identifier system {@code mrnSystem} and queueing the Bundles at {@code queue} (null: no queue, else
+     * the webhook answers 202 once queued).
+     */
     public static JoltFhirServer start(int port, String path, URI fhirBase, Path specFile, FhirAuth auth,
-            DeliveryQueue.Location queue, PrintStream out) {
+            String mrnSystem, DeliveryQueue.Location queue, PrintStream out) {
         EmbeddedFhirServer store = fhirBase == null ? EmbeddedFhirServer.empty().start() : null;
         Pipeline pipeline = null;
         try {
             URI base = store != null ? store.baseUrl() : fhirBase;
             pipeline = JoltFhirExample.pipeline(new JoltFhirExample.Options(port, path, base, specFile,
-                    store != null ? FhirAuth.none() : auth, queue));
+                    store != null ? FhirAuth.none() : auth).withMrnSystem(mrnSystem).withQueue(queue));
             pipeline.start();
             Path sample = writeSample();
             JoltFhirServer running = new JoltFhirServer(pipeline, store, base, sample);

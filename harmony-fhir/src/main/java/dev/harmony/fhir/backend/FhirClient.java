@@ -22,6 +22,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -36,14 +38,14 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * Backend store = FhirClient.to(URI.create("https://fhir.example.org/r4"))
  *         .asTransaction()                 // wrap in a transaction Bundle, POST to the base
- *         .conditionalCreate()             // ifNoneExist on the first identifier: retries stay idempotent
+ *         .conditionalCreate("urn:oid:1.2.3.4") // ifNoneExist on the MRN: resends and retries stay idempotent
  *         .auth(FhirAuth.bearer(token))
  *         .build();
  * }</pre>
  *
  * <p>The resource is POSTed as it is to {@code base/<resourceType>}, or with {@link Builder#asTransaction()}
  * inside a transaction Bundle to the base (a body that already is a transaction or batch Bundle goes to
- * the base unchanged). With {@link Builder#conditionalCreate()} the create carries
+ * the base unchanged). With {@link Builder#conditionalCreate(String)} the create carries
  * {@code ifNoneExist}/{@code If-None-Exist: identifier=<system>|<value>}, so resending the same payload
  * finds the existing resource instead of creating a second one.
  *
@@ -53,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * credentials becomes FORBIDDEN, 5xx UPSTREAM_UNAVAILABLE, 504 UPSTREAM_TIMEOUT, 429 TOO_MANY_REQUESTS with
  * its Retry-After: the kinds a delivery queue classifies as permanent or retryable). Connection failures, 503 and 429 are
  * retried with bounded backoff (see {@link Retry}; {@code Retry-After} is honoured); read timeouts only
- * when the request is idempotent. When retries run out: unreachable is 502, no answer in time 504.
+ * when the request is idempotent. One {@link Builder#deadline(Duration) deadline} (30 s) bounds all
+ * attempts and waits together. When retries or time run out: unreachable is 502, no answer in time 504.
  *
  * <p>All clients share one OkHttp connection pool and dispatcher.
  */
@@ -65,6 +68,8 @@ public final class FhirClient implements Backend {
 
     private static final Logger LOG = LoggerFactory.getLogger(FhirClient.class);
     private static final MediaType FHIR_JSON = MediaType.get(Fhir.JSON + "; charset=utf-8");
+    /** Retrying makes no sense with less time than this left. */
+    private static final Duration MIN_ATTEMPT = Duration.ofMillis(50);
 
     private final HttpUrl base;
     private final String server;
@@ -72,6 +77,7 @@ public final class FhirClient implements Backend {
     private final Outgoing.IdentifierCondition condition;
     private final FhirAuth auth;
     private final Retry retry;
+    private final Duration deadline;
     private final long maxResponseBytes;
     private final OkHttpClient http;
     private final Sleeper sleeper;
@@ -84,6 +90,7 @@ public final class FhirClient implements Backend {
         this.condition = b.condition;
         this.auth = b.auth;
         this.retry = b.retry;
+        this.deadline = b.deadline;
         this.maxResponseBytes = b.maxResponseBytes;
         this.sleeper = b.sleeper;
         this.clock = b.clock;
@@ -110,30 +117,33 @@ public final class FhirClient implements Backend {
         }
         String exchangeId = request.attribute(Attribute.EXCHANGE_ID).orElse(null);
         okhttp3.Request call = build(out, payload, exchangeId);
+        long deadlineAt = System.nanoTime() + deadline.toNanos(); // all attempts and waits together
         for (int attempt = 1; ; attempt++) {
             boolean last = attempt >= retry.maxAttempts();
             ServerAnswer answer;
             try {
-                answer = send(call);
+                answer = send(call, deadlineAt - System.nanoTime());
             } catch (IOException e) {
                 if (Thread.currentThread().isInterrupted()) {
                     return interrupted(attempt); // stopping, not a slow server
                 }
                 boolean timedOut = isTimeout(e);
                 boolean safe = !timedOut && isConnectFailure(e) || out.idempotent();
-                if (last || !safe) {
-                    return failure(out, e, timedOut, attempt);
+                Duration wait = retry.delayBefore(attempt + 1);
+                if (last || !safe || !fits(wait, deadlineAt)) {
+                    boolean outOfTime = !last && safe || !fits(Duration.ZERO, deadlineAt);
+                    return failure(out, e, timedOut, attempt, outOfTime);
                 }
                 LOG.warn("FHIR server {} attempt {}/{} failed ({}); retrying", server, attempt, retry.maxAttempts(),
                         e.toString());
-                if (!pause(retry.delayBefore(attempt + 1))) {
+                if (!pause(wait)) {
                     return interrupted(attempt);
                 }
                 continue;
             }
             if (answer.isTransient() && !last) {
                 Duration wait = answer.retryAfter() != null ? answer.retryAfter() : retry.delayBefore(attempt + 1);
-                if (wait.compareTo(retry.maxDelay()) <= 0) {
+                if (wait.compareTo(retry.maxDelay()) <= 0 && fits(wait, deadlineAt)) {
                     LOG.warn("FHIR server {} answered {} (attempt {}/{}); retrying in {} ms", server, answer.status(),
                             attempt, retry.maxAttempts(), wait.toMillis());
                     if (!pause(wait)) {
@@ -144,6 +154,11 @@ public final class FhirClient implements Backend {
             }
             return answer.toResponse(out, server, attempt);
         }
+    }
+
+    /** Whether waiting {@code wait} still leaves time for another attempt before the deadline. */
+    private static boolean fits(Duration wait, long deadlineAt) {
+        return deadlineAt - System.nanoTime() - wait.toNanos() > MIN_ATTEMPT.toNanos();
     }
 
     private okhttp3.Request build(Outgoing out, byte[] payload, String exchangeId) {
@@ -161,8 +176,14 @@ public final class FhirClient implements Backend {
         return b.build();
     }
 
-    private ServerAnswer send(okhttp3.Request call) throws IOException {
-        try (okhttp3.Response r = http.newCall(call).execute()) {
+    /** One attempt, connecting to reading the whole answer, cut off after {@code leftNanos}. */
+    private ServerAnswer send(okhttp3.Request request, long leftNanos) throws IOException {
+        if (leftNanos <= 0) {
+            throw new InterruptedIOException("deadline reached");
+        }
+        Call call = http.newCall(request);
+        call.timeout().timeout(leftNanos, TimeUnit.NANOSECONDS);
+        try (okhttp3.Response r = call.execute()) {
             ResponseBody body = r.body();
             byte[] bytes;
             String type = null;
@@ -211,14 +232,19 @@ public final class FhirClient implements Backend {
         }
     }
 
-    private Response failure(Outgoing out, IOException e, boolean timedOut, int attempts) {
-        String tries = attempts == 1 ? "1 attempt" : attempts + " attempts";
+    private Response failure(Outgoing out, IOException e, boolean timedOut, int attempts, boolean outOfTime) {
+        String tries = (attempts == 1 ? "1 attempt" : attempts + " attempts")
+                + (outOfTime ? "; the " + seconds(deadline) + " deadline ran out" : "");
         Rejection r = timedOut
                 ? Rejection.upstreamTimeout("FHIR server " + server + " did not answer the " + out.what()
                         + " in time (" + tries + ")")
                 : Rejection.upstreamUnavailable("FHIR server " + server + " is unreachable (" + tries + "): "
                         + describe(e));
         return Response.rejected(r).with(ATTEMPTS, attempts);
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     private Response interrupted(int attempts) {
@@ -272,6 +298,7 @@ public final class FhirClient implements Backend {
         private Retry retry = Retry.standard();
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration readTimeout = Duration.ofSeconds(30);
+        private Duration deadline = Duration.ofSeconds(30);
         private long maxResponseBytes = 16L * 1024 * 1024;
         private Sleeper sleeper = Sleeper.REAL;
         private Clock clock = Clock.systemUTC();
@@ -286,15 +313,16 @@ public final class FhirClient implements Backend {
             return this;
         }
 
-        /** Conditional create on the resource's first identifier that has a system and a value. */
-        public Builder conditionalCreate() {
-            this.condition = new Outgoing.IdentifierCondition(null);
-            return this;
-        }
-
-        /** Conditional create on the resource's identifier of {@code system}, e.g. the MRN system. */
+        /**
+         * Conditional create on the resource's identifier of {@code system}, e.g. the MRN system, wherever
+         * it is in the list. A resource without one (or with two different ones) is refused with 422
+         * before anything is sent.
+         */
         public Builder conditionalCreate(String identifierSystem) {
             Objects.requireNonNull(identifierSystem, "identifierSystem");
+            if (identifierSystem.isBlank()) {
+                throw new IllegalArgumentException("FHIR Client: conditionalCreate needs an identifier system");
+            }
             this.condition = new Outgoing.IdentifierCondition(identifierSystem);
             return this;
         }
@@ -320,6 +348,16 @@ public final class FhirClient implements Backend {
         /** How long to wait for the server between bytes of its answer; default 30 s. */
         public Builder readTimeout(Duration value) {
             this.readTimeout = positive(value, "readTimeout");
+            return this;
+        }
+
+        /**
+         * The longest the caller waits for an answer, all attempts and backoff waits included; default
+         * 30 s. An attempt still running then is cut off (504), and no retry starts that cannot finish
+         * before it.
+         */
+        public Builder deadline(Duration value) {
+            this.deadline = positive(value, "deadline");
             return this;
         }
 

@@ -36,7 +36,6 @@ record Outgoing(HttpUrl url, JsonNode body, String ifNoneExist, String what, boo
             throw Rejection.invalid("the body is not a FHIR resource: resourceType '" + type + "' is not a name",
                     List.of(new Rejection.Issue("resourceType", "invalid"))).toException();
         }
-        String criteria = condition == null ? null : condition.criteriaFor(resource);
         if (type.equals("Bundle")) {
             String bundleType = resource.path("type").asText("");
             if (bundleType.equals("transaction") || bundleType.equals("batch")) {
@@ -44,6 +43,7 @@ record Outgoing(HttpUrl url, JsonNode body, String ifNoneExist, String what, boo
                 return new Outgoing(base, resource, null, bundleType + " Bundle", true);
             }
         }
+        String criteria = condition == null ? null : condition.criteriaFor(resource);
         if (!asTransaction) {
             return new Outgoing(base.newBuilder().addPathSegment(type).build(), resource, criteria, type, false);
         }
@@ -59,19 +59,41 @@ record Outgoing(HttpUrl url, JsonNode body, String ifNoneExist, String what, boo
         return new Outgoing(base, bundle, criteria, "transaction Bundle with " + type, true);
     }
 
-    /** Chooses the identifier a conditional create matches on. */
+    /**
+     * A conditional create on the identifier of one system (e.g. the MRN's), wherever it stands in the
+     * resource's list: matching on whichever identifier comes first would let a resend with the list in
+     * another order create a second resource.
+     */
     record IdentifierCondition(String system) {
 
-        /** {@code identifier=<system>|<value>} from the chosen identifier, or null if the resource has none. */
+        /**
+         * {@code identifier=<system>|<value>} from the identifier of {@link #system()}.
+         *
+         * @throws dev.harmony.pipeline.RejectionException (422) if the resource has no identifier of that
+         *     system with a value, or two with different values: without one key a create is not idempotent
+         */
         String criteriaFor(JsonNode resource) {
+            String value = null;
             for (JsonNode id : resource.path("identifier")) {
-                String s = id.path("system").textValue();
                 String v = id.path("value").textValue();
-                if (s != null && v != null && !v.isBlank() && (system == null || system.equals(s))) {
-                    return "identifier=" + encode(s) + "|" + encode(v);
+                if (system.equals(id.path("system").textValue()) && v != null && !v.isBlank()) {
+                    if (value != null && !value.equals(v)) {
+                        throw refusal("has two identifiers of system '" + system + "' ('" + value + "' and '" + v
+                                + "'): a conditional create needs exactly one");
+                    }
+                    value = v;
                 }
             }
-            return null;
+            if (value == null) {
+                throw refusal("has no identifier of system '" + system + "': the conditional create keys on it, "
+                        + "so that resending never creates a second resource");
+            }
+            return "identifier=" + encode(system) + "|" + encode(value);
+        }
+
+        private RuntimeException refusal(String problem) {
+            return Rejection.invalid("the resource " + problem,
+                    List.of(new Rejection.Issue("identifier", problem))).toException();
         }
 
         private static String encode(String s) {

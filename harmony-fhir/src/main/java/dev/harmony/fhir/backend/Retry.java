@@ -8,7 +8,8 @@ import java.util.Objects;
  * the request is idempotent): at most {@link #maxAttempts()} attempts, waiting {@code initialDelay},
  * then twice as long each time, never more than {@code maxDelay}. A {@code Retry-After} from the server
  * replaces the computed wait; one longer than {@code maxDelay} ends the retries at once, so a caller is
- * never held for minutes.
+ * never held for minutes. {@link FhirClient.Builder#deadline(java.time.Duration)} bounds all attempts and
+ * waits together: a retry that cannot finish before it is not started.
  *
  * <pre>{@code
  * Retry.attempts(4).backoff(Duration.ofMillis(200), Duration.ofSeconds(5))

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.IntegerType;
@@ -159,6 +160,10 @@ final class StructureCheck {
         try {
             Object instance = arg == null ? def.newInstance() : def.newInstance(arg);
             ((IPrimitiveType<?>) instance).setValueAsString(text);
+            if (instance instanceof BaseDateTimeType && text.startsWith("0000")) {
+                // HAPI reads it as year 1; FHIR's date regex has no year 0000
+                issue(path, "invalid " + def.getName() + " '" + text + "': there is no year 0000");
+            }
         } catch (DataFormatException | IllegalArgumentException e) {
             issue(path, "invalid " + def.getName() + " '" + text + "': " + clean(e.getMessage()));
         }

@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Patient;
@@ -35,6 +37,8 @@ class FhirClientTest {
             """;
     private static final String CREATED = "{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":"
             + "[{\"response\":{\"status\":\"201 Created\",\"location\":\"Patient/9/_history/1\"}}]}";
+
+    static final String MRN = "urn:oid:2.16.840.1.113883.3.72.5.9.1";
 
     private final DirectFrontend in = DirectFrontend.speaking(Protocol.HTTP);
     private final List<Duration> waits = new CopyOnWriteArrayList<>();
@@ -62,7 +66,7 @@ class FhirClientTest {
     @Test
     void transactionWithConditionalCreateAgainstARealHapiServerIsIdempotent() throws Exception {
         try (EmbeddedFhirServer fhir = EmbeddedFhirServer.empty().start()) {
-            FhirClient client = FhirClient.to(fhir.baseUrl()).asTransaction().conditionalCreate().build();
+            FhirClient client = FhirClient.to(fhir.baseUrl()).asTransaction().conditionalCreate(MRN).build();
 
             Response first = post(client, PATIENT);
             assertThat(first.status()).isEqualTo(200);
@@ -204,11 +208,95 @@ class FhirClientTest {
             pipeline = null;
 
             FhirClient conditional = recordingWaits(FhirClient.to(s.base()).readTimeout(Duration.ofMillis(300))
-                    .asTransaction().conditionalCreate().retry(Retry.attempts(2))).build();
+                    .asTransaction().conditionalCreate(MRN).retry(Retry.attempts(2))).build();
             Response twice = post(conditional, PATIENT);
             assertThat(twice.status()).isEqualTo(504);
             assertThat(twice.attribute(FhirClient.ATTEMPTS)).contains(2);
             assertThat(s.received()).hasSize(3);
+        }
+    }
+
+    @Test
+    void oneDeadlineBoundsAllAttemptsAgainstAStoreThatNeverAnswers() throws Exception {
+        try (SilentStore store = new SilentStore()) {
+            // Idempotent, four attempts, 10 s read timeout: without the deadline this waits 40 s and more.
+            FhirClient client = FhirClient.to(store.base()).asTransaction().conditionalCreate(MRN)
+                    .readTimeout(Duration.ofSeconds(10)).retry(Retry.attempts(4)).deadline(Duration.ofMillis(700))
+                    .build();
+
+            Response r = CompletableFuture.supplyAsync(() -> post(client, PATIENT)).get(20, TimeUnit.SECONDS);
+
+            assertThat(r.status()).isEqualTo(504);
+            assertThat(r.rejection().orElseThrow().kind()).isEqualTo(Rejection.Kind.UPSTREAM_TIMEOUT);
+            assertThat(r.rejection().orElseThrow().message()).contains("did not answer")
+                    .contains("(1 attempt; the 700 ms deadline ran out)");
+            assertThat(r.attribute(FhirClient.ATTEMPTS)).contains(1);
+            assertThat(store.accepted()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void backoffStopsAtTheDeadline() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        // Real waits: 200 ms doubling; ten attempts would take over a minute.
+        FhirClient client = FhirClient.to(URI.create("http://127.0.0.1:" + port + "/fhir"))
+                .retry(Retry.attempts(10).backoff(Duration.ofMillis(200), Duration.ofSeconds(30)))
+                .deadline(Duration.ofSeconds(1)).build();
+
+        Response r = CompletableFuture.supplyAsync(() -> post(client, PATIENT)).get(20, TimeUnit.SECONDS);
+
+        assertThat(r.status()).isEqualTo(502);
+        assertThat(r.rejection().orElseThrow().message()).contains("is unreachable").contains("the 1 s deadline ran out");
+        assertThat(r.attribute(FhirClient.ATTEMPTS)).hasValueSatisfying(n -> assertThat(n).isBetween(1, 9));
+    }
+
+    @Test
+    void aRetryThatCannotFinishBeforeTheDeadlineIsNotStarted() throws Exception {
+        try (ScriptedServer s = new ScriptedServer(Answer.of(503, "").withHeader("Retry-After", "2"),
+                Answer.of(200, CREATED))) {
+            FhirClient client = recordingWaits(FhirClient.to(s.base()).asTransaction().deadline(Duration.ofSeconds(1)))
+                    .build();
+
+            Response r = post(client, PATIENT);
+
+            assertThat(r.status()).isEqualTo(502); // the store's 503, as the upstream's failure
+            assertThat(r.rejection().orElseThrow().retryAfter()).contains(Duration.ofSeconds(2));
+            assertThat(waits).isEmpty();
+            assertThat(s.received()).hasSize(1);
+        }
+    }
+
+    @Test
+    void conditionalCreateKeysOnTheConfiguredSystemWhereverItStands() throws Exception {
+        String ssaFirst = """
+                {"resourceType":"Patient","identifier":[{"system":"urn:ssa","value":"123-45-6789"},
+                 {"system":"%s","value":"MRN-77"}],"name":[{"family":"Doe"}]}""".formatted(MRN);
+        String mrnFirst = """
+                {"resourceType":"Patient","identifier":[{"system":"%s","value":"MRN-77"},
+                 {"system":"urn:ssa","value":"123-45-6789"}],"name":[{"family":"Doe"}]}""".formatted(MRN);
+        try (EmbeddedFhirServer fhir = EmbeddedFhirServer.empty().start()) {
+            FhirClient client = FhirClient.to(fhir.baseUrl()).asTransaction().conditionalCreate(MRN).build();
+
+            assertThat(post(client, ssaFirst).status()).isEqualTo(200);
+            assertThat(post(client, mrnFirst).status()).isEqualTo(200);
+            assertThat(post(client, ssaFirst).status()).isEqualTo(200);
+            assertThat(fhir.count("Patient")).as("one Patient per MRN, whatever the order").isEqualTo(1);
+
+            String otherMrn = mrnFirst.replace("MRN-77", "MRN-78");
+            assertThat(post(client, otherMrn).status()).isEqualTo(200);
+            assertThat(fhir.count("Patient")).isEqualTo(2);
+
+            Response noMrn = post(client, """
+                    {"resourceType":"Patient","identifier":[{"system":"urn:ssa","value":"999"}],"name":[{"family":"X"}]}""");
+            assertThat(noMrn.status()).isEqualTo(422);
+            assertThat(noMrn.rejection().orElseThrow().message()).contains("no identifier of system '" + MRN + "'");
+            Response twoMrns = post(client, mrnFirst.replace("urn:ssa", MRN));
+            assertThat(twoMrns.status()).isEqualTo(422);
+            assertThat(twoMrns.rejection().orElseThrow().message()).contains("two identifiers of system");
+            assertThat(fhir.count("Patient")).as("refused before sending").isEqualTo(2);
         }
     }
 
@@ -255,8 +343,12 @@ class FhirClientTest {
                 .hasMessageContaining("auth(...)").hasMessageNotContaining("pw");
         assertThatThrownBy(() -> FhirClient.to(URI.create("http://x/fhir")).readTimeout(Duration.ZERO))
                 .hasMessageContaining("readTimeout");
+        assertThatThrownBy(() -> FhirClient.to(URI.create("http://x/fhir")).deadline(Duration.ofSeconds(-1)))
+                .hasMessageContaining("deadline");
+        assertThatThrownBy(() -> FhirClient.to(URI.create("http://x/fhir")).conditionalCreate(" "))
+                .hasMessageContaining("conditionalCreate");
         assertThatThrownBy(() -> FhirAuth.bearer("two words")).hasMessageContaining("bearer token");
-        assertThat(FhirClient.to(URI.create("http://127.0.0.1:8080/fhir")).asTransaction().conditionalCreate().build()
+        assertThat(FhirClient.to(URI.create("http://127.0.0.1:8080/fhir")).asTransaction().conditionalCreate(MRN).build()
                 .describe().detail()).isEqualTo("transaction Bundle, conditional create");
     }
 }

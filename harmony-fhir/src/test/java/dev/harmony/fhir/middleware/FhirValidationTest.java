@@ -99,6 +99,22 @@ class FhirValidationTest {
     }
 
     @Test
+    void yearZeroAndDaysAMonthDoesNotHaveAreInvalidDates() {
+        for (String date : new String[] {"0000", "0000-03", "0000-03-15", "2023-02-29", "1980-04-31"}) {
+            Response r = post(FhirValidation.r4().build(), "{\"resourceType\":\"Patient\",\"birthDate\":\"" + date + "\"}");
+            assertThat(r.status()).as(date).isEqualTo(422);
+            assertThat(r.rejection().orElseThrow().details()).as(date).singleElement()
+                    .satisfies(i -> assertThat(i.location()).isEqualTo("Patient.birthDate"))
+                    .satisfies(i -> assertThat(i.message()).contains(date));
+        }
+        for (String date : new String[] {"0001", "1980-03", "2024-02-29"}) {
+            assertThat(post(FhirValidation.r4().build(), "{\"resourceType\":\"Patient\",\"birthDate\":\"" + date + "\"}")
+                    .status()).as(date).isEqualTo(200);
+        }
+        assertThat(out.count()).isEqualTo(3);
+    }
+
+    @Test
     void containedAndBundledResourcesAreCheckedByTheirOwnType() {
         String bundle = """
                 {"resourceType":"Bundle","type":"transaction","entry":[

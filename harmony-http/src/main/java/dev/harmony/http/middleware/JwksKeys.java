@@ -5,6 +5,7 @@ import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.harmony.message.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -15,46 +16,92 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keys from a JWKS endpoint (RFC 7517). Cached; refetched when a token names an unknown {@code kid}
  * or the cache is older than the refresh interval, but never more often than the minimum interval,
- * so a flood of tokens with made-up key ids cannot hammer the identity provider. If a fetch fails the
- * cached keys stay in use.
+ * so a flood of tokens with made-up key ids cannot hammer the identity provider.
+ *
+ * <p>No thread ever waits for the IdP. Fetches are asynchronous and single-flight: tokens whose key is
+ * cached are verified at once, also while a (periodic) fetch is in flight or the IdP stalls; a token
+ * with an unknown {@code kid} waits, without holding a thread, for the one fetch in flight (at most
+ * the fetch timeout, default {@link #FETCH_TIMEOUT}) or starts one if the minimum interval allows. If the last fetch failed and the
+ * interval does not allow another yet, an unknown {@code kid} is answered at once with
+ * {@link KeysUnavailable} (503): the token may well be signed with a key we just cannot see. If a fetch
+ * fails the cached keys stay in use.
  */
 final class JwksKeys implements KeySource {
     private static final Logger LOG = LoggerFactory.getLogger(JwksKeys.class);
     static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384");
+    /** The longest one fetch of the key set may take by default, connecting included. */
+    static final Duration FETCH_TIMEOUT = Duration.ofSeconds(5);
+    /** The largest key set read; a real one is a few KiB. */
+    private static final int MAX_SET_BYTES = 1024 * 1024;
 
     /** One usable key of the set, with a verifying algorithm per JWS alg it fits (built once per fetch). */
     private record Jwk(String kid, String alg, Map<String, Algorithm> verifiers) {
+    }
+
+    /**
+     * What the last fetch left: the keys of the last successful one and, if the last attempt failed, why.
+     * Replaced whole, never changed, so readers need no lock.
+     */
+    private record KeySet(List<Jwk> keys, Map<String, Jwk> byKid, Instant fetchedAt, String failure) {
+        static final KeySet NONE = new KeySet(List.of(), Map.of(), Instant.MIN, "not fetched yet");
+
+        Jwk find(DecodedJWT token) {
+            if (token.getKeyId() != null) {
+                return byKid.get(token.getKeyId());
+            }
+            Jwk fitting = null;
+            for (Jwk k : keys) {
+                if (k.verifiers().containsKey(token.getAlgorithm())) {
+                    if (fitting != null) {
+                        return null; // more than one candidate: the token must say which
+                    }
+                    fitting = k;
+                }
+            }
+            return fitting;
+        }
     }
 
     private final URI url;
     private final Duration refreshInterval;
     private final Duration minRefreshInterval;
     private final Clock clock;
-    private final OkHttpClient http;
-    private volatile List<Jwk> keys = List.of();
-    private volatile Map<String, Jwk> byKid = Map.of();
-    private Instant lastAttempt = Instant.MIN;
-    private volatile Instant fetchedAt = Instant.MIN;
+    private final Duration fetchTimeout;
+    private final OkHttpClient configured; // timeouts only: no threads until started
+    private volatile OkHttpClient http; // while started: with its own dispatcher, shut down at stop
+    private volatile KeySet current = KeySet.NONE;
+    private final Object lock = new Object();
+    private CompletableFuture<KeySet> inFlight; // guarded by lock
+    private Instant lastAttempt = Instant.MIN; // guarded by lock; token- and age-triggered fetches only
 
-    JwksKeys(URI url, Duration refreshInterval, Duration minRefreshInterval, Clock clock) {
+    JwksKeys(URI url, Duration refreshInterval, Duration minRefreshInterval, Duration fetchTimeout, Clock clock) {
         this.url = url;
         this.refreshInterval = refreshInterval;
         this.minRefreshInterval = minRefreshInterval;
+        this.fetchTimeout = fetchTimeout;
         this.clock = clock;
-        this.http = new OkHttpClient.Builder()
-                .connectTimeout(3, TimeUnit.SECONDS)
-                .readTimeout(5, TimeUnit.SECONDS)
-                .callTimeout(10, TimeUnit.SECONDS)
+        this.configured = new OkHttpClient.Builder()
+                .connectTimeout(fetchTimeout)
+                .readTimeout(fetchTimeout)
+                .callTimeout(fetchTimeout)
                 .build();
     }
 
@@ -63,89 +110,162 @@ final class JwksKeys implements KeySource {
         return ALGORITHMS;
     }
 
-    @Override
-    public boolean mayBlock() {
-        return true;
-    }
-
+    /** Fetches the key set once, waiting at most the fetch timeout: the host's thread, not a request's. */
     @Override
     public void start() {
-        refresh(true);
+        http = configured.newBuilder().dispatcher(new Dispatcher()).build();
+        try {
+            refresh(true).get(fetchTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warn("JWKS {}: no key set at start ({})", url, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
     public void stop() {
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        OkHttpClient h = http;
+        http = null;
+        if (h != null) {
+            h.dispatcher().cancelAll(); // tokens waiting for a fetch get their answer (503) now
+            h.dispatcher().executorService().shutdown(); // its threads would keep the JVM up for a minute
+            h.connectionPool().evictAll();
+        }
     }
 
     @Override
-    public Algorithm algorithmFor(DecodedJWT token) throws TokenRejected {
-        if (Duration.between(fetchedAt, clock.instant()).compareTo(refreshInterval) > 0) {
-            refresh(false);
+    public CompletionStage<Algorithm> algorithmFor(DecodedJWT token) {
+        KeySet set = current;
+        if (Duration.between(set.fetchedAt(), clock.instant()).compareTo(refreshInterval) > 0) {
+            refresh(false); // in the background: this token is decided with the keys we have
         }
-        Jwk jwk = find(token);
-        if (jwk == null && token.getKeyId() != null) {
-            refresh(false); // maybe the IdP rotated its keys
-            jwk = find(token);
+        Jwk jwk = set.find(token);
+        if (jwk != null) {
+            return fit(jwk, token);
         }
-        if (jwk == null) {
-            throw new TokenRejected(token.getKeyId() == null ? "token has no 'kid' and the key set has no single key for "
-                    + token.getAlgorithm() : "unknown key id '" + token.getKeyId() + "'");
+        CompletableFuture<KeySet> fresh = refresh(false); // maybe the IdP rotated its keys
+        if (fresh == null) {
+            return CompletableFuture.failedFuture(notFound(current, token));
         }
+        return fresh.thenCompose(s -> {
+            Jwk k = s.find(token);
+            return k != null ? fit(k, token) : CompletableFuture.failedFuture(notFound(s, token));
+        });
+    }
+
+    private static CompletableFuture<Algorithm> fit(Jwk jwk, DecodedJWT token) {
         if (jwk.alg() != null && !jwk.alg().equals(token.getAlgorithm())) {
-            throw new TokenRejected("key '" + jwk.kid() + "' is for " + jwk.alg() + ", not " + token.getAlgorithm());
+            return CompletableFuture.failedFuture(new TokenRejected("key '" + TokenText.shown(jwk.kid()) + "' is for "
+                    + TokenText.shown(jwk.alg()) + ", not " + TokenText.shown(token.getAlgorithm())));
         }
         Algorithm a = jwk.verifiers().get(token.getAlgorithm());
         if (a == null) {
-            throw new TokenRejected("algorithm " + token.getAlgorithm() + " does not fit key '" + jwk.kid() + "'");
+            return CompletableFuture.failedFuture(new TokenRejected("algorithm " + TokenText.shown(token.getAlgorithm())
+                    + " does not fit key '" + TokenText.shown(jwk.kid()) + "'"));
         }
-        return a;
+        return CompletableFuture.completedFuture(a);
     }
 
-    private Jwk find(DecodedJWT token) {
-        if (token.getKeyId() != null) {
-            return byKid.get(token.getKeyId());
-        }
-        List<Jwk> fitting = keys.stream()
-                .filter(k -> k.verifiers().containsKey(token.getAlgorithm())).toList();
-        return fitting.size() == 1 ? fitting.get(0) : null;
-    }
-
-    /** Fetches the key set unless the last attempt was too recent; keeps the old keys on failure. */
-    private synchronized void refresh(boolean force) {
-        Instant now = clock.instant();
-        if (!force && lastAttempt != Instant.MIN && Duration.between(lastAttempt, now).compareTo(minRefreshInterval) < 0) {
-            return;
-        }
-        if (!force) {
-            lastAttempt = now; // only token-triggered fetches count against the minimum interval
-        }
-        try (Response r = http.newCall(new Request.Builder().url(url.toString()).header("Accept", "application/json")
-                .build()).execute()) {
-            if (!r.isSuccessful() || r.body() == null) {
-                throw new IOException("HTTP " + r.code());
+    /** Why no key fits: the IdP has none (401), or we cannot ask it now (503). */
+    private Exception notFound(KeySet set, DecodedJWT token) {
+        if (set.failure() != null) {
+            Duration wait;
+            synchronized (lock) {
+                wait = lastAttempt == Instant.MIN ? Duration.ZERO
+                        : minRefreshInterval.minus(Duration.between(lastAttempt, clock.instant()));
             }
-            List<Jwk> parsed = parse(Json.mapper().readTree(r.body().byteStream()));
+            return new KeysUnavailable("the identity provider's key set cannot be fetched (" + set.failure() + ")",
+                    wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait);
+        }
+        return new TokenRejected(token.getKeyId() == null
+                ? "token has no 'kid' and the key set has no single key for " + TokenText.shown(token.getAlgorithm())
+                : "unknown key id '" + TokenText.shown(token.getKeyId()) + "'");
+    }
+
+    /**
+     * The fetch in flight, else a new one unless the last attempt was too recent (then null). A forced
+     * fetch (at start) ignores and does not count against the minimum interval.
+     */
+    private CompletableFuture<KeySet> refresh(boolean force) {
+        synchronized (lock) {
+            if (inFlight != null) {
+                return inFlight;
+            }
+            Instant now = clock.instant();
+            if (!force) {
+                if (lastAttempt != Instant.MIN && Duration.between(lastAttempt, now).compareTo(minRefreshInterval) < 0) {
+                    return null;
+                }
+                lastAttempt = now;
+            }
+            CompletableFuture<KeySet> fetch = new CompletableFuture<>();
+            inFlight = fetch;
+            OkHttpClient h = http;
+            if (h == null) {
+                done(fetch, now, null, new IOException("stopped"));
+                return fetch;
+            }
+            Request request = new Request.Builder().url(url.toString()).header("Accept", "application/json").build();
+            h.newCall(request).enqueue(new Callback() {
+                @Override
+                public void onResponse(Call call, Response response) {
+                    try (response) {
+                        done(fetch, now, parse(response), null);
+                    } catch (IOException | RuntimeException e) {
+                        done(fetch, now, null, e);
+                    }
+                }
+
+                @Override
+                public void onFailure(Call call, IOException e) {
+                    done(fetch, now, null, e);
+                }
+            });
+            return fetch;
+        }
+    }
+
+    /** Publishes the outcome of a fetch, then lets the waiting tokens look again. */
+    private void done(CompletableFuture<KeySet> fetch, Instant startedAt, List<Jwk> parsed, Exception failure) {
+        KeySet old = current;
+        KeySet next;
+        if (parsed != null) {
             Map<String, Jwk> index = new HashMap<>();
             for (Jwk k : parsed) {
                 if (k.kid() != null) {
                     index.put(k.kid(), k);
                 }
             }
-            keys = parsed;
-            byKid = Map.copyOf(index);
-            fetchedAt = now;
+            next = new KeySet(parsed, Map.copyOf(index), startedAt, null);
             LOG.debug("JWKS {}: {} keys", url, parsed.size());
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("JWKS {}: fetch failed ({}); keeping {} cached keys", url, e.getMessage(), keys.size());
+        } else {
+            String why = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+            next = new KeySet(old.keys(), old.byKid(), old.fetchedAt(), why);
+            LOG.warn("JWKS {}: fetch failed ({}); keeping {} cached keys", url, why, old.keys().size());
         }
+        current = next;
+        synchronized (lock) {
+            inFlight = null;
+        }
+        fetch.complete(next);
     }
 
-    private List<Jwk> parse(JsonNode set) {
-        JsonNode list = set.path("keys");
+    private List<Jwk> parse(Response r) throws IOException {
+        ResponseBody body = r.body();
+        if (!r.isSuccessful() || body == null) {
+            throw new IOException("HTTP " + r.code());
+        }
+        byte[] bytes;
+        try (InputStream in = body.byteStream()) {
+            bytes = in.readNBytes(MAX_SET_BYTES + 1);
+        }
+        if (bytes.length > MAX_SET_BYTES) {
+            throw new IOException("key set larger than " + MAX_SET_BYTES + " bytes");
+        }
+        JsonNode list = Json.mapper().readTree(bytes).path("keys");
         if (!list.isArray()) {
-            throw new IllegalStateException("not a JWK set: no 'keys' array");
+            throw new IOException("not a JWK set: no 'keys' array");
         }
         return java.util.stream.StreamSupport.stream(list.spliterator(), false)
                 .filter(k -> !k.has("use") || "sig".equals(k.path("use").asText()))
@@ -172,7 +292,7 @@ final class JwksKeys implements KeySource {
             }
             return new Jwk(kid, alg, Map.copyOf(verifiers));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            LOG.warn("JWKS {}: skipping key '{}': {}", url, kid, e.getMessage());
+            LOG.warn("JWKS {}: skipping key '{}': {}", url, TokenText.shown(kid), e.getMessage());
             return null;
         }
     }

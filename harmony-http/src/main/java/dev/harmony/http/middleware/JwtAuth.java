@@ -13,20 +13,24 @@ import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.Claim;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.auth0.jwt.interfaces.Verification;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.harmony.http.HttpAttributes;
 import dev.harmony.http.Scopes;
 import dev.harmony.message.Attribute;
 import dev.harmony.message.Attributes;
+import dev.harmony.message.Json;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.AsyncMiddleware;
 import dev.harmony.pipeline.Rejection;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +38,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -44,6 +49,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * (RS256/384/512, ES256/384) or a JWKS URL; the algorithm allow-list never includes {@code none} and
  * never mixes HMAC with public keys. {@code exp} is required, {@code exp}/{@code nbf} are checked with
  * a leeway, and issuer, audience and scopes are enforced when configured.
+ *
+ * <p>Refused as well (401 {@code invalid_token}): {@code exp}, {@code nbf} or {@code iat} that is
+ * {@code null} or not a number, and any {@code crit} header (RFC 7515 4.1.11: no extension is
+ * understood here; an empty or non-string {@code crit} is malformed). More than one
+ * {@code Authorization} header is 400 {@code invalid_request} (RFC 6750 3.1), never one of them picked.
+ * Token content quoted in a refusal (a {@code kid}, an {@code alg}) is cut to 40 printable characters.
+ *
+ * <p>JWKS keys are fetched asynchronously, one fetch at a time: a token whose key is cached is never
+ * delayed by the IdP; one with an unknown {@code kid} waits for the fetch in flight or starts one (at
+ * most every {@code jwksRefresh(.., atMostEvery)}), without holding a thread. While the key set cannot
+ * be fetched an unknown {@code kid} is 503 with {@code Retry-After} at once (the token may be fine).
  *
  * <p>On success the request carries {@link HttpAttributes#JWT_SUBJECT}, {@link HttpAttributes#JWT_ISSUER},
  * {@link HttpAttributes#CLIENT_ID}, {@link HttpAttributes#SCOPES} and {@link Attribute#PRINCIPAL}.
@@ -57,6 +73,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public final class JwtAuth implements AsyncMiddleware {
+    /** The NumericDate claims (RFC 7519 4.1.4-4.1.6): if present they must be numbers, never null. */
+    private static final List<String> TIME_CLAIMS = List.of("exp", "nbf", "iat");
+
     private final KeySource keys;
     private final Set<String> allowed;
     private final String issuer;
@@ -105,40 +124,69 @@ public final class JwtAuth implements AsyncMiddleware {
     }
 
     /**
-     * Decides on the calling thread; only a token not seen before whose key may have to be fetched
-     * from the JWKS URL is checked on the pipeline's blocking executor.
+     * Decides on the calling thread; only a token whose key is not known yet waits (without holding a
+     * thread) for the one JWKS fetch in flight, and continues on the pipeline's blocking executor.
      */
     @Override
     public CompletionStage<Response> intercept(AsyncChain chain) {
-        Request request = chain.request();
-        Decision decision = decide(request, !keys.mayBlock());
-        if (decision == null) { // an unseen token whose key may have to be fetched
-            return CompletableFuture.supplyAsync(() -> decide(request, true), chain.blockingExecutor())
-                    .thenCompose(d -> d.apply(chain));
+        Decision decision = decide(chain.request());
+        if (decision.later() != null) { // continue off the thread that completed the JWKS fetch
+            return decision.later().thenComposeAsync(d -> d.apply(chain), chain.blockingExecutor());
         }
         return decision.apply(chain);
     }
 
-    /** The decision; null if it needs a token verified and {@code mayVerify} is false (only cached ones then). */
-    private Decision decide(Request request, boolean mayVerify) {
-        String authorization = request.headers().first("Authorization").orElse(null);
+    /** The decision, or one {@link Decision#later() later} if the token's key has to come from a JWKS fetch. */
+    private Decision decide(Request request) {
+        List<String> values = request.headers().all("Authorization");
+        if (values.size() > 1) {
+            // RFC 6750 3.1: more than one credential is invalid_request (400); never pick one of them
+            return Decision.refusal(BearerChallenge.invalidRequest(realm, "more than one Authorization header"));
+        }
+        String authorization = values.isEmpty() ? null : values.get(0);
         if (authorization == null || authorization.isBlank()) {
-            return Decision.refuse(BearerChallenge.missing(realm));
+            return Decision.refusal(BearerChallenge.missing(realm));
         }
-        VerifiedTokens.Verified token;
+        if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Decision.refusal(BearerChallenge.invalidToken(realm, "the Authorization header is not 'Bearer <token>'"));
+        }
+        // Keyed by the whole header value: a client resends it unchanged, and a hit then costs no substring
+        VerifiedTokens.Verified known = verified.get(authorization);
+        if (known != null) {
+            return admission(request, known);
+        }
+        DecodedJWT token;
         try {
-            token = verify(authorization, mayVerify);
+            token = decode(authorization.substring(7).strip());
         } catch (TokenRejected e) {
-            return Decision.refuse(BearerChallenge.invalidToken(realm, e.getMessage()));
+            return Decision.refusal(BearerChallenge.invalidToken(realm, e.getMessage()));
         }
-        if (token == null) {
-            return null;
+        CompletableFuture<Decision> checked = keys.algorithmFor(token).toCompletableFuture().handle((algorithm, failure) -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof KeysUnavailable e) {
+                return Decision.refusal(BearerChallenge.keysUnavailable(e.getMessage(), e.retryAfter()));
+            }
+            if (cause instanceof TokenRejected e) {
+                return Decision.refusal(BearerChallenge.invalidToken(realm, e.getMessage()));
+            }
+            if (cause != null) {
+                throw failure instanceof CompletionException c ? c : new CompletionException(cause);
+            }
+            try {
+                return admission(request, verify(authorization, token, algorithm));
+            } catch (TokenRejected e) {
+                return Decision.refusal(BearerChallenge.invalidToken(realm, e.getMessage()));
+            }
+        });
+        return checked.isDone() ? checked.join() : new Decision(null, null, checked);
+    }
+
+    private Decision admission(Request request, VerifiedTokens.Verified token) {
+        if (!hasRequiredScopes(token.scopes())) {
+            return Decision.refusal(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
         }
-        Scopes scopes = token.scopes();
-        if (!hasRequiredScopes(scopes)) {
-            return Decision.refuse(BearerChallenge.insufficientScope(realm, String.join(" ", requiredScopes)));
-        }
-        return new Decision(withClaims(request, token), null);
+        return new Decision(withClaims(request, token), null, null);
     }
 
     private boolean hasRequiredScopes(Scopes scopes) {
@@ -150,10 +198,10 @@ public final class JwtAuth implements AsyncMiddleware {
         return true;
     }
 
-    /** Either the request to pass on, with the token's claims, or the refusal. */
-    private record Decision(Request admitted, Rejection refusal) {
-        static Decision refuse(Rejection rejection) {
-            return new Decision(null, rejection);
+    /** The request to pass on, with the token's claims, or the refusal, or the decision once the key is known. */
+    private record Decision(Request admitted, Rejection refusal, CompletableFuture<Decision> later) {
+        static Decision refusal(Rejection rejection) {
+            return new Decision(null, rejection, null);
         }
 
         CompletionStage<Response> apply(AsyncChain chain) {
@@ -162,28 +210,56 @@ public final class JwtAuth implements AsyncMiddleware {
         }
     }
 
-    /** The verified token; null if it is not cached and {@code mayVerify} is false. */
-    private VerifiedTokens.Verified verify(String authorization, boolean mayVerify) throws TokenRejected {
-        if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new TokenRejected("the Authorization header is not 'Bearer <token>'");
-        }
-        // Keyed by the whole header value: a client resends it unchanged, and a hit then costs no substring
-        VerifiedTokens.Verified known = verified.get(authorization);
-        if (known != null || !mayVerify) {
-            return known;
-        }
-        String raw = authorization.substring(7).strip();
+    /**
+     * The token decoded and checked for what java-jwt lets through: a {@code crit} header (we understand
+     * no extension, RFC 7515 4.1.11), a time claim that is null or not a number, an algorithm off the list.
+     */
+    private DecodedJWT decode(String raw) throws TokenRejected {
         DecodedJWT token;
         try {
             token = JWT.decode(raw);
         } catch (JWTDecodeException e) {
+            // also a time claim of the wrong type: java-jwt refuses to decode those
             throw new TokenRejected("the token is not a well-formed JWT");
+        }
+        Claim crit = token.getHeaderClaim("crit");
+        if (!crit.isMissing()) {
+            throw new TokenRejected(criticalProblem(token));
+        }
+        for (String time : TIME_CLAIMS) {
+            if (token.getClaim(time).isNull()) {
+                throw new TokenRejected("claim '" + time + "' is not a NumericDate");
+            }
         }
         String alg = token.getAlgorithm();
         if (alg == null || !allowed.contains(alg)) {
-            throw new TokenRejected("algorithm '" + alg + "' is not allowed");
+            throw new TokenRejected("algorithm '" + TokenText.shown(alg) + "' is not allowed");
         }
-        Algorithm algorithm = keys.algorithmFor(token);
+        return token;
+    }
+
+    /** What is wrong with a {@code crit} header: every well-formed one names an extension we do not implement. */
+    private static String criticalProblem(DecodedJWT token) {
+        JsonNode crit;
+        try {
+            crit = Json.mapper().readTree(Base64.getUrlDecoder().decode(token.getHeader())).get("crit");
+        } catch (IOException | IllegalArgumentException e) {
+            return "the 'crit' header is malformed";
+        }
+        if (crit == null || !crit.isArray() || crit.isEmpty()) {
+            return "the 'crit' header must be a non-empty array of names";
+        }
+        for (JsonNode name : crit) {
+            if (!name.isTextual() || name.textValue().isEmpty()) {
+                return "the 'crit' header must be a non-empty array of names";
+            }
+        }
+        return "critical header '" + TokenText.shown(crit.get(0).textValue()) + "' is not understood";
+    }
+
+    /** Checks signature and claims with {@code algorithm}; a verified token is cached under {@code authorization}. */
+    private VerifiedTokens.Verified verify(String authorization, DecodedJWT token, Algorithm algorithm)
+            throws TokenRejected {
         if (verifiers.size() > 256) {
             verifiers.clear(); // JWKS refreshes bring new key objects; do not keep verifiers of old ones forever
         }
@@ -198,14 +274,14 @@ public final class JwtAuth implements AsyncMiddleware {
         } catch (SignatureVerificationException | AlgorithmMismatchException e) {
             throw new TokenRejected("the signature is invalid");
         } catch (MissingClaimException e) {
-            throw new TokenRejected("the token has no '" + e.getClaimName() + "' claim");
+            throw new TokenRejected("the token has no '" + TokenText.shown(e.getClaimName()) + "' claim");
         } catch (IncorrectClaimException e) {
             throw new TokenRejected(switch (e.getClaimName()) {
                 case "nbf" -> "the token is not valid yet";
                 case "iat" -> "the token was issued in the future";
                 case "iss" -> "wrong issuer";
                 case "aud" -> "wrong audience";
-                default -> "claim '" + e.getClaimName() + "' is not acceptable";
+                default -> "claim '" + TokenText.shown(e.getClaimName()) + "' is not acceptable";
             });
         } catch (JWTVerificationException e) {
             throw new TokenRejected("the token cannot be verified");
@@ -298,6 +374,7 @@ public final class JwtAuth implements AsyncMiddleware {
         private Clock clock = Clock.systemUTC();
         private Duration jwksRefresh = Duration.ofMinutes(10);
         private Duration jwksMinRefresh = Duration.ofSeconds(10);
+        private Duration jwksFetchTimeout = JwksKeys.FETCH_TIMEOUT;
         private int cacheSize = 10_000;
         private Duration cacheTtl = Duration.ofMinutes(1);
 
@@ -365,6 +442,12 @@ public final class JwtAuth implements AsyncMiddleware {
             return this;
         }
 
+        /** How long one JWKS fetch may take (tests: an IdP that stalls longer than any request waits). */
+        Builder jwksFetchTimeout(Duration value) {
+            this.jwksFetchTimeout = Objects.requireNonNull(value, "jwksFetchTimeout");
+            return this;
+        }
+
         /**
          * How many verified tokens to remember (default 10 000; 0 = verify every request) and for at most
          * how long before verifying again (default 1 min; never beyond the token's expiry).
@@ -380,7 +463,7 @@ public final class JwtAuth implements AsyncMiddleware {
 
         public JwtAuth build() {
             if (jwksUrl != null) {
-                keys = new JwksKeys(jwksUrl, jwksRefresh, jwksMinRefresh, clock);
+                keys = new JwksKeys(jwksUrl, jwksRefresh, jwksMinRefresh, jwksFetchTimeout, clock);
             }
             if (algorithms != null) {
                 if (algorithms.isEmpty()) {

@@ -3,6 +3,7 @@ package dev.harmony.http.middleware;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /** Where verification keys come from: a shared secret, a PEM public key, or a JWKS endpoint. */
 interface KeySource {
@@ -12,14 +13,10 @@ interface KeySource {
 
     /**
      * The algorithm (key + alg) to verify {@code token} with. The token's {@code alg} is already known
-     * to be on the allow-list.
+     * to be on the allow-list. Never blocks: the stage is complete unless a key set fetch has to answer
+     * first. It fails with {@link TokenRejected} (401) or {@link KeysUnavailable} (503).
      */
-    Algorithm algorithmFor(DecodedJWT token) throws TokenRejected;
-
-    /** True if finding a key may wait on the network (a JWKS fetch): then uncached tokens are checked off the event loop. */
-    default boolean mayBlock() {
-        return false;
-    }
+    CompletionStage<Algorithm> algorithmFor(DecodedJWT token);
 
     /** Fetches remote keys, if any; failures are logged, not thrown (the IdP may come up later). */
     default void start() {

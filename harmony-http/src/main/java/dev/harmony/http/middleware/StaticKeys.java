@@ -6,14 +6,18 @@ import java.security.PublicKey;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** One fixed key (a shared secret or a public key), with its algorithms built once up front. */
 final class StaticKeys implements KeySource {
-    private final Map<String, Algorithm> byAlg;
+    private final Map<String, CompletableFuture<Algorithm>> byAlg; // completed once, shared by every lookup
     private final String description;
 
     private StaticKeys(Map<String, Algorithm> byAlg, String description) {
-        this.byAlg = Map.copyOf(byAlg);
+        Map<String, CompletableFuture<Algorithm>> m = new HashMap<>();
+        byAlg.forEach((alg, a) -> m.put(alg, CompletableFuture.completedFuture(a)));
+        this.byAlg = Map.copyOf(m);
         this.description = description;
     }
 
@@ -46,12 +50,13 @@ final class StaticKeys implements KeySource {
     }
 
     @Override
-    public Algorithm algorithmFor(DecodedJWT token) throws TokenRejected {
-        Algorithm a = byAlg.get(token.getAlgorithm());
+    public CompletionStage<Algorithm> algorithmFor(DecodedJWT token) {
+        CompletableFuture<Algorithm> a = byAlg.get(token.getAlgorithm());
         if (a == null) {
-            throw new TokenRejected("algorithm " + token.getAlgorithm() + " does not fit the configured key");
+            return CompletableFuture.failedFuture(new TokenRejected("algorithm " + TokenText.shown(token.getAlgorithm())
+                    + " does not fit the configured key"));
         }
-        return a;
+        return a; // internal callers only read it
     }
 
     @Override

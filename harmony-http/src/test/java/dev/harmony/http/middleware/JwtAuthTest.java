@@ -18,6 +18,7 @@ import dev.harmony.pipeline.Pipeline;
 import dev.harmony.testing.DirectFrontend;
 import dev.harmony.testing.RecordingBackend;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -233,10 +234,11 @@ class JwtAuthTest {
     }
 
     @Test
-    void onlyAnUnseenJwksTokenIsCheckedOffTheEventLoop() throws Exception {
+    void onlyATokenWaitingForAJwksFetchContinuesOffTheEventLoop() throws Exception {
         idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        byte[] jwks = set(TestTokens.rsaJwk("k1", (RSAPublicKey) RSA.getPublic())).getBytes(StandardCharsets.UTF_8);
+        AtomicReference<String> keys = new AtomicReference<>(set(TestTokens.rsaJwk("k1", (RSAPublicKey) RSA.getPublic())));
         idp.createContext("/jwks", ex -> {
+            byte[] jwks = keys.get().getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, jwks.length);
             ex.getResponseBody().write(jwks);
             ex.close();
@@ -253,16 +255,20 @@ class JwtAuthTest {
                 .issuer(TestTokens.ISSUER).build();
         try (Pipeline p = Pipeline.builder().name("jwks").frontend(in).use(viaJwks).backend(answer).build()) {
             p.start();
-            Request request = in.request("GET", "/Patient")
+            Request known = in.request("GET", "/Patient")
                     .header("Authorization", "Bearer " + TestTokens.sign(TestTokens.rs256(RSA), b -> b.withKeyId("k1")))
                     .build();
+            assertThat(p.handleAsync(known, countingWorkers).toCompletableFuture().get(5, TimeUnit.SECONDS)
+                    .status()).isEqualTo(200);
+            assertThat(handedOff).as("a token with a cached key is decided in place").hasValue(0);
 
-            assertThat(p.handleAsync(request, countingWorkers).toCompletableFuture().get(5, TimeUnit.SECONDS)
+            keys.set(set(TestTokens.rsaJwk("k2", (RSAPublicKey) OTHER_RSA.getPublic())));
+            Request rotated = in.request("GET", "/Patient")
+                    .header("Authorization", "Bearer " + TestTokens.sign(TestTokens.rs256(OTHER_RSA), b -> b.withKeyId("k2")))
+                    .build();
+            assertThat(p.handleAsync(rotated, countingWorkers).toCompletableFuture().get(5, TimeUnit.SECONDS)
                     .status()).isEqualTo(200);
-            assertThat(handedOff).as("a new token may need a key fetch: off the event loop").hasValue(1);
-            assertThat(p.handleAsync(request, countingWorkers).toCompletableFuture().get(5, TimeUnit.SECONDS)
-                    .status()).isEqualTo(200);
-            assertThat(handedOff).as("a verified token is decided in place").hasValue(1);
+            assertThat(handedOff).as("after waiting for the fetch: continued on the executor").hasValue(1);
         }
         try (Pipeline p = Pipeline.builder().name("hs").frontend(in).use(hs().build()).backend(answer).build()) {
             p.start();
@@ -272,6 +278,97 @@ class JwtAuthTest {
                     .status()).isEqualTo(200);
             assertThat(handedOff).as("static keys never wait").hasValue(1);
         }
+    }
+
+    @Test
+    void timeClaimsThatAreNullOrNotNumbersAre401() {
+        serve(hs().build());
+        long exp = Instant.now().plusSeconds(3600).getEpochSecond();
+        String claims = "\"iss\":\"" + TestTokens.ISSUER + "\",\"aud\":\"" + TestTokens.AUDIENCE + "\",\"sub\":\"alice\"";
+        assertInvalidToken(bearer(hs256("{\"alg\":\"HS256\"}", "{" + claims + ",\"exp\":null}")), "'exp' is not a NumericDate");
+        assertInvalidToken(bearer(hs256("{\"alg\":\"HS256\"}", "{" + claims + ",\"exp\":" + exp + ",\"nbf\":null}")),
+                "'nbf' is not a NumericDate");
+        assertInvalidToken(bearer(hs256("{\"alg\":\"HS256\"}", "{" + claims + ",\"exp\":" + exp + ",\"iat\":null}")),
+                "'iat' is not a NumericDate");
+        for (String wrong : new String[] {"\"" + exp + "\"", "true", "[" + exp + "]", "{\"at\":" + exp + "}"}) {
+            assertInvalidToken(bearer(hs256("{\"alg\":\"HS256\"}", "{" + claims + ",\"exp\":" + wrong + "}")),
+                    "well-formed");
+            assertInvalidToken(bearer(hs256("{\"alg\":\"HS256\"}", "{" + claims + ",\"exp\":" + exp + ",\"nbf\":" + wrong
+                    + "}")), "well-formed");
+            assertInvalidToken(bearer(hs256("{\"alg\":\"HS256\"}", "{" + claims + ",\"exp\":" + exp + ",\"iat\":" + wrong
+                    + "}")), "well-formed");
+        }
+        assertThat(backend.count()).isZero();
+        // The same token with a proper exp passes: what was refused above is the claim's type alone.
+        assertThat(bearer(hs256("{\"alg\":\"HS256\"}", "{" + claims + ",\"exp\":" + exp + "}")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anyCritHeaderIs401BecauseWeUnderstandNoExtension() {
+        serve(hs().build());
+        long exp = Instant.now().plusSeconds(3600).getEpochSecond();
+        String payload = "{\"iss\":\"" + TestTokens.ISSUER + "\",\"aud\":\"" + TestTokens.AUDIENCE + "\",\"exp\":" + exp + "}";
+        assertInvalidToken(bearer(hs256("{\"alg\":\"HS256\",\"crit\":[\"exp-ext\"],\"exp-ext\":1}", payload)),
+                "critical header 'exp-ext' is not understood");
+        assertInvalidToken(bearer(hs256("{\"alg\":\"HS256\",\"crit\":[\"b64\"],\"b64\":false}", payload)),
+                "critical header 'b64' is not understood");
+        for (String bad : new String[] {"[]", "\"exp-ext\"", "[1]", "[\"\"]", "null", "{}", "[\"a\",null]"}) {
+            assertInvalidToken(bearer(hs256("{\"alg\":\"HS256\",\"crit\":" + bad + "}", payload)),
+                    "'crit' header must be a non-empty array of names");
+        }
+        assertThat(backend.count()).isZero();
+        assertThat(bearer(hs256("{\"alg\":\"HS256\"}", payload)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void twoAuthorizationHeadersAre400InvalidRequestAndNothingIsForwarded() throws Exception {
+        serve(hs().build());
+        String token = TestTokens.sign(TestTokens.hs256());
+        for (String second : new String[] {"Bearer " + token, "Basic dXNlcjpwdw==", "Bearer " + TestTokens.sign(TestTokens.hs256(),
+                b -> b.withSubject("mallory"))}) {
+            String answer = raw("GET /Patient HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                    + "\r\nAuthorization: " + second + "\r\nConnection: close\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 400");
+            assertThat(answer).containsPattern("(?i)www-authenticate: Bearer realm=\"harmony\", error=\"invalid_request\"");
+            assertThat(answer).contains("more than one Authorization header");
+        }
+        assertThat(backend.count()).isZero();
+        // One of them alone is fine: the refusal is about the count.
+        assertThat(bearer(token).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void tokenContentNeverBreaksOrBloatsTheChallenge() throws Exception {
+        idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] jwks = set(TestTokens.rsaJwk("k1", (RSAPublicKey) RSA.getPublic())).getBytes(StandardCharsets.UTF_8);
+        idp.createContext("/jwks", ex -> {
+            ex.sendResponseHeaders(200, jwks.length);
+            ex.getResponseBody().write(jwks);
+            ex.close();
+        });
+        idp.start();
+        serve(JwtAuth.jwks(URI.create("http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks")).build());
+        String hostile = "k\"\r\nX-Injected: yes\r\n\\\u00e9\u2028" + "x".repeat(10_000);
+        long exp = Instant.now().plusSeconds(3600).getEpochSecond();
+        String escaped = hostile.replace("\\", "\\\\").replace("\"", "\\\"").replace("\r", "\\r").replace("\n", "\\n");
+        String badKid = TestTokens.sign(TestTokens.rs256(OTHER_RSA), b -> b.withKeyId(hostile));
+        String badAlg = hs256("{\"alg\":\"" + escaped + "\"}", "{\"exp\":" + exp + "}");
+        String badCrit = hs256("{\"alg\":\"HS256\",\"crit\":[\"" + escaped + "\"]}", "{\"exp\":" + exp + "}");
+        for (String token : new String[] {badKid, badAlg, badCrit}) {
+            String answer = raw("GET /Patient HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                    + "\r\nConnection: close\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 401");
+            String head = answer.substring(0, answer.indexOf("\r\n\r\n"));
+            assertThat(head.lines()).as("no header line injected").noneMatch(l -> l.regionMatches(true, 0, "X-Injected", 0, 10));
+            String challenge = head.lines().filter(l -> l.regionMatches(true, 0, "WWW-Authenticate:", 0, 17))
+                    .findFirst().orElseThrow();
+            assertThat(challenge.length()).isLessThan(400);
+            // auth-param = token "=" quoted-string (RFC 9110 11.2): every value a clean quoted-string
+            assertThat(challenge).matches("(?i)WWW-Authenticate: Bearer realm=\"harmony\", error=\"invalid_token\", "
+                    + "error_description=\"[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*\"");
+            assertThat(answer.length()).as("the body is bounded too").isLessThan(2_000);
+        }
+        assertThat(backend.count()).isZero();
     }
 
     @Test
@@ -297,6 +394,24 @@ class JwtAuthTest {
 
     private static String set(String... jwks) {
         return "{\"keys\":[" + String.join(",", jwks) + "]}";
+    }
+
+    /** A token with exactly this header and payload JSON, HS256-signed with the test secret. */
+    private static String hs256(String header, String payload) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String h = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8));
+        String p = b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+        return h + "." + p + "." + b64.encodeToString(TestTokens.hs256().sign(h.getBytes(StandardCharsets.US_ASCII),
+                p.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** Sends {@code request} as it is over a raw socket and reads the whole answer (the request closes). */
+    private String raw(String request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", ingress.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
     }
 
     private static String unsigned() {

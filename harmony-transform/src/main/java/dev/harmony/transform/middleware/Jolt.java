@@ -71,7 +71,23 @@ public final class Jolt implements Middleware {
      * JOLT's maps; raw bytes are parsed straight into them, skipping the tree: JOLT needs maps anyway.
      */
     JsonNode transform(Body body) {
-        return apply(body.isParsedJson() ? JavaTrees.toJava(body.json()) : parse(body));
+        // A declared non-UTF charset needs decoding first: Body.json() does that (and refuses unknown ones).
+        return apply(body.isParsedJson() || declaresCharset(body) ? JavaTrees.toJava(body.json()) : parse(body));
+    }
+
+    /** Whether the content type names a charset other than UTF-8 (the parser's own default). */
+    private static boolean declaresCharset(Body body) {
+        String type = body.contentType().orElse(null);
+        if (type == null || type.indexOf(';') < 0) {
+            return false; // the common case, without lower-casing anything
+        }
+        for (String part : type.split(";")) {
+            String p = part.strip();
+            if (p.regionMatches(true, 0, "charset=", 0, 8)) {
+                return !p.substring(8).replace("\"", "").strip().equalsIgnoreCase("utf-8");
+            }
+        }
+        return false;
     }
 
     /** Applies the spec to one tree; the input is not modified. */

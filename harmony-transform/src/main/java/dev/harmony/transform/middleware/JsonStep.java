@@ -50,12 +50,26 @@ interface JsonStep {
         }
     }
 
+    /** The type without its charset: the input's may be ISO-8859-1, a tree is written as UTF-8. */
+    private static String withoutCharset(String type) {
+        if (type == null || type.indexOf(';') < 0) {
+            return type;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String part : type.split(";")) {
+            if (!part.strip().regionMatches(true, 0, "charset=", 0, 8)) {
+                kept.append(kept.length() == 0 ? "" : ";").append(part);
+            }
+        }
+        return kept.toString().strip();
+    }
+
     private static Body rebody(Body in, JsonNode out, String contentType) {
         if (in.isParsedJson() && out == in.json() && contentType == null) {
             return in;
         }
         Body body = Body.ofJson(out).withLimit(in.limit());
-        String type = contentType != null ? contentType : in.contentType().orElse(null);
+        String type = contentType != null ? contentType : withoutCharset(in.contentType().orElse(null));
         return type == null || type.equals(Body.JSON) ? body : body.withContentType(type);
     }
 }

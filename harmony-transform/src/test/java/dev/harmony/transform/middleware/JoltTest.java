@@ -30,6 +30,33 @@ class JoltTest {
     }
 
     @Test
+    void aLatin1BodyIsDecodedByItsCharsetAndPassedOnAsUtf8() throws Exception {
+        Jolt jolt = Jolt.classpath("specs/rename.json").build();
+        try (Exchanges x = new Exchanges(jolt)) {
+            String json = "{\"first\":\"Zoë\",\"last\":\"Müller\"}";
+            Response r = x.in.send(x.in.request("POST", "/in").body(Body.ofBytes(json.getBytes(
+                    java.nio.charset.StandardCharsets.ISO_8859_1), "application/json; charset=ISO-8859-1")));
+
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(Json.mapper().readTree(x.received()))
+                    .isEqualTo(Json.mapper().readTree("{\"name\":{\"given\":\"Zoë\",\"family\":\"Müller\"}}"));
+            // The tree goes on as UTF-8: the input's charset must not stay on it.
+            assertThat(x.seenByBackend.get().contentType()).contains("application/json");
+            assertThat(x.seenByBackend.get().text()).contains("Müller");
+
+            Response utf8 = x.in.send(x.in.request("POST", "/in").body(Body.ofBytes(json.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8), "application/json; Charset=\"UTF-8\"")));
+            assertThat(utf8.status()).isEqualTo(200);
+            assertThat(x.received()).contains("Müller");
+
+            Response unknown = x.in.send(x.in.request("POST", "/in").body(Body.ofBytes(json.getBytes(
+                    java.nio.charset.StandardCharsets.ISO_8859_1), "application/json; charset=no-such-set")));
+            assertThat(unknown.status()).isEqualTo(415);
+            assertThat(unknown.rejection().orElseThrow().message()).contains("'no-such-set' is not supported");
+        }
+    }
+
+    @Test
     void specFromFileAndContentTypeOverride(@TempDir Path dir) throws Exception {
         Path spec = Files.writeString(dir.resolve("s.json"),
                 "[{\"operation\":\"shift\",\"spec\":{\"a\":\"b\"}}]");
