@@ -32,6 +32,7 @@ final class ChunkFraming {
     private int digits;
     private int line;
     private int trailerBytes;
+    private String problem;
 
     ChunkFraming(int maxTrailerBytes) {
         this.maxTrailerBytes = maxTrailerBytes;
@@ -41,13 +42,18 @@ final class ChunkFraming {
         return state == DONE;
     }
 
+    /** What is wrong with the framing, once {@link #feed} found something. */
+    String problem() {
+        return problem;
+    }
+
     /**
      * Looks at bytes {@code from} (inclusive) to {@code to} (exclusive) of {@code buf}, without moving
      * its position.
      *
-     * @return null while the framing is fine, else what is wrong with it
+     * @return -1 while the framing is fine, else the index of the first byte that breaks it (see {@link #problem})
      */
-    String feed(ByteBuffer buf, int from, int to) {
+    int feed(ByteBuffer buf, int from, int to) {
         int i = from;
         while (i < to && state != DONE) {
             if (state == DATA) {
@@ -59,12 +65,13 @@ final class ChunkFraming {
                 }
                 continue;
             }
-            String problem = step(buf.get(i++));
+            problem = step(buf.get(i));
             if (problem != null) {
-                return problem;
+                return i;
             }
+            i++;
         }
-        return null;
+        return -1;
     }
 
     private String step(byte b) {

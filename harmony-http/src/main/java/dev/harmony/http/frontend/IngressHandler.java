@@ -48,7 +48,7 @@ final class IngressHandler implements HttpHandler {
     private final String scheme;
     private final long maxBodySize;
     private final TrustedProxies trustedProxies;
-    private final HttpString[] methods;
+    private final String[] methods;
     private final String allow;
     private final ResponseWriter writer;
 
@@ -59,7 +59,7 @@ final class IngressHandler implements HttpHandler {
         this.scheme = https ? "https" : "http";
         this.maxBodySize = maxBodySize;
         this.trustedProxies = trustedProxies;
-        this.methods = methods.stream().map(HttpString::tryFromString).toArray(HttpString[]::new);
+        this.methods = methods.toArray(String[]::new);
         this.allow = String.join(", ", new TreeSet<>(methods));
         this.writer = writer;
     }
@@ -115,10 +115,10 @@ final class IngressHandler implements HttpHandler {
      * that is kept is never passed on (see {@link #bodyIgnored}).
      */
     private Response refuse(HttpServerExchange exchange) {
-        HttpString method = exchange.getRequestMethod();
+        String method = exchange.getRequestMethod().toString();
         boolean taken = false;
-        for (HttpString m : methods) {
-            if (m.equals(method)) {
+        for (String m : methods) {
+            if (m.equals(method)) { // case-sensitive (RFC 9110 9.1), unlike HttpString.equals
                 taken = true;
                 break;
             }

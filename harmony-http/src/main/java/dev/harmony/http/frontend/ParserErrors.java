@@ -11,9 +11,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.xnio.Buffers;
 import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
@@ -54,7 +56,7 @@ final class ParserErrors {
     static ChannelListener<StreamConnection> guarding(ChannelListener<StreamConnection> open, int maxHeaderSize,
             Supplier<RejectionRenderer> renderer) {
         return connection -> {
-            Guard guard = new Guard(maxHeaderSize, renderer);
+            Guard guard = new Guard(connection, maxHeaderSize, renderer);
             connection.getSourceChannel().setConduit(guard.new Source(connection.getSourceChannel().getConduit()));
             connection.getSinkChannel().setConduit(guard.new Sink(connection.getSinkChannel().getConduit()));
             open.handleEvent(connection);
@@ -82,9 +84,8 @@ final class ParserErrors {
         ChunkFraming chunks = new ChunkFraming(s.guard().maxHeaderSize);
         if (c.getExtraBytes() != null) {
             ByteBuffer extra = c.getExtraBytes().getBuffer();
-            String problem = chunks.feed(extra, extra.position(), extra.limit());
-            if (problem != null) {
-                return problem;
+            if (chunks.feed(extra, extra.position(), extra.limit()) >= 0) {
+                return chunks.problem();
             }
         }
         s.guard().chunks = chunks.done() ? null : chunks;
@@ -114,6 +115,7 @@ final class ParserErrors {
 
     /** The state of one connection, touched by one thread at a time (Undertow hands a connection over). */
     private static final class Guard {
+        private final StreamConnection connection;
         private final int maxHeaderSize;
         private final Supplier<RejectionRenderer> renderer;
         /** The last exchange the ingress saw on this connection. */
@@ -125,8 +127,11 @@ final class ParserErrors {
         boolean terminatePending;
         /** The chunked body being read, while it lasts. */
         ChunkFraming chunks;
+        /** What broke the chunked body being read; from then on nothing more is read. */
+        String broken;
 
-        Guard(int maxHeaderSize, Supplier<RejectionRenderer> renderer) {
+        Guard(StreamConnection connection, int maxHeaderSize, Supplier<RejectionRenderer> renderer) {
+            this.connection = connection;
             this.maxHeaderSize = maxHeaderSize;
             this.renderer = renderer;
         }
@@ -174,13 +179,32 @@ final class ParserErrors {
                 super(next);
             }
 
+            /*
+             * When the chunk framing breaks, the bytes before the break are delivered and nothing after
+             * it. Throwing from read() would make Undertow's chunk decoder close the connection before
+             * the 400 could be written; so reads return 0 from then on, a blocking reader learns of it
+             * from awaitReadable() (it fails, the ingress answers 400 and closes), and a non-blocking
+             * reader that asks to be woken again gets the connection closed.
+             */
             @Override
             public int read(ByteBuffer dst) throws IOException {
+                if (broken != null) {
+                    return 0;
+                }
                 int start = dst.position();
                 int n = next.read(dst);
                 if (n > 0) {
                     if (chunks != null) {
-                        check(chunks.feed(dst, start, start + n));
+                        int stop = chunks.feed(dst, start, start + n);
+                        if (stop >= 0) {
+                            broken = chunks.problem();
+                            chunks = null;
+                            dst.position(stop);
+                            return stop - start;
+                        }
+                        if (chunks.done()) {
+                            chunks = null;
+                        }
                     } else if (betweenExchanges()) {
                         headBytes += n;
                     }
@@ -190,31 +214,45 @@ final class ParserErrors {
 
             @Override
             public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
-                if (chunks == null) {
+                if (chunks == null && broken == null) {
                     long n = next.read(dsts, offs, len);
                     if (n > 0 && betweenExchanges()) {
                         headBytes += n;
                     }
                     return n;
                 }
-                int[] starts = new int[len];
-                for (int i = 0; i < len; i++) {
-                    starts[i] = dsts[offs + i].position();
+                for (int i = offs; i < offs + len; i++) {
+                    if (dsts[i].hasRemaining()) {
+                        return read(dsts[i]); // one buffer at a time while the chunks are checked
+                    }
                 }
-                long n = next.read(dsts, offs, len);
-                for (int i = 0; i < len && n > 0 && chunks != null; i++) {
-                    check(chunks.feed(dsts[offs + i], starts[i], dsts[offs + i].position()));
-                }
-                return n;
+                return 0;
             }
 
-            private void check(String problem) throws IOException {
-                if (problem != null) {
-                    chunks = null;
-                    throw new IOException("invalid chunked request body: " + problem);
+            @Override
+            public void awaitReadable() throws IOException {
+                failIfBroken();
+                next.awaitReadable();
+            }
+
+            @Override
+            public void awaitReadable(long time, TimeUnit timeUnit) throws IOException {
+                failIfBroken();
+                next.awaitReadable(time, timeUnit);
+            }
+
+            @Override
+            public void resumeReads() {
+                if (broken != null) {
+                    IoUtils.safeClose(connection);
+                } else {
+                    next.resumeReads();
                 }
-                if (chunks.done()) {
-                    chunks = null;
+            }
+
+            private void failIfBroken() throws IOException {
+                if (broken != null) {
+                    throw new IOException("invalid chunked request body: " + broken);
                 }
             }
 

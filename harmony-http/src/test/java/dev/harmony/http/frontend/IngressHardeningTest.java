@@ -8,16 +8,20 @@ import dev.harmony.message.Body;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.AsyncBackend;
+import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.Pipeline;
 import dev.harmony.pipeline.Rejection;
 import dev.harmony.pipeline.RejectionRenderer;
 import dev.harmony.testing.RecordingBackend;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +46,12 @@ class IngressHardeningTest {
     private static Pipeline async;
     private static Pipeline worker;
     private static Pipeline webhook;
+    private static Pipeline streaming;
+    /**
+     * Counted down once the streaming backend starts reading a body: the head has been through every
+     * check by then, so what the client sends next arrives while the pipeline reads.
+     */
+    private static volatile CountDownLatch reading = new CountDownLatch(1);
     private static int port;
 
     @BeforeAll
@@ -65,6 +75,15 @@ class IngressHardeningTest {
         webhook = Pipeline.builder().name("webhook").frontend(ingress("/webhook", port).methods("POST").build())
                 .backend(RecordingBackend.answering(Response.of(202))).build();
         webhook.start();
+        Backend readsSlowly = request -> {
+            try (InputStream in = request.body().stream()) {
+                reading.countDown();
+                return Response.ok(Body.ofText("read " + in.readAllBytes().length, "text/plain"));
+            }
+        };
+        streaming = Pipeline.builder().name("streaming").frontend(ingress("/stream", port).build())
+                .backend(readsSlowly).build();
+        streaming.start();
     }
 
     private static HttpIngress.Builder ingress(String prefix, int onPort) {
@@ -74,6 +93,7 @@ class IngressHardeningTest {
 
     @AfterAll
     static void stop() {
+        streaming.close();
         webhook.close();
         worker.close();
         async.close();
@@ -126,6 +146,33 @@ class IngressHardeningTest {
     void aChunkSizeThatIsNotHexIs400AndCloses() throws IOException {
         refusedAndClosed("POST /worker/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "zz\r\nhello\r\n0\r\n\r\n", "HTTP/1.1 400 Bad Request", Rejection.Kind.MALFORMED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"3\r\nabcEXTRA\r\n0\r\n\r\n", "3\nabc\n0\n\n", "zz\r\nabc\r\n0\r\n\r\n",
+            "3\r\nabc\r\n0\r\nTrailer: x\n\r\n"})
+    void badChunkFramingArrivingWhileThePipelineReadsIs400AndCloses(String rest) throws Exception {
+        reading = new CountDownLatch(1);
+        try (RawClient c = new RawClient(port)) {
+            c.send("POST /stream/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+            assertThat(reading.await(10, TimeUnit.SECONDS)).as("the backend is reading").isTrue();
+            c.send(rest + "GET /async/smuggled HTTP/1.1\r\nHost: h\r\n\r\n");
+            rendered(c.read(), "HTTP/1.1 400 Bad Request", Rejection.Kind.MALFORMED);
+            assertThat(c.closedByServer()).isTrue();
+        }
+        assertThat(seenAsync).isEmpty();
+    }
+
+    @Test
+    void goodChunkFramingSplitAcrossReadsIsReadWhole() throws Exception {
+        reading = new CountDownLatch(1);
+        try (RawClient c = new RawClient(port)) {
+            c.send("POST /stream/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n");
+            assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+            c.send("A\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\nGET /async/after HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(c.read().text()).isEqualTo("read 15");
+            assertThat(c.read().text()).isEqualTo("ok /after");
+        }
     }
 
     @ParameterizedTest
@@ -191,6 +238,17 @@ class IngressHardeningTest {
             RawClient.Answer post = c.exchange("POST /webhook/patient HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}");
             assertThat(post.statusLine()).isEqualTo("HTTP/1.1 202 Accepted");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"FOO", "get", "PROPFIND", "CONNECT"})
+    void unknownMethodsAre405(String method) throws IOException {
+        try (RawClient c = new RawClient(port)) {
+            RawClient.Answer a = c.exchange(method + " /async/x HTTP/1.1\r\nHost: h\r\n\r\n");
+            rendered(a, "HTTP/1.1 405 Method Not Allowed", Rejection.Kind.METHOD_NOT_ALLOWED);
+            assertThat(a.header("Allow")).isEqualTo("DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
+        }
+        assertThat(seenAsync).isEmpty();
     }
 
     @Test
@@ -355,6 +413,11 @@ class IngressHardeningTest {
                     .doesNotContain("refused").containsPattern("correlation id [0-9a-f]{12}");
             String id = a.text().replaceAll(".*correlation id ([0-9a-f]{12}).*", "$1");
             assertThat(blocking.last().request().attribute(Attribute.EXCHANGE_ID)).contains(id);
+
+            RawClient.Answer posted = c.exchange("POST /worker/fail HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}");
+            rendered(posted, "HTTP/1.1 502 Bad Gateway", Rejection.Kind.UPSTREAM_UNAVAILABLE);
+            assertThat(posted.text()).doesNotContain("10.1.2.3").doesNotContain("refused")
+                    .containsPattern("correlation id [0-9a-f]{12}");
         }
     }
 
