@@ -214,6 +214,27 @@ class IngressHardeningTest {
                 Rejection.Kind.MALFORMED);
     }
 
+    @Test
+    void bareLineFeedsInTheHeadAre400AndClose() throws IOException {
+        refusedAndClosed("GET /async/lf HTTP/1.1\nHost: h\n\n", "HTTP/1.1 400 Bad Request", Rejection.Kind.MALFORMED);
+        refusedAndClosed("GET /async/lf HTTP/1.1\r\nHost: h\nX-A: b\r\n\r\n", "HTTP/1.1 400 Bad Request",
+                Rejection.Kind.MALFORMED);
+        assertThat(seenAsync).isEmpty();
+    }
+
+    /**
+     * What Undertow's parser tolerates and the ingress cannot see (it gets the parsed head, not the
+     * bytes): an unknown HTTP version is read as HTTP/1.1. It cannot smuggle anything past the ingress,
+     * which writes the request anew for any upstream; this pins the behaviour the README documents.
+     */
+    @Test
+    void anUnknownVersionIsReadAsHttp11() throws IOException {
+        try (RawClient c = new RawClient(port)) {
+            assertThat(c.exchange("GET /async/v HTTP/7.0\r\nHost: h\r\n\r\n").statusLine()).isEqualTo("HTTP/1.1 200 OK");
+            assertThat(c.exchange("GET /async/w HTTP/1.1\r\nHost: h\r\n\r\n").text()).isEqualTo("ok /w");
+        }
+    }
+
     // --- methods -------------------------------------------------------------------------------------
 
     @Test
