@@ -19,7 +19,13 @@ import java.util.Set;
  *
  * <p>Rejections are answered with their kind's status, their headers, {@code Retry-After} when they
  * carry one, and a body from {@link Builder#rejections(RejectionRenderer)} (default
- * {@link RejectionRenderer#json()}; FHIR pipelines pass {@code OperationOutcomes.renderer()}).
+ * {@link RejectionRenderer#json()}; FHIR pipelines pass {@code OperationOutcomes.renderer()}). So is
+ * every error the ingress makes itself, including the ones Undertow's parser writes before any handler
+ * runs: malformed or oversized heads (400, 431), ambiguous framing (400), unknown transfer codings (501),
+ * unknown expectations (417), long targets (414), path tricks (400), methods it does not take (405 with
+ * {@code Allow}). Heads must arrive within {@link Builder#requestHeadTimeout}; idle connections close
+ * after {@link Builder#idleTimeout}. Internal and upstream failures show the client only the
+ * correlation id ({@code Attribute.EXCHANGE_ID}) under which the details are logged.
  *
  * <pre>{@code
  * HttpIngress ingress = HttpIngress.port(8080)
