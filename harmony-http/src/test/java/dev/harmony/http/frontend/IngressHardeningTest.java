@@ -291,6 +291,19 @@ class IngressHardeningTest {
     }
 
     @Test
+    void aGetWithABodyOverTheLimitIs413AndAHeadRefusalHasNoBody() throws IOException {
+        try (RawClient c = new RawClient(port)) {
+            rendered(c.exchange("GET /async/big HTTP/1.1\r\nHost: h\r\nContent-Length: 1001\r\n\r\n" + "a".repeat(1001)),
+                    "HTTP/1.1 413 Request Entity Too Large", Rejection.Kind.PAYLOAD_TOO_LARGE);
+            RawClient.Answer head = c.send("HEAD /webhook/patient HTTP/1.1\r\nHost: h\r\n\r\n").read(true);
+            assertThat(head.statusLine()).isEqualTo("HTTP/1.1 405 Method Not Allowed");
+            assertThat(head.header("Allow")).isEqualTo("POST");
+            assertThat(c.exchange("GET /async/after HTTP/1.1\r\nHost: h\r\n\r\n").text()).isEqualTo("ok /after");
+        }
+        assertThat(seenAsync).extracting(Request::path).containsExactly("/after");
+    }
+
+    @Test
     void aGetWithAChunkedBodyIs400AndCloses() throws IOException {
         refusedAndClosed("GET /async/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
                 "HTTP/1.1 400 Bad Request", Rejection.Kind.MALFORMED);
