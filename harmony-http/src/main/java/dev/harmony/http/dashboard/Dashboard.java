@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * It attaches one {@link PipelineMetrics} to each running pipeline as it appears (checked at start,
- * four times a second, and on every request) and detaches it on {@link #close()}.
+ * four times a second, and on every request) and detaches it on {@link #close()}. The same figures
+ * are served to Prometheus at {@code /metrics} (text exposition format 0.0.4; see the README for names
+ * and labels), behind the same credentials as the page.
  */
 public final class Dashboard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
@@ -132,8 +134,10 @@ public final class Dashboard implements AutoCloseable {
                 return;
             }
             for (Pipeline p : current) {
-                if (attached.add(p)) {
-                    p.addListener(metrics);
+                // a pipeline the metrics already observe (attached by the application) is left as it is,
+                // and not detached at close: each exchange counts once
+                if (!attached.contains(p) && p.addListener(metrics)) {
+                    attached.add(p);
                 }
             }
         }
