@@ -287,7 +287,7 @@ final class IngressHandler implements HttpHandler {
         if (r.reason().isPresent()) {
             safe = safe.withReason(r.reason().get());
         }
-        return Response.rejected(safe).withHeaders(response.headers());
+        return Response.rejected(safe);
     }
 
     /** The proxy chain a trusted peer reports: {@code X-Forwarded-For}, else {@code Forwarded: for=}. */
