@@ -149,8 +149,8 @@ class JoltFhirEndToEndTest {
 
             assertThat(r.statusCode()).isEqualTo(400);
             OperationOutcome oo = outcome(r);
-            assertThat(oo.getIssueFirstRep().getDiagnostics()).startsWith("FHIR server " + store.base()
-                    + " refused the transaction Bundle with Patient: HTTP 400: Patient.identifier: MRN assigning");
+            assertThat(oo.getIssueFirstRep().getDiagnostics()).startsWith("the FHIR server refused the transaction Bundle with Patient: HTTP 400: "
+                    + "Patient.identifier: MRN assigning").doesNotContain(store.base().toString());
             assertThat(oo.getIssue().get(1).getDiagnostics()).contains("is not registered");
             assertThat(oo.getIssue().get(1).getExpression().get(0).getValue())
                     .isEqualTo("Bundle.entry[0].resource.identifier[0]");
