@@ -26,18 +26,28 @@ public final class Rejection {
         FORBIDDEN(403),
         /** Nothing there to act on. */
         NOT_FOUND(404),
+        /** An operation (an HTTP method, say) this endpoint does not take; the frontend says which it does. */
+        METHOD_NOT_ALLOWED(405),
         /** Conflicts with what exists, e.g. a duplicate instance that policy refuses. */
         CONFLICT(409),
         /** Too big for the configured limit. */
         PAYLOAD_TOO_LARGE(413),
+        /** The request target is longer than the configured limit. */
+        URI_TOO_LONG(414),
         /** A format, media type or operation this pipeline does not handle. */
         UNSUPPORTED(415),
+        /** The client asked for a behaviour (an HTTP {@code Expect}) that cannot be met. */
+        EXPECTATION_FAILED(417),
         /** Well-formed but fails validation. */
         INVALID(422),
         /** Over a rate limit; see {@link #retryAfter()}. */
         TOO_MANY_REQUESTS(429),
+        /** The request's header section is larger than the configured limit. */
+        HEADERS_TOO_LARGE(431),
         /** An unexpected failure in a stage. */
         INTERNAL(500),
+        /** A protocol feature the request relies on (an HTTP transfer coding, say) is not implemented. */
+        NOT_IMPLEMENTED(501),
         /** The upstream refused the connection, could not be reached, or answered garbage. */
         UPSTREAM_UNAVAILABLE(502),
         /** This pipeline is temporarily out of resources or shutting down. */

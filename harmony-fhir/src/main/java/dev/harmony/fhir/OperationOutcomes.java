@@ -62,6 +62,8 @@ public final class OperationOutcomes {
             case UNAUTHENTICATED -> IssueType.LOGIN;
             case FORBIDDEN -> IssueType.FORBIDDEN;
             case NOT_FOUND -> IssueType.NOTFOUND;
+            case METHOD_NOT_ALLOWED, EXPECTATION_FAILED, NOT_IMPLEMENTED -> IssueType.NOTSUPPORTED;
+            case URI_TOO_LONG, HEADERS_TOO_LARGE -> IssueType.TOOLONG;
             case CONFLICT -> IssueType.CONFLICT;
             case PAYLOAD_TOO_LARGE -> IssueType.TOOCOSTLY;
             case UNSUPPORTED -> IssueType.NOTSUPPORTED;

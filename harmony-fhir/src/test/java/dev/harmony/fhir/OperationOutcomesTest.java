@@ -76,6 +76,10 @@ class OperationOutcomesTest {
         assertThat(OperationOutcomes.issueTypeOf(Rejection.Kind.UPSTREAM_UNAVAILABLE)).isEqualTo(IssueType.TRANSIENT);
         assertThat(OperationOutcomes.issueTypeOf(Rejection.Kind.UPSTREAM_TIMEOUT)).isEqualTo(IssueType.TIMEOUT);
         assertThat(OperationOutcomes.issueTypeOf(Rejection.Kind.INTERNAL)).isEqualTo(IssueType.EXCEPTION);
+        assertThat(OperationOutcomes.issueTypeOf(Rejection.Kind.METHOD_NOT_ALLOWED)).isEqualTo(IssueType.NOTSUPPORTED);
+        assertThat(OperationOutcomes.issueTypeOf(Rejection.Kind.HEADERS_TOO_LARGE)).isEqualTo(IssueType.TOOLONG);
+        assertThat(OperationOutcomes.issueTypeOf(Rejection.Kind.URI_TOO_LONG)).isEqualTo(IssueType.TOOLONG);
+        assertThat(OperationOutcomes.issueTypeOf(Rejection.Kind.NOT_IMPLEMENTED)).isEqualTo(IssueType.NOTSUPPORTED);
         assertThat(OperationOutcomes.severityOf(Rejection.Kind.INTERNAL)).isEqualTo(IssueSeverity.FATAL);
     }
 

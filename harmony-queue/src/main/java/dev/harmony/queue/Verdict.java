@@ -22,7 +22,8 @@ record Verdict(boolean delivered, boolean retryable, Duration retryAfter, String
         return switch (kind) {
             case UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, UNAVAILABLE, TOO_MANY_REQUESTS, INTERNAL -> true;
             case MALFORMED, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED,
-                    INVALID -> false;
+                    INVALID, METHOD_NOT_ALLOWED, URI_TOO_LONG, EXPECTATION_FAILED, HEADERS_TOO_LARGE,
+                    NOT_IMPLEMENTED -> false;
         };
     }
 

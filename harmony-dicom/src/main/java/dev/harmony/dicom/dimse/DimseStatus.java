@@ -65,6 +65,9 @@ public final class DimseStatus {
         return switch (kind) {
             case UNAUTHENTICATED, FORBIDDEN -> NOT_AUTHORIZED;
             case MALFORMED -> CANNOT_UNDERSTAND;
+            case METHOD_NOT_ALLOWED, NOT_IMPLEMENTED -> UNRECOGNIZED_OPERATION;
+            case URI_TOO_LONG, HEADERS_TOO_LARGE -> OUT_OF_RESOURCES;
+            case EXPECTATION_FAILED -> PROCESSING_FAILURE;
             case INVALID -> DATA_SET_DOES_NOT_MATCH_SOP_CLASS;
             case UNSUPPORTED -> SOP_CLASS_NOT_SUPPORTED;
             case CONFLICT -> DUPLICATE_SOP_INSTANCE;

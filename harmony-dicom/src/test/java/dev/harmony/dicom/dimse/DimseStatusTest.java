@@ -28,6 +28,9 @@ class DimseStatusTest {
         assertThat(of(Kind.INTERNAL)).isEqualTo(0x0110);
         assertThat(of(Kind.UPSTREAM_UNAVAILABLE)).isEqualTo(0x0110);
         assertThat(of(Kind.UPSTREAM_TIMEOUT)).isEqualTo(0x0110);
+        assertThat(of(Kind.METHOD_NOT_ALLOWED)).isEqualTo(0x0211);
+        assertThat(of(Kind.NOT_IMPLEMENTED)).isEqualTo(0x0211);
+        assertThat(of(Kind.HEADERS_TOO_LARGE)).isEqualTo(0xA700);
         assertThat(DimseStatus.of(Response.of(413))).isEqualTo(0xA700);
         assertThat(DimseStatus.of(Response.of(500))).isEqualTo(0x0110);
     }

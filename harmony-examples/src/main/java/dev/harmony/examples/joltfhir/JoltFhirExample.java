@@ -132,6 +132,7 @@ public final class JoltFhirExample {
                 .name("jolt-fhir")
                 .source("Legacy System", "HL7v2 -> JSON")
                 .frontend(HttpIngress.port(o.port()).bind("127.0.0.1").prefix(o.path())
+                        .methods("POST") // a webhook: anything else is 405 with Allow: POST
                         .rejections(OperationOutcomes.renderer()).build())
                 .use(JsonSchema.classpath(SCHEMA).build())
                 .use(spec.contentType(Fhir.JSON).build())

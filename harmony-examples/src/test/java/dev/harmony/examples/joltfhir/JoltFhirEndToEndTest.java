@@ -9,6 +9,7 @@ import dev.harmony.fhir.server.EmbeddedFhirServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -148,8 +149,8 @@ class JoltFhirEndToEndTest {
 
             assertThat(r.statusCode()).isEqualTo(400);
             OperationOutcome oo = outcome(r);
-            assertThat(oo.getIssueFirstRep().getDiagnostics()).startsWith("FHIR server " + store.base()
-                    + " refused the transaction Bundle with Patient: HTTP 400: Patient.identifier: MRN assigning");
+            assertThat(oo.getIssueFirstRep().getDiagnostics()).startsWith("the FHIR server refused the transaction Bundle with Patient: HTTP 400: "
+                    + "Patient.identifier: MRN assigning").doesNotContain(store.base().toString());
             assertThat(oo.getIssue().get(1).getDiagnostics()).contains("is not registered");
             assertThat(oo.getIssue().get(1).getExpression().get(0).getValue())
                     .isEqualTo("Bundle.entry[0].resource.identifier[0]");
@@ -186,8 +187,67 @@ class JoltFhirEndToEndTest {
             assertThat(r.statusCode()).isEqualTo(502);
             OperationOutcome oo = outcome(r);
             assertThat(oo.getIssueFirstRep().getCode()).isEqualTo(IssueType.TRANSIENT);
+            // What went wrong, with the store's address, is logged under the correlation id; the client sees neither.
             assertThat(oo.getIssueFirstRep().getDiagnostics())
-                    .startsWith("FHIR server " + down + " is unreachable (4 attempts)");
+                    .matches("the upstream server is unreachable or failed \\(correlation id [0-9a-f]{12}\\)")
+                    .doesNotContain(Integer.toString(port));
+        }
+    }
+
+    /** Sends raw bytes on a fresh connection and reads the whole answer (the ingress closes after these). */
+    private static String raw(int port, String request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static OperationOutcome rawOutcome(String answer) {
+        int split = answer.indexOf("\r\n\r\n");
+        assertThat(answer.substring(0, split)).containsIgnoringCase("Content-Type: application/fhir+json");
+        return Fhir.jsonParser().setParserErrorHandler(new StrictErrorHandler())
+                .parseResource(OperationOutcome.class, answer.substring(split + 4));
+    }
+
+    @Test
+    void errorsTheIngressMakesItselfAreOperationOutcomesToo() throws Exception {
+        try (JoltFhirServer example = start(null, null)) {
+            HttpResponse<String> get = http.send(HttpRequest.newBuilder(example.webhook()).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(get.statusCode()).isEqualTo(405);
+            assertThat(get.headers().firstValue("Allow")).contains("POST");
+            assertThat(outcome(get).getIssueFirstRep().getCode()).isEqualTo(IssueType.NOTSUPPORTED);
+
+            String path = example.webhook().getPath();
+            String twoHosts = raw(example.port(), "POST " + path + " HTTP/1.1\r\nHost: a\r\nHost: b\r\n"
+                    + "Content-Length: 2\r\n\r\n{}");
+            assertThat(twoHosts).startsWith("HTTP/1.1 400 Bad Request\r\n");
+            assertThat(rawOutcome(twoHosts).getIssueFirstRep().getCode()).isEqualTo(IssueType.STRUCTURE);
+
+            String smuggled = raw(example.port(), "POST " + path + " HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+            assertThat(smuggled).startsWith("HTTP/1.1 400 Bad Request\r\n");
+            rawOutcome(smuggled);
+
+            String huge = raw(example.port(), "POST " + path + " HTTP/1.1\r\nHost: a\r\nX-Big: "
+                    + "x".repeat(40_000) + "\r\n\r\n");
+            assertThat(huge).startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n");
+            assertThat(rawOutcome(huge).getIssueFirstRep().getCode()).isEqualTo(IssueType.TOOLONG);
+
+            HttpResponse<String> elsewhere = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + example.port() + "/not-here")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(elsewhere.statusCode()).isEqualTo(404);
+            assertThat(outcome(elsewhere).getIssueFirstRep().getCode()).isEqualTo(IssueType.NOTFOUND);
+
+            String traversal = raw(example.port(), "POST " + path + "/..%2f..%2fadmin HTTP/1.1\r\nHost: a\r\n"
+                    + "Connection: close\r\nContent-Length: 2\r\n\r\n{}");
+            assertThat(traversal).startsWith("HTTP/1.1 400 Bad Request\r\n");
+            rawOutcome(traversal);
+
+            assertThat(post(example.webhook(), JoltFhirGoldenTest.resource(JoltFhirExample.SAMPLE)).statusCode())
+                    .as("still serving").isEqualTo(200);
         }
     }
 }

@@ -71,7 +71,9 @@ record ServerAnswer(int status, String contentType, byte[] body, String location
     private Rejection rejection(Outgoing sent, String server) {
         List<Rejection.Issue> issues = new ArrayList<>();
         String firstDiagnostic = outcomeIssues(issues);
-        String message = "FHIR server " + server + " refused the " + sent.what() + ": HTTP " + status
+        // A 4xx goes back to the caller as is: it names what was refused, not where the server is.
+        String who = status >= 500 ? "FHIR server " + server : "the FHIR server";
+        String message = who + " refused the " + sent.what() + ": HTTP " + status
                 + (firstDiagnostic == null ? "" : ": " + firstDiagnostic);
         Rejection.Kind kind = switch (status) {
             case 400 -> Rejection.Kind.MALFORMED;
@@ -87,7 +89,7 @@ record ServerAnswer(int status, String contentType, byte[] body, String location
             default -> status >= 500 || status < 400 ? Rejection.Kind.UPSTREAM_UNAVAILABLE : Rejection.Kind.MALFORMED;
         };
         if (status == 401 || status == 403) {
-            message = "FHIR server " + server + " refused Harmony's credentials: HTTP " + status
+            message = "the FHIR server refused Harmony's credentials: HTTP " + status
                     + (firstDiagnostic == null ? "" : ": " + firstDiagnostic);
         }
         Rejection rejection = Rejection.of(kind, message).withDetails(issues)

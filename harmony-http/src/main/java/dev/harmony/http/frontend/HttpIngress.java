@@ -4,8 +4,12 @@ import dev.harmony.message.Protocol;
 import dev.harmony.pipeline.Frontend;
 import dev.harmony.pipeline.Handler;
 import dev.harmony.pipeline.RejectionRenderer;
+import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * An HTTP/1.1 ingress on Undertow: listens on a port (default 8080), mounts its pipeline under a path
@@ -15,7 +19,13 @@ import java.util.Objects;
  *
  * <p>Rejections are answered with their kind's status, their headers, {@code Retry-After} when they
  * carry one, and a body from {@link Builder#rejections(RejectionRenderer)} (default
- * {@link RejectionRenderer#json()}; FHIR pipelines pass {@code OperationOutcomes.renderer()}).
+ * {@link RejectionRenderer#json()}; FHIR pipelines pass {@code OperationOutcomes.renderer()}). So is
+ * every error the ingress makes itself, including the ones Undertow's parser writes before any handler
+ * runs: malformed or oversized heads (400, 431), ambiguous framing (400), unknown transfer codings (501),
+ * unknown expectations (417), long targets (414), path tricks (400), methods it does not take (405 with
+ * {@code Allow}). Heads must arrive within {@link Builder#requestHeadTimeout}; idle connections close
+ * after {@link Builder#idleTimeout}. Internal and upstream failures show the client only the
+ * correlation id ({@code Attribute.EXCHANGE_ID}) under which the details are logged.
  *
  * <pre>{@code
  * HttpIngress ingress = HttpIngress.port(8080)
@@ -29,20 +39,37 @@ import java.util.Objects;
 public final class HttpIngress implements Frontend {
     /** The default request body limit: 16 MiB. */
     public static final long DEFAULT_MAX_BODY_SIZE = 16L * 1024 * 1024;
+    /** The default time a client has to send a whole request head once it started one: 20 s. */
+    public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(20);
+    /** The default time a connection may sit idle between requests: 60 s. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** The default limit of a request head (request line and headers): 32 KiB. */
+    public static final int DEFAULT_MAX_HEADER_SIZE = 32 * 1024;
+    /** The default limit of the request target (path and query): 8 KiB. */
+    public static final int DEFAULT_MAX_URI_LENGTH = 8 * 1024;
+    /** The methods an ingress takes unless told otherwise; never TRACE or CONNECT. */
+    public static final Set<String> DEFAULT_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     private final SharedServer.Settings settings;
     private final String prefix;
     private final long maxBodySize;
     private final RejectionRenderer renderer;
     private final TrustedProxies trustedProxies;
+    private final Set<String> methods;
     private SharedServer server;
 
     private HttpIngress(Builder b) {
-        this.settings = new SharedServer.Settings(b.bindAddress, b.port, b.tls, b.ioThreads, b.workerThreads);
+        this.settings = new SharedServer.Settings(b.bindAddress, b.port, b.tls, b.ioThreads, b.workerThreads,
+                new SharedServer.Limits(millis(b.headTimeout), millis(b.idleTimeout), b.maxHeaderSize, b.maxUriLength));
         this.prefix = b.prefix;
         this.maxBodySize = b.maxBodySize;
         this.renderer = b.renderer;
         this.trustedProxies = b.trustedProxies;
+        this.methods = b.methods;
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
     }
 
     /** Starts configuring an ingress on {@code port} (0 = an ephemeral port, see {@link #port()}). */
@@ -65,9 +92,10 @@ public final class HttpIngress implements Frontend {
         if (server != null) {
             throw new IllegalStateException("HttpIngress on port " + settings.port() + " is already started");
         }
+        ResponseWriter writer = new ResponseWriter(renderer);
         IngressHandler h = new IngressHandler(handler, prefix, settings.tls() != null, maxBodySize, trustedProxies,
-                new ResponseWriter(renderer));
-        server = SharedServer.mount(settings, prefix, h);
+                methods, writer);
+        server = SharedServer.mount(settings, prefix, h, writer);
     }
 
     @Override
@@ -81,6 +109,11 @@ public final class HttpIngress implements Frontend {
     /** The port it listens on: the configured one, or the ephemeral one once started. */
     public synchronized int port() {
         return server != null ? server.port() : settings.port();
+    }
+
+    /** The methods this ingress takes; others are answered 405 with {@code Allow}. */
+    public Set<String> methods() {
+        return methods;
     }
 
     /** The path prefix, e.g. {@code /fhir}; empty for the root. */
@@ -105,6 +138,11 @@ public final class HttpIngress implements Frontend {
         private Tls tls;
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int workerThreads = Math.max(64, Runtime.getRuntime().availableProcessors() * 16);
+        private Duration headTimeout = DEFAULT_REQUEST_HEAD_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
+        private int maxUriLength = DEFAULT_MAX_URI_LENGTH;
+        private Set<String> methods = DEFAULT_METHODS;
 
         private Builder(int port) {
             this.port = port;
@@ -140,6 +178,74 @@ public final class HttpIngress implements Frontend {
         public Builder rejections(RejectionRenderer rejectionRenderer) {
             this.renderer = Objects.requireNonNull(rejectionRenderer, "rejections");
             return this;
+        }
+
+        /**
+         * The methods this pipeline takes (default {@link #DEFAULT_METHODS}); any other is answered 405
+         * with an {@code Allow} header. {@code GET} brings {@code HEAD} with it. TRACE and CONNECT are never taken.
+         */
+        public Builder methods(String... allowed) {
+            Set<String> set = new LinkedHashSet<>();
+            for (String m : allowed) {
+                Objects.requireNonNull(m, "method");
+                String method = m.strip().toUpperCase(Locale.ROOT);
+                if (!method.matches("[A-Z][A-Z0-9_-]*")) {
+                    throw new IllegalArgumentException("HttpIngress.methods: '" + m + "' is not an HTTP method");
+                }
+                if (method.equals("TRACE") || method.equals("CONNECT")) {
+                    throw new IllegalArgumentException("HttpIngress.methods: " + method + " is never taken by an ingress");
+                }
+                set.add(method);
+                if (method.equals("GET")) {
+                    set.add("HEAD");
+                }
+            }
+            if (set.isEmpty()) {
+                throw new IllegalArgumentException("HttpIngress.methods: name at least one method");
+            }
+            this.methods = Set.copyOf(set);
+            return this;
+        }
+
+        /**
+         * How long a client may take to send a request head once its first byte arrived (default 20 s);
+         * then the connection is closed. Bounds clients that trickle header bytes (slowloris).
+         */
+        public Builder requestHeadTimeout(Duration timeout) {
+            this.headTimeout = positive(timeout, "requestHeadTimeout");
+            return this;
+        }
+
+        /** How long a connection may stay open without a request in progress (default 60 s). */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positive(timeout, "idleTimeout");
+            return this;
+        }
+
+        /** The largest request head (request line and headers) in bytes (default 32 KiB); larger ones get 431. */
+        public Builder maxHeaderSize(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("HttpIngress.maxHeaderSize must be >= 1024, got " + bytes);
+            }
+            this.maxHeaderSize = bytes;
+            return this;
+        }
+
+        /** The longest request target (path and query) in characters (default 8 KiB); longer ones get 414. */
+        public Builder maxUriLength(int chars) {
+            if (chars < 256) {
+                throw new IllegalArgumentException("HttpIngress.maxUriLength must be >= 256, got " + chars);
+            }
+            this.maxUriLength = chars;
+            return this;
+        }
+
+        private static Duration positive(Duration d, String option) {
+            Objects.requireNonNull(d, option);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("HttpIngress." + option + " must be positive, got " + d);
+            }
+            return d;
         }
 
         /** Peers (IP addresses or CIDR ranges) whose {@code X-Forwarded-*} headers are believed. */

@@ -13,14 +13,18 @@ import dev.harmony.pipeline.Rejection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,27 +40,39 @@ final class IngressHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(IngressHandler.class);
     /** How much of a refused upload is read and dropped so the client gets to see the 413. */
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+    /** The request body stream handed to the pipeline, to learn afterwards whether its framing broke. */
+    private static final AttachmentKey<BoundedInputStream> BODY = AttachmentKey.create(BoundedInputStream.class);
 
     private final Handler pipeline;
     private final String prefix;
     private final String scheme;
     private final long maxBodySize;
     private final TrustedProxies trustedProxies;
+    private final String[] methods;
+    private final String allow;
     private final ResponseWriter writer;
 
     IngressHandler(Handler pipeline, String prefix, boolean https, long maxBodySize, TrustedProxies trustedProxies,
-            ResponseWriter writer) {
+            Set<String> methods, ResponseWriter writer) {
         this.pipeline = pipeline;
         this.prefix = prefix;
         this.scheme = https ? "https" : "http";
         this.maxBodySize = maxBodySize;
         this.trustedProxies = trustedProxies;
+        this.methods = methods.toArray(String[]::new);
+        this.allow = String.join(", ", new TreeSet<>(methods));
         this.writer = writer;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (exchange.isInIoThread()) {
+            Response refused = refuse(exchange);
+            if (refused != null) {
+                boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
+                exchange.dispatch(SameThreadExecutor.INSTANCE, () -> writer.writeFromIoThread(exchange, refused, head));
+                return;
+            }
             if (hasBody(exchange)) {
                 exchange.dispatch(this); // the body is read as a blocking stream on a worker
             } else {
@@ -92,9 +108,53 @@ final class IngressHandler implements HttpHandler {
         }
     }
 
+    /**
+     * Refuses, before anything is read, a method this ingress does not take (405 with {@code Allow}) and
+     * a GET or HEAD body it will not discard: chunked (400) or over the body limit (413). Either way the
+     * connection closes unless the body is small enough for Undertow to discard; a GET or HEAD body
+     * that is kept is never passed on (see {@link #bodyIgnored}).
+     */
+    private Response refuse(HttpServerExchange exchange) {
+        String method = exchange.getRequestMethod().toString();
+        boolean taken = false;
+        for (String m : methods) {
+            if (m.equals(method)) { // case-sensitive (RFC 9110 9.1), unlike HttpString.equals
+                taken = true;
+                break;
+            }
+        }
+        Rejection no = null;
+        if (!taken) {
+            no = Rejection.of(Rejection.Kind.METHOD_NOT_ALLOWED, "this endpoint does not take " + method
+                    + "; it takes " + allow).withHeader("Allow", allow);
+        } else if (bodyIgnored(exchange)) {
+            if (exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING)) {
+                no = Rejection.malformed("a " + method + " request must not have a chunked body");
+            } else if (exchange.getRequestContentLength() > maxBodySize) {
+                no = Rejection.payloadTooLarge("request body of " + exchange.getRequestContentLength()
+                        + " bytes exceeds the limit of " + maxBodySize + " bytes");
+            }
+        }
+        if (no == null) {
+            return null;
+        }
+        if (!exchange.isRequestComplete() && (exchange.getRequestContentLength() < 0
+                || exchange.getRequestContentLength() > DRAIN_LIMIT)) {
+            exchange.setPersistent(false);
+        }
+        return Response.rejected(no);
+    }
+
+    /** GET and HEAD bodies have no meaning (RFC 9110 9.3.1): Undertow reads and drops them after the answer. */
+    private static boolean bodyIgnored(HttpServerExchange exchange) {
+        HttpString method = exchange.getRequestMethod();
+        return method.equals(Methods.GET) || method.equals(Methods.HEAD);
+    }
+
     private static boolean hasBody(HttpServerExchange exchange) {
-        return exchange.getRequestContentLength() > 0
-                || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING);
+        return (exchange.getRequestContentLength() > 0
+                || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING))
+                && !bodyIgnored(exchange);
     }
 
     /** Runs a body-less exchange without blocking this IO thread; the answer is written from this IO thread. */
@@ -112,9 +172,10 @@ final class IngressHandler implements HttpHandler {
             return;
         }
         keepReading(exchange);
-        pipeline.handleAsync((Request) parsed, exchange.getConnection().getWorker())
+        Request request = (Request) parsed;
+        pipeline.handleAsync(request, exchange.getConnection().getWorker())
                 .whenComplete((response, failure) -> {
-                    Response answer = response != null ? response : internalError();
+                    Response answer = forClient(exchange, request, response != null ? response : internalError());
                     if (exchange.getIoThread() == Thread.currentThread()) {
                         writer.writeFromIoThread(exchange, answer, head);
                     } else {
@@ -140,7 +201,8 @@ final class IngressHandler implements HttpHandler {
     private boolean serve(HttpServerExchange exchange) throws Exception {
         boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
         Object parsed = parse(exchange);
-        Response response = parsed instanceof Response refused ? refused : pipeline.handle((Request) parsed);
+        Response response = parsed instanceof Response refused ? refused
+                : forClient(exchange, (Request) parsed, pipeline.handle((Request) parsed));
         boolean handedOff = writer.write(exchange, response, head);
         if (!handedOff && response.rejection().map(r -> r.kind() == Rejection.Kind.PAYLOAD_TOO_LARGE).orElse(false)) {
             drainOversizedUpload(exchange);
@@ -154,10 +216,8 @@ final class IngressHandler implements HttpHandler {
         if (path.isEmpty()) {
             path = "/";
         }
-        if (hasDotSegment(path)) {
-            return Response.rejected(Rejection.malformed("request path must not contain '.' or '..' segments"));
-        }
-        long declared = exchange.getRequestContentLength();
+        boolean bodyless = bodyIgnored(exchange);
+        long declared = bodyless ? -1 : exchange.getRequestContentLength();
         if (declared > maxBodySize) {
             if (declared - maxBodySize > DRAIN_LIMIT) {
                 exchange.setPersistent(false); // not worth reading: answer and close
@@ -168,13 +228,14 @@ final class IngressHandler implements HttpHandler {
         InetSocketAddress peer = exchange.getSourceAddress();
         boolean peerTrusted = !trustedProxies.isEmpty() && peer != null && peer.getAddress() != null
                 && trustedProxies.trusts(peer.getAddress());
-        Headers headers = headers(exchange, peerTrusted);
+        Headers headers = headers(exchange, peerTrusted, bodyless);
         Attributes attributes = Attributes.empty()
+                .with(Attribute.EXCHANGE_ID, CorrelationIds.next())
                 .with(HttpAttributes.SCHEME, scheme)
                 .with(HttpAttributes.PATH_PREFIX, prefix);
         if (peer != null) {
             attributes = attributes.with(HttpAttributes.PEER_ADDRESS, peer)
-                    .with(Attribute.REMOTE_ADDRESS, trustedProxies.resolve(peer, headers.all("X-Forwarded-For")));
+                    .with(Attribute.REMOTE_ADDRESS, trustedProxies.resolve(peer, peerTrusted ? hops(headers) : List.of()));
         }
         String host = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST);
         if (host != null) {
@@ -185,8 +246,54 @@ final class IngressHandler implements HttpHandler {
                 .query(exchange.getQueryString())
                 .headers(headers)
                 .attributes(attributes)
-                .body(body(exchange, declared))
+                .body(bodyless ? Body.empty() : body(exchange, declared))
                 .build();
+    }
+
+    /**
+     * What the client gets to see of {@code response}: a request whose body framing broke while the
+     * pipeline read it is answered 400 on a closing connection, whatever the pipeline made of the broken
+     * read; and an internal or upstream failure shows no exception text or upstream address, only the
+     * correlation id under which the ingress logs the original.
+     */
+    private Response forClient(HttpServerExchange exchange, Request request, Response response) {
+        BoundedInputStream body = exchange.getAttachment(BODY);
+        if (body != null && body.failed()) {
+            exchange.setPersistent(false);
+            ResponseWriter.discard(response.body());
+            return Response.rejected(Rejection.malformed("the request body could not be read: its framing is invalid"
+                    + " or the connection broke"));
+        }
+        Rejection r = response.rejection().orElse(null);
+        if (r == null) {
+            return response;
+        }
+        String shown = switch (r.kind()) {
+            case INTERNAL -> "internal error";
+            case UPSTREAM_UNAVAILABLE -> "the upstream server is unreachable or failed";
+            case UPSTREAM_TIMEOUT -> "the upstream server did not answer in time";
+            default -> null;
+        };
+        if (shown == null) {
+            return response;
+        }
+        String id = request.attribute(Attribute.EXCHANGE_ID).orElse("-");
+        LOG.warn("[{}] HTTP ingress {}: {} {} answered {}: {}", id, prefix, request.operation(), request.path(),
+                r.kind().status(), r.message());
+        Rejection safe = Rejection.of(r.kind(), shown + " (correlation id " + id + ")").withHeaders(r.headers());
+        if (r.retryAfter().isPresent()) {
+            safe = safe.withRetryAfter(r.retryAfter().get());
+        }
+        if (r.reason().isPresent()) {
+            safe = safe.withReason(r.reason().get());
+        }
+        return Response.rejected(safe);
+    }
+
+    /** The proxy chain a trusted peer reports: {@code X-Forwarded-For}, else {@code Forwarded: for=}. */
+    private static List<String> hops(Headers headers) {
+        List<String> xff = headers.all("X-Forwarded-For");
+        return xff.isEmpty() ? TrustedProxies.forwardedFor(headers.all("Forwarded")) : xff;
     }
 
     private static Response internalError() {
@@ -223,21 +330,25 @@ final class IngressHandler implements HttpHandler {
             return Body.empty();
         }
         String contentType = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.CONTENT_TYPE);
-        return Body.ofStream(new BoundedInputStream(exchange.getInputStream(), maxBodySize), declared, contentType)
-                .withLimit(maxBodySize);
+        BoundedInputStream in = new BoundedInputStream(exchange.getInputStream(), maxBodySize);
+        exchange.putAttachment(BODY, in);
+        return Body.ofStream(in, declared, contentType).withLimit(maxBodySize);
     }
 
-    /** Request headers minus connection-level ones; forwarding headers only from trusted proxies. */
-    private static Headers headers(HttpServerExchange exchange, boolean peerTrusted) {
+    /**
+     * Request headers minus connection-level ones; headers that speak for a proxy only from trusted
+     * proxies; no Content-Length for a body that is dropped.
+     */
+    private static Headers headers(HttpServerExchange exchange, boolean peerTrusted, boolean bodyless) {
         Headers.Builder b = Headers.builder();
         Set<String> named = HopByHop.namedIn(exchange.getRequestHeaders().get(io.undertow.util.Headers.CONNECTION));
         for (HeaderValues values : exchange.getRequestHeaders()) {
             String name = values.getHeaderName().toString();
-            if ((HopByHop.is(name) && !name.equalsIgnoreCase("Content-Length"))
+            if ((HopByHop.is(name) && (bodyless || !name.equalsIgnoreCase("Content-Length")))
                     || (!named.isEmpty() && named.contains(name.toLowerCase(Locale.ROOT)))) {
                 continue;
             }
-            if (!peerTrusted && name.regionMatches(true, 0, "X-Forwarded-", 0, 12)) {
+            if (!peerTrusted && ProxyHeaders.is(name)) {
                 continue; // any client can write these; only a trusted proxy's count
             }
             for (String v : values) {
@@ -245,18 +356,5 @@ final class IngressHandler implements HttpHandler {
             }
         }
         return b.build();
-    }
-
-    private static boolean hasDotSegment(String rawPath) {
-        if (rawPath.indexOf('.') < 0 && rawPath.indexOf('%') < 0) {
-            return false; // the common case, without splitting the path
-        }
-        for (String segment : rawPath.split("/")) {
-            String s = segment.replace("%2e", ".").replace("%2E", ".");
-            if (s.equals(".") || s.equals("..")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,24 +1,27 @@
 package dev.harmony.http.frontend;
 
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Rejection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
-import java.nio.charset.StandardCharsets;
+import io.undertow.util.Methods;
+import io.undertow.util.SameThreadExecutor;
+import java.util.function.Supplier;
 
-/** Answers requests outside every mounted prefix: 404 with a small JSON error. */
+/** Answers requests outside every mounted prefix: a 404 rejection in the port's shape (see {@link SharedServer}). */
 final class NotFoundHandler implements HttpHandler {
-    static final NotFoundHandler INSTANCE = new NotFoundHandler();
+    private static final Response NOT_FOUND =
+            Response.rejected(Rejection.of(Rejection.Kind.NOT_FOUND, "no pipeline is mounted at this path"));
+    private final Supplier<ResponseWriter> writer;
 
-    private NotFoundHandler() {
+    NotFoundHandler(Supplier<ResponseWriter> writer) {
+        this.writer = writer;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        byte[] body = "{\"error\":\"not_found\",\"message\":\"no pipeline is mounted at this path\"}"
-                .getBytes(StandardCharsets.UTF_8);
-        exchange.setStatusCode(404);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
-        exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(body));
+        ResponseWriter w = writer.get();
+        boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> w.writeFromIoThread(exchange, NOT_FOUND, head));
     }
 }

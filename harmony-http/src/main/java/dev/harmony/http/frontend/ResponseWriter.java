@@ -37,6 +37,10 @@ final class ResponseWriter {
         this.renderer = renderer;
     }
 
+    RejectionRenderer renderer() {
+        return renderer;
+    }
+
     /**
      * Writes {@code response} from a worker thread. Small answers to requests without a body are
      * handed to the connection's IO thread, which sends them and completes the exchange there:

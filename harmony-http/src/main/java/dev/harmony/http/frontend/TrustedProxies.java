@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Which peers may tell us the real client address through {@code X-Forwarded-For}: a list of
- * addresses and CIDR ranges ({@code 10.0.0.0/8}, {@code ::1}). Everyone else's header is ignored,
- * since any client can write one.
+ * Which peers may tell us the real client address through {@code X-Forwarded-For} (or, without one,
+ * RFC 7239 {@code Forwarded: for=}): a list of addresses and CIDR ranges ({@code 10.0.0.0/8},
+ * {@code ::1}). Everyone else's headers are dropped (see {@link ProxyHeaders}), since any client can
+ * write them.
  */
 final class TrustedProxies {
     private static final TrustedProxies NONE = new TrustedProxies(List.of());
@@ -119,6 +120,29 @@ final class TrustedProxies {
             }
         }
         return client;
+    }
+
+    /**
+     * The {@code for=} nodes of RFC 7239 {@code Forwarded} headers, in order, as hops for {@link #resolve}
+     * ({@code unknown} and obfuscated nodes included: the walk stops at them).
+     */
+    static List<String> forwardedFor(List<String> forwarded) {
+        List<String> hops = new ArrayList<>();
+        for (String header : forwarded) {
+            for (String element : header.split(",")) {
+                for (String pair : element.split(";")) {
+                    String p = pair.strip();
+                    if (p.regionMatches(true, 0, "for=", 0, 4)) {
+                        String node = p.substring(4).strip();
+                        if (node.length() >= 2 && node.startsWith("\"") && node.endsWith("\"")) {
+                            node = node.substring(1, node.length() - 1);
+                        }
+                        hops.add(node.isEmpty() ? "unknown" : node);
+                    }
+                }
+            }
+        }
+        return hops;
     }
 
     private static InetAddress literal(String hop) {

@@ -84,6 +84,20 @@ class HttpsIngressTest {
             assertThat(r.body()).isEqualTo("secure");
             assertThat(backend.last().request().attribute(HttpAttributes.SCHEME)).contains("https");
             assertThat(ingress.describe().detail()).startsWith("HTTPS :");
+
+            // Undertow's own parser errors get the ingress's shape over TLS too (the guard sits above TLS).
+            try (javax.net.ssl.SSLSocket raw = (javax.net.ssl.SSLSocket) trusting(trustedCert).getSocketFactory()
+                    .createSocket("127.0.0.1", ingress.port())) {
+                raw.setSoTimeout(10_000);
+                raw.getOutputStream().write("GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                raw.getOutputStream().flush();
+                String answer = new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(answer).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("Content-Type: application/json")
+                        .endsWith("\"error\":\"malformed\",\"message\":\"the request must carry exactly one valid Host header\"}");
+            }
+            assertThat(client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + ingress.port() + "/y")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         }
     }
 
