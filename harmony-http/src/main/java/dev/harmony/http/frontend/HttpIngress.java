@@ -4,14 +4,16 @@ import dev.harmony.message.Protocol;
 import dev.harmony.pipeline.Frontend;
 import dev.harmony.pipeline.Handler;
 import dev.harmony.pipeline.RejectionRenderer;
+import io.undertow.server.handlers.HttpContinueReadHandler;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * An HTTP/1.1 ingress on Undertow: listens on a port (default 8080), mounts its pipeline under a path
  * prefix (several pipelines can share one port by prefix), and streams request bodies into the
- * pipeline with a maximum size (413 beyond it). Pipeline work runs on worker threads, never on the IO
- * threads. Keep-alive, optional HTTPS, and {@code X-Forwarded-For} honoured only from trusted proxies.
+ * pipeline without blocking a thread, with a maximum size (413 beyond it), an idle timeout and a bound
+ * on concurrent uploads. Blocking stages run on worker threads, never on the IO threads. Keep-alive, optional HTTPS, and {@code X-Forwarded-For} honoured only from trusted proxies.
  *
  * <p>Rejections are answered with their kind's status, their headers, {@code Retry-After} when they
  * carry one, and a body from {@link Builder#rejections(RejectionRenderer)} (default
@@ -33,6 +35,8 @@ public final class HttpIngress implements Frontend {
     private final SharedServer.Settings settings;
     private final String prefix;
     private final long maxBodySize;
+    private final Duration bodyTimeout;
+    private final int maxUploads;
     private final RejectionRenderer renderer;
     private final TrustedProxies trustedProxies;
     private SharedServer server;
@@ -41,6 +45,8 @@ public final class HttpIngress implements Frontend {
         this.settings = new SharedServer.Settings(b.bindAddress, b.port, b.tls, b.ioThreads, b.workerThreads);
         this.prefix = b.prefix;
         this.maxBodySize = b.maxBodySize;
+        this.bodyTimeout = b.bodyTimeout;
+        this.maxUploads = b.maxUploads;
         this.renderer = b.renderer;
         this.trustedProxies = b.trustedProxies;
     }
@@ -65,9 +71,10 @@ public final class HttpIngress implements Frontend {
         if (server != null) {
             throw new IllegalStateException("HttpIngress on port " + settings.port() + " is already started");
         }
-        IngressHandler h = new IngressHandler(handler, prefix, settings.tls() != null, maxBodySize, trustedProxies,
-                new ResponseWriter(renderer));
-        server = SharedServer.mount(settings, prefix, h);
+        IngressHandler h = new IngressHandler(handler, prefix, settings.tls() != null, maxBodySize, bodyTimeout,
+                maxUploads, trustedProxies, new ResponseWriter(renderer));
+        // sends "100 Continue" when a stage first reads the body, never for a request answered without reading it
+        server = SharedServer.mount(settings, prefix, new HttpContinueReadHandler(h));
     }
 
     @Override
@@ -100,6 +107,8 @@ public final class HttpIngress implements Frontend {
         private String bindAddress = "0.0.0.0";
         private String prefix = "";
         private long maxBodySize = DEFAULT_MAX_BODY_SIZE;
+        private Duration bodyTimeout = Duration.ofSeconds(30);
+        private int maxUploads = 512;
         private RejectionRenderer renderer = RejectionRenderer.json();
         private TrustedProxies trustedProxies = TrustedProxies.none();
         private Tls tls;
@@ -133,6 +142,32 @@ public final class HttpIngress implements Frontend {
                 throw new IllegalArgumentException("HttpIngress.maxBodySize must be >= 0, got " + bytes);
             }
             this.maxBodySize = bytes;
+            return this;
+        }
+
+        /**
+         * The longest wait for more request body bytes once a stage reads the body; default 30 s. Then the
+         * read fails (400 {@code REQUEST_BODY_TIMEOUT}) and the connection is closed; a body nobody reads
+         * that does not end within it after the answer also gets its connection closed.
+         */
+        public Builder bodyTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "bodyTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("HttpIngress.bodyTimeout must be positive, got " + timeout);
+            }
+            this.bodyTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many requests with a body may be in progress at once (each holds a connection and a 16 KiB
+         * buffer, no thread); beyond it new ones get 503 with Retry-After. Default 512.
+         */
+        public Builder maxConcurrentUploads(int uploads) {
+            if (uploads < 1) {
+                throw new IllegalArgumentException("HttpIngress.maxConcurrentUploads must be >= 1, got " + uploads);
+            }
+            this.maxUploads = uploads;
             return this;
         }
 

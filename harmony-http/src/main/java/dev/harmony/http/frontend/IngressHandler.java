@@ -16,80 +16,57 @@ import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Undertow side of one ingress: turns each exchange into a {@link Request} and runs the pipeline.
- * A request with a body moves to a worker thread, where the body is read as a streaming, size-limited
- * stream. A request without one starts on the IO thread through {@link Handler#handleAsync}, so a
- * pipeline of non-blocking stages answers without any thread hand-off.
+ * The Undertow side of one ingress: turns each exchange into a {@link Request} and runs the pipeline
+ * through {@link Handler#handleAsync} from the exchange's IO thread, so a pipeline of non-blocking
+ * stages answers without any thread hand-off and blocking stages run on the worker pool. A request
+ * body is a non-blocking {@link UploadSource} (a blocking stage reading it waits on its worker, not on
+ * an IO thread): a slow or stalled upload holds no thread, each wait for body bytes has a timeout, and
+ * at most {@code maxUploads} bodies are open at once (beyond: 503 with Retry-After).
  * Nothing thrown here escapes to Undertow: a failure becomes a 500 (or a closed connection if the
  * answer had already started).
  */
 final class IngressHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(IngressHandler.class);
-    /** How much of a refused upload is read and dropped so the client gets to see the 413. */
+    /** A refused upload bigger than the limit by more than this is not read and dropped: answer and close. */
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
     private final Handler pipeline;
     private final String prefix;
     private final String scheme;
     private final long maxBodySize;
+    private final long bodyTimeoutNanos;
+    private final int maxUploads;
+    private final AtomicInteger uploads = new AtomicInteger();
     private final TrustedProxies trustedProxies;
     private final ResponseWriter writer;
 
-    IngressHandler(Handler pipeline, String prefix, boolean https, long maxBodySize, TrustedProxies trustedProxies,
-            ResponseWriter writer) {
+    IngressHandler(Handler pipeline, String prefix, boolean https, long maxBodySize, Duration bodyTimeout,
+            int maxUploads, TrustedProxies trustedProxies, ResponseWriter writer) {
         this.pipeline = pipeline;
         this.prefix = prefix;
         this.scheme = https ? "https" : "http";
         this.maxBodySize = maxBodySize;
+        this.bodyTimeoutNanos = bodyTimeout.toNanos();
+        this.maxUploads = maxUploads;
         this.trustedProxies = trustedProxies;
         this.writer = writer;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (exchange.isInIoThread()) {
-            if (hasBody(exchange)) {
-                exchange.dispatch(this); // the body is read as a blocking stream on a worker
-            } else {
-                // Run the pipeline from this IO thread once the handler returns: non-blocking stages stay
-                // here, the rest goes to the worker pool (see Handler.handleAsync).
-                exchange.dispatch(SameThreadExecutor.INSTANCE, () -> serveAsync(exchange));
-            }
-            return;
-        }
-        if (hasBody(exchange)) {
-            exchange.startBlocking();
-        }
-        boolean handedOff = false;
-        try {
-            handedOff = serve(exchange);
-        } catch (Throwable t) {
-            LOG.error("HTTP ingress {}: failed to answer {} {}", prefix, exchange.getRequestMethod(),
-                    exchange.getRequestURI(), t);
-            if (!exchange.isResponseStarted()) {
-                exchange.getResponseHeaders().clear();
-                try {
-                    handedOff = writer.write(exchange, internalError(), false);
-                } catch (Throwable again) {
-                    exchange.setPersistent(false);
-                }
-            } else {
-                exchange.setPersistent(false); // a half-written answer must not look complete
-            }
-        } finally {
-            if (!handedOff) {
-                exchange.endExchange();
-            }
-        }
+        // Run the pipeline from this IO thread once the handler returns: non-blocking stages stay
+        // here, the rest goes to the worker pool (see Handler.handleAsync).
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> serveAsync(exchange));
     }
 
     private static boolean hasBody(HttpServerExchange exchange) {
@@ -97,30 +74,46 @@ final class IngressHandler implements HttpHandler {
                 || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING);
     }
 
-    /** Runs a body-less exchange without blocking this IO thread; the answer is written from this IO thread. */
+    /** Runs an exchange without blocking this IO thread; the answer is written from this IO thread. */
     private void serveAsync(HttpServerExchange exchange) {
         boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
+        UploadSource[] upload = {null};
         Object parsed;
         try {
-            parsed = parse(exchange);
+            parsed = parse(exchange, upload);
         } catch (RuntimeException e) {
             LOG.error("HTTP ingress {}: cannot read {} {}", prefix, exchange.getRequestMethod(), exchange.getRequestURI(), e);
             parsed = internalError();
         }
         if (parsed instanceof Response refused) {
+            if (upload[0] != null) {
+                upload[0].answered();
+            } else if (hasBody(exchange)) {
+                UploadSource.limitDrain(exchange, bodyTimeoutNanos);
+            }
             writer.writeFromIoThread(exchange, refused, head);
             return;
         }
-        keepReading(exchange);
-        pipeline.handleAsync((Request) parsed, exchange.getConnection().getWorker())
+        if (upload[0] == null) {
+            keepReading(exchange);
+        }
+        Request request = (Request) parsed;
+        pipeline.handleAsync(request, exchange.getConnection().getWorker())
                 .whenComplete((response, failure) -> {
                     Response answer = response != null ? response : internalError();
                     if (exchange.getIoThread() == Thread.currentThread()) {
-                        writer.writeFromIoThread(exchange, answer, head);
+                        answer(exchange, upload[0], answer, head);
                     } else {
-                        exchange.getIoThread().execute(() -> writer.writeFromIoThread(exchange, answer, head));
+                        exchange.getIoThread().execute(() -> answer(exchange, upload[0], answer, head));
                     }
                 });
+    }
+
+    private void answer(HttpServerExchange exchange, UploadSource upload, Response answer, boolean head) {
+        if (upload != null) {
+            upload.answered();
+        }
+        writer.writeFromIoThread(exchange, answer, head);
     }
 
     /**
@@ -136,20 +129,8 @@ final class IngressHandler implements HttpHandler {
         }
     }
 
-    /** Runs the exchange; true if the answer was handed to the IO thread (see {@link ResponseWriter#write}). */
-    private boolean serve(HttpServerExchange exchange) throws Exception {
-        boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
-        Object parsed = parse(exchange);
-        Response response = parsed instanceof Response refused ? refused : pipeline.handle((Request) parsed);
-        boolean handedOff = writer.write(exchange, response, head);
-        if (!handedOff && response.rejection().map(r -> r.kind() == Rejection.Kind.PAYLOAD_TOO_LARGE).orElse(false)) {
-            drainOversizedUpload(exchange);
-        }
-        return handedOff;
-    }
-
     /** The exchange as a pipeline {@link Request}, or the {@link Response} refusing it before the pipeline. */
-    private Object parse(HttpServerExchange exchange) {
+    private Object parse(HttpServerExchange exchange, UploadSource[] upload) {
         String path = exchange.getRelativePath();
         if (path.isEmpty()) {
             path = "/";
@@ -180,51 +161,38 @@ final class IngressHandler implements HttpHandler {
         if (host != null) {
             attributes = attributes.with(HttpAttributes.HOST, host);
         }
+        Body body = Body.empty();
+        if (hasBody(exchange)) {
+            if (uploads.incrementAndGet() > maxUploads) {
+                uploads.decrementAndGet();
+                return Response.rejected(Rejection.unavailable("too many uploads in progress")
+                        .withRetryAfter(Duration.ofSeconds(1)));
+            }
+            AtomicBoolean counted = new AtomicBoolean(true);
+            Runnable release = () -> {
+                if (counted.getAndSet(false)) {
+                    uploads.decrementAndGet();
+                }
+            };
+            exchange.addExchangeCompleteListener((ex, next) -> {
+                release.run();
+                next.proceed();
+            });
+            upload[0] = new UploadSource(exchange, maxBodySize, bodyTimeoutNanos, release);
+            String contentType = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.CONTENT_TYPE);
+            body = Body.ofSource(upload[0], declared > 0 ? declared : -1, contentType).withLimit(maxBodySize);
+        }
         return Request.builder(Protocol.HTTP, exchange.getRequestMethod().toString())
                 .path(path)
                 .query(exchange.getQueryString())
                 .headers(headers)
                 .attributes(attributes)
-                .body(body(exchange, declared))
+                .body(body)
                 .build();
     }
 
     private static Response internalError() {
         return Response.rejected(Rejection.internal("internal error in the HTTP ingress"));
-    }
-
-    /**
-     * Reads and drops up to {@link #DRAIN_LIMIT} more bytes of a refused upload, so a client still
-     * sending sees the 413 instead of a reset; beyond that the connection is closed.
-     */
-    private static void drainOversizedUpload(HttpServerExchange exchange) {
-        if (exchange.isRequestComplete()) {
-            return;
-        }
-        byte[] sink = new byte[64 * 1024];
-        long drained = 0;
-        try {
-            InputStream in = exchange.getInputStream();
-            for (int n; (n = in.read(sink)) != -1; ) {
-                drained += n;
-                if (drained > DRAIN_LIMIT) {
-                    exchange.setPersistent(false);
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            exchange.setPersistent(false);
-        }
-    }
-
-    private Body body(HttpServerExchange exchange, long declared) {
-        boolean chunked = exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING);
-        if (declared <= 0 && !chunked) {
-            return Body.empty();
-        }
-        String contentType = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.CONTENT_TYPE);
-        return Body.ofStream(new BoundedInputStream(exchange.getInputStream(), maxBodySize), declared, contentType)
-                .withLimit(maxBodySize);
     }
 
     /** Request headers minus connection-level ones; forwarding headers only from trusted proxies. */
