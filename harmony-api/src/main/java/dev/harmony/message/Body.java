@@ -349,7 +349,7 @@ public final class Body {
         }
 
         private synchronized void answer(Object a) {
-            data = a instanceof ByteBuffer b ? b : data;
+            data = a instanceof ByteBuffer b ? b : ByteBuffer.allocate(0); // the source may reuse the last one
             answer = a;
             notifyAll();
         }
