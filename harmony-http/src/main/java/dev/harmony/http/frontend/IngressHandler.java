@@ -12,16 +12,23 @@ import dev.harmony.pipeline.Handler;
 import dev.harmony.pipeline.Rejection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +56,7 @@ final class IngressHandler implements HttpHandler {
     private final AtomicInteger uploads = new AtomicInteger();
     private final TrustedProxies trustedProxies;
     private final ResponseWriter writer;
+    private static final AttachmentKey<AtomicReference<Runnable>> CURRENT_UPLOAD = AttachmentKey.create(AtomicReference.class);
 
     IngressHandler(Handler pipeline, String prefix, boolean https, long maxBodySize, Duration bodyTimeout,
             int maxUploads, TrustedProxies trustedProxies, ResponseWriter writer) {
@@ -138,6 +146,13 @@ final class IngressHandler implements HttpHandler {
         if (hasDotSegment(path)) {
             return Response.rejected(Rejection.malformed("request path must not contain '.' or '..' segments"));
         }
+        String query = exchange.getQueryString();
+        try {
+            path = utf8(path);
+            query = utf8(query);
+        } catch (CharacterCodingException e) {
+            return Response.rejected(Rejection.malformed("request target is not valid UTF-8"));
+        }
         long declared = exchange.getRequestContentLength();
         if (declared > maxBodySize) {
             if (declared - maxBodySize > DRAIN_LIMIT) {
@@ -178,17 +193,38 @@ final class IngressHandler implements HttpHandler {
                 release.run();
                 next.proceed();
             });
+            releaseOnClose(exchange.getConnection(), release);
             upload[0] = new UploadSource(exchange, maxBodySize, bodyTimeoutNanos, release);
             String contentType = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.CONTENT_TYPE);
             body = Body.ofSource(upload[0], declared > 0 ? declared : -1, contentType).withLimit(maxBodySize);
         }
         return Request.builder(Protocol.HTTP, exchange.getRequestMethod().toString())
                 .path(path)
-                .query(exchange.getQueryString())
+                .query(query)
                 .headers(headers)
                 .attributes(attributes)
                 .body(body)
                 .build();
+    }
+
+    /**
+     * A connection closed mid-upload (the client hung up, a timeout cut it off) ends no exchange: its upload
+     * is released by the connection's one close listener, which always holds the current upload's release.
+     */
+    private static void releaseOnClose(ServerConnection connection, Runnable release) {
+        AtomicReference<Runnable> current = connection.getAttachment(CURRENT_UPLOAD);
+        if (current == null) {
+            AtomicReference<Runnable> fresh = new AtomicReference<>();
+            connection.putAttachment(CURRENT_UPLOAD, fresh);
+            connection.addCloseListener(c -> {
+                Runnable r = fresh.getAndSet(null);
+                if (r != null) {
+                    r.run();
+                }
+            });
+            current = fresh;
+        }
+        current.set(release);
     }
 
     private static Response internalError() {
@@ -213,6 +249,21 @@ final class IngressHandler implements HttpHandler {
             }
         }
         return b.build();
+    }
+
+    /**
+     * Undertow hands raw bytes of the request target over one char per byte; raw UTF-8 (clients do send
+     * it) becomes the text it stands for, so a stage sees "Zoë" and a forward encodes it once.
+     */
+    private static String utf8(String raw) throws CharacterCodingException {
+        for (int i = 0; i < raw.length(); i++) {
+            if (raw.charAt(i) >= 0x80) {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(raw.getBytes(StandardCharsets.ISO_8859_1))).toString();
+            }
+        }
+        return raw;
     }
 
     private static boolean hasDotSegment(String rawPath) {
