@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 import org.xnio.XnioExecutor;
+import org.xnio.ssl.SslConnection;
 
 /**
  * One request on its way through an {@link EventLoopPool}: write its head and body, parse the answer's
@@ -240,6 +243,10 @@ final class EventLoopExchange implements Body.Reader {
                 int n = connection.source.read(in);
                 if (n <= 0) {
                     if (n == -1) {
+                        if (in.position() == 0 && !handshaken()) {
+                            throw new SSLException("no TLS session with upstream " + client.origin
+                                    + " (handshake failed: certificate not trusted or not for this host?)");
+                        }
                         throw new IOException("upstream " + client.origin + " closed the connection "
                                 + (in.position() == 0 ? "before answering" : "within the response head"));
                     }
@@ -250,6 +257,15 @@ final class EventLoopExchange implements Body.Reader {
         } catch (IOException e) {
             failed(e);
         }
+    }
+
+    /** Plain connections, and TLS ones whose handshake completed. */
+    private boolean handshaken() {
+        if (!(connection.channel instanceof SslConnection ssl)) {
+            return true;
+        }
+        SSLSession session = ssl.getSslSession();
+        return session != null && !session.getCipherSuite().contains("NULL_WITH_NULL");
     }
 
     private void onHead(EventLoopResponseHead h) throws IOException {
