@@ -30,7 +30,7 @@ final class EventLoopRequestHead {
     private EventLoopRequestHead() {
     }
 
-    /** The head with {@code headers}; see {@link #encode(String, String, String, Consumer)}. */
+    /** The head with {@code headers}; see {@link #encode(String, String, String, Consumer, long)}. */
     static EventLoopRequestHead encode(String method, String target, String host, Headers headers) {
         return encode(method, target, host, each(headers), NO_BODY);
     }

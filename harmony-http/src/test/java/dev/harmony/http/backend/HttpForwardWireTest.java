@@ -640,4 +640,40 @@ class HttpForwardWireTest {
         }
         assertThat(seen).isEmpty();
     }
+
+    @Test
+    void bodiesABlockingStageReadOrReplacedAreForwardedToo() throws Exception {
+        BlockingQueue<Message> seen = new LinkedBlockingQueue<>();
+        EventLoopRawUpstream raw = answering(seen, "ok");
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("forward", ".bin");
+        byte[] big = Pattern.bytes(7, 200_000);
+        java.nio.file.Files.write(file, big);
+        // a blocking stage: reads the small body (a validator would), replaces others by a stream or a file
+        dev.harmony.pipeline.Middleware stage = chain -> {
+            dev.harmony.message.Request r = chain.request();
+            return switch (r.path()) {
+                case "/read" -> chain.proceed(r.withBody(dev.harmony.message.Body.ofBytes(r.body().bytes(),
+                        "application/json")));
+                case "/stream" -> chain.proceed(r.withBody(dev.harmony.message.Body.ofStream(
+                        new java.io.ByteArrayInputStream(big), -1, "application/octet-stream")));
+                default -> chain.proceed(r.withBody(dev.harmony.message.Body.ofFile(file, "application/octet-stream")));
+            };
+        };
+        ingress = HttpIngress.port(0).bind("127.0.0.1").prefix("/fhir").build();
+        Pipeline p = Pipeline.builder().name("staged").frontend(ingress).use(stage)
+                .backend(HttpForward.to(raw.origin())).build();
+        p.start();
+        open.add(p);
+        assertThat(call(ingress.port(), "POST", "/fhir/read", "{\"validated\":true}").status()).isEqualTo(200);
+        assertThat(seen.poll(10, TimeUnit.SECONDS).text()).isEqualTo("{\"validated\":true}");
+        assertThat(call(ingress.port(), "POST", "/fhir/stream", "{}").status()).isEqualTo(200);
+        Message streamed = seen.poll(10, TimeUnit.SECONDS);
+        assertThat(streamed.header("Transfer-Encoding")).isEqualTo("chunked");
+        assertThat(streamed.body()).isEqualTo(big);
+        assertThat(call(ingress.port(), "POST", "/fhir/file", "{}").status()).isEqualTo(200);
+        Message fromFile = seen.poll(10, TimeUnit.SECONDS);
+        assertThat(fromFile.header("Content-Length")).isEqualTo(Integer.toString(big.length));
+        assertThat(fromFile.body()).isEqualTo(big);
+        java.nio.file.Files.delete(file);
+    }
 }
