@@ -279,7 +279,7 @@ class HttpForwardTest {
 
             // one client for all: a blocking caller waits for handleAsync; a caller that is not on an IO
             // thread has its requests handed to the client's own IO thread
-            Response blocking = forward.handle(get);
+            Response blocking = forward.handleAsync(get).toCompletableFuture().join(); // as a blocking caller waits
             Response loop = forward.handleAsync(get).toCompletableFuture().get(5, TimeUnit.SECONDS);
             Response posted = forward.handleAsync(post).toCompletableFuture().get(5, TimeUnit.SECONDS);
 
