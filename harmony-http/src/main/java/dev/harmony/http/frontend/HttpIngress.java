@@ -160,8 +160,8 @@ public final class HttpIngress implements Frontend {
         }
 
         /**
-         * How many requests with a body may be in progress at once (each holds a connection and a 16 KiB
-         * buffer, no thread); beyond it new ones get 503 with Retry-After. Default 512.
+         * How many requests with a body may be in progress at once (each holds a connection and a buffer
+         * of up to 64 KiB, no thread); beyond it new ones get 503 with Retry-After. Default 512.
          */
         public Builder maxConcurrentUploads(int uploads) {
             if (uploads < 1) {

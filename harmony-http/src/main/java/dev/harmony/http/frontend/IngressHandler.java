@@ -194,7 +194,7 @@ final class IngressHandler implements HttpHandler {
                 next.proceed();
             });
             releaseOnClose(exchange.getConnection(), release);
-            upload[0] = new UploadSource(exchange, maxBodySize, bodyTimeoutNanos, release);
+            upload[0] = new UploadSource(exchange, declared, maxBodySize, bodyTimeoutNanos, release);
             String contentType = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.CONTENT_TYPE);
             body = Body.ofSource(upload[0], declared > 0 ? declared : -1, contentType).withLimit(maxBodySize);
         }

@@ -326,7 +326,7 @@ class HttpForwardWireTest {
             for (int i = 0; i < 3; i++) {
                 assertThat(call(port, method, "/fhir/c", "{\"n\":3}").text()).as(method).isEqualTo("fresh");
             }
-            assertThat(raw.accepted()).isEqualTo(3);
+            assertThat(raw.accepted()).as(method + " connections").isEqualTo(3);
             closeAll();
             open.clear();
         }
