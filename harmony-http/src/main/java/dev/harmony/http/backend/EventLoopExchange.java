@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xnio.XnioExecutor;
 import org.xnio.ssl.SslConnection;
 
@@ -25,6 +27,7 @@ import org.xnio.ssl.SslConnection;
  * failure) closes it.
  */
 final class EventLoopExchange implements Body.Reader {
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoopExchange.class);
     /** RFC 9110 9.2.2: only these may be resent without knowing whether the upstream acted on them. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
     /** An HTTP/1.1 body with neither Content-Length nor chunking: allowed, but we refuse it (see onHead). */
@@ -345,6 +348,8 @@ final class EventLoopExchange implements Body.Reader {
         smallBody = null;
         abandon();
         if (resend) {
+            LOG.debug("{} on a pooled connection to {} failed before any answer ({}); resending it on a fresh one",
+                    method, client.origin, e.toString());
             retried = true;
             pool.reconnect(connection, this);
         } else {
