@@ -35,21 +35,19 @@ public final class Body {
     private static final Body EMPTY = new Body(null, DEFAULT_LIMIT, null, 0, null, new byte[0], null, null);
 
     /**
-     * A body that arrives without blocking a thread (a network upload, say). Each {@link #read} is
-     * answered by exactly one call on its {@link Reader}, at once or later and on another thread. The
-     * source applies its own limits and timeouts (reported through {@link Reader#onError}).
+     * A body that arrives without blocking a thread (a network upload, say). Each {@link #read} is answered
+     * by one call on its {@link Reader}, at once or later on another thread. The source applies its own
+     * limits and timeouts (reported through {@link Reader#onError}).
      */
     public interface Source {
-        /** Asks for the next bytes; {@code reader} gets them, the end, or the failure. */
         void read(Reader reader);
 
         /** The rest is not wanted; the source releases what holds it open. No read follows. */
         void cancel();
     }
 
-    /** The answer to one {@link Source#read}. */
+    /** The answer to one {@link Source#read}: bytes (never none, valid until the next read), the end, or why not. */
     public interface Reader {
-        /** Bytes (never none), valid only until the next {@link Source#read}. */
         void onData(ByteBuffer data);
 
         void onEnd();
@@ -333,15 +331,13 @@ public final class Body {
                         wait();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        close();
-                        throw new java.io.InterruptedIOException("interrupted while waiting for the body");
+                        source.cancel();
+                        answer = new java.io.InterruptedIOException("interrupted while waiting for the body");
                     }
                 }
             }
-            if (answer instanceof RuntimeException r) {
-                throw r; // a rejection (too large, too slow) stays one
-            } else if (answer instanceof Throwable t) {
-                throw t instanceof IOException io ? io : new IOException(t);
+            if (answer instanceof Throwable t) { // a rejection (too large, too slow) stays one
+                throw t instanceof RuntimeException r ? r : t instanceof IOException io ? io : new IOException(t);
             }
             int n = Math.min(length, data.remaining());
             data.get(into, offset, n);

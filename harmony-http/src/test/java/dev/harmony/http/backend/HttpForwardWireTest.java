@@ -578,6 +578,43 @@ class HttpForwardWireTest {
         }
         String chunked = upstreamSaw.poll(10, TimeUnit.SECONDS);
         assertThat(chunked).contains("Transfer-Encoding: chunked").doesNotEndWith("0\r\n\r\n");
+
+        // hostile chunk framing from the client: refused, and the upstream never sees a complete body
+        try (Socket s = client(port)) {
+            send(s, "POST /fhir/Binary HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "10000\r\n" + "d".repeat(0x10000) + "\r\nzz\r\nhostile\r\n0\r\n\r\n");
+            String answer = new String(untilClosed(s.getInputStream()), StandardCharsets.ISO_8859_1);
+            assertThat(answer).doesNotStartWith("HTTP/1.1 2");
+        }
+        String hostile = upstreamSaw.poll(10, TimeUnit.SECONDS);
+        assertThat(hostile).doesNotContain("hostile").doesNotEndWith("0\r\n\r\n");
+    }
+
+    @Test
+    void aSilentOrTricklingUpstreamIsA504OrAnAnswerOnBothMethods() throws Exception {
+        EventLoopRawUpstream raw = upstream((index, socket) -> {
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            Message m;
+            while ((m = read(in, false, null)) != null) {
+                if (m.head().contains(" /silent ")) {
+                    untilClosed(in); // never answers
+                    return;
+                }
+                for (byte b : "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ntrickle".getBytes(StandardCharsets.US_ASCII)) {
+                    socket.getOutputStream().write(b); // one byte per write: the proxy reassembles the answer
+                    socket.getOutputStream().flush();
+                }
+            }
+        });
+        int port = proxy(raw.origin(), b -> b, f -> f.readTimeout(Duration.ofMillis(500)));
+        for (String method : METHODS) {
+            Message silent = call(port, method, "/fhir/silent", "{\"wait\":true}");
+            assertThat(silent.status()).as(method).isEqualTo(504);
+            assertThat(silent.text()).contains("UPSTREAM_TIMEOUT").doesNotContain("127.0.0.1");
+            Message trickled = call(port, method, "/fhir/trickle", "{}");
+            assertThat(trickled.status()).isEqualTo(200);
+            assertThat(trickled.text()).isEqualTo("trickle");
+        }
     }
 
     @Test
