@@ -336,8 +336,10 @@ public final class Body {
                     }
                 }
             }
-            if (answer instanceof Throwable t) { // a rejection (too large, too slow) stays one
-                throw t instanceof RuntimeException r ? r : t instanceof IOException io ? io : new IOException(t);
+            if (answer instanceof RuntimeException r) {
+                throw r; // a rejection (too large, too slow) stays one
+            } else if (answer instanceof Throwable t) {
+                throw t instanceof IOException io ? io : new IOException(t);
             }
             int n = Math.min(length, data.remaining());
             data.get(into, offset, n);
