@@ -188,7 +188,7 @@ final class EventLoopExchange implements Body.Reader {
         connection.answerArrived();
         settled = true;
         pool.retire(connection);
-        fail(failure);
+        fail(failure instanceof RuntimeException ? failure : new ClientBodyException(failure.getMessage(), failure));
     }
 
     private void abandon() {

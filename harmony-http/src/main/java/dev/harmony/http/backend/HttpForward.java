@@ -257,7 +257,8 @@ public final class HttpForward implements AsyncBackend {
 
             @Override
             public void onError(Throwable failure) {
-                answer.completeExceptionally(failed.apply(failure));
+                answer.completeExceptionally(failed.apply(failure instanceof RuntimeException ? failure
+                        : new ClientBodyException(failure.getMessage(), failure)));
             }
         });
         return answer;
@@ -314,6 +315,12 @@ public final class HttpForward implements AsyncBackend {
             }
         }
         String id = request.attribute(Attribute.EXCHANGE_ID).orElse("-");
+        if (e instanceof ClientBodyException) {
+            LOG.info("exchange {}: {} {} not forwarded, the request body failed: {}", id, request.operation(),
+                    request.path(), e.getMessage());
+            return Rejection.malformed("the request body ended before its declared length or could not be read")
+                    .withReason("REQUEST_BODY_INCOMPLETE").toException();
+        }
         if (e instanceof IllegalArgumentException) { // from the request head: a control character, a bad method
             LOG.info("exchange {}: {} {} not forwarded: {}", id, request.operation(), request.path(), e.getMessage());
             return Rejection.malformed("the request cannot be forwarded: " + e.getMessage()).toException();

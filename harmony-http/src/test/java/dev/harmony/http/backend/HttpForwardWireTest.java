@@ -579,6 +579,21 @@ class HttpForwardWireTest {
         String chunked = upstreamSaw.poll(10, TimeUnit.SECONDS);
         assertThat(chunked).contains("Transfer-Encoding: chunked").doesNotEndWith("0\r\n\r\n");
 
+        // the client half-closes after part of its body and waits: it is told its body was incomplete
+        for (int length : List.of(1000, 300_000)) { // collected first, or streamed
+            try (Socket s = client(port)) {
+                send(s, "POST /fhir/Binary HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\n"
+                        + "e".repeat(length / 2));
+                s.shutdownOutput();
+                String answer = new String(untilClosed(s.getInputStream()), StandardCharsets.ISO_8859_1);
+                assertThat(answer).as("declared " + length).startsWith("HTTP/1.1 400")
+                        .contains("REQUEST_BODY_INCOMPLETE");
+            }
+        }
+        String half = upstreamSaw.poll(10, TimeUnit.SECONDS); // the streamed one reached the upstream in part
+        assertThat(half).contains("Content-Length: 300000");
+        assertThat(half.length() - half.indexOf("\r\n\r\n") - 4).isLessThan(300_000);
+
         // hostile chunk framing from the client: refused, and the upstream never sees a complete body
         try (Socket s = client(port)) {
             send(s, "POST /fhir/Binary HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
