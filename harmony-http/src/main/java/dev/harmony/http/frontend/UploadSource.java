@@ -2,6 +2,7 @@ package dev.harmony.http.frontend;
 
 import dev.harmony.message.Body;
 import dev.harmony.pipeline.Rejection;
+import dev.harmony.pipeline.RejectionException;
 import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -136,7 +137,9 @@ final class UploadSource implements Body.Source {
     }
 
     private void fail(Throwable failure, Body.Reader reader) {
-        exchange.setPersistent(false); // the rest of this body is not read: the connection ends with the answer
+        if (!(failure instanceof RejectionException r && r.rejection().kind() == Rejection.Kind.PAYLOAD_TOO_LARGE)) {
+            exchange.setPersistent(false); // a stalled or broken body: the connection ends with the answer
+        } // too large: the rest is read and dropped after the answer (within the timeout), so the client sees it
         stop();
         if (reader != null) {
             reader.onError(failure);
