@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +17,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A message body: empty, bytes, a one-shot stream, a file on disk, or a parsed JSON tree.
+ * A message body: empty, bytes, a one-shot stream or non-blocking {@link Source}, a file on disk, or a
+ * parsed JSON tree.
  *
  * <p>Bodies stream by default. Converting to bytes, text or JSON buffers the content once (never more
  * than {@link #limit()} bytes, else a {@code payloadTooLarge} rejection) and caches the result, so a
@@ -29,18 +31,40 @@ public final class Body {
     /** The content type of JSON bodies created from a tree. */
     public static final String JSON = "application/json";
 
-    private static final Body EMPTY = new Body(null, DEFAULT_LIMIT, null, 0, null, new byte[0], null);
+    private static final Body EMPTY = new Body(null, DEFAULT_LIMIT, null, 0, null, new byte[0], null, null);
+
+    /**
+     * A body that arrives without blocking a thread (a network upload, say). Each {@link #read} is answered
+     * by one call on its {@link Reader}, at once or later on another thread. The source applies its own
+     * limits and timeouts (reported through {@link Reader#onError}).
+     */
+    public interface Source {
+        void read(Reader reader);
+
+        /** The rest is not wanted; the source releases what holds it open. No read follows. */
+        void cancel();
+    }
+
+    /** The answer to one {@link Source#read}: bytes (never none, valid until the next read), the end, or why not. */
+    public interface Reader {
+        void onData(ByteBuffer data);
+
+        void onEnd();
+
+        void onError(Throwable failure);
+    }
 
     private final String contentType;
     private final long limit;
     private InputStream stream;
+    private Source source;
     private final long declaredLength;
     private final Path file;
     private byte[] bytes;
     private JsonNode json;
 
     private Body(String contentType, long limit, InputStream stream, long declaredLength, Path file, byte[] bytes,
-            JsonNode json) {
+            JsonNode json, Source source) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0: " + limit);
         }
@@ -51,6 +75,7 @@ public final class Body {
         this.file = file;
         this.bytes = bytes;
         this.json = json;
+        this.source = source;
     }
 
     public static Body empty() {
@@ -58,12 +83,12 @@ public final class Body {
     }
 
     public static Body ofBytes(byte[] bytes, String contentType) {
-        return new Body(contentType, DEFAULT_LIMIT, null, bytes.length, null, bytes.clone(), null);
+        return new Body(contentType, DEFAULT_LIMIT, null, bytes.length, null, bytes.clone(), null, null);
     }
 
     public static Body ofText(String text, String contentType) {
         byte[] data = text.getBytes(StandardCharsets.UTF_8);
-        return new Body(contentType, DEFAULT_LIMIT, null, data.length, null, data, null);
+        return new Body(contentType, DEFAULT_LIMIT, null, data.length, null, data, null, null);
     }
 
     /**
@@ -72,27 +97,38 @@ public final class Body {
      * @param length the length if known in advance, else -1
      */
     public static Body ofStream(InputStream in, long length, String contentType) {
-        return new Body(contentType, DEFAULT_LIMIT, Objects.requireNonNull(in, "in"), length, null, null, null);
+        return new Body(contentType, DEFAULT_LIMIT, Objects.requireNonNull(in, "in"), length, null, null, null, null);
+    }
+
+    /**
+     * A body read from {@code source} at most once, without blocking ({@link #source()}) or through a
+     * blocking {@link #stream()} (never from an event loop's thread: it waits for the source).
+     *
+     * @param length the length if known in advance, else -1
+     */
+    public static Body ofSource(Source source, long length, String contentType) {
+        return new Body(contentType, DEFAULT_LIMIT, null, length, null, null, null,
+                Objects.requireNonNull(source, "source"));
     }
 
     /** A body backed by a file that stays on disk; it can be read any number of times. */
     public static Body ofFile(Path file, String contentType) {
-        return new Body(contentType, DEFAULT_LIMIT, null, -1, Objects.requireNonNull(file, "file"), null, null);
+        return new Body(contentType, DEFAULT_LIMIT, null, -1, Objects.requireNonNull(file, "file"), null, null, null);
     }
 
     /** A JSON body from an already parsed tree; serialised only if a stage asks for bytes. */
     public static Body ofJson(JsonNode tree) {
-        return new Body(JSON, DEFAULT_LIMIT, null, -1, null, null, Objects.requireNonNull(tree, "tree"));
+        return new Body(JSON, DEFAULT_LIMIT, null, -1, null, null, Objects.requireNonNull(tree, "tree"), null);
     }
 
     /** The same content with another buffering limit. The old body must not be used afterwards. */
     public Body withLimit(long newLimit) {
-        return new Body(contentType, newLimit, stream, declaredLength, file, bytes, json);
+        return new Body(contentType, newLimit, stream, declaredLength, file, bytes, json, source);
     }
 
     /** The same content with another content type. The old body must not be used afterwards. */
     public Body withContentType(String newContentType) {
-        return new Body(newContentType, limit, stream, declaredLength, file, bytes, json);
+        return new Body(newContentType, limit, stream, declaredLength, file, bytes, json, source);
     }
 
     public Optional<String> contentType() {
@@ -125,7 +161,17 @@ public final class Body {
 
     /** Whether {@link #stream()} may be called more than once. */
     public boolean isRepeatable() {
-        return stream == null;
+        return stream == null && source == null;
+    }
+
+    /**
+     * The non-blocking source of a {@link #ofSource source body}, handed out once (as {@link #stream()}
+     * is); empty for every other body, and once handed out.
+     */
+    public Optional<Source> source() {
+        Source once = source;
+        source = null;
+        return Optional.ofNullable(once);
     }
 
     /** The file behind this body, if it is file-backed. */
@@ -155,6 +201,10 @@ public final class Body {
         }
         if (json != null) {
             return new ByteArrayInputStream(bytes());
+        }
+        if (source != null) {
+            stream = new SourceStream(source);
+            source = null;
         }
         if (stream == null) {
             throw new IllegalStateException("body stream already consumed; call bytes() first to read it twice");
@@ -269,7 +319,80 @@ public final class Body {
 
     @Override
     public String toString() {
-        String kind = bytes != null ? "bytes" : file != null ? "file" : json != null ? "json" : "stream";
+        String kind = bytes != null ? "bytes" : file != null ? "file" : json != null ? "json"
+                : source != null ? "source" : "stream";
         return "Body[" + kind + ", " + (contentType == null ? "no type" : contentType) + ", length " + length() + "]";
+    }
+
+    /** A source read with blocking reads: each waits for the source's one answer (bytes, END or a failure). */
+    private static final class SourceStream extends InputStream implements Reader {
+        private static final Object END = new Object();
+        private final Source source;
+        private ByteBuffer data = ByteBuffer.allocate(0);
+        private Object answer = data;
+
+        SourceStream(Source source) {
+            this.source = source;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public synchronized int read(byte[] into, int offset, int length) throws IOException {
+            while (!data.hasRemaining() && answer instanceof ByteBuffer) {
+                answer = null;
+                source.read(this);
+                while (answer == null) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        source.cancel();
+                        answer = new java.io.InterruptedIOException("interrupted while waiting for the body");
+                    }
+                }
+            }
+            if (answer instanceof RuntimeException r) {
+                throw r; // a rejection (too large, too slow) stays one
+            } else if (answer instanceof Throwable t) {
+                throw t instanceof IOException io ? io : new IOException(t);
+            }
+            int n = Math.min(length, data.remaining());
+            data.get(into, offset, n);
+            return n == 0 && length > 0 ? -1 : n;
+        }
+
+        private synchronized void answer(Object a) {
+            data = a instanceof ByteBuffer b ? b : ByteBuffer.allocate(0); // the source may reuse the last one
+            answer = a;
+            notifyAll();
+        }
+
+        @Override
+        public void onData(ByteBuffer bytes) {
+            answer(bytes);
+        }
+
+        @Override
+        public void onEnd() {
+            answer(END);
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            answer(failure);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (answer instanceof ByteBuffer) {
+                answer = END;
+                source.cancel();
+            }
+        }
     }
 }

@@ -165,4 +165,63 @@ class BodyTest {
         data[0] = 9;
         assertThat(body.bytes()).containsExactly(1, 2);
     }
+
+    /** A source that answers each read from another thread, reusing one buffer, as a network source does. */
+    private static Body.Source pieces(byte[] content, int piece, Throwable failAtEnd) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(piece);
+        int[] at = {0};
+        return new Body.Source() {
+            @Override
+            public void read(Body.Reader reader) {
+                new Thread(() -> {
+                    buffer.clear(); // reused, as a network source reuses its buffer
+                    if (at[0] == content.length) {
+                        if (failAtEnd != null) {
+                            reader.onError(failAtEnd);
+                        } else {
+                            reader.onEnd();
+                        }
+                        return;
+                    }
+                    int n = Math.min(piece, content.length - at[0]);
+                    buffer.put(content, at[0], n).flip();
+                    at[0] += n;
+                    reader.onData(buffer);
+                }).start();
+            }
+
+            @Override
+            public void cancel() {
+                at[0] = -1;
+            }
+        };
+    }
+
+    @Test
+    void aSourceBodyReadsBlockingThroughItsStreamAndHandsItsSourceOutOnce() throws Exception {
+        byte[] content = new byte[10_000];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) i;
+        }
+        Body body = Body.ofSource(pieces(content, 777, null), content.length, "application/octet-stream");
+        assertThat(body.isRepeatable()).isFalse();
+        assertThat(body.bytes()).isEqualTo(content);
+        assertThat(body.source()).isEmpty();
+
+        Body limited = Body.ofSource(pieces(content, 1000, null), -1, null).withLimit(9_999);
+        assertThatThrownBy(limited::bytes).isInstanceOf(RejectionException.class);
+
+        Body once = Body.ofSource(pieces(content, 1000, null), -1, null);
+        assertThat(once.source()).isPresent();
+        assertThat(once.source()).isEmpty();
+        assertThatThrownBy(once::stream).isInstanceOf(IllegalStateException.class);
+
+        Body failing = Body.ofSource(pieces(content, 4096, new java.io.IOException("client gone")), -1, null);
+        try (InputStream in = failing.stream()) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(java.io.IOException.class).hasMessage("client gone");
+        }
+        RejectionException slow = Rejection.malformed("too slow").toException();
+        Body rejected = Body.ofSource(pieces(content, 4096, slow), -1, null);
+        assertThatThrownBy(rejected::bytes).isSameAs(slow);
+    }
 }

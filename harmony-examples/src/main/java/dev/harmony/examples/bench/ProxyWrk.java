@@ -27,10 +27,20 @@ final class ProxyWrk {
     }
 
     static Result run(String url, int connections, int seconds, String authorization) throws IOException, InterruptedException {
+        return run(url, connections, seconds, authorization, null);
+    }
+
+    /** As above, with a wrk Lua {@code script} (null: none) that sets the method, headers and body. */
+    static Result run(String url, int connections, int seconds, String authorization, java.nio.file.Path script)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency"));
         if (authorization != null) {
             cmd.add("-H");
             cmd.add("Authorization: " + authorization);
+        }
+        if (script != null) {
+            cmd.add("-s");
+            cmd.add(script.toString());
         }
         cmd.add(url);
         Process p;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -23,9 +24,11 @@ import org.xnio.Options;
 import org.xnio.Xnio;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
+import org.xnio.ssl.XnioSsl;
+import javax.net.ssl.SSLContext;
 
 /**
- * Sends body-less HTTP/1.1 requests to one upstream origin without blocking a thread, with our own small
+ * Sends HTTP/1.1 requests to one upstream origin (http or https) without blocking a thread, with our own small
  * HTTP/1.1 codec ({@link EventLoopExchange}, {@link EventLoopResponseHead}) straight on XNIO connections:
  * Undertow's client wrote each request head byte by byte into a direct buffer and switched read interest
  * on and off per request, which cost the proxy ~10 % of its CPU.
@@ -41,9 +44,12 @@ import org.xnio.XnioWorker;
  * thread, never an I/O thread (see {@link EventLoopBodyStream}). Such a stream holds its connection
  * until it is read to the end (the connection is reused) or closed (the connection is closed).
  *
- * <p>A request that dies on a pooled connection before any answer (the upstream closed it while idle)
- * is resent once on a fresh connection if its method is idempotent. Not supported: request bodies,
- * TLS, and HTTP/1.1 answers whose body ends only by closing the connection (they fail clearly).
+ * <p>Request bodies are either whole (written with the head) or streamed from a {@link
+ * dev.harmony.message.Body.Source} as the client sends them, with Content-Length or chunked framing.
+ * A request that dies on a pooled connection before any answer (the upstream closed it while idle)
+ * is resent once on a fresh connection if the upstream cannot have acted on it (idempotent method, or
+ * not all sent) and its body is whole; a streamed body is never read twice. Not supported: HTTP/1.1
+ * answers whose body ends only by closing the connection (they fail clearly).
  */
 final class EventLoopClient implements AutoCloseable {
     /** Bodies up to this many bytes (declared by Content-Length) are buffered; bigger ones stream. */
@@ -60,6 +66,8 @@ final class EventLoopClient implements AutoCloseable {
     final int maxConnectionsPerThread;
     /** Nagle would hold each small request back ~40 ms behind the previous answer's ACK. */
     final OptionMap connectionOptions = OptionMap.create(Options.TCP_NODELAY, true);
+    /** TLS for an https origin (host name checked against the certificate), else null. */
+    final XnioSsl ssl;
     /** What a failed request completes with, given what went wrong. */
     final Function<Throwable, ? extends Throwable> failures;
 
@@ -71,7 +79,7 @@ final class EventLoopClient implements AutoCloseable {
     private volatile boolean closed;
 
     EventLoopClient(URI origin, Duration connectTimeout, Duration readTimeout, int maxConnectionsPerThread) {
-        this(origin, connectTimeout, readTimeout, maxConnectionsPerThread, Function.identity());
+        this(origin, connectTimeout, readTimeout, maxConnectionsPerThread, Function.identity(), null);
     }
 
     /**
@@ -79,18 +87,20 @@ final class EventLoopClient implements AutoCloseable {
      * sees failures in its own terms without another stage per request.
      */
     EventLoopClient(URI origin, Duration connectTimeout, Duration readTimeout, int maxConnectionsPerThread,
-            Function<Throwable, ? extends Throwable> failures) {
+            Function<Throwable, ? extends Throwable> failures, SSLContext tls) {
         this.failures = Objects.requireNonNull(failures, "failures");
         Objects.requireNonNull(origin, "EventLoopClient origin");
-        if (!"http".equalsIgnoreCase(origin.getScheme()) || origin.getHost() == null
+        boolean https = "https".equalsIgnoreCase(origin.getScheme());
+        if (!(https || "http".equalsIgnoreCase(origin.getScheme())) || origin.getHost() == null
                 || !(origin.getRawPath() == null || origin.getRawPath().isEmpty() || "/".equals(origin.getRawPath()))
                 || origin.getRawQuery() != null || origin.getRawFragment() != null || origin.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("EventLoopClient: origin must be http://host[:port], got '"
+            throw new IllegalArgumentException("EventLoopClient: origin must be http(s)://host[:port], got '"
                     + origin + "'");
         }
-        int port = origin.getPort() == -1 ? 80 : origin.getPort();
-        this.origin = URI.create("http://" + origin.getHost() + ":" + port);
+        int port = origin.getPort() != -1 ? origin.getPort() : https ? 443 : 80;
+        this.origin = URI.create((https ? "https://" : "http://") + origin.getHost() + ":" + port);
         this.hostHeader = origin.getHost() + ":" + port;
+        this.ssl = https ? UpstreamTls.xnioSsl(tls, origin.getHost()) : null;
         this.connectTimeoutMillis = positiveMillis(connectTimeout, "connectTimeout");
         this.readTimeoutMillis = positiveMillis(readTimeout, "readTimeout");
         this.readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
@@ -130,23 +140,24 @@ final class EventLoopClient implements AutoCloseable {
      * Never throws.
      */
     CompletableFuture<Response> send(String method, String target, Headers headers) {
-        return send(method, target, EventLoopRequestHead.each(headers));
+        return send(method, target, EventLoopRequestHead.each(headers), null, failures);
     }
 
     /**
      * As {@link #send(String, String, Headers)}, with the headers each passed to the sink {@code headers}
-     * is given (a proxy writes the request's own headers this way, without copying them first).
+     * is given (a proxy writes the request's own headers this way, without copying them first), a body
+     * (null: none) and the failure mapping for this request.
      */
-    CompletableFuture<Response> send(String method, String target, Consumer<BiConsumer<String, String>> headers) {
+    CompletableFuture<Response> send(String method, String target, Consumer<BiConsumer<String, String>> headers,
+            OutgoingBody body, Function<Throwable, ? extends Throwable> failed) {
+        EventLoopRequestHead head;
         try {
-            return send(method, EventLoopRequestHead.encode(method, target, hostHeader, headers));
+            long length = body == null ? methodWithoutBody(method) : body.length;
+            head = EventLoopRequestHead.encode(method, target, hostHeader, headers, length);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(failures.apply(e));
+            return CompletableFuture.failedFuture(failed.apply(e));
         }
-    }
-
-    private CompletableFuture<Response> send(String method, EventLoopRequestHead head) {
-        EventLoopExchange exchange = new EventLoopExchange(this, method, head);
+        EventLoopExchange exchange = new EventLoopExchange(this, method, head, body, failed);
         if (closed) {
             exchange.fail(new IOException("EventLoopClient is closed"));
             return exchange.result;
@@ -162,6 +173,16 @@ final class EventLoopClient implements AutoCloseable {
             }
         }
         return exchange.result;
+    }
+
+    /** Where blocking reads of a request body may run: the calling I/O thread's worker, else our own. */
+    Executor blockingExecutor() {
+        return Thread.currentThread() instanceof XnioIoThread io ? io.getWorker() : ownIoThread().getWorker();
+    }
+
+    /** POST, PUT and PATCH without a body say so (servers answer 411 to one without any framing). */
+    private static long methodWithoutBody(String method) {
+        return method.equals("POST") || method.equals("PUT") || method.equals("PATCH") ? 0 : EventLoopRequestHead.NO_BODY;
     }
 
     private EventLoopPool pool(XnioIoThread io) {
@@ -188,7 +209,7 @@ final class EventLoopClient implements AutoCloseable {
                             .set(Options.WORKER_NAME, "harmony-upstream")
                             .set(Options.WORKER_IO_THREADS, 2)
                             .set(Options.WORKER_TASK_CORE_THREADS, 1)
-                            .set(Options.WORKER_TASK_MAX_THREADS, 1)
+                            .set(Options.WORKER_TASK_MAX_THREADS, 4)
                             .set(Options.THREAD_DAEMON, true)
                             .getMap());
                 } catch (IOException e) {

@@ -66,7 +66,10 @@ final class EventLoopPool {
         }, client.connectTimeoutMillis, TimeUnit.MILLISECONDS);
         try {
             // XNIO completes the future on this I/O thread; hop there should a notifier ever run elsewhere
-            ioThread.openStreamConnection(client.connectAddress(), null, client.connectionOptions).addNotifier(
+            IoFuture<? extends StreamConnection> opening = client.ssl == null
+                    ? ioThread.openStreamConnection(client.connectAddress(), null, client.connectionOptions)
+                    : client.ssl.openSslConnection(ioThread, client.connectAddress(), null, client.connectionOptions);
+            opening.addNotifier(
                     (future, unused) -> {
                         if (Thread.currentThread() == ioThread) {
                             opened(future, exchange, timer, timedOut[0]);

@@ -9,7 +9,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * A body-less request's head as it goes on the wire, checked and encoded in one pass
+ * A request's head as it goes on the wire, checked and encoded in one pass
  * (a proxied request carries a long bearer token: every extra copy or scan of it showed in profiles).
  * Refuses what would split the request: a method that is not a token, a target that is not an
  * encoded {@code /path?query}, control characters in header names or values. Characters beyond
@@ -19,6 +19,10 @@ final class EventLoopRequestHead {
     private static final String SEPARATORS = "()<>@,;:\\\"/[]?={}";
     private static final byte[] VERSION_AND_HOST = " HTTP/1.1\r\nHost: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** {@code length} for a request without a body: no framing header. */
+    static final long NO_BODY = -2;
+    /** {@code length} for a body of unknown length: sent chunked. */
+    static final long CHUNKED = -1;
 
     private byte[] bytes = new byte[1024];
     private int size;
@@ -26,9 +30,9 @@ final class EventLoopRequestHead {
     private EventLoopRequestHead() {
     }
 
-    /** The head with {@code headers}; see {@link #encode(String, String, String, Consumer)}. */
+    /** The head with {@code headers}; see {@link #encode(String, String, String, Consumer, long)}. */
     static EventLoopRequestHead encode(String method, String target, String host, Headers headers) {
-        return encode(method, target, host, each(headers));
+        return encode(method, target, host, each(headers), NO_BODY);
     }
 
     /** {@code headers} as a header source: each value passed to the sink with its name (null fails on use). */
@@ -42,13 +46,14 @@ final class EventLoopRequestHead {
 
     /**
      * The head: request line, {@code Host}, then each header {@code headers} passes to its sink (minus
-     * Host and body framing), blank line. Headers come from a callback so a proxy can write the request's
+     * Host and body framing), our framing for {@code length} (a Content-Length, {@link #CHUNKED} or
+     * {@link #NO_BODY}), blank line. Headers come from a callback so a proxy can write the request's
      * own headers without first copying them into a new {@link Headers}.
      *
      * @throws IllegalArgumentException naming what would split the request
      */
     static EventLoopRequestHead encode(String method, String target, String host,
-            Consumer<BiConsumer<String, String>> headers) {
+            Consumer<BiConsumer<String, String>> headers, long length) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(target, "target");
         EventLoopRequestHead h = new EventLoopRequestHead();
@@ -62,6 +67,11 @@ final class EventLoopRequestHead {
         h.append(VERSION_AND_HOST);
         h.text("", host, false);
         headers.accept(h::header);
+        if (length == CHUNKED) {
+            h.text("\r\n", "Transfer-Encoding: chunked", false);
+        } else if (length >= 0) {
+            h.text("\r\n", "Content-Length: " + length, false);
+        }
         h.append(END);
         return h;
     }
@@ -72,7 +82,7 @@ final class EventLoopRequestHead {
     }
 
     private void header(String name, String value) {
-        // Host is ours; and the body-less framing too: a stray length would make the upstream wait
+        // Host is ours, and so is the body's framing: a stray length would make the upstream misread the body
         if (name.equalsIgnoreCase("host") || name.equalsIgnoreCase("content-length")
                 || name.equalsIgnoreCase("transfer-encoding")) {
             return;

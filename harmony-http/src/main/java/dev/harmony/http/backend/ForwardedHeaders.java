@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import okhttp3.Headers;
 
 /**
- * The header rules of a forwarding proxy: hop-by-hop headers (RFC 9110 §7.6.1, plus any named in
- * {@code Connection}) are dropped both ways, {@code Host} becomes the upstream's, and the
+ * The header rules of a forwarding proxy, the one place that decides what crosses: hop-by-hop headers
+ * (RFC 9110 §7.6.1, plus any named in {@code Connection}) are dropped both ways; on the way up
+ * {@code Host} becomes the upstream's, the body's framing is the client's own (Content-Length or
+ * chunked, set by {@link EventLoopRequestHead}), {@code Expect} is answered by the ingress (this hop)
+ * and not passed on, and the
  * {@code X-Forwarded-For/Proto/Host/Prefix} headers tell the upstream who really asked and where (so a
  * FHIR server can put the proxy's address into Location headers and Bundle links).
  */
@@ -24,23 +26,12 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    /** The headers to send upstream for {@code request} with OkHttp. */
-    static Headers upstream(Request request) {
-        Headers.Builder b = new Headers.Builder();
-        upstream(request, b::addUnsafeNonAscii);
-        if (!request.headers().contains("Accept-Encoding")) {
-            // Otherwise OkHttp asks for gzip and inflates it, changing the body the client gets.
-            b.add("Accept-Encoding", "identity");
-        }
-        return b.build();
-    }
-
     /** Passes each header to send upstream for {@code request} to {@code add}. */
     static void upstream(Request request, BiConsumer<String, String> add) {
         Set<String> named = namedIn(request.headers().all("Connection"));
         request.headers().forEach((name, values) -> {
             if (!isHopByHop(name, named) && !name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")
-                    && !name.regionMatches(true, 0, "x-forwarded-", 0, 12)) {
+                    && !name.equalsIgnoreCase("expect") && !name.regionMatches(true, 0, "x-forwarded-", 0, 12)) {
                 for (String v : values) {
                     add.accept(name, v);
                 }
@@ -74,19 +65,6 @@ final class ForwardedHeaders {
             }
         }
         return !named.isEmpty() && named.contains(name.toLowerCase(Locale.ROOT));
-    }
-
-    /** The upstream's response headers to pass back: everything but hop-by-hop ones. */
-    static dev.harmony.message.Headers downstream(Headers upstream) {
-        Set<String> named = namedIn(upstream.values("Connection"));
-        dev.harmony.message.Headers.Builder b = dev.harmony.message.Headers.builder();
-        for (int i = 0; i < upstream.size(); i++) {
-            String name = upstream.name(i);
-            if (!isHopByHop(name, named)) {
-                b.add(name, upstream.value(i));
-            }
-        }
-        return b.build();
     }
 
     /** The extra hop-by-hop headers a {@code Connection} header names (lower case); usually none. */

@@ -4,6 +4,7 @@ import dev.harmony.message.Protocol;
 import dev.harmony.pipeline.Frontend;
 import dev.harmony.pipeline.Handler;
 import dev.harmony.pipeline.RejectionRenderer;
+import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.Set;
 /**
  * An HTTP/1.1 ingress on Undertow: listens on a port (default 8080), mounts its pipeline under a path
  * prefix (several pipelines can share one port by prefix), and streams request bodies into the
- * pipeline with a maximum size (413 beyond it). Pipeline work runs on worker threads, never on the IO
+ * pipeline without blocking a thread, with a maximum size (413 beyond it), an idle timeout between body
+ * bytes and a bound on concurrent uploads. Blocking stages run on worker threads, never on the IO
  * threads. Keep-alive, optional HTTPS, and {@code X-Forwarded-For} honoured only from trusted proxies.
  *
  * <p>Rejections are answered with their kind's status, their headers, {@code Retry-After} when they
@@ -53,6 +55,8 @@ public final class HttpIngress implements Frontend {
     private final SharedServer.Settings settings;
     private final String prefix;
     private final long maxBodySize;
+    private final Duration bodyTimeout;
+    private final int maxUploads;
     private final RejectionRenderer renderer;
     private final TrustedProxies trustedProxies;
     private final Set<String> methods;
@@ -63,6 +67,8 @@ public final class HttpIngress implements Frontend {
                 new SharedServer.Limits(millis(b.headTimeout), millis(b.idleTimeout), b.maxHeaderSize, b.maxUriLength));
         this.prefix = b.prefix;
         this.maxBodySize = b.maxBodySize;
+        this.bodyTimeout = b.bodyTimeout;
+        this.maxUploads = b.maxUploads;
         this.renderer = b.renderer;
         this.trustedProxies = b.trustedProxies;
         this.methods = b.methods;
@@ -93,9 +99,10 @@ public final class HttpIngress implements Frontend {
             throw new IllegalStateException("HttpIngress on port " + settings.port() + " is already started");
         }
         ResponseWriter writer = new ResponseWriter(renderer);
-        IngressHandler h = new IngressHandler(handler, prefix, settings.tls() != null, maxBodySize, trustedProxies,
-                methods, writer);
-        server = SharedServer.mount(settings, prefix, h, writer);
+        IngressHandler h = new IngressHandler(handler, prefix, settings.tls() != null, maxBodySize, bodyTimeout,
+                maxUploads, trustedProxies, methods, writer);
+        // sends "100 Continue" when a stage first reads the body, never for a request answered without reading it
+        server = SharedServer.mount(settings, prefix, new HttpContinueReadHandler(h), writer);
     }
 
     @Override
@@ -138,6 +145,8 @@ public final class HttpIngress implements Frontend {
         private Tls tls;
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int workerThreads = Math.max(64, Runtime.getRuntime().availableProcessors() * 16);
+        private Duration bodyTimeout = Duration.ofSeconds(30);
+        private int maxUploads = 512;
         private Duration headTimeout = DEFAULT_REQUEST_HEAD_TIMEOUT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
@@ -204,6 +213,32 @@ public final class HttpIngress implements Frontend {
                 throw new IllegalArgumentException("HttpIngress.methods: name at least one method");
             }
             this.methods = Set.copyOf(set);
+            return this;
+        }
+
+        /**
+         * The longest wait for more request body bytes once a stage reads the body; default 30 s. Then the
+         * read fails (400 {@code REQUEST_BODY_TIMEOUT}) and the connection is closed; a body nobody reads
+         * that does not end within it after the answer also gets its connection closed.
+         */
+        public Builder bodyTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "bodyTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("HttpIngress.bodyTimeout must be positive, got " + timeout);
+            }
+            this.bodyTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many requests with a body may be in progress at once (each holds a connection and a buffer
+         * of up to 64 KiB, no thread); beyond it new ones get 503 with Retry-After. Default 512.
+         */
+        public Builder maxConcurrentUploads(int uploads) {
+            if (uploads < 1) {
+                throw new IllegalArgumentException("HttpIngress.maxConcurrentUploads must be >= 1, got " + uploads);
+            }
+            this.maxUploads = uploads;
             return this;
         }
 

@@ -12,52 +12,65 @@ import dev.harmony.pipeline.Handler;
 import dev.harmony.pipeline.Rejection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
 import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Undertow side of one ingress: turns each exchange into a {@link Request} and runs the pipeline.
- * A request with a body moves to a worker thread, where the body is read as a streaming, size-limited
- * stream. A request without one starts on the IO thread through {@link Handler#handleAsync}, so a
- * pipeline of non-blocking stages answers without any thread hand-off.
+ * The Undertow side of one ingress: turns each exchange into a {@link Request} and runs the pipeline
+ * through {@link Handler#handleAsync} from the exchange's IO thread, so a pipeline of non-blocking
+ * stages answers without any thread hand-off and blocking stages run on the worker pool. A request
+ * body is a non-blocking {@link UploadSource} (a blocking stage reading it waits on its worker, not on
+ * an IO thread): a slow or stalled upload holds no thread, each wait for body bytes has a timeout, and
+ * at most {@code maxUploads} bodies are open at once (beyond: 503 with Retry-After).
  * Nothing thrown here escapes to Undertow: a failure becomes a 500 (or a closed connection if the
  * answer had already started).
  */
 final class IngressHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(IngressHandler.class);
-    /** How much of a refused upload is read and dropped so the client gets to see the 413. */
+    /** A refused upload bigger than the limit by more than this is not read and dropped: answer and close. */
     private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
-    /** The request body stream handed to the pipeline, to learn afterwards whether its framing broke. */
-    private static final AttachmentKey<BoundedInputStream> BODY = AttachmentKey.create(BoundedInputStream.class);
+    private static final AttachmentKey<AtomicReference<Runnable>> CURRENT_UPLOAD = AttachmentKey.create(AtomicReference.class);
 
     private final Handler pipeline;
     private final String prefix;
     private final String scheme;
     private final long maxBodySize;
+    private final long bodyTimeoutNanos;
+    private final int maxUploads;
+    private final AtomicInteger uploads = new AtomicInteger();
     private final TrustedProxies trustedProxies;
     private final String[] methods;
     private final String allow;
     private final ResponseWriter writer;
 
-    IngressHandler(Handler pipeline, String prefix, boolean https, long maxBodySize, TrustedProxies trustedProxies,
-            Set<String> methods, ResponseWriter writer) {
+    IngressHandler(Handler pipeline, String prefix, boolean https, long maxBodySize, Duration bodyTimeout,
+            int maxUploads, TrustedProxies trustedProxies, Set<String> methods, ResponseWriter writer) {
         this.pipeline = pipeline;
         this.prefix = prefix;
         this.scheme = https ? "https" : "http";
         this.maxBodySize = maxBodySize;
+        this.bodyTimeoutNanos = bodyTimeout.toNanos();
+        this.maxUploads = maxUploads;
         this.trustedProxies = trustedProxies;
         this.methods = methods.toArray(String[]::new);
         this.allow = String.join(", ", new TreeSet<>(methods));
@@ -66,46 +79,15 @@ final class IngressHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (exchange.isInIoThread()) {
-            Response refused = refuse(exchange);
-            if (refused != null) {
-                boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
-                exchange.dispatch(SameThreadExecutor.INSTANCE, () -> writer.writeFromIoThread(exchange, refused, head));
-                return;
-            }
-            if (hasBody(exchange)) {
-                exchange.dispatch(this); // the body is read as a blocking stream on a worker
-            } else {
-                // Run the pipeline from this IO thread once the handler returns: non-blocking stages stay
-                // here, the rest goes to the worker pool (see Handler.handleAsync).
-                exchange.dispatch(SameThreadExecutor.INSTANCE, () -> serveAsync(exchange));
-            }
+        Response refused = refuse(exchange);
+        if (refused != null) {
+            boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
+            exchange.dispatch(SameThreadExecutor.INSTANCE, () -> writer.writeFromIoThread(exchange, refused, head));
             return;
         }
-        if (hasBody(exchange)) {
-            exchange.startBlocking();
-        }
-        boolean handedOff = false;
-        try {
-            handedOff = serve(exchange);
-        } catch (Throwable t) {
-            LOG.error("HTTP ingress {}: failed to answer {} {}", prefix, exchange.getRequestMethod(),
-                    exchange.getRequestURI(), t);
-            if (!exchange.isResponseStarted()) {
-                exchange.getResponseHeaders().clear();
-                try {
-                    handedOff = writer.write(exchange, internalError(), false);
-                } catch (Throwable again) {
-                    exchange.setPersistent(false);
-                }
-            } else {
-                exchange.setPersistent(false); // a half-written answer must not look complete
-            }
-        } finally {
-            if (!handedOff) {
-                exchange.endExchange();
-            }
-        }
+        // Run the pipeline from this IO thread once the handler returns: non-blocking stages stay
+        // here, the rest goes to the worker pool (see Handler.handleAsync).
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> serveAsync(exchange));
     }
 
     /**
@@ -157,31 +139,46 @@ final class IngressHandler implements HttpHandler {
                 && !bodyIgnored(exchange);
     }
 
-    /** Runs a body-less exchange without blocking this IO thread; the answer is written from this IO thread. */
+    /** Runs an exchange without blocking this IO thread; the answer is written from this IO thread. */
     private void serveAsync(HttpServerExchange exchange) {
         boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
+        UploadSource[] upload = {null};
         Object parsed;
         try {
-            parsed = parse(exchange);
+            parsed = parse(exchange, upload);
         } catch (RuntimeException e) {
             LOG.error("HTTP ingress {}: cannot read {} {}", prefix, exchange.getRequestMethod(), exchange.getRequestURI(), e);
             parsed = internalError();
         }
         if (parsed instanceof Response refused) {
+            if (upload[0] != null) {
+                upload[0].answered();
+            } else if (hasBody(exchange)) {
+                UploadSource.limitDrain(exchange, bodyTimeoutNanos);
+            }
             writer.writeFromIoThread(exchange, refused, head);
             return;
         }
-        keepReading(exchange);
+        if (upload[0] == null) {
+            keepReading(exchange);
+        }
         Request request = (Request) parsed;
         pipeline.handleAsync(request, exchange.getConnection().getWorker())
                 .whenComplete((response, failure) -> {
-                    Response answer = forClient(exchange, request, response != null ? response : internalError());
+                    Response answer = forClient(exchange, request, upload[0], response != null ? response : internalError());
                     if (exchange.getIoThread() == Thread.currentThread()) {
-                        writer.writeFromIoThread(exchange, answer, head);
+                        answer(exchange, upload[0], answer, head);
                     } else {
-                        exchange.getIoThread().execute(() -> writer.writeFromIoThread(exchange, answer, head));
+                        exchange.getIoThread().execute(() -> answer(exchange, upload[0], answer, head));
                     }
                 });
+    }
+
+    private void answer(HttpServerExchange exchange, UploadSource upload, Response answer, boolean head) {
+        if (upload != null) {
+            upload.answered();
+        }
+        writer.writeFromIoThread(exchange, answer, head);
     }
 
     /**
@@ -197,24 +194,18 @@ final class IngressHandler implements HttpHandler {
         }
     }
 
-    /** Runs the exchange; true if the answer was handed to the IO thread (see {@link ResponseWriter#write}). */
-    private boolean serve(HttpServerExchange exchange) throws Exception {
-        boolean head = exchange.getRequestMethod().equals(Methods.HEAD);
-        Object parsed = parse(exchange);
-        Response response = parsed instanceof Response refused ? refused
-                : forClient(exchange, (Request) parsed, pipeline.handle((Request) parsed));
-        boolean handedOff = writer.write(exchange, response, head);
-        if (!handedOff && response.rejection().map(r -> r.kind() == Rejection.Kind.PAYLOAD_TOO_LARGE).orElse(false)) {
-            drainOversizedUpload(exchange);
-        }
-        return handedOff;
-    }
-
     /** The exchange as a pipeline {@link Request}, or the {@link Response} refusing it before the pipeline. */
-    private Object parse(HttpServerExchange exchange) {
+    private Object parse(HttpServerExchange exchange, UploadSource[] upload) {
         String path = exchange.getRelativePath();
         if (path.isEmpty()) {
             path = "/";
+        }
+        String query = exchange.getQueryString();
+        try {
+            path = utf8(path);
+            query = utf8(query);
+        } catch (CharacterCodingException e) {
+            return Response.rejected(Rejection.malformed("request target is not valid UTF-8"));
         }
         boolean bodyless = bodyIgnored(exchange);
         long declared = bodyless ? -1 : exchange.getRequestContentLength();
@@ -241,13 +232,55 @@ final class IngressHandler implements HttpHandler {
         if (host != null) {
             attributes = attributes.with(HttpAttributes.HOST, host);
         }
+        Body body = Body.empty();
+        if (hasBody(exchange)) {
+            if (uploads.incrementAndGet() > maxUploads) {
+                uploads.decrementAndGet();
+                return Response.rejected(Rejection.unavailable("too many uploads in progress")
+                        .withRetryAfter(Duration.ofSeconds(1)));
+            }
+            AtomicBoolean counted = new AtomicBoolean(true);
+            Runnable release = () -> {
+                if (counted.getAndSet(false)) {
+                    uploads.decrementAndGet();
+                }
+            };
+            exchange.addExchangeCompleteListener((ex, next) -> {
+                release.run();
+                next.proceed();
+            });
+            releaseOnClose(exchange.getConnection(), release);
+            upload[0] = new UploadSource(exchange, declared, maxBodySize, bodyTimeoutNanos, release);
+            String contentType = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.CONTENT_TYPE);
+            body = Body.ofSource(upload[0], declared > 0 ? declared : -1, contentType).withLimit(maxBodySize);
+        }
         return Request.builder(Protocol.HTTP, exchange.getRequestMethod().toString())
                 .path(path)
-                .query(exchange.getQueryString())
+                .query(query)
                 .headers(headers)
                 .attributes(attributes)
-                .body(bodyless ? Body.empty() : body(exchange, declared))
+                .body(body)
                 .build();
+    }
+
+    /**
+     * A connection closed mid-upload (the client hung up, a timeout cut it off) ends no exchange: its upload
+     * is released by the connection's one close listener, which always holds the current upload's release.
+     */
+    private static void releaseOnClose(ServerConnection connection, Runnable release) {
+        AtomicReference<Runnable> current = connection.getAttachment(CURRENT_UPLOAD);
+        if (current == null) {
+            AtomicReference<Runnable> fresh = new AtomicReference<>();
+            connection.putAttachment(CURRENT_UPLOAD, fresh);
+            connection.addCloseListener(c -> {
+                Runnable r = fresh.getAndSet(null);
+                if (r != null) {
+                    r.run();
+                }
+            });
+            current = fresh;
+        }
+        current.set(release);
     }
 
     /**
@@ -256,9 +289,8 @@ final class IngressHandler implements HttpHandler {
      * read; and an internal or upstream failure shows no exception text or upstream address, only the
      * correlation id under which the ingress logs the original.
      */
-    private Response forClient(HttpServerExchange exchange, Request request, Response response) {
-        BoundedInputStream body = exchange.getAttachment(BODY);
-        if (body != null && body.failed()) {
+    private Response forClient(HttpServerExchange exchange, Request request, UploadSource upload, Response response) {
+        if (upload != null && upload.framingBroken()) {
             exchange.setPersistent(false);
             ResponseWriter.discard(response.body());
             return Response.rejected(Rejection.malformed("the request body could not be read: its framing is invalid"
@@ -301,41 +333,6 @@ final class IngressHandler implements HttpHandler {
     }
 
     /**
-     * Reads and drops up to {@link #DRAIN_LIMIT} more bytes of a refused upload, so a client still
-     * sending sees the 413 instead of a reset; beyond that the connection is closed.
-     */
-    private static void drainOversizedUpload(HttpServerExchange exchange) {
-        if (exchange.isRequestComplete()) {
-            return;
-        }
-        byte[] sink = new byte[64 * 1024];
-        long drained = 0;
-        try {
-            InputStream in = exchange.getInputStream();
-            for (int n; (n = in.read(sink)) != -1; ) {
-                drained += n;
-                if (drained > DRAIN_LIMIT) {
-                    exchange.setPersistent(false);
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            exchange.setPersistent(false);
-        }
-    }
-
-    private Body body(HttpServerExchange exchange, long declared) {
-        boolean chunked = exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING);
-        if (declared <= 0 && !chunked) {
-            return Body.empty();
-        }
-        String contentType = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.CONTENT_TYPE);
-        BoundedInputStream in = new BoundedInputStream(exchange.getInputStream(), maxBodySize);
-        exchange.putAttachment(BODY, in);
-        return Body.ofStream(in, declared, contentType).withLimit(maxBodySize);
-    }
-
-    /**
      * Request headers minus connection-level ones; headers that speak for a proxy only from trusted
      * proxies; no Content-Length for a body that is dropped.
      */
@@ -356,5 +353,20 @@ final class IngressHandler implements HttpHandler {
             }
         }
         return b.build();
+    }
+
+    /**
+     * Undertow hands raw bytes of the request target over one char per byte; raw UTF-8 (clients do send
+     * it) becomes the text it stands for, so a stage sees "Zoë" and a forward encodes it once.
+     */
+    private static String utf8(String raw) throws CharacterCodingException {
+        for (int i = 0; i < raw.length(); i++) {
+            if (raw.charAt(i) >= 0x80) {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(raw.getBytes(StandardCharsets.ISO_8859_1))).toString();
+            }
+        }
+        return raw;
     }
 }

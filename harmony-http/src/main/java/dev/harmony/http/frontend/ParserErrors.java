@@ -92,6 +92,12 @@ final class ParserErrors {
         return null;
     }
 
+    /** Whether the chunked body of {@code exchange} broke its framing (reads then return nothing more). */
+    static boolean framingBroken(HttpServerExchange exchange) {
+        return exchange.getConnection() instanceof HttpServerConnection c && c.getOriginalSinkConduit() instanceof Guard.Sink s
+                && s.guard().broken != null;
+    }
+
     /** The answer for an Undertow-made error, as the bytes to send instead. */
     static byte[] render(Rejection rejection, RejectionRenderer renderer) {
         Body body = renderer.render(rejection);

@@ -42,37 +42,6 @@ final class ResponseWriter {
     }
 
     /**
-     * Writes {@code response} from a worker thread. Small answers to requests without a body are
-     * handed to the connection's IO thread, which sends them and completes the exchange there:
-     * completing it on a worker makes the IO thread busy-wait for the worker whenever the client's next
-     * request is already in, which costs milliseconds on a busy machine. Everything else streams from
-     * the worker.
-     *
-     * @return true if the exchange was handed to the IO thread; the caller must then leave it alone
-     */
-    boolean write(HttpServerExchange exchange, Response response, boolean head) throws IOException {
-        Body body = prepare(exchange, response, head);
-        if (body == null) {
-            if (!exchange.isBlocking()) {
-                exchange.dispatch(exchange.getIoThread(), HttpServerExchange::endExchange);
-                return true;
-            }
-            return false;
-        }
-        if (!exchange.isBlocking()) {
-            byte[] small = smallBody(body, body.length());
-            if (small != null) {
-                ByteBuffer buffer = ByteBuffer.wrap(small);
-                exchange.dispatch(exchange.getIoThread(), ex -> ex.getResponseSender().send(buffer));
-                return true;
-            }
-            exchange.startBlocking();
-        }
-        stream(exchange, body);
-        return false;
-    }
-
-    /**
      * Writes {@code response} and completes the exchange, called on the exchange's IO thread outside
      * a handler call. A body already in memory is sent from here without blocking; anything that has
      * to be read first (a stream, a file) is streamed from a worker thread. Never throws: if writing
@@ -83,9 +52,11 @@ final class ResponseWriter {
             Body body = prepare(exchange, response, head);
             if (body == null) {
                 exchange.endExchange();
-            } else if (body.isRepeatable() && body.file().isEmpty() && body.length() >= 0
-                    && body.length() <= SMALL_BODY) {
-                exchange.getResponseSender().send(ByteBuffer.wrap(body.bytes()));
+            } else if (body.isRepeatable() && body.file().isEmpty() && body.length() <= SMALL_BODY
+                    && (body.length() >= 0 || body.bytes().length <= SMALL_BODY)) { // a rendered rejection, say
+                byte[] bytes = body.bytes();
+                exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_LENGTH, bytes.length);
+                exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
             } else {
                 exchange.getConnection().getWorker().execute(() -> streamFromWorker(exchange, body));
             }
@@ -97,7 +68,7 @@ final class ResponseWriter {
 
     private static void streamFromWorker(HttpServerExchange exchange, Body body) {
         try {
-            exchange.startBlocking();
+            exchange.startBlocking(new AnswerOnlyBlocking(exchange));
             stream(exchange, body);
             exchange.endExchange();
         } catch (Throwable t) {
@@ -186,30 +157,6 @@ final class ResponseWriter {
             copyFlushingOnPause(body, stream);
         }
         stream.close();
-    }
-
-    /** The whole body if it is known to be small, else null (then it streams). */
-    private static byte[] smallBody(Body body, long length) throws IOException {
-        if (length > SMALL_BODY) {
-            return null;
-        }
-        if (body.isRepeatable()) {
-            if (length < 0 && body.file().isPresent()) {
-                return null;
-            }
-            byte[] bytes = body.bytes();
-            return bytes.length <= SMALL_BODY ? bytes : null;
-        }
-        if (length < 0) {
-            return null;
-        }
-        try (InputStream in = body.stream()) {
-            byte[] bytes = in.readNBytes((int) length);
-            if (bytes.length != length) {
-                throw new IOException("the body ended after " + bytes.length + " of " + length + " bytes");
-            }
-            return bytes;
-        }
     }
 
     /** Streams a one-shot body, flushing whenever the source pauses so the client sees data as it comes. */

@@ -194,7 +194,7 @@ class EventLoopClientTest {
         assertThat(failure(client.send("GE T", "/a", Headers.empty())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("method");
         assertThat(failure(client.send(null, "/a", Headers.empty()))).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> new EventLoopClient(URI.create("https://127.0.0.1:1"), Duration.ofSeconds(1),
+        assertThatThrownBy(() -> new EventLoopClient(URI.create("ftp://127.0.0.1:1"), Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("origin");
         assertThatThrownBy(() -> new EventLoopClient(upstreamOrigin, Duration.ZERO, Duration.ofSeconds(1), 1))
                 .hasMessageContaining("connectTimeout");

@@ -260,7 +260,7 @@ class EventLoopCodecTest {
     }
 
     @Test
-    void interimAnswersAreSkippedButASwitchToAnotherProtocolEndsTheConnection() throws Exception {
+    void interimAnswersAreSkippedButASwitchToAnotherProtocolIsRefusedAndEndsTheConnection() throws Exception {
         EventLoopRawUpstream raw = upstream(
                 "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n"
                         + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal",
@@ -272,7 +272,8 @@ class EventLoopCodecTest {
         assertThat(afterHints.status()).isEqualTo(200);
         assertThat(afterHints.headers().contains("Link")).isFalse();
         assertThat(afterHints.body().text()).isEqualTo("final");
-        assertThat(get(client, "/switch").status()).isEqualTo(101);
+        assertThat(failure(client.send("GET", "/switch", Headers.empty()))).isInstanceOf(IOException.class)
+                .hasMessageContaining("101");
         assertThat(get(client, "/fresh").body().text()).isEqualTo("fresh");
         assertThat(raw.accepted()).isEqualTo(2);
     }

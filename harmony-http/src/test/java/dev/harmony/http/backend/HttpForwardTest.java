@@ -277,9 +277,9 @@ class HttpForwardTest {
             Request post = Request.builder(Protocol.HTTP, "POST").path("/echo").header("X-Request-Id", "r-3")
                     .body(Body.ofText("{\"resourceType\":\"Patient\"}", "application/fhir+json")).build();
 
-            // blocking caller: OkHttp; non-blocking without a body: the event-loop client (here on its own
-            // IO thread, as the caller is not one); non-blocking with a body: OkHttp's enqueue()
-            Response blocking = forward.handle(get);
+            // one client for all: a blocking caller waits for handleAsync; a caller that is not on an IO
+            // thread has its requests handed to the client's own IO thread
+            Response blocking = forward.handleAsync(get).toCompletableFuture().join(); // as a blocking caller waits
             Response loop = forward.handleAsync(get).toCompletableFuture().get(5, TimeUnit.SECONDS);
             Response posted = forward.handleAsync(post).toCompletableFuture().get(5, TimeUnit.SECONDS);
 
