@@ -117,8 +117,8 @@ final class Exchange {
                 response = Response.rejected(rejected.rejection());
                 outcome = Outcome.REJECTED;
             } else {
-                pipeline.log().error("[{}] pipeline '{}': stage '{}' failed", id, pipeline.name(), stage.name(),
-                        failure);
+                ErrorLog.error(pipeline.log(), failure, "[{}] pipeline '{}': stage '{}' failed", id, pipeline.name(),
+                        stage.name());
                 response = Response.rejected(Rejection.internal(
                         "internal error in stage '" + stage.name() + "' (correlation id " + id + ")")
                         .withReason(id));

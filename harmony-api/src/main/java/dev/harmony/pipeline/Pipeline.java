@@ -190,7 +190,7 @@ public final class Pipeline implements Handler, AutoCloseable {
         long started = listeners.isEmpty() ? 0 : System.nanoTime();
         return new Exchange(this, exchangeId(r), blocking).runAsync(r).handle((response, failure) -> {
             if (failure != null) { // only a listener or a bug in the pipeline itself can get here
-                log.error("pipeline '{}': exchange failed", name, failure);
+                ErrorLog.error(log, failure, "pipeline '{}': exchange failed", name);
                 return end(r, Response.rejected(Rejection.internal("internal error in pipeline '" + name + "'")),
                         started);
             }
