@@ -92,8 +92,9 @@ class ConsumerTest {
 
     @Test
     void oneJacksonOnTheClasspath() {
-        assertEquals(com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION,
-                com.fasterxml.jackson.core.json.PackageVersion.VERSION);
+        // Version.equals compares the artifact id too; the numbers are what must agree
+        assertEquals(com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString(),
+                com.fasterxml.jackson.core.json.PackageVersion.VERSION.toString());
     }
 
     @Test
