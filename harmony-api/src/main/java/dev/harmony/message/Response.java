@@ -5,10 +5,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a pipeline answers. The status uses HTTP's vocabulary as the neutral one (200 success, 4xx the
- * caller's fault, 5xx ours or upstream's); frontends of other protocols map it to their own codes and
- * may read a protocol-specific code from an attribute. A response built from a {@link Rejection}
- * carries it, so each frontend can render the rejection its own way.
+ * What a pipeline answers: either an answer (status, headers, body) or a {@link Rejection}, never both.
+ * The status uses HTTP's vocabulary as the neutral one (200 success, 4xx the caller's fault, 5xx ours or
+ * upstream's); frontends of other protocols map it to their own codes and may read a protocol-specific
+ * code from an attribute. A rejected response's status and headers are its rejection's, and each
+ * frontend renders the rejection its own way: {@link #withHeader} adds to the rejection's headers, while
+ * {@link #withStatus} and {@link #withBody} refuse (answer with a new response instead).
  */
 public final class Response {
     private final int status;
@@ -45,8 +47,11 @@ public final class Response {
 
     /** The answer for a rejection: its status, its extra headers, and the rejection for the frontend to render. */
     public static Response rejected(Rejection rejection) {
-        return new Response(rejection.kind().status(), rejection.headers(), Attributes.empty(), Body.empty(),
-                rejection);
+        return rejected(rejection, Attributes.empty());
+    }
+
+    private static Response rejected(Rejection rejection, Attributes attributes) {
+        return new Response(rejection.kind().status(), rejection.headers(), attributes, Body.empty(), rejection);
     }
 
     public int status() {
@@ -78,20 +83,34 @@ public final class Response {
         return attributes.get(key);
     }
 
+    /** The same answer with another status; a rejection refuses (its status is its kind's). */
     public Response withStatus(int newStatus) {
-        return new Response(newStatus, headers, attributes, body, rejection);
+        answerOnly("withStatus(" + newStatus + ")");
+        return new Response(newStatus, headers, attributes, body, null);
     }
 
+    /** The same answer with these headers; on a rejection they become the rejection's headers. */
     public Response withHeaders(Headers newHeaders) {
-        return new Response(status, newHeaders, attributes, body, rejection);
+        return rejection != null ? rejected(rejection.withHeaders(newHeaders), attributes)
+                : new Response(status, newHeaders, attributes, body, null);
     }
 
     public Response withHeader(String name, String value) {
         return withHeaders(headers.with(name, value));
     }
 
+    /** The same answer with another body; a rejection refuses (its frontend renders its body). */
     public Response withBody(Body newBody) {
-        return new Response(status, headers, attributes, newBody, rejection);
+        answerOnly("withBody");
+        return new Response(status, headers, attributes, newBody, null);
+    }
+
+    private void answerOnly(String call) {
+        if (rejection != null) {
+            throw new IllegalStateException(call + " on a rejected response (" + rejection.kind()
+                    + "): a rejection's status and body come from the Rejection; to answer instead, return a new"
+                    + " Response such as Response.of(status).withBody(body)");
+        }
     }
 
     public <T> Response with(Attribute<T> key, T value) {

@@ -3,147 +3,172 @@ package dev.harmony.pipeline;
 import dev.harmony.message.Attribute;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
-import dev.harmony.pipeline.Pipeline.Named;
 import dev.harmony.pipeline.PipelineListener.Outcome;
-import dev.harmony.pipeline.PipelineListener.Role;
 import dev.harmony.pipeline.PipelineListener.StageEvent;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One run through middleware and backend: times each stage and turns exceptions into rejections.
- * {@link #run} goes through every stage on the calling thread. {@link #runAsync} runs non-blocking
- * stages ({@link AsyncMiddleware}, {@link AsyncBackend}) on the calling thread and, at the first stage
- * that may block, continues on the blocking executor, where the rest runs as in {@link #run}.
+ * One run through middleware and backend. Every stage was bridged once, at build time, into a
+ * {@link Step}, so there is one chain and one path for timing, listeners and turning exceptions into
+ * rejections. A blocking stage runs inline on a thread that may block (the caller of
+ * {@link Pipeline#handle}, or the worker an earlier blocking stage of this exchange runs on) and
+ * otherwise moves the exchange to the blocking executor, once.
  */
 final class Exchange {
+
+    /** A stage in the one form the engine runs. */
+    @FunctionalInterface
+    interface Step {
+        CompletionStage<Response> run(Link link) throws Exception;
+    }
+
+    /** What a stage and everything after it came to: the response, and the outcome for the exchange. */
+    record Result(Response response, Outcome outcome) {
+    }
+
     private final Pipeline pipeline;
     private final String id;
     private final Executor blocking;
     /** Stage times are only measured for listeners; without any when it starts, no clock is read. */
     private final boolean timed;
+    /** The thread of this exchange that may block now, if any; only ever compared with the current one. */
+    private volatile Thread mayBlock;
 
-    Exchange(Pipeline pipeline, String id, Executor blocking) {
+    Exchange(Pipeline pipeline, String id, Executor blocking, Thread mayBlock) {
         this.pipeline = pipeline;
         this.id = id;
         this.blocking = blocking;
+        this.mayBlock = mayBlock;
         this.timed = !pipeline.listeners().isEmpty();
     }
 
-    Response run(Request request) {
+    /** The bridge from a stage to a {@link Step}, made once per stage when the pipeline is built. */
+    static Step step(Stage stage) {
+        if (stage instanceof AsyncMiddleware m) {
+            return m::intercept;
+        }
+        if (stage instanceof Middleware m) {
+            return link -> link.exchange().blocking(() -> m.intercept(link.blockingChain()));
+        }
+        if (stage instanceof AsyncBackend b) {
+            return link -> b.handleAsync(link.request());
+        }
+        Backend b = (Backend) stage;
+        return link -> link.exchange().blocking(() -> b.handle(link.request()));
+    }
+
+    CompletableFuture<Result> run(Request request) {
         return invoke(0, request);
     }
 
-    CompletionStage<Response> runAsync(Request request) {
-        return invokeAsync(0, request, null);
-    }
-
-    private Response invoke(int index, Request request) {
-        Downstream downstream = new Downstream(index, request, false);
+    /** Runs stage {@code index}; the future always completes normally unless the engine itself is broken. */
+    private CompletableFuture<Result> invoke(int index, Request request) {
+        Link link = new Link(index, request);
         long started = timed ? System.nanoTime() : 0;
-        Response response = null;
-        Throwable failure = null;
-        try {
-            response = index < middleware().size()
-                    ? middleware().get(index).stage().intercept(downstream)
-                    : pipeline.backend().stage().handle(request);
-        } catch (Throwable t) {
-            failure = t;
-        }
-        return finish(index, response, failure, started, downstream);
-    }
-
-    /**
-     * Runs stage {@code index} without blocking; {@code caller} (the chain of the middleware before it, or
-     * null) learns the outcome and the time spent here in the same completion step, not in one of its own.
-     */
-    private CompletionStage<Response> invokeAsync(int index, Request request, Downstream caller) {
-        boolean isBackend = index >= middleware().size();
-        Stage stage = isBackend ? pipeline.backend().stage() : middleware().get(index).stage();
-        long started = timed ? System.nanoTime() : 0;
-        if (!(isBackend ? stage instanceof AsyncBackend : stage instanceof AsyncMiddleware)) {
-            try {
-                return CompletableFuture.supplyAsync(() -> reported(caller, invoke(index, request), started), blocking);
-            } catch (RuntimeException refused) { // the executor is shut down or saturated
-                Response r = finish(index, null, refused, started, new Downstream(index, request, true));
-                return CompletableFuture.completedFuture(reported(caller, r, started));
-            }
-        }
-        Downstream downstream = new Downstream(index, request, true);
         CompletionStage<Response> answer;
         try {
-            answer = isBackend
-                    ? ((AsyncBackend) stage).handleAsync(request)
-                    : ((AsyncMiddleware) stage).interceptAsync(downstream);
+            answer = pipeline.steps().get(index).run(link);
             if (answer == null) {
                 throw new IllegalStateException("stage returned no future");
             }
         } catch (Throwable t) {
             answer = CompletableFuture.failedFuture(t);
         }
-        return answer.handle((response, failure) -> reported(caller,
-                finish(index, response, failure == null ? null : Futures.cause(failure), started, downstream), started));
-    }
-
-    /** Tells {@code caller} (if any) what its downstream answered and how long that took. */
-    private Response reported(Downstream caller, Response response, long started) {
-        if (caller != null) {
-            if (timed) {
-                caller.nanos += System.nanoTime() - started;
+        CompletableFuture<Result> done = new CompletableFuture<>();
+        answer.whenComplete((response, failure) -> {
+            try {
+                done.complete(finish(index, response, failure, started, link));
+            } catch (Throwable bug) {
+                done.completeExceptionally(bug);
             }
-            caller.last = response;
-        }
-        return response;
+        });
+        return done;
     }
 
-    /** Classifies a stage's outcome, reports it to the listeners and returns the response to pass back. */
-    private Response finish(int index, Response response, Throwable failure, long started, Downstream downstream) {
-        boolean isBackend = index >= middleware().size();
-        Named<? extends Stage> stage = isBackend ? pipeline.backend() : middleware().get(index);
-        if (failure == null && response == null) {
-            failure = new IllegalStateException("stage returned no response");
+    /** Runs blocking work here if this thread may block, else on the blocking executor. */
+    private CompletionStage<Response> blocking(Callable<Response> work) {
+        CompletableFuture<Response> done = new CompletableFuture<>();
+        if (Thread.currentThread() == mayBlock) {
+            call(work, done);
+            return done;
         }
-        Outcome outcome;
-        if (failure == null) {
-            outcome = ownRejection(response, downstream.last) ? Outcome.REJECTED : Outcome.PASSED;
-        } else {
-            if (failure instanceof InterruptedException && !downstream.async) {
+        blocking.execute(() -> {
+            Thread previous = mayBlock;
+            mayBlock = Thread.currentThread();
+            try {
+                call(work, done);
+            } finally {
+                mayBlock = previous;
+            }
+        });
+        return done;
+    }
+
+    private static void call(Callable<Response> work, CompletableFuture<Response> done) {
+        try {
+            done.complete(work.call());
+        } catch (Throwable t) {
+            if (t instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            RejectionException rejected = findRejection(failure);
+            done.completeExceptionally(t);
+        }
+    }
+
+    /** Decides the stage's outcome from what happened, tells the listeners, and returns what travels back. */
+    private Result finish(int index, Response response, Throwable failure, long started, Link link) {
+        Pipeline.Named<?> stage = pipeline.named(index);
+        Throwable cause = failure == null && response == null ? new IllegalStateException("stage returned no response")
+                : failure == null ? null : cause(failure);
+        Outcome own;
+        Outcome overall;
+        if (cause == null) {
+            Result down = link.downstream;
+            boolean handedBack = down != null && response.rejection().isPresent()
+                    && response.rejection().get().sameOrigin(down.response().rejection().orElse(null));
+            own = response.rejection().isPresent() && !handedBack ? Outcome.REJECTED : Outcome.PASSED;
+            overall = handedBack ? down.outcome() : own;
+            cause = null;
+        } else {
+            RejectionException rejected = findRejection(cause);
             if (rejected != null) {
                 response = Response.rejected(rejected.rejection());
-                outcome = Outcome.REJECTED;
+                own = Outcome.REJECTED;
+                cause = null;
             } else {
-                ErrorLog.error(pipeline.log(), failure, "[{}] pipeline '{}': stage '{}' failed", id, pipeline.name(),
+                ErrorLog.error(pipeline.log(), cause, "[{}] pipeline '{}': stage '{}' failed", id, pipeline.name(),
                         stage.name());
                 response = Response.rejected(Rejection.internal(
-                        "internal error in stage '" + stage.name() + "' (correlation id " + id + ")")
-                        .withReason(id));
-                outcome = Outcome.FAILED;
+                        "internal error in stage '" + stage.name() + "' (correlation id " + id + ")").withReason(id));
+                own = Outcome.FAILED;
             }
+            overall = own;
         }
         if (!pipeline.listeners().isEmpty()) {
-            long self = timed ? System.nanoTime() - started - downstream.nanos : 0; // a listener added meanwhile
-            StageEvent event = new StageEvent(pipeline.name(), id, stage.name(),
-                    isBackend ? Role.BACKEND : Role.MIDDLEWARE, outcome, response.rejection().orElse(null), self);
+            long self = timed ? Math.max(0, System.nanoTime() - started - link.downstreamNanos) : 0;
+            StageEvent event = new StageEvent(pipeline.name(), id, stage.name(), pipeline.role(index), own,
+                    own == Outcome.PASSED ? null : response.rejection().orElseThrow(), cause, self);
             for (PipelineListener l : pipeline.listeners()) {
                 pipeline.notifyQuietly(() -> l.stageFinished(event));
             }
         }
-        return response;
+        return new Result(response, overall);
     }
 
-    private List<Named<Middleware>> middleware() {
-        return pipeline.middleware();
-    }
-
-    /** A rejection is a stage's own unless it merely handed back what came from downstream. */
-    private static boolean ownRejection(Response response, Response fromDownstream) {
-        return response.rejection().isPresent()
-                && (fromDownstream == null || response.rejection().get() != fromDownstream.rejection().orElse(null));
+    /** The failure behind {@link CompletionException}/{@link ExecutionException} wrappers. */
+    private static Throwable cause(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
     }
 
     /** A rejection wrapped anywhere in the cause chain (bounded: causes can form a cycle). */
@@ -158,20 +183,23 @@ final class Exchange {
     }
 
     /**
-     * The chain one middleware sees; it tracks the time spent downstream so stage times exclude it.
-     * In an asynchronous run the fields are written by whichever thread completes downstream.
+     * The one chain: what stage {@code index} sees. It remembers what downstream returned to the stage, so
+     * the stage's own time and own rejections can be told apart from downstream's. Written by whichever
+     * thread completes downstream.
      */
-    private final class Downstream implements Middleware.Chain {
+    final class Link implements AsyncMiddleware.AsyncChain {
         private final int index;
         private final Request request;
-        private final boolean async;
-        private volatile long nanos;
-        private volatile Response last;
+        private volatile long downstreamNanos;
+        private volatile Result downstream;
 
-        Downstream(int index, Request request, boolean async) {
+        Link(int index, Request request) {
             this.index = index;
             this.request = request;
-            this.async = async;
+        }
+
+        Exchange exchange() {
+            return Exchange.this;
         }
 
         @Override
@@ -180,45 +208,103 @@ final class Exchange {
         }
 
         @Override
-        public Response proceed(Request next) {
-            if (async) {
-                return proceedAsync(next).toCompletableFuture().join(); // never fails: see proceedAsync
-            }
-            next = withId(next);
-            long started = timed ? System.nanoTime() : 0;
-            try {
-                last = invoke(index + 1, next);
-                return last;
-            } finally {
-                if (timed) {
-                    nanos += System.nanoTime() - started;
+        public CompletionStage<Response> proceed(Request next) {
+            Guarded<Response> answer = new Guarded<>();
+            forward(next).whenComplete((r, t) -> {
+                if (t == null) {
+                    answer.complete(r.response());
+                } else {
+                    answer.completeExceptionally(t);
                 }
-            }
+            });
+            return answer;
         }
 
-        @Override
-        public CompletionStage<Response> proceedAsync(Request next) {
-            if (!async) {
-                return CompletableFuture.completedFuture(proceed(next));
-            }
-            return invokeAsync(index + 1, withId(next), this);
-        }
-
-        private Request withId(Request next) {
+        private CompletableFuture<Result> forward(Request next) {
             if (next == null) {
                 throw new IllegalArgumentException("proceed(null)");
             }
-            return next.attribute(Attribute.EXCHANGE_ID).isEmpty() ? next.with(Attribute.EXCHANGE_ID, id) : next;
+            if (index + 1 >= pipeline.steps().size()) {
+                throw new IllegalStateException("the backend has no chain to proceed on");
+            }
+            Request withId = next.attribute(Attribute.EXCHANGE_ID).isEmpty() ? next.with(Attribute.EXCHANGE_ID, id)
+                    : next;
+            long started = timed ? System.nanoTime() : 0;
+            return invoke(index + 1, withId).whenComplete((r, t) -> {
+                if (timed) {
+                    downstreamNanos += System.nanoTime() - started;
+                }
+                downstream = r;
+            });
+        }
+
+        /** The blocking view of this chain, for a {@link Middleware}; it runs on a thread that may block. */
+        Middleware.Chain blockingChain() {
+            return new Middleware.Chain() {
+                @Override
+                public Request request() {
+                    return request;
+                }
+
+                @Override
+                public Response proceed(Request next) {
+                    return forward(next).join().response();
+                }
+
+                @Override
+                public String pipeline() {
+                    return pipeline.name();
+                }
+            };
         }
 
         @Override
         public Executor blockingExecutor() {
-            return async ? blocking : Runnable::run;
+            return blocking;
         }
 
         @Override
         public String pipeline() {
             return pipeline.name();
+        }
+
+        /**
+         * The future an {@link AsyncMiddleware} gets from {@link #proceed}, and every future derived from
+         * it: waiting for it unfinished on a thread that must not block (an event loop, where the answer
+         * may need that very thread) fails at once instead of hanging the exchange.
+         */
+        private final class Guarded<T> extends CompletableFuture<T> {
+            @Override
+            public <U> CompletableFuture<U> newIncompleteFuture() {
+                return new Guarded<>();
+            }
+
+            @Override
+            public T join() {
+                mayWait();
+                return super.join();
+            }
+
+            @Override
+            public T get() throws InterruptedException, ExecutionException {
+                mayWait();
+                return super.get();
+            }
+
+            @Override
+            public T get(long timeout, TimeUnit unit)
+                    throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+                mayWait();
+                return super.get(timeout, unit);
+            }
+
+            private void mayWait() {
+                if (!isDone() && Thread.currentThread() != mayBlock) {
+                    throw new IllegalStateException("AsyncMiddleware '" + pipeline.named(index).name()
+                            + "' waited on its chain; an AsyncMiddleware must never block:"
+                            + " use thenApply/thenCompose or make it a Middleware");
+                }
+            }
         }
     }
 }

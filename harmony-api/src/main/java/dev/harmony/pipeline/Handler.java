@@ -13,16 +13,18 @@ import java.util.concurrent.Executor;
 @FunctionalInterface
 public interface Handler {
     /**
-     * Runs one exchange on the calling thread, which may block: never call it from an event loop's
-     * thread (an {@link AsyncBackend} answering on that loop would then wait for itself).
+     * Runs one exchange with the calling thread as the place for blocking stages, and waits for it:
+     * never call it from an event loop's thread (an {@link AsyncBackend} answering on that loop would
+     * then wait for itself).
      */
     Response handle(Request request);
 
     /**
-     * Runs one exchange without blocking the calling thread, for frontends on an event loop. Stages
-     * that may block (all but {@link AsyncMiddleware} and {@link AsyncBackend}) run on {@code blocking};
-     * the others run on the calling thread or on the thread that completes the backend's answer.
-     * Never completes exceptionally. The default runs {@link #handle} on {@code blocking}.
+     * Runs one exchange without blocking the calling thread, for frontends on an event loop.
+     * {@link AsyncMiddleware} and {@link AsyncBackend} run on the calling thread or where their futures
+     * complete; the first blocking stage moves the exchange to {@code blocking}, once, and the blocking
+     * stages after it run on that same worker. Never completes exceptionally. The default runs
+     * {@link #handle} on {@code blocking}.
      */
     default CompletionStage<Response> handleAsync(Request request, Executor blocking) {
         return CompletableFuture.supplyAsync(() -> handle(request), blocking);

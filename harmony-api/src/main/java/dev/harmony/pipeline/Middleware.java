@@ -2,8 +2,6 @@ package dev.harmony.pipeline;
 
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 
 /**
  * A stage between frontend and backend, in the shape of an OkHttp interceptor: look at
@@ -17,43 +15,22 @@ import java.util.concurrent.Executor;
  * };
  * }</pre>
  *
- * <p>A middleware may block (read a file, call a service); frontends on event loops then run it on a
- * worker thread. One that never blocks can say so by implementing {@link AsyncMiddleware}.
+ * <p>A middleware may block (read a file, call a service): frontends on an event loop run it on a worker
+ * thread. One that never blocks can say so by being an {@link AsyncMiddleware} instead.
  */
 @FunctionalInterface
-public interface Middleware extends Stage {
+public non-sealed interface Middleware extends MiddlewareStage {
 
     /** Handles one exchange. Exceptions become an internal-error rejection; they never reach the listener. */
     Response intercept(Chain chain) throws Exception;
-
-    /** Opens resources (caches, clients). Called before the frontend starts. */
-    default void start() throws Exception {
-    }
-
-    /** Releases what {@link #start()} opened. */
-    default void stop() {
-    }
 
     /** The rest of the pipeline as seen from one middleware. */
     interface Chain {
         /** The request as the previous stage passed it. */
         Request request();
 
-        /** Runs the rest of the pipeline. Never throws; failures come back as rejected responses. */
+        /** Runs the rest of the pipeline and waits for it. Never throws; failures come back as rejected responses. */
         Response proceed(Request request);
-
-        /**
-         * Runs the rest of the pipeline without blocking this thread, for {@link AsyncMiddleware}. Never
-         * completes exceptionally; failures come back as rejected responses.
-         */
-        CompletionStage<Response> proceedAsync(Request request);
-
-        /**
-         * Where an {@link AsyncMiddleware} runs work that may block now and then (fetching keys, asking
-         * a remote store): the frontend's worker threads on a non-blocking run, the calling thread on a
-         * blocking one.
-         */
-        Executor blockingExecutor();
 
         /** The name of the pipeline, for logs. */
         String pipeline();

@@ -4,8 +4,10 @@ import dev.harmony.diagram.Diagram;
 import dev.harmony.message.Attribute;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,23 +41,31 @@ public final class Pipeline implements Handler, AutoCloseable {
 
     private final String name;
     private final Named<Frontend> frontend;
-    private final List<Named<Middleware>> middleware;
-    private final Named<Backend> backend;
+    private final List<Named<MiddlewareStage>> middleware;
+    private final Named<BackendStage> backend;
+    /** Middleware then backend, each bridged once into the form the engine runs. */
+    private final List<Exchange.Step> steps;
     private final List<Diagram.Node> sources;
     private final List<Diagram.Node> targets;
     private final List<PipelineListener> listeners;
     private final Logger log;
     private State state = State.NEW;
 
-    Pipeline(String name, Named<Frontend> frontend, List<Named<Middleware>> middleware, Named<Backend> backend,
-            List<Diagram.Node> sources, List<Diagram.Node> targets, List<PipelineListener> listeners) {
+    Pipeline(String name, Named<Frontend> frontend, List<Named<MiddlewareStage>> middleware,
+            Named<BackendStage> backend, List<Diagram.Node> sources, List<Diagram.Node> targets,
+            List<PipelineListener> listeners) {
         this.name = name;
         this.frontend = frontend;
         this.middleware = List.copyOf(middleware);
         this.backend = backend;
+        List<Exchange.Step> bridged = new ArrayList<>();
+        middleware.forEach(m -> bridged.add(Exchange.step(m.stage())));
+        bridged.add(Exchange.step(backend.stage()));
+        this.steps = List.copyOf(bridged);
         this.sources = List.copyOf(sources);
         this.targets = List.copyOf(targets);
-        this.listeners = new CopyOnWriteArrayList<>(listeners);
+        this.listeners = new CopyOnWriteArrayList<>();
+        listeners.forEach(this::addListener);
         this.log = LoggerFactory.getLogger("dev.harmony.pipeline." + name);
     }
 
@@ -95,13 +105,27 @@ public final class Pipeline implements Handler, AutoCloseable {
         return state == State.RUNNING;
     }
 
-    /** Attaches an observer; it sees every exchange from now on. */
-    public void addListener(PipelineListener listener) {
-        listeners.add(listener);
+    /**
+     * Attaches an observer; it sees every exchange from now on. A listener already attached (the same
+     * object) is not attached twice, so each exchange counts once.
+     *
+     * @return whether it was attached now (false: it already was)
+     */
+    public boolean addListener(PipelineListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (listeners) {
+            if (listeners.stream().anyMatch(l -> l == listener)) {
+                return false;
+            }
+            return listeners.add(listener);
+        }
     }
 
+    /** Detaches an observer (the same object that was attached). */
     public void removeListener(PipelineListener listener) {
-        listeners.remove(listener);
+        synchronized (listeners) {
+            listeners.removeIf(l -> l == listener);
+        }
     }
 
     /**
@@ -131,7 +155,7 @@ public final class Pipeline implements Handler, AutoCloseable {
             current = describeStage(frontend, "frontend");
             frontend.stage().start(this);
         } catch (Exception e) {
-            for (Named<Middleware> m : middleware.subList(middleware.size() - startedMiddleware, middleware.size())) {
+            for (Named<MiddlewareStage> m : middleware.subList(middleware.size() - startedMiddleware, middleware.size())) {
                 quietly(m, () -> m.stage().stop());
             }
             if (backendStarted) {
@@ -151,7 +175,7 @@ public final class Pipeline implements Handler, AutoCloseable {
         }
         RUNNING.remove(this);
         quietly(frontend, () -> frontend.stage().stop());
-        for (Named<Middleware> m : middleware) {
+        for (Named<MiddlewareStage> m : middleware) {
             quietly(m, () -> m.stage().stop());
         }
         quietly(backend, () -> backend.stage().stop());
@@ -167,70 +191,66 @@ public final class Pipeline implements Handler, AutoCloseable {
     }
 
     /**
-     * Runs one exchange through middleware and backend on the calling thread. Frontends call this; so
-     * can tests. Never throws: failures come back as a response carrying a {@link Rejection}.
+     * Runs one exchange with the calling thread as the place for blocking stages, and waits for it.
+     * Frontends call this; so can tests. Never throws: failures come back as a response carrying a
+     * {@link Rejection}.
      */
     @Override
     public Response handle(Request request) {
-        Request r = begin(request);
-        long started = listeners.isEmpty() ? 0 : System.nanoTime();
-        Response response = new Exchange(this, exchangeId(r), null).run(r);
-        return end(r, response, started);
+        return run(request, Runnable::run, Thread.currentThread()).join();
     }
 
     /**
-     * Runs one exchange without blocking the calling thread: non-blocking stages ({@link AsyncMiddleware},
-     * {@link AsyncBackend}) run here, the first stage that may block and everything after it on
-     * {@code blocking}. Never completes exceptionally.
+     * Runs one exchange without blocking the calling thread: {@link AsyncMiddleware} and
+     * {@link AsyncBackend} run here or where their futures complete; the first blocking stage moves the
+     * exchange to {@code blocking}, and the blocking stages after it run on that same worker. Never
+     * completes exceptionally.
      */
     @Override
     public CompletionStage<Response> handleAsync(Request request, Executor blocking) {
-        Objects.requireNonNull(blocking, "blocking executor");
-        Request r = begin(request);
+        return run(request, Objects.requireNonNull(blocking, "blocking executor"), null);
+    }
+
+    private CompletableFuture<Response> run(Request request, Executor blocking, Thread mayBlock) {
+        Request r = request.attribute(Attribute.EXCHANGE_ID).isPresent() ? request
+                : request.with(Attribute.EXCHANGE_ID, newExchangeId());
+        String id = exchangeId(r);
+        for (PipelineListener l : listeners) {
+            notifyQuietly(() -> l.exchangeStarted(name, id, r));
+        }
         long started = listeners.isEmpty() ? 0 : System.nanoTime();
-        return new Exchange(this, exchangeId(r), blocking).runAsync(r).handle((response, failure) -> {
-            if (failure != null) { // only a listener or a bug in the pipeline itself can get here
+        return new Exchange(this, id, blocking, mayBlock).run(r).handle((result, failure) -> {
+            if (failure != null) { // only a bug in the engine itself can get here
                 ErrorLog.error(log, failure, "pipeline '{}': exchange failed", name);
-                return end(r, Response.rejected(Rejection.internal("internal error in pipeline '" + name + "'")),
-                        started);
+                result = new Exchange.Result(Response.rejected(Rejection.internal(
+                        "internal error in pipeline '" + name + "'")), PipelineListener.Outcome.FAILED);
             }
-            return end(r, response, started);
+            if (!listeners.isEmpty()) {
+                long took = started == 0 ? 0 : System.nanoTime() - started; // 0: no listener yet when it began
+                var event = new PipelineListener.ExchangeEvent(name, id, r, result.response(), result.outcome(), took);
+                for (PipelineListener l : listeners) {
+                    notifyQuietly(() -> l.exchangeFinished(event));
+                }
+            }
+            return result.response();
         });
-    }
-
-    /** Gives the request an exchange id if it has none and tells the listeners it started. */
-    private Request begin(Request request) {
-        if (request.attribute(Attribute.EXCHANGE_ID).isEmpty()) {
-            request = request.with(Attribute.EXCHANGE_ID, newExchangeId());
-        }
-        Request r = request;
-        for (PipelineListener l : listeners) {
-            notifyQuietly(() -> l.exchangeStarted(name, exchangeId(r), r));
-        }
-        return r;
-    }
-
-    private Response end(Request request, Response response, long started) {
-        if (listeners.isEmpty()) {
-            return response;
-        }
-        long took = started == 0 ? 0 : System.nanoTime() - started; // 0: no listener yet when it began
-        for (PipelineListener l : listeners) {
-            notifyQuietly(() -> l.exchangeFinished(name, exchangeId(request), response, took));
-        }
-        return response;
     }
 
     private static String exchangeId(Request request) {
         return request.attribute(Attribute.EXCHANGE_ID).orElseThrow();
     }
 
-    List<Named<Middleware>> middleware() {
-        return middleware;
+    List<Exchange.Step> steps() {
+        return steps;
     }
 
-    Named<Backend> backend() {
-        return backend;
+    /** The stage at {@code index} of {@link #steps()}. */
+    Named<? extends Stage> named(int index) {
+        return index < middleware.size() ? middleware.get(index) : backend;
+    }
+
+    PipelineListener.Role role(int index) {
+        return index < middleware.size() ? PipelineListener.Role.MIDDLEWARE : PipelineListener.Role.BACKEND;
     }
 
     List<PipelineListener> listeners() {

@@ -12,7 +12,12 @@ import java.util.regex.Pattern;
 /**
  * Describes a pipeline step by step; {@link #build()} checks the wiring and reports every mistake at
  * once, naming the stage it concerns. Stages are named after their label unless given a name with
- * {@link #use(String, Middleware)}; names must be unique within a pipeline.
+ * {@link #use(String, MiddlewareStage)}; lambdas and other stages without a label of their own are
+ * named by position ({@code middleware 1}, {@code middleware 2}, {@code backend}). Names must be unique
+ * within a pipeline.
+ *
+ * <p>A lambda passed to {@link #use(Middleware)} or {@link #backend(Backend)} is a blocking stage. For a
+ * non-blocking one, give the lambda its type first: {@code AsyncMiddleware m = chain -> ...; use(m)}.
  */
 public final class PipelineBuilder {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -21,8 +26,8 @@ public final class PipelineBuilder {
     private final List<Node> sources = new ArrayList<>();
     private final List<Node> targets = new ArrayList<>();
     private final List<Named<Frontend>> frontends = new ArrayList<>();
-    private final List<Named<Middleware>> middleware = new ArrayList<>();
-    private final List<Named<Backend>> backends = new ArrayList<>();
+    private final List<Named<MiddlewareStage>> middleware = new ArrayList<>();
+    private final List<Named<BackendStage>> backends = new ArrayList<>();
     private final List<PipelineListener> listeners = new ArrayList<>();
 
     PipelineBuilder() {
@@ -60,23 +65,51 @@ public final class PipelineBuilder {
         return this;
     }
 
-    /** Adds a middleware after the ones added so far; requests pass them in this order. */
+    /** Adds a blocking middleware (a lambda, say) after the ones added so far. */
     public PipelineBuilder use(Middleware stage) {
+        return use((MiddlewareStage) stage);
+    }
+
+    /** Adds a middleware after the ones added so far; requests pass them in this order. */
+    public PipelineBuilder use(MiddlewareStage stage) {
         Objects.requireNonNull(stage, "middleware");
-        return use(stage.describe().label(), stage);
+        middleware.add(new Named<>(labelled(stage) ? stage.describe().label() : null, stage));
+        return this;
+    }
+
+    /** Adds a blocking middleware under an explicit name. */
+    public PipelineBuilder use(String stageName, Middleware stage) {
+        return use(stageName, (MiddlewareStage) stage);
     }
 
     /** Adds a middleware under an explicit name (needed when two stages share a label). */
-    public PipelineBuilder use(String stageName, Middleware stage) {
+    public PipelineBuilder use(String stageName, MiddlewareStage stage) {
         Objects.requireNonNull(stage, "middleware");
         middleware.add(new Named<>(Objects.requireNonNull(stageName, "stage name"), stage));
         return this;
     }
 
+    /** Sets a blocking backend (a lambda, say). */
     public PipelineBuilder backend(Backend backend) {
+        return backend((BackendStage) backend);
+    }
+
+    /** Sets the terminal stage. */
+    public PipelineBuilder backend(BackendStage backend) {
         Objects.requireNonNull(backend, "backend");
-        backends.add(new Named<>(backend.describe().label(), backend));
+        backends.add(new Named<>(labelled(backend) ? backend.describe().label() : "backend", backend));
         return this;
+    }
+
+    /** Whether a stage has a label of its own: a lambda or anonymous class keeping the default has none. */
+    private static boolean labelled(Stage stage) {
+        try {
+            return stage.getClass().getMethod("describe").getDeclaringClass() != Stage.class
+                    || !(stage.getClass().isAnonymousClass() || stage.getClass().isSynthetic()
+                            || stage.getClass().isHidden());
+        } catch (NoSuchMethodException impossible) {
+            throw new AssertionError(impossible);
+        }
     }
 
     /** Observes every exchange of the built pipeline. */
@@ -109,7 +142,14 @@ public final class PipelineBuilder {
             problems.add("more than one backend: '" + backends.get(0).name() + "' and '" + backends.get(1).name()
                     + "' (compose them into one backend, e.g. a fan-out)");
         }
+        for (int i = 0; i < middleware.size(); i++) {
+            Named<MiddlewareStage> m = middleware.get(i);
+            if (m.name() == null) {
+                middleware.set(i, new Named<>("middleware " + (i + 1), m.stage()));
+            }
+        }
         checkNames(problems);
+        checkKinds(problems);
         if (frontends.size() == 1) {
             checkProtocols(frontends.get(0), problems);
         }
@@ -134,7 +174,22 @@ public final class PipelineBuilder {
             String previous = seen.putIfAbsent(s.name(), role);
             if (previous != null) {
                 problems.add("duplicate stage name '" + s.name() + "' (" + previous + " and " + role
-                        + "): name one with use(name, middleware)");
+                        + "): name one with use(name, stage)");
+            }
+        }
+    }
+
+    /** A class can implement both the blocking and the non-blocking form; the pipeline cannot tell which is meant. */
+    private void checkKinds(List<String> problems) {
+        for (Named<MiddlewareStage> m : middleware) {
+            if (m.stage() instanceof Middleware && m.stage() instanceof AsyncMiddleware) {
+                problems.add(role(m) + " '" + m.name() + "' implements both Middleware and AsyncMiddleware;"
+                        + " implement one of them");
+            }
+        }
+        for (Named<BackendStage> b : backends) {
+            if (b.stage() instanceof Backend && b.stage() instanceof AsyncBackend) {
+                problems.add("backend '" + b.name() + "' implements both Backend and AsyncBackend; implement one of them");
             }
         }
     }

@@ -76,9 +76,12 @@ public final class Rejection {
     private final List<Issue> details;
     private final Duration retryAfter;
     private final Headers headers;
+    /** The rejection this one was derived from by the with-methods (itself if new): who said "no" first. */
+    private final Rejection origin;
 
     private Rejection(Kind kind, String message, String reason, List<Issue> details, Duration retryAfter,
-            Headers headers) {
+            Headers headers, Rejection origin) {
+        this.origin = origin == null ? this : origin;
         this.kind = Objects.requireNonNull(kind, "kind");
         this.message = Objects.requireNonNull(message, "message");
         this.reason = reason;
@@ -89,7 +92,7 @@ public final class Rejection {
 
     /** A rejection of {@code kind} with a human-readable message. */
     public static Rejection of(Kind kind, String message) {
-        return new Rejection(kind, message, null, List.of(), null, Headers.empty());
+        return new Rejection(kind, message, null, List.of(), null, Headers.empty(), null);
     }
 
     public static Rejection malformed(String message) {
@@ -163,23 +166,28 @@ public final class Rejection {
     }
 
     public Rejection withReason(String newReason) {
-        return new Rejection(kind, message, newReason, details, retryAfter, headers);
+        return new Rejection(kind, message, newReason, details, retryAfter, headers, origin);
     }
 
     public Rejection withDetails(List<Issue> newDetails) {
-        return new Rejection(kind, message, reason, newDetails, retryAfter, headers);
+        return new Rejection(kind, message, reason, newDetails, retryAfter, headers, origin);
     }
 
     public Rejection withRetryAfter(Duration newRetryAfter) {
-        return new Rejection(kind, message, reason, details, newRetryAfter, headers);
+        return new Rejection(kind, message, reason, details, newRetryAfter, headers, origin);
     }
 
     public Rejection withHeader(String name, String value) {
-        return new Rejection(kind, message, reason, details, retryAfter, headers.with(name, value));
+        return new Rejection(kind, message, reason, details, retryAfter, headers.with(name, value), origin);
     }
 
     public Rejection withHeaders(Headers newHeaders) {
-        return new Rejection(kind, message, reason, details, retryAfter, newHeaders);
+        return new Rejection(kind, message, reason, details, retryAfter, newHeaders, origin);
+    }
+
+    /** Whether {@code other} is this rejection or derived from the same one (headers added on the way back, say). */
+    boolean sameOrigin(Rejection other) {
+        return other != null && other.origin == origin;
     }
 
     /** An unchecked exception carrying this rejection, for code paths that cannot return a response. */

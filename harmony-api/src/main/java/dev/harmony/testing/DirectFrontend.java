@@ -6,6 +6,8 @@ import dev.harmony.message.Response;
 import dev.harmony.pipeline.Frontend;
 import dev.harmony.pipeline.Handler;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * A frontend without a listener, for unit tests: {@link #send(Request)} pushes a request through the
@@ -50,6 +52,18 @@ public final class DirectFrontend implements Frontend {
             throw new IllegalStateException("the pipeline is not running: call start() first");
         }
         return h.handle(request);
+    }
+
+    /**
+     * Sends {@code request} the way an event-loop frontend does ({@link Handler#handleAsync}): from this
+     * thread, which must not block, with {@code blocking} for the stages that may.
+     */
+    public CompletionStage<Response> sendAsync(Request request, Executor blocking) {
+        Handler h = handler;
+        if (h == null) {
+            throw new IllegalStateException("the pipeline is not running: call start() first");
+        }
+        return h.handleAsync(request, blocking);
     }
 
     /** Builds and sends. */

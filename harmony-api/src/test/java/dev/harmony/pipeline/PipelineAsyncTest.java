@@ -39,7 +39,7 @@ class PipelineAsyncTest {
         workers.execute(task);
     }
 
-    private Pipeline pipeline(Middleware middleware, Backend backend) {
+    private Pipeline pipeline(MiddlewareStage middleware, BackendStage backend) {
         return Pipeline.builder().name("async").frontend(in).use("first", middleware).backend(backend)
                 .listener(new PipelineListener() {
                     @Override
@@ -52,7 +52,7 @@ class PipelineAsyncTest {
     private AsyncMiddleware tagging() {
         return chain -> {
             threads.add("middleware " + Thread.currentThread().getName());
-            return chain.proceedAsync(chain.request()).thenApply(r -> {
+            return chain.proceed(chain.request()).thenApply(r -> {
                 threads.add("after " + Thread.currentThread().getName());
                 return r.withHeader("X-Tag", "seen");
             });
@@ -81,7 +81,7 @@ class PipelineAsyncTest {
             assertThat(handedToWorkers).hasValue(0);
             assertThat(threads).containsExactly("middleware " + Thread.currentThread().getName(),
                     "after upstream-io");
-            assertThat(events).extracting(StageEvent::stage).containsExactly("Custom stage", "first");
+            assertThat(events).extracting(StageEvent::stage).containsExactly("backend", "first");
             assertThat(events).extracting(StageEvent::outcome).containsOnly(Outcome.PASSED);
         }
     }
@@ -117,7 +117,7 @@ class PipelineAsyncTest {
     void aRejectionCompletingTheFutureExceptionallyIsTheStagesOwn() throws Exception {
         AsyncMiddleware limit = chain -> CompletableFuture.failedFuture(
                 Rejection.tooManyRequests("slow down", Duration.ofSeconds(3)).toException());
-        try (Pipeline p = pipeline(limit, request -> Response.ok())) {
+        try (Pipeline p = pipeline(limit, (Backend) request -> Response.ok())) {
             p.start();
             Response response = await(p.handleAsync(in.request("GET", "/a").build(), this::blocking));
 
@@ -144,7 +144,7 @@ class PipelineAsyncTest {
                 Response response = await(p.handleAsync(in.request("GET", "/a").build(), this::blocking));
 
                 assertThat(response.status()).isEqualTo(500);
-                assertThat(response.rejection().orElseThrow().message()).contains("stage 'Custom stage'");
+                assertThat(response.rejection().orElseThrow().message()).contains("stage 'backend'");
                 assertThat(events).extracting(StageEvent::outcome).containsExactly(Outcome.FAILED, Outcome.PASSED);
             }
         }
@@ -153,7 +153,7 @@ class PipelineAsyncTest {
     @Test
     void aRefusingExecutorIsAnInternalErrorNotAnException() throws Exception {
         Middleware blockingGuard = chain -> chain.proceed(chain.request());
-        try (Pipeline p = pipeline(blockingGuard, request -> Response.ok())) {
+        try (Pipeline p = pipeline(blockingGuard, (Backend) request -> Response.ok())) {
             p.start();
             Response response = await(p.handleAsync(in.request("GET", "/a").build(), task -> {
                 throw new RejectedExecutionException("shut down");
@@ -183,7 +183,7 @@ class PipelineAsyncTest {
     void anAsyncMiddlewareHandsOccasionalBlockingWorkToTheChainsExecutor() throws Exception {
         AsyncMiddleware lookup = chain -> CompletableFuture
                 .supplyAsync(() -> Thread.currentThread().getName(), chain.blockingExecutor())
-                .thenCompose(thread -> chain.proceedAsync(chain.request())
+                .thenCompose(thread -> chain.proceed(chain.request())
                         .thenApply(r -> r.withHeader("X-Looked-Up-On", thread)));
         try (Pipeline p = pipeline(lookup, (AsyncBackend) request -> CompletableFuture.completedFuture(Response.ok()))) {
             p.start();

@@ -28,8 +28,8 @@ class PipelineListenerTest {
         }
 
         @Override
-        public void exchangeFinished(String pipeline, String exchangeId, Response response, long nanos) {
-            exchanges.add("finished " + response.status());
+        public void exchangeFinished(ExchangeEvent event) {
+            exchanges.add("finished " + event.response().status() + " " + event.outcome());
         }
     };
 
@@ -53,7 +53,7 @@ class PipelineListenerTest {
             p.start();
             in.send(in.request("GET", "/ok"));
         }
-        assertThat(exchanges).containsExactly("started observed GET", "finished 200");
+        assertThat(exchanges).containsExactly("started observed GET", "finished 200 PASSED");
         // stage events arrive innermost first: a stage finishes after everything behind it
         assertThat(stages).extracting(StageEvent::stage).containsExactly("Recording Backend", "boom", "guard");
         assertThat(stages).extracting(StageEvent::outcome).containsOnly(Outcome.PASSED);
@@ -75,7 +75,7 @@ class PipelineListenerTest {
         assertThat(stages.get(0).stage()).isEqualTo("guard");
         assertThat(stages.get(0).outcome()).isEqualTo(Outcome.REJECTED);
         assertThat(stages.get(0).rejection().kind()).isEqualTo(Rejection.Kind.FORBIDDEN);
-        assertThat(exchanges).containsExactly("started observed GET", "finished 403");
+        assertThat(exchanges).containsExactly("started observed GET", "finished 403 REJECTED");
     }
 
     @Test
@@ -116,6 +116,6 @@ class PipelineListenerTest {
             p.removeListener(listener);
             in.send(in.request("GET", "/"));
         }
-        assertThat(exchanges).containsExactly("started late GET", "finished 200");
+        assertThat(exchanges).containsExactly("started late GET", "finished 200 PASSED");
     }
 }

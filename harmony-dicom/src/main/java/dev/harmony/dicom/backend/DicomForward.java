@@ -6,6 +6,7 @@ import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.Timeouts;
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.dimse.DimseStatus;
+import dev.harmony.dicom.net.AssociateReject;
 import dev.harmony.dicom.scu.AssociationRejectedException;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.dicom.scu.Proposal;
@@ -41,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Associations are reused across objects and released after {@code idleRelease} without traffic.
- * A PACS that cannot be reached or refuses the association yields 0110 (processing failure).
+ * A PACS that cannot be reached or refuses the association yields 0110 (processing failure), or 0124
+ * when it does not recognise the AE titles. The PACS's failure statuses are passed back as they are,
+ * with the rejection kind of {@link DimseStatus#kindOf} (what a delivery queue retries).
  */
 public final class DicomForward implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(DicomForward.class);
@@ -131,7 +134,7 @@ public final class DicomForward implements Backend {
         try {
             association = borrow(sopClass, ts.uid());
         } catch (AssociationRejectedException e) {
-            return Response.rejected(Rejection.upstreamUnavailable(e.getMessage()));
+            return Response.rejected(Rejection.of(rejectKind(e.reject()), e.getMessage()));
         } catch (IOException e) {
             return Response.rejected(Rejection.upstreamUnavailable("cannot reach " + pacs + ": " + e.getMessage()));
         }
@@ -154,8 +157,18 @@ public final class DicomForward implements Backend {
         if (DimseStatus.isSuccessOrWarning(status)) {
             return Response.ok().with(DicomAttributes.DIMSE_STATUS, status);
         }
-        return Response.rejected(Rejection.upstreamUnavailable(pacs.aeTitle() + " answered C-STORE status "
+        return Response.rejected(Rejection.of(DimseStatus.kindOf(status), pacs.aeTitle() + " answered C-STORE status "
                 + DimseStatus.hex(status))).with(DicomAttributes.DIMSE_STATUS, status);
+    }
+
+    /**
+     * An A-ASSOCIATE-RJ saying the PACS does not know our or its own AE title is configuration, not an
+     * outage (FORBIDDEN, so a queue does not retry it); any other, transient or not, is retryable.
+     */
+    private static Rejection.Kind rejectKind(AssociateReject rj) {
+        boolean unknownAe = rj.result() == AssociateReject.PERMANENT && rj.source() == 1
+                && (rj.reason() == 3 || rj.reason() == 7);
+        return unknownAe ? Rejection.Kind.FORBIDDEN : Rejection.Kind.UPSTREAM_UNAVAILABLE;
     }
 
     private ScuAssociation borrow(String sopClass, String ts) throws IOException {

@@ -73,6 +73,32 @@ public final class DimseStatus {
         };
     }
 
+    /**
+     * The rejection kind for a failure status a peer (a PACS) answered, so that a queue in front of the
+     * forwarder can tell what to retry: A7xx (out of resources) and 0110 (processing failure) and other
+     * statuses that do not blame the object are retryable; A9xx, Cxxx, 0122, 0118, 0124, 0111, 0117 and
+     * 0211 are the object's or the configuration's fault and permanent.
+     */
+    public static Rejection.Kind kindOf(int status) {
+        int high = status & 0xFF00;
+        if (high == 0xA700) {
+            return Rejection.Kind.UPSTREAM_UNAVAILABLE;
+        }
+        if (high == 0xA900) {
+            return Rejection.Kind.INVALID;
+        }
+        if ((status & 0xF000) == 0xC000) {
+            return Rejection.Kind.MALFORMED;
+        }
+        return switch (status) {
+            case SOP_CLASS_NOT_SUPPORTED, NO_SUCH_SOP_CLASS, UNRECOGNIZED_OPERATION -> Rejection.Kind.UNSUPPORTED;
+            case NOT_AUTHORIZED -> Rejection.Kind.FORBIDDEN;
+            case DUPLICATE_SOP_INSTANCE -> Rejection.Kind.CONFLICT;
+            case 0x0117 -> Rejection.Kind.INVALID; // invalid SOP instance
+            default -> Rejection.Kind.UPSTREAM_UNAVAILABLE; // 0110 processing failure and the unknown
+        };
+    }
+
     /** Success or a warning (the object was stored). */
     public static boolean isSuccessOrWarning(int status) {
         return status == SUCCESS || status == 0x0001 || (status & 0xF000) == 0xB000 || status == 0x0107

@@ -33,6 +33,26 @@ class DimseStatusTest {
     }
 
     @Test
+    void aPeersFailureStatusMapsToTheKindAQueueClassifies() {
+        // retryable: out of resources, processing failure, unknown failures
+        assertThat(DimseStatus.kindOf(0xA700)).isEqualTo(Kind.UPSTREAM_UNAVAILABLE);
+        assertThat(DimseStatus.kindOf(0xA7FF)).isEqualTo(Kind.UPSTREAM_UNAVAILABLE);
+        assertThat(DimseStatus.kindOf(0x0110)).isEqualTo(Kind.UPSTREAM_UNAVAILABLE);
+        assertThat(DimseStatus.kindOf(0x01FF)).isEqualTo(Kind.UPSTREAM_UNAVAILABLE);
+        // permanent: the object or the configuration
+        assertThat(DimseStatus.kindOf(0xA900)).isEqualTo(Kind.INVALID);
+        assertThat(DimseStatus.kindOf(0xA9FF)).isEqualTo(Kind.INVALID);
+        assertThat(DimseStatus.kindOf(0xC000)).isEqualTo(Kind.MALFORMED);
+        assertThat(DimseStatus.kindOf(0xCFFF)).isEqualTo(Kind.MALFORMED);
+        assertThat(DimseStatus.kindOf(0x0122)).isEqualTo(Kind.UNSUPPORTED);
+        assertThat(DimseStatus.kindOf(0x0118)).isEqualTo(Kind.UNSUPPORTED);
+        assertThat(DimseStatus.kindOf(0x0211)).isEqualTo(Kind.UNSUPPORTED);
+        assertThat(DimseStatus.kindOf(0x0124)).isEqualTo(Kind.FORBIDDEN);
+        assertThat(DimseStatus.kindOf(0x0111)).isEqualTo(Kind.CONFLICT);
+        assertThat(DimseStatus.kindOf(0x0117)).isEqualTo(Kind.INVALID);
+    }
+
+    @Test
     void anExplicitStatusWins() {
         Response fromPacs = Response.rejected(Rejection.upstreamUnavailable("PACS said no"))
                 .with(DicomAttributes.DIMSE_STATUS, 0xA701);

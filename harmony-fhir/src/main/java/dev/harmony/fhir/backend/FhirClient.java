@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Answers: a success passes through with the server's status and body (the transaction-response);
  * an error becomes a rejection of the matching kind that keeps the issues of the server's
- * {@code OperationOutcome} (a 400 stays 400, 422 stays 422...). Connection failures, 503 and 429 are
+ * {@code OperationOutcome} (a 400 stays 400, 422 stays 422...; a 401 or 403 for Harmony's own
+ * credentials becomes FORBIDDEN, 5xx UPSTREAM_UNAVAILABLE, 504 UPSTREAM_TIMEOUT, 429 TOO_MANY_REQUESTS with
+ * its Retry-After: the kinds a delivery queue classifies as permanent or retryable). Connection failures, 503 and 429 are
  * retried with bounded backoff (see {@link Retry}; {@code Retry-After} is honoured); read timeouts only
  * when the request is idempotent. When retries run out: unreachable is 502, no answer in time 504.
  *

@@ -82,8 +82,9 @@ record ServerAnswer(int status, String contentType, byte[] body, String location
             case 422 -> Rejection.Kind.INVALID;
             case 429 -> Rejection.Kind.TOO_MANY_REQUESTS;
             case 504 -> Rejection.Kind.UPSTREAM_TIMEOUT;
-            default -> status == 401 || status == 403 || status >= 500 || status < 400
-                    ? Rejection.Kind.UPSTREAM_UNAVAILABLE : Rejection.Kind.MALFORMED;
+            // Harmony's credentials refused: configuration, not an outage; retrying will not help.
+            case 401, 403 -> Rejection.Kind.FORBIDDEN;
+            default -> status >= 500 || status < 400 ? Rejection.Kind.UPSTREAM_UNAVAILABLE : Rejection.Kind.MALFORMED;
         };
         if (status == 401 || status == 403) {
             message = "FHIR server " + server + " refused Harmony's credentials: HTTP " + status

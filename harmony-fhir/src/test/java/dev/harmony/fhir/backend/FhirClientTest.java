@@ -213,6 +213,19 @@ class FhirClientTest {
     }
 
     @Test
+    void refusedCredentialsAreForbiddenAndServerErrorsUpstreamFailures() throws Exception {
+        try (ScriptedServer s = new ScriptedServer(new Answer(401, Fhir.JSON, "{}", java.util.Map.of(), false),
+                new Answer(500, Fhir.JSON, "{}", java.util.Map.of(), false))) {
+            FhirClient client = FhirClient.to(s.base()).retry(Retry.none()).build();
+            Response unauthorized = post(client, PATIENT);
+            assertThat(unauthorized.rejection().orElseThrow().kind()).isEqualTo(Rejection.Kind.FORBIDDEN);
+            assertThat(unauthorized.rejection().orElseThrow().message()).contains("refused Harmony's credentials");
+            assertThat(post(client, PATIENT).rejection().orElseThrow().kind())
+                    .isEqualTo(Rejection.Kind.UPSTREAM_UNAVAILABLE);
+        }
+    }
+
+    @Test
     void successWithoutATransactionResponseIsTheUpstreamsFault() throws Exception {
         try (ScriptedServer s = new ScriptedServer(new Answer(200, "text/html", "<html>ok</html>", java.util.Map.of(),
                 false))) {

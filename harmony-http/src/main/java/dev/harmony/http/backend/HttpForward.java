@@ -176,8 +176,10 @@ public final class HttpForward implements AsyncBackend {
         }
     }
 
-    /** Forwards with OkHttp on the calling thread, which waits for the upstream's status and headers. */
-    @Override
+    /**
+     * Forwards with OkHttp on the calling thread, which waits for the upstream's status and headers (for
+     * callers outside a pipeline; a pipeline calls {@link #handleAsync}).
+     */
     public Response handle(Request request) {
         okhttp3.Response answer;
         try {

@@ -132,8 +132,10 @@ public final class Dashboard implements AutoCloseable {
                 return;
             }
             for (Pipeline p : current) {
-                if (attached.add(p)) {
-                    p.addListener(metrics);
+                // a pipeline the metrics already observe (attached by the application) is left as it is,
+                // and not detached at close: each exchange counts once
+                if (!attached.contains(p) && p.addListener(metrics)) {
+                    attached.add(p);
                 }
             }
         }

@@ -2,7 +2,6 @@ package dev.harmony.http.dashboard;
 
 import dev.harmony.diagram.Diagram;
 import dev.harmony.message.Request;
-import dev.harmony.message.Response;
 import dev.harmony.pipeline.Pipeline;
 import dev.harmony.pipeline.PipelineListener;
 import dev.harmony.pipeline.Rejection;
@@ -10,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -34,8 +32,6 @@ import java.util.function.LongSupplier;
 public final class PipelineMetrics implements PipelineListener {
     private final LongSupplier millis;
     private final Map<String, PipelineCounters> pipelines = new ConcurrentHashMap<>();
-    /** The id of an exchange in which a stage failed on this thread; read when that exchange finishes. */
-    private final ThreadLocal<String> failedExchange = new ThreadLocal<>();
 
     PipelineMetrics(LongSupplier millis) {
         this.millis = Objects.requireNonNull(millis, "millis");
@@ -54,31 +50,21 @@ public final class PipelineMetrics implements PipelineListener {
     @Override
     public void stageFinished(StageEvent event) {
         Counters stage = counters(event.pipeline()).stages.computeIfAbsent(event.stage(), s -> new Counters(millis));
-        switch (event.outcome()) {
-            case PASSED -> stage.passed(event.selfNanos());
-            case REJECTED -> stage.rejected(event.rejection().kind(), event.selfNanos());
-            case FAILED -> {
-                stage.failed(event.selfNanos());
-                failedExchange.set(event.exchangeId());
-            }
-        }
+        record(stage, event.outcome(), event.rejection(), event.selfNanos());
     }
 
     @Override
-    public void exchangeFinished(String pipeline, String exchangeId, Response response, long durationNanos) {
-        PipelineCounters p = counters(pipeline);
+    public void exchangeFinished(ExchangeEvent event) {
+        PipelineCounters p = counters(event.pipeline());
         p.inFlight.decrement();
-        Optional<Rejection> rejection = response.rejection();
-        boolean failedHere = exchangeId.equals(failedExchange.get());
-        if (failedHere) {
-            failedExchange.remove();
-        }
-        if (rejection.isEmpty()) {
-            p.exchanges.passed(durationNanos);
-        } else if (failedHere || isFailure(rejection.get(), exchangeId)) {
-            p.exchanges.failed(durationNanos);
-        } else {
-            p.exchanges.rejected(rejection.get().kind(), durationNanos);
+        record(p.exchanges, event.outcome(), event.response().rejection().orElse(null), event.durationNanos());
+    }
+
+    private static void record(Counters counters, Outcome outcome, Rejection rejection, long nanos) {
+        switch (outcome) {
+            case PASSED -> counters.passed(nanos);
+            case REJECTED -> counters.rejected(rejection.kind(), nanos);
+            case FAILED -> counters.failed(nanos);
         }
     }
 
@@ -110,11 +96,6 @@ public final class PipelineMetrics implements PipelineListener {
     private PipelineCounters counters(String pipeline) {
         PipelineCounters c = pipelines.get(pipeline);
         return c != null ? c : pipelines.computeIfAbsent(pipeline, n -> new PipelineCounters(millis));
-    }
-
-    /** How the core reports a stage that threw: an internal error whose reason is the exchange id. */
-    private static boolean isFailure(Rejection r, String exchangeId) {
-        return r.kind() == Rejection.Kind.INTERNAL && r.reason().filter(exchangeId::equals).isPresent();
     }
 
     private static final class PipelineCounters {

@@ -109,7 +109,7 @@ public final class JwtAuth implements AsyncMiddleware {
      * from the JWKS URL is checked on the pipeline's blocking executor.
      */
     @Override
-    public CompletionStage<Response> interceptAsync(Chain chain) {
+    public CompletionStage<Response> intercept(AsyncChain chain) {
         Request request = chain.request();
         Decision decision = decide(request, !keys.mayBlock());
         if (decision == null) { // an unseen token whose key may have to be fetched
@@ -156,9 +156,9 @@ public final class JwtAuth implements AsyncMiddleware {
             return new Decision(null, rejection);
         }
 
-        CompletionStage<Response> apply(Chain chain) {
+        CompletionStage<Response> apply(AsyncChain chain) {
             return refusal != null ? CompletableFuture.completedFuture(Response.rejected(refusal))
-                    : chain.proceedAsync(admitted);
+                    : chain.proceed(admitted);
         }
     }
 

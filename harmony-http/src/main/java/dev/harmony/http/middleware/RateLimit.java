@@ -103,7 +103,7 @@ public final class RateLimit implements AsyncMiddleware {
     }
 
     @Override
-    public CompletionStage<Response> interceptAsync(Chain chain) {
+    public CompletionStage<Response> intercept(AsyncChain chain) {
         if (store.mayBlock()) { // a shared store answers over the network: not on the event loop
             return CompletableFuture.supplyAsync(() -> take(chain.request()), chain.blockingExecutor())
                     .thenCompose(probe -> decide(chain, probe));
@@ -118,7 +118,7 @@ public final class RateLimit implements AsyncMiddleware {
         return bucket.tryConsumeAndReturnRemaining(1);
     }
 
-    private CompletionStage<Response> decide(Chain chain, ConsumptionProbe probe) {
+    private CompletionStage<Response> decide(AsyncChain chain, ConsumptionProbe probe) {
         if (!probe.isConsumed()) {
             Duration wait = Duration.ofNanos(probe.getNanosToWaitForRefill());
             return CompletableFuture.completedFuture(Response.rejected(Rejection.tooManyRequests("rate limit of "
@@ -126,7 +126,7 @@ public final class RateLimit implements AsyncMiddleware {
                     .withReason("rate_limited")
                     .withHeaders(headers(Headers.empty().toBuilder(), probe).build())));
         }
-        return chain.proceedAsync(chain.request())
+        return chain.proceed(chain.request())
                 .thenApply(response -> response.withHeaders(headers(response.headers().toBuilder(), probe).build()));
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Pipeline;
+import dev.harmony.pipeline.PipelineListener.ExchangeEvent;
 import dev.harmony.pipeline.PipelineListener.Outcome;
 import dev.harmony.pipeline.PipelineListener.Role;
 import dev.harmony.pipeline.PipelineListener.StageEvent;
@@ -81,8 +82,9 @@ class PipelineMetricsTest {
                 metrics.exchangeStarted("metrics-times", id, null);
                 long self = i < 98 ? 1_000_000 : 400_000_000;
                 metrics.stageFinished(new StageEvent("metrics-times", id, "Store", Role.BACKEND, Outcome.PASSED,
-                        null, self));
-                metrics.exchangeFinished("metrics-times", id, Response.ok(), self + 2_000_000);
+                        null, null, self));
+                metrics.exchangeFinished(new ExchangeEvent("metrics-times", id, null, Response.ok(), Outcome.PASSED,
+                        self + 2_000_000));
             }
             PipelineFigures f = metrics.snapshot(p);
             assertThat(f.stage("Store").p50Millis()).isCloseTo(1.0, within(0.125));
@@ -98,10 +100,11 @@ class PipelineMetricsTest {
             metrics.exchangeStarted("metrics-rate", "a", null);
             metrics.exchangeStarted("metrics-rate", "b", null);
             assertThat(metrics.snapshot(p).inFlight()).isEqualTo(2);
-            metrics.exchangeFinished("metrics-rate", "a", Response.ok(), 1000);
+            metrics.exchangeFinished(new ExchangeEvent("metrics-rate", "a", null, Response.ok(), Outcome.PASSED, 1000));
             assertThat(metrics.snapshot(p).inFlight()).isEqualTo(1);
             clock.addAndGet(1000);
-            metrics.exchangeFinished("metrics-rate", "b", Response.rejected(Rejection.forbidden("no")), 1000);
+            metrics.exchangeFinished(new ExchangeEvent("metrics-rate", "b", null,
+                    Response.rejected(Rejection.forbidden("no")), Outcome.REJECTED, 1000));
             assertThat(metrics.snapshot(p).throughputPerSecond()).isEqualTo(1.0);
             clock.addAndGet(60_000);
             assertThat(metrics.snapshot(p).throughputPerSecond()).isZero();

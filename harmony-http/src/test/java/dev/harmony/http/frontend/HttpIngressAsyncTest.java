@@ -8,6 +8,7 @@ import dev.harmony.message.Response;
 import dev.harmony.pipeline.AsyncBackend;
 import dev.harmony.pipeline.AsyncMiddleware;
 import dev.harmony.pipeline.Middleware;
+import dev.harmony.pipeline.MiddlewareStage;
 import dev.harmony.pipeline.Pipeline;
 import dev.harmony.pipeline.Rejection;
 import java.io.ByteArrayInputStream;
@@ -26,7 +27,7 @@ class HttpIngressAsyncTest {
     private AsyncMiddleware recordingThread(String stage) {
         return chain -> {
             threads.add(stage + " " + kind());
-            return chain.proceedAsync(chain.request());
+            return chain.proceed(chain.request());
         };
     }
 
@@ -43,7 +44,7 @@ class HttpIngressAsyncTest {
         return name.contains("I/O") ? "io" : name.contains("task") ? "worker" : name;
     }
 
-    private Pipeline start(Middleware middleware, AsyncBackend backend) {
+    private Pipeline start(MiddlewareStage middleware, AsyncBackend backend) {
         Pipeline p = Pipeline.builder().name("async").frontend(HttpIngress.port(0).bind("127.0.0.1").build())
                 .use("guard", middleware).backend(backend).build();
         p.start();
@@ -179,7 +180,7 @@ class HttpIngressAsyncTest {
     void aRejectionOnTheIoThreadIsRenderedAndTheConnectionKeepsServing() {
         AsyncMiddleware deny = chain -> chain.request().path().equals("/deny")
                 ? CompletableFuture.failedFuture(Rejection.forbidden("not for you").toException())
-                : chain.proceedAsync(chain.request());
+                : chain.proceed(chain.request());
         try (Pipeline p = start(deny, answering(Response.ok()))) {
             HttpResponse<String> denied = Loopback.get(port(p), "/deny");
             assertThat(denied.statusCode()).isEqualTo(403);

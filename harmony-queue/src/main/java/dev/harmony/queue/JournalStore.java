@@ -1,0 +1,438 @@
+package dev.harmony.queue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded store: one directory per destination, three files per message in {@code messages/}.
+ *
+ * <pre>
+ *   ID.body   the payload, as received
+ *   ID.meta   the request without its body (JSON; never changes)
+ *   ID.state  state, attempts, due time, history (JSON; replaced as a whole on each change)
+ * </pre>
+ *
+ * Every file is written in {@code tmp/}, fsynced, renamed into {@code messages/} and the directory
+ * fsynced. On accept the state file comes last: a message exists once its state file does, so a crash
+ * half-way through an accept leaves only orphans, which the next start deletes. A delivered message
+ * keeps its meta and state (for history) until purged; purging deletes the state first for the same
+ * reason. One process owns a destination directory at a time ({@code .lock}); an admin without the
+ * lock may read but not change it.
+ */
+final class JournalStore implements Store {
+    private static final Logger LOG = LoggerFactory.getLogger(JournalStore.class);
+
+    private final String destination;
+    private final Path root;
+    private final Path messages;
+    private final Path tmp;
+    private final boolean readOnly;
+    private FileChannel lockChannel;
+    private FileLock lock;
+
+    /** In-memory index; file contents are read when needed. Guarded by {@code this}. */
+    private final Map<String, Entry> entries = new HashMap<>();
+    private final TreeSet<Entry> pending = new TreeSet<>(Comparator.<Entry, Instant>comparing(e -> e.due)
+            .thenComparing(e -> e.id));
+    private long heldMessages;
+    private long heldBytes;
+
+    private static final class Entry {
+        final String id;
+        final Instant createdAt;
+        final long bytes;
+        MessageState state;
+        Instant due;
+        Instant changedAt;
+
+        Entry(String id, Instant createdAt, long bytes, MessageState state, Instant due, Instant changedAt) {
+            this.id = id;
+            this.createdAt = createdAt;
+            this.bytes = bytes;
+            this.state = state;
+            this.due = due;
+            this.changedAt = changedAt;
+        }
+    }
+
+    JournalStore(Path dir, String destination, boolean readOnly) {
+        this.destination = destination;
+        this.root = dir.resolve(destination);
+        this.messages = root.resolve("messages");
+        this.tmp = root.resolve("tmp");
+        this.readOnly = readOnly;
+    }
+
+    @Override
+    public String destination() {
+        return destination;
+    }
+
+    Path directory() {
+        return root;
+    }
+
+    @Override
+    public synchronized void open() throws IOException {
+        if (!readOnly) {
+            Files.createDirectories(messages);
+            Files.createDirectories(tmp);
+            lockChannel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                lockChannel.close();
+                throw new IllegalStateException("the journal " + root + " is in use by another running queue");
+            }
+            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
+                for (Path p : leftovers) {
+                    Files.deleteIfExists(p); // writes that never reached messages/: never acknowledged
+                }
+            }
+        }
+        if (!Files.isDirectory(messages)) {
+            return;
+        }
+        List<String> ids = new ArrayList<>();
+        List<Path> others = new ArrayList<>();
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(messages)) {
+            for (Path p : all) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".state")) {
+                    ids.add(name.substring(0, name.length() - 6));
+                } else {
+                    others.add(p);
+                }
+            }
+        }
+        int recovered = 0;
+        Instant started = Instant.now();
+        for (String id : ids) {
+            Progress p;
+            StoredRequest meta;
+            try {
+                p = Progress.fromJson(Files.readAllBytes(stateFile(id)));
+                meta = StoredRequest.fromJson(Files.readAllBytes(metaFile(id)));
+            } catch (IOException | RuntimeException e) {
+                LOG.error("journal {}: message {} cannot be read and is skipped (files left as they are): {}", root,
+                        id, e.toString());
+                continue;
+            }
+            if (p.state() == MessageState.IN_FLIGHT && !readOnly) {
+                Instant now = Instant.now();
+                p = p.next(MessageState.PENDING, p.attempts(), now, new MessageEvent(now, MessageEvent.Type.RECOVERED,
+                        "was in flight when the previous process stopped"));
+                writeState(id, p);
+                recovered++;
+            }
+            long bytes = p.state() == MessageState.DELIVERED ? 0 : sizeOf(bodyFile(id));
+            // A (re)start is a moment to try again: pending work is due at once, whatever its backoff said.
+            Instant due = readOnly || p.nextAttemptAt().isBefore(started) ? p.nextAttemptAt() : started;
+            Entry e = new Entry(id, meta.createdAt(), bytes, p.state(), due, lastChange(p));
+            index(e);
+        }
+        if (!readOnly) {
+            for (Path p : others) {
+                String name = p.getFileName().toString();
+                String id = name.substring(0, Math.max(0, name.lastIndexOf('.')));
+                if (!entries.containsKey(id)) {
+                    Files.deleteIfExists(p); // an accept that did not finish, or a purge that did not
+                }
+            }
+            LOG.info("journal {}: {} messages ({} pending, {} put back from in flight)", root, entries.size(),
+                    pending.size(), recovered);
+        }
+    }
+
+    private static Instant lastChange(Progress p) {
+        return p.history().isEmpty() ? p.nextAttemptAt() : p.history().get(p.history().size() - 1).at();
+    }
+
+    private void index(Entry e) {
+        entries.put(e.id, e);
+        if (e.state == MessageState.PENDING) {
+            pending.add(e);
+        }
+        if (e.state != MessageState.DELIVERED) {
+            heldMessages++;
+            heldBytes += e.bytes;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("journal {}: cannot release the lock: {}", root, e.toString());
+        }
+        lock = null;
+        lockChannel = null;
+        entries.clear();
+        pending.clear();
+        heldMessages = 0;
+        heldBytes = 0;
+    }
+
+    @Override
+    public void accept(StoredRequest request, InputStream body, long maxBytes) throws IOException {
+        writable();
+        String id = request.id();
+        Path tmpBody = tmp.resolve(id + ".body");
+        Path tmpMeta = tmp.resolve(id + ".meta");
+        Path tmpState = tmp.resolve(id + ".state");
+        Progress progress = Progress.accepted(request.createdAt());
+        long bytes;
+        try {
+            bytes = DurableFiles.copySynced(body, tmpBody, maxBytes);
+            DurableFiles.writeSynced(tmpMeta, request.toJson());
+            DurableFiles.writeSynced(tmpState, progress.toJson());
+            DurableFiles.moveInto(tmpBody, bodyFile(id));
+            DurableFiles.moveInto(tmpMeta, metaFile(id));
+            DurableFiles.moveInto(tmpState, stateFile(id)); // the commit point
+            DurableFiles.syncDirectory(messages);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmpBody, tmpMeta, tmpState, stateFile(id), metaFile(id), bodyFile(id));
+            throw e;
+        }
+        synchronized (this) {
+            index(new Entry(id, request.createdAt(), bytes, MessageState.PENDING, progress.nextAttemptAt(),
+                    request.createdAt()));
+        }
+    }
+
+    @Override
+    public Optional<Claim> claim(String owner, Duration lease, Instant now) throws IOException {
+        writable();
+        Entry e;
+        synchronized (this) {
+            e = pending.isEmpty() ? null : pending.first();
+            if (e == null || e.due.isAfter(now)) {
+                return Optional.empty();
+            }
+            pending.remove(e);
+            e.state = MessageState.IN_FLIGHT;
+        }
+        try {
+            StoredRequest meta = StoredRequest.fromJson(Files.readAllBytes(metaFile(e.id)));
+            Progress p = Progress.fromJson(Files.readAllBytes(stateFile(e.id)));
+            p = p.next(MessageState.IN_FLIGHT, p.attempts() + 1, p.nextAttemptAt(),
+                    new MessageEvent(now, MessageEvent.Type.ATTEMPT, owner));
+            writeState(e.id, p);
+            synchronized (this) {
+                e.changedAt = now;
+            }
+            return Optional.of(new Claim(meta, bodyFile(e.id), false, p, e.bytes));
+        } catch (IOException | RuntimeException ex) {
+            synchronized (this) {
+                e.state = MessageState.PENDING;
+                pending.add(e);
+            }
+            throw ex;
+        }
+    }
+
+    @Override
+    public synchronized Optional<Instant> nextDue() {
+        return pending.isEmpty() ? Optional.empty() : Optional.of(pending.first().due);
+    }
+
+    @Override
+    public boolean finish(Claim claim, String owner, Progress next, Duration delay) throws IOException {
+        writable();
+        String id = claim.id();
+        writeState(id, next);
+        if (next.state() == MessageState.DELIVERED) {
+            Files.deleteIfExists(bodyFile(id));
+            DurableFiles.syncDirectory(messages);
+        }
+        synchronized (this) {
+            Entry e = entries.get(id);
+            if (e != null) {
+                moveTo(e, next.state(), next.nextAttemptAt(), lastChange(next));
+            }
+        }
+        return true;
+    }
+
+    private void moveTo(Entry e, MessageState state, Instant due, Instant changedAt) {
+        pending.remove(e);
+        if (e.state != MessageState.DELIVERED && state == MessageState.DELIVERED) {
+            heldMessages--;
+            heldBytes -= e.bytes;
+        }
+        e.state = state;
+        e.due = due;
+        e.changedAt = changedAt;
+        if (state == MessageState.PENDING) {
+            pending.add(e);
+        }
+    }
+
+    @Override
+    public synchronized Usage usage() {
+        return new Usage(heldMessages, heldBytes);
+    }
+
+    @Override
+    public synchronized DestinationStatus status(Instant now) {
+        long[] counts = new long[MessageState.values().length];
+        Instant oldest = null;
+        for (Entry e : entries.values()) {
+            counts[e.state.ordinal()]++;
+            if ((e.state == MessageState.PENDING || e.state == MessageState.IN_FLIGHT)
+                    && (oldest == null || e.createdAt.isBefore(oldest))) {
+                oldest = e.createdAt;
+            }
+        }
+        Duration age = oldest == null || oldest.isAfter(now) ? Duration.ZERO : Duration.between(oldest, now);
+        return new DestinationStatus(destination, counts[0], counts[1], counts[2], counts[3], age, heldBytes);
+    }
+
+    @Override
+    public List<MessageInfo> list(MessageState state, int limit) throws IOException {
+        List<MessageInfo> out = new ArrayList<>();
+        for (String id : ids(state, limit)) {
+            get(id).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<String> ids(MessageState state, int limit) {
+        return entries.values().stream().filter(e -> e.state == state)
+                .sorted(Comparator.comparing((Entry e) -> e.createdAt).thenComparing(e -> e.id)).limit(limit)
+                .map(e -> e.id).toList();
+    }
+
+    @Override
+    public Optional<MessageInfo> get(String id) throws IOException {
+        Entry e;
+        synchronized (this) {
+            e = entries.get(id);
+        }
+        if (e == null) {
+            return Optional.empty();
+        }
+        try {
+            StoredRequest meta = StoredRequest.fromJson(Files.readAllBytes(metaFile(id)));
+            Progress p = Progress.fromJson(Files.readAllBytes(stateFile(id)));
+            return Optional.of(new MessageInfo(id, destination, p.state(), meta.createdAt(), p.attempts(),
+                    p.nextAttemptAt(), e.bytes, meta.summary(), p.history()));
+        } catch (NoSuchFileException gone) {
+            return Optional.empty(); // purged meanwhile
+        }
+    }
+
+    @Override
+    public synchronized boolean replay(String id, Instant now) throws IOException {
+        writable();
+        Entry e = entries.get(id);
+        if (e == null || e.state != MessageState.DEAD) {
+            return false;
+        }
+        Progress p = Progress.fromJson(Files.readAllBytes(stateFile(id)));
+        p = p.next(MessageState.PENDING, 0, now, new MessageEvent(now, MessageEvent.Type.REPLAYED, ""));
+        writeState(id, p);
+        moveTo(e, MessageState.PENDING, now, now);
+        return true;
+    }
+
+    @Override
+    public synchronized int purge(MessageState state, Instant before) throws IOException {
+        writable();
+        if (state != MessageState.DELIVERED && state != MessageState.DEAD) {
+            throw new IllegalArgumentException("only delivered or dead messages can be purged, not " + state);
+        }
+        List<Entry> gone = entries.values().stream().filter(e -> e.state == state && e.changedAt.isBefore(before))
+                .toList();
+        for (Entry e : gone) {
+            Files.deleteIfExists(stateFile(e.id)); // first: without it the rest are orphans
+        }
+        if (!gone.isEmpty()) {
+            DurableFiles.syncDirectory(messages);
+        }
+        for (Entry e : gone) {
+            deleteQuietly(metaFile(e.id), bodyFile(e.id));
+            entries.remove(e.id);
+            if (e.state != MessageState.DELIVERED) {
+                heldMessages--;
+                heldBytes -= e.bytes;
+            }
+        }
+        return gone.size();
+    }
+
+    private void writeState(String id, Progress p) throws IOException {
+        DurableFiles.replace(stateFile(id), tmp.resolve(id + ".state"), p.toJson());
+    }
+
+    private void writable() {
+        if (readOnly) {
+            throw new IllegalStateException("the journal " + root + " is open read-only (a running queue owns it): "
+                    + "change it through that queue's admin()");
+        }
+    }
+
+    private Path bodyFile(String id) {
+        return messages.resolve(id + ".body");
+    }
+
+    private Path metaFile(String id) {
+        return messages.resolve(id + ".meta");
+    }
+
+    private Path stateFile(String id) {
+        return messages.resolve(id + ".state");
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void deleteQuietly(Path... paths) {
+        for (Path p : paths) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                LOG.warn("cannot delete {}: {} (the next start removes it)", p, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "journal " + root;
+    }
+}
