@@ -5,12 +5,16 @@ import dev.harmony.examples.all.DemoReport;
 import dev.harmony.examples.all.DemoStep;
 import dev.harmony.examples.all.Showcase;
 import dev.harmony.examples.all.ShowcaseSettings;
-import dev.harmony.http.dashboard.Dashboard;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * {@code all [--demo]}: the three seed pipelines in one JVM with embedded defaults, plus the dashboard.
@@ -76,54 +80,107 @@ class AllCommand implements Command {
         return args.flag("demo");
     }
 
-    @Override
-    public int run(Args args) throws Exception {
-        return run(args, System.out);
+    /** Whether received files go to a temporary directory, removed on exit (for {@code demo}). */
+    boolean scratchDicomDir(Args args) {
+        return false;
     }
 
-    int run(Args args, PrintStream out) throws Exception {
+    @Override
+    public Run prepare(Args args) {
         ShowcaseSettings settings = settings(args);
+        if (settings.upstream() != null && settings.fhirBase() != null && args.get("fhir-port").isPresent()) {
+            throw new IllegalArgumentException("option --fhir-port has no effect: --upstream and --fhir-base both name "
+                    + "an external FHIR server, so no embedded one is started");
+        }
+        DashboardOption.Spec dashboard = dashboardByDefault()
+                ? DashboardOption.byDefault(args, DashboardOption.DEFAULT_PORT)
+                : DashboardOption.requested(args);
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("--dicom-port", settings.dicomPort());
+        ports.put("--proxy-port", settings.proxyPort());
+        ports.put("--webhook-port", settings.webhookPort());
+        if (settings.upstream() == null || settings.fhirBase() == null) {
+            ports.put("--fhir-port", settings.fhirPort());
+        }
+        if (dashboard != null) {
+            ports.put("--dashboard", dashboard.port());
+        }
+        Args.requireDistinctPorts(ports);
         boolean demo = demo(args);
-        Showcase showcase = Showcase.start(settings, out);
-        Dashboard dashboard = null;
-        try {
-            // one set of figures: the dashboard shows what the demo report prints
-            dashboard = dashboardByDefault()
-                    ? DashboardOption.startByDefault(args, DashboardOption.DEFAULT_PORT, showcase.metrics())
-                    : DashboardOption.startIfRequested(args, showcase.metrics());
-            out.println();
-            out.println(demo ? "all pipelines are up; running the demo" : "all pipelines are up; Ctrl-C stops them");
-            out.flush();
-            if (demo) {
-                List<DemoStep> steps = new Demo(showcase, out).run();
-                return DemoReport.print(steps, showcase.pipelines(), showcase.metrics(), out)
-                        ? 0 : 1;
+        boolean scratchDicomDir = scratchDicomDir(args);
+        return out -> {
+            Path scratch = scratchDicomDir ? Files.createTempDirectory("harmony-demo-") : null;
+            try {
+                return run(scratch == null ? settings : settings.withDicomDir(scratch.resolve("dicom")), dashboard, demo,
+                        scratch, out);
+            } finally {
+                deleteTree(scratch);
             }
-            Serving.untilStopped(name(), showcase, dashboard);
-            return 0;
-        } finally {
+        };
+    }
+
+    /**
+     * Starts the showcase and the dashboard, prints their READY lines once all are up, then runs the demo or
+     * serves until stopped. {@code scratch}, when not null, is removed on Ctrl-C too, after everything stopped.
+     */
+    private int run(ShowcaseSettings settings, DashboardOption.Spec dashboard, boolean demo, Path scratch,
+            PrintStream out) throws Exception {
+        try (Startup startup = new Startup()) {
+            Showcase showcase = startup.start(() -> Showcase.start(settings, startup.announce()));
             if (dashboard != null) {
-                dashboard.close();
+                // one set of figures: the dashboard shows what the demo report prints
+                startup.start("--dashboard", dashboard.port(),
+                        () -> dashboard.start(startup.announce(), showcase.metrics()));
             }
-            showcase.close();
+            startup.announce().println();
+            startup.announce().println(demo ? "all pipelines are up; running the demo"
+                    : "all pipelines are up; Ctrl-C stops them");
+            startup.ready(out);
+            if (!demo) {
+                Serving.untilStopped(name(), startup);
+                return 0;
+            }
+            Thread interrupted = new Thread(() -> stopAndRemove(startup, scratch), name() + "-stop");
+            Runtime.getRuntime().addShutdownHook(interrupted);
+            try {
+                List<DemoStep> steps = new Demo(showcase, out).run();
+                return DemoReport.print(steps, showcase.pipelines(), showcase.metrics(), out) ? 0 : 1;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(interrupted);
+                } catch (IllegalStateException e) {
+                    // shutting down already: the hook runs anyway
+                }
+            }
         }
     }
 
     ShowcaseSettings settings(Args args) {
         ShowcaseSettings d = defaults();
-        List<String> allowed = args.list("allow-calling-ae").orElse(d.allowedCallingAes());
-        return new ShowcaseSettings(args.port("dicom-port", d.dicomPort()), args.get("dicom-ae", d.dicomAeTitle()),
-                allowed, args.get("dicom-dir").map(Path::of).orElse(d.dicomDir()),
-                args.port("proxy-port", d.proxyPort()), args.get("upstream").map(AllCommand::uri).orElse(d.upstream()),
+        return new ShowcaseSettings(args.port("dicom-port", d.dicomPort()), args.aeTitle("dicom-ae", d.dicomAeTitle()),
+                args.aeTitles("allow-calling-ae").orElse(d.allowedCallingAes()),
+                args.writableDirectory("dicom-dir").orElse(d.dicomDir()),
+                args.port("proxy-port", d.proxyPort()), args.url("upstream").orElse(d.upstream()),
                 args.port("webhook-port", d.webhookPort()),
-                args.get("fhir-base").map(AllCommand::uri).orElse(d.fhirBase()), args.port("fhir-port", d.fhirPort()));
+                args.url("fhir-base").orElse(d.fhirBase()), args.port("fhir-port", d.fhirPort()));
     }
 
-    private static URI uri(String value) {
-        URI u = URI.create(value);
-        if (u.getScheme() == null || u.getHost() == null) {
-            throw new IllegalArgumentException("expected an absolute http(s) URL, got '" + value + "'");
+    /** On Ctrl-C during the demo: stop the pipelines first, so nothing writes into {@code scratch} while it goes. */
+    private static void stopAndRemove(Startup startup, Path scratch) {
+        startup.close();
+        deleteTree(scratch);
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
         }
-        return u;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.err.println("could not remove " + dir + ": " + e.getMessage());
+        }
     }
 }

@@ -1,8 +1,14 @@
 package dev.harmony.examples;
 
+import java.io.PrintStream;
+import java.util.List;
 import java.util.Set;
 
-/** One runner subcommand, e.g. {@code diagram} or {@code dicom-scp}. */
+/**
+ * One runner subcommand, e.g. {@code diagram} or {@code dicom-scp}. Running one has two steps, so that a
+ * bad option never leaves half a command running: {@link #prepare(Args)} checks every option (values,
+ * files, conflicts, ports) and starts nothing; the {@link Run} it returns then starts everything.
+ */
 interface Command {
     /** The word typed after the jar, e.g. {@code dicom-scp}. */
     String name();
@@ -23,6 +29,22 @@ interface Command {
         return Set.of();
     }
 
-    /** Runs the command; returns the process exit code. */
-    int run(Args args) throws Exception;
+    /** Names of the positional arguments, all required, e.g. {@code DIR}; most commands take none. */
+    default List<String> arguments() {
+        return List.of();
+    }
+
+    /**
+     * Checks every option and returns what to run; starts, opens and writes nothing.
+     *
+     * @throws IllegalArgumentException naming the option that is wrong
+     */
+    Run prepare(Args args);
+
+    /** A checked command line, ready to start. */
+    @FunctionalInterface
+    interface Run {
+        /** Starts the command, printing READY lines and reports to {@code out}; returns the exit code. */
+        int run(PrintStream out) throws Exception;
+    }
 }

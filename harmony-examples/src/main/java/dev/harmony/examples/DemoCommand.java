@@ -3,8 +3,9 @@ package dev.harmony.examples;
 import dev.harmony.examples.all.ShowcaseSettings;
 
 /**
- * {@code demo}: {@code all --demo} on free ports (so it never collides with a running {@code all}) and
- * without a dashboard unless asked for; exits 0 only if every step behaved as expected.
+ * {@code demo}: {@code all --demo} on free ports (so it never collides with a running {@code all}),
+ * without a dashboard unless asked for, and with received files in a temporary directory removed on exit
+ * (so a run leaves nothing behind); exits 0 only if every step behaved as expected.
  */
 final class DemoCommand extends AllCommand {
 
@@ -21,7 +22,8 @@ final class DemoCommand extends AllCommand {
     @Override
     public String usage() {
         return super.usage().replace("usage: all [--demo]", "usage: demo").replace("all [--demo]", "demo")
-                + "(demo picks free ports unless given, and runs no dashboard unless --dashboard is given)\n";
+                + "(demo picks free ports unless given, runs no dashboard unless --dashboard is given, and keeps\n"
+                + " received files in a temporary directory it removes on exit unless --dicom-dir is given)\n";
     }
 
     @Override
@@ -37,5 +39,10 @@ final class DemoCommand extends AllCommand {
     @Override
     boolean demo(Args args) {
         return true;
+    }
+
+    @Override
+    boolean scratchDicomDir(Args args) {
+        return args.get("dicom-dir").isEmpty();
     }
 }

@@ -41,22 +41,12 @@ final class DiagramCommand implements Command {
                     return f;
                 }
             }
-            throw new IllegalArgumentException("--format must be text, mermaid or svg, got '" + value + "'");
+            throw new IllegalArgumentException("option --format must be text, mermaid or svg, got '" + value + "'");
         }
 
         String fileName(Pipeline p) {
             return p.name() + "." + extension;
         }
-    }
-
-    private final PrintStream out;
-
-    DiagramCommand() {
-        this(System.out);
-    }
-
-    DiagramCommand(PrintStream out) {
-        this.out = out;
     }
 
     @Override
@@ -86,11 +76,15 @@ final class DiagramCommand implements Command {
     }
 
     @Override
-    public int run(Args args) throws IOException {
+    public Run prepare(Args args) {
         Format format = Format.parse(args.get("format", "text").toLowerCase(Locale.ROOT));
-        List<Pipeline> pipelines = selected(args.get("pipeline").orElse(null));
-        if (args.get("out").isPresent()) {
-            Path dir = Path.of(args.get("out").get());
+        List<Pipeline> pipelines = selected(args.get("pipeline").orElse(null)); // built, never started
+        Path dir = args.writableDirectory("out").orElse(null);
+        return out -> run(format, pipelines, dir, out);
+    }
+
+    private static int run(Format format, List<Pipeline> pipelines, Path dir, PrintStream out) throws IOException {
+        if (dir != null) {
             for (Path written : write(pipelines, format, dir)) {
                 out.println("wrote " + written);
             }

@@ -1,11 +1,16 @@
 package dev.harmony.examples;
 
-import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.examples.dicom.DicomScpExample;
 import dev.harmony.pipeline.Pipeline;
-import java.nio.file.Path;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,19 +51,63 @@ final class DicomScpCommand implements Command {
     }
 
     @Override
-    public int run(Args args) throws Exception {
+    public Run prepare(Args args) {
         DicomScpExample.Options defaults = DicomScpExample.Options.defaults();
-        List<String> allowed = args.list("allow-calling-ae").orElse(List.of());
-        DicomScpExample.Options options = new DicomScpExample.Options(args.get("bind", defaults.bind()),
-                args.port("port", defaults.port()),
-                args.get("ae-title", defaults.aeTitle()), allowed,
-                args.get("dir").map(Path::of).orElse(defaults.dir()),
-                args.get("forward-to").map(DicomNode::parse).orElse(null));
-        Pipeline pipeline = DicomScpExample.pipeline(options);
-        pipeline.start();
-        System.out.println("READY dicom-scp " + ((DicomScp) pipeline.frontend()).localPort());
-        System.out.flush();
-        Serving.untilStopped(name(), pipeline, DashboardOption.startIfRequested(args));
-        return 0;
+        int port = args.port("port", defaults.port());
+        DicomScpExample.Options options = new DicomScpExample.Options(args.address("bind").orElse(defaults.bind()),
+                port, args.aeTitle("ae-title", defaults.aeTitle()), args.aeTitles("allow-calling-ae").orElse(List.of()),
+                args.writableDirectory("dir").orElse(defaults.dir()), args.dicomNode("forward-to").orElse(null));
+        if (options.forwardTo() != null && options.forwardTo().port() == port && isThisMachine(options.forwardTo().host())) {
+            throw new IllegalArgumentException("option --forward-to names this listener itself (port " + port
+                    + "): every stored object would be sent back to it");
+        }
+        DashboardOption.Spec dashboard = DashboardOption.requested(args);
+        Args.requireDistinctPorts(ports(port, dashboard));
+        return out -> {
+            try (Startup startup = new Startup()) {
+                Pipeline pipeline = startup.startPipeline("--port", port, DicomScpExample.pipeline(options));
+                int bound = ((DicomScp) pipeline.frontend()).localPort();
+                PrintStream announce = startup.announce();
+                announce.println("READY dicom-scp " + bound);
+                announce.println("files go to " + options.dir().toAbsolutePath() + "; try (DCMTK):");
+                String caller = options.allowedCallingAes().isEmpty() ? "MODALITY" : options.allowedCallingAes().get(0);
+                for (String line : PrintedCommands.dicom(caller, options.aeTitle(), reachableHost(options.bind()), bound)) {
+                    announce.println("  " + line);
+                }
+                if (dashboard != null) {
+                    startup.start("--dashboard", dashboard.port(), () -> dashboard.start(announce, null));
+                }
+                startup.ready(out);
+                Serving.untilStopped(name(), startup);
+            }
+            return 0;
+        };
+    }
+
+    static Map<String, Integer> ports(int port, DashboardOption.Spec dashboard) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("--port", port);
+        if (dashboard != null) {
+            ports.put("--dashboard", dashboard.port());
+        }
+        return ports;
+    }
+
+    private static boolean isThisMachine(String host) {
+        try {
+            InetAddress a = InetAddress.getByName(host);
+            return a.isLoopbackAddress() || a.isAnyLocalAddress() || NetworkInterface.getByInetAddress(a) != null;
+        } catch (UnknownHostException | SocketException e) {
+            return false; // not resolvable now: it may be later, and it is not us
+        }
+    }
+
+    /** Where a client on this machine reaches a listener bound to {@code bind}: loopback for the wildcard. */
+    static String reachableHost(String bind) {
+        try {
+            return InetAddress.getByName(bind).isAnyLocalAddress() ? "127.0.0.1" : bind;
+        } catch (UnknownHostException e) {
+            return bind;
+        }
     }
 }

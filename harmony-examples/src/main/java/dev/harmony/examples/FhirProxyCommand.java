@@ -2,6 +2,7 @@ package dev.harmony.examples;
 
 import dev.harmony.examples.fhirproxy.FhirProxyExample;
 import dev.harmony.examples.fhirproxy.FhirProxyServer;
+import dev.harmony.http.middleware.JwtAuth;
 import dev.harmony.http.middleware.RateLimit;
 import java.io.IOException;
 import java.net.URI;
@@ -53,18 +54,48 @@ final class FhirProxyCommand implements Command {
     }
 
     @Override
-    public int run(Args args) throws Exception {
+    public Run prepare(Args args) {
         int port = args.port("port", FhirProxyExample.DEFAULT_PORT);
-        URI upstream = args.get("upstream").map(URI::create).orElse(null);
+        String bind = args.address("bind").orElse("127.0.0.1");
+        URI upstream = args.url("upstream").orElse(null);
         FhirProxyServer.Keys keys = new FhirProxyServer.Keys(args.get("jwt-hs256-secret").orElse(null),
                 args.get("jwt-public-key").map(FhirProxyCommand::pem).orElse(null),
-                args.get("jwks-url").map(URI::create).orElse(null),
+                args.url("jwks-url").orElse(null),
                 args.get("issuer").orElse(null), args.get("audience").orElse(null));
+        checkKeys(keys);
         RateLimit rate = args.get("rate").map(FhirProxyExample::parseRate).orElse(FhirProxyExample.defaultRateLimit());
-        FhirProxyServer server = FhirProxyServer.start(port, args.get("bind", "127.0.0.1"), upstream, keys, rate,
-                System.out);
-        Serving.untilStopped(name(), server, DashboardOption.startIfRequested(args));
-        return 0;
+        DashboardOption.Spec dashboard = DashboardOption.requested(args);
+        Args.requireDistinctPorts(DicomScpCommand.ports(port, dashboard));
+        return out -> {
+            try (Startup startup = new Startup()) {
+                startup.start("--port", port,
+                        () -> FhirProxyServer.start(port, bind, upstream, keys, rate, startup.announce()));
+                if (dashboard != null) {
+                    startup.start("--dashboard", dashboard.port(), () -> dashboard.start(startup.announce(), null));
+                }
+                startup.ready(out);
+                Serving.untilStopped(name(), startup);
+            }
+            return 0;
+        };
+    }
+
+    /** Parses the secret or PEM key now, so a short secret or a bad key stops the command before it starts. */
+    private static void checkKeys(FhirProxyServer.Keys keys) {
+        try {
+            if (keys.hs256Secret() != null) {
+                JwtAuth.hmacSecret(keys.hs256Secret());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("option --jwt-hs256-secret: " + e.getMessage(), e);
+        }
+        try {
+            if (keys.publicKeyPem() != null) {
+                JwtAuth.publicKeyPem(keys.publicKeyPem());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("option --jwt-public-key: " + e.getMessage(), e);
+        }
     }
 
     /** A PEM given inline or as a file path. */
@@ -72,10 +103,15 @@ final class FhirProxyCommand implements Command {
         if (value.contains("-----BEGIN")) {
             return value;
         }
+        Path file = Path.of(value);
         try {
-            return Files.readString(Path.of(value));
+            if (!Files.isRegularFile(file)) {
+                throw new IOException(Files.isDirectory(file) ? "a directory" : "no such file");
+            }
+            return Files.readString(file);
         } catch (IOException e) {
-            throw new IllegalArgumentException("option --jwt-public-key: cannot read '" + value + "': " + e.getMessage());
+            throw new IllegalArgumentException("option --jwt-public-key: cannot read '" + value + "' (" + e.getMessage()
+                    + "); give a PEM file or the PEM text itself");
         }
     }
 }

@@ -4,7 +4,6 @@ import dev.harmony.examples.joltfhir.JoltFhirExample;
 import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.examples.joltfhir.JoltFhirServer;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -46,17 +45,30 @@ final class JoltFhirCommand implements Command {
     }
 
     @Override
-    public int run(Args args) throws Exception {
+    public Run prepare(Args args) {
         int port = args.port("port", JoltFhirExample.DEFAULT_PORT);
-        URI base = args.get("fhir-base").map(URI::create).orElse(null);
-        Path spec = args.get("spec").map(Path::of).orElse(null);
-        if (spec != null && !Files.isReadable(spec)) {
-            throw new IllegalArgumentException("option --spec: cannot read '" + spec + "'");
+        String path = args.get("path", JoltFhirExample.DEFAULT_PATH);
+        if (!path.startsWith("/") || path.contains("?") || path.contains("#") || path.contains(" ")) {
+            throw new IllegalArgumentException("option --path expects a path such as /webhook/patient, got '" + path
+                    + "'");
         }
-        JoltFhirServer server = JoltFhirServer.start(port, args.get("path", JoltFhirExample.DEFAULT_PATH), base, spec,
-                authFromEnvironment(System.getenv()), System.out);
-        Serving.untilStopped(name(), server, DashboardOption.startIfRequested(args));
-        return 0;
+        URI base = args.url("fhir-base").orElse(null);
+        Path spec = args.readableFile("spec").orElse(null);
+        FhirAuth auth = authFromEnvironment(System.getenv());
+        DashboardOption.Spec dashboard = DashboardOption.requested(args);
+        Args.requireDistinctPorts(DicomScpCommand.ports(port, dashboard));
+        return out -> {
+            try (Startup startup = new Startup()) {
+                startup.start("--port", port,
+                        () -> JoltFhirServer.start(port, path, base, spec, auth, startup.announce()));
+                if (dashboard != null) {
+                    startup.start("--dashboard", dashboard.port(), () -> dashboard.start(startup.announce(), null));
+                }
+                startup.ready(out);
+                Serving.untilStopped(name(), startup);
+            }
+            return 0;
+        };
     }
 
     /** Bearer from {@code HARMONY_FHIR_TOKEN}, else basic from {@code HARMONY_FHIR_USER}/{@code _PASSWORD}. */

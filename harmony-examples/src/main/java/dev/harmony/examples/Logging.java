@@ -17,7 +17,9 @@ import java.util.logging.Logger;
  * for one JSON object per line. Logs go to stderr so READY lines and reports on stdout stay clean.
  */
 final class Logging {
-    /** Libraries that are chatty at INFO; they speak at WARNING unless --verbose. */
+    /** The loggers --verbose opens up. */
+    static final String HARMONY = "dev.harmony";
+    /** Libraries that are chatty at INFO; they speak at WARNING. */
     private static final String[] NOISY = {"org.xnio", "io.undertow", "org.jboss", "ca.uhn.fhir", "okhttp3",
         "org.hl7", "com.networknt"};
     /** JUL holds loggers weakly: keep the ones we configured, or their levels are forgotten. */
@@ -28,20 +30,27 @@ final class Logging {
     private Logging() {
     }
 
+    /**
+     * Everything at INFO and up, human or JSON lines, on stderr. {@code verbose} turns on DEBUG for
+     * Harmony's own loggers ({@code dev.harmony.*}) only: the JDK's internals (its HTTP client alone logs
+     * thousands of FINE lines a second) and libraries stay at their usual level.
+     */
     static void configure(boolean verbose, boolean json) {
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);
         }
-        Level level = verbose ? Level.FINE : Level.INFO;
         ConsoleHandler console = new ConsoleHandler();
-        console.setLevel(level);
+        console.setLevel(verbose ? Level.FINE : Level.INFO);
         console.setFormatter(json ? new JsonLines() : new HumanLines());
         root.addHandler(console);
-        root.setLevel(level);
+        root.setLevel(Level.INFO);
+        Logger harmony = Logger.getLogger(HARMONY);
+        harmony.setLevel(verbose ? Level.FINE : Level.INFO);
+        CONFIGURED.add(harmony);
         for (String noisy : NOISY) {
             Logger logger = Logger.getLogger(noisy);
-            logger.setLevel(verbose ? Level.INFO : Level.WARNING);
+            logger.setLevel(Level.WARNING);
             CONFIGURED.add(logger);
         }
     }

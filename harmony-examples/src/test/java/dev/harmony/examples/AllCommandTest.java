@@ -2,17 +2,16 @@ package dev.harmony.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The main job, in process: {@code demo} end to end, and {@code all}'s answer to a taken port. */
+/**
+ * The main job, in process: {@code demo} end to end (a taken port: {@link StartupTest}; bad options:
+ * {@link OptionCheckTest}).
+ */
 class AllCommandTest {
     private final RunnerHarness runner = new RunnerHarness();
 
@@ -22,9 +21,7 @@ class AllCommandTest {
 
     @Test
     void demoDrivesAllThreePipelinesAndReportsEveryStep(@TempDir Path dir) throws Exception {
-        AllCommand demo = new DemoCommand();
-        int code = demo.run(Args.parse(List.of("--dicom-dir", dir.toString()), demo.valuedOptions(),
-                demo.flagOptions()), runner.stdout());
+        int code = run("demo", "--dicom-dir", dir.toString());
         String report = runner.out();
 
         assertThat(code).as(report).isZero();
@@ -47,19 +44,15 @@ class AllCommandTest {
         try (Stream<Path> files = Files.walk(dir)) {
             assertThat(files.filter(f -> f.toString().endsWith(".dcm")).count()).isEqualTo(10);
         }
-    }
-
-    @Test
-    void aTakenPortIsAClearErrorNamingTheOption(@TempDir Path dir) throws IOException {
-        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            int code = run("all", "--no-dashboard", "--dicom-port", "0", "--fhir-port", "0", "--webhook-port", "0",
-                    "--dicom-dir", dir.toString(), "--proxy-port", Integer.toString(taken.getLocalPort()));
-            assertThat(code).isEqualTo(2);
-            assertThat(runner.err())
-                    .contains("a port is already in use")
-                    .contains("choose another with --proxy-port")
-                    .doesNotContain("\tat ");
+        // the DCMTK lines to paste are the ones PrintedCommandsTest runs, for the port actually bound
+        int port = Integer.parseInt(report.lines().filter(l -> l.startsWith("READY dicom-scp ")).findFirst().orElseThrow()
+                .substring("READY dicom-scp ".length()).strip());
+        for (String line : PrintedCommands.dicom("MODALITY", "HARMONY", "127.0.0.1", port)) {
+            assertThat(report).contains("  " + line + System.lineSeparator());
         }
+        assertThat(report).contains(" sample-ct ").contains("&& TCP_NODELAY=1 storescu -aet MODALITY -aec HARMONY");
+        // READY lines first, once everything is up; then the demo
+        assertThat(report.lastIndexOf("READY ")).isLessThan(report.indexOf("all pipelines are up; running the demo"));
     }
 
     @Test

@@ -50,6 +50,6 @@ class JoltFhirCommandTest {
         assertThat(runner.err()).contains("JOLT Transform: spec '" + broken.toAbsolutePath());
 
         assertThat(run("jolt-fhir", "--port", "0", "--fhir-base", "ftp://x/fhir")).isEqualTo(2);
-        assertThat(runner.err()).contains("FHIR Client: base URL must be an absolute http(s) URL");
+        assertThat(runner.err()).contains("option --fhir-base expects an absolute http(s) URL, got 'ftp://x/fhir'");
     }
 }

@@ -23,7 +23,8 @@ class MainTest {
     @Test
     void noArgumentsPrintsHelpAndFails() {
         assertThat(run()).isEqualTo(2);
-        assertThat(runner.out()).contains("usage:");
+        assertThat(runner.err()).contains("usage:").contains("exit codes:");
+        assertThat(runner.out()).isEmpty();
     }
 
     @Test
@@ -37,6 +38,12 @@ class MainTest {
         assertThat(run("diagram", "--colour", "red")).isEqualTo(2);
         assertThat(runner.err()).contains("diagram: unknown option --colour")
                 .contains("usage: diagram");
+    }
+
+    @Test
+    void globalFlagsMayComeAnywhere() {
+        assertThat(run("--verbose", "diagram", "--json-logs", "--pipeline", "dicom-scp")).isZero();
+        assertThat(runner.out()).contains("Pipeline dicom-scp");
     }
 
     @Test

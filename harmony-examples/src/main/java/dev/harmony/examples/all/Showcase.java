@@ -3,6 +3,8 @@ package dev.harmony.examples.all;
 import dev.harmony.diagram.DiagramRenderer;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.frontend.DicomScp;
+import dev.harmony.examples.PrintedCommands;
+import dev.harmony.examples.Startup;
 import dev.harmony.examples.dicom.DicomScpExample;
 import dev.harmony.examples.fhirproxy.DemoTokens;
 import dev.harmony.examples.fhirproxy.FhirProxyExample;
@@ -14,11 +16,9 @@ import dev.harmony.http.dashboard.PipelineMetrics;
 import dev.harmony.pipeline.Pipeline;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.BindException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,76 +27,68 @@ import java.util.List;
  * server. Every pipeline is observed by one {@link PipelineMetrics}, which the demo report reads.
  */
 public final class Showcase implements AutoCloseable {
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final Startup parts = new Startup();
     private final PipelineMetrics metrics = PipelineMetrics.create();
+    private final ShowcaseSettings settings;
     private EmbeddedFhirServer fhir;
     private Pipeline dicom;
     private FhirProxyServer proxy;
     private JoltFhirServer jolt;
     private String secret;
-    private ShowcaseSettings settings;
-    /** The option that moves whatever is being started now, for the port-in-use message. */
-    private String current = "";
 
-    private Showcase() {
+    private Showcase(ShowcaseSettings settings) {
+        this.settings = settings;
     }
 
     /**
-     * Starts everything and prints each pipeline's diagram, READY line and commands to try.
+     * Starts everything, then prints each pipeline's diagram, READY line and commands to try: nothing is
+     * printed unless all three are up. On failure whatever had started is stopped again.
      *
-     * @throws IllegalArgumentException when a port is taken, naming the option that changes it
+     * @throws Startup.PortInUseException when a port is taken, naming the option that changes it
      */
     public static Showcase start(ShowcaseSettings settings, PrintStream out) {
-        Showcase s = new Showcase();
-        s.settings = settings;
+        Showcase s = new Showcase(settings);
         try {
-            s.startAll(out);
-            return s;
+            s.startAll(s.parts.announce());
         } catch (RuntimeException e) {
             s.close();
-            throw s.explainBindFailure(e);
+            throw e;
         }
+        s.parts.ready(out);
+        return s;
     }
 
     private void startAll(PrintStream out) {
         if (settings.needsEmbeddedFhir()) {
-            current = "--fhir-port";
-            fhir = EmbeddedFhirServer.onPort(settings.fhirPort(), true).start();
-            opened.add(fhir);
+            fhir = parts.start("--fhir-port", settings.fhirPort(),
+                    () -> EmbeddedFhirServer.onPort(settings.fhirPort(), true).start());
             out.println("embedded FHIR R4 server (in memory, sample patients): " + fhir.baseUrl());
         }
-        current = "--dicom-port";
-        dicom = DicomScpExample.pipeline(new DicomScpExample.Options(settings.dicomPort(), settings.dicomAeTitle(),
-                settings.allowedCallingAes(), settings.dicomDir(), null));
-        dicom.addListener(metrics);
-        opened.add(dicom);
-        dicom.start();
+        Pipeline built = DicomScpExample.pipeline(new DicomScpExample.Options(settings.dicomPort(),
+                settings.dicomAeTitle(), settings.allowedCallingAes(), settings.dicomDir(), null));
+        built.addListener(metrics);
+        dicom = parts.startPipeline("--dicom-port", settings.dicomPort(), built);
         printDicom(out);
 
-        current = "--proxy-port";
         secret = DemoTokens.newSecret();
         URI upstream = settings.upstream() != null ? settings.upstream() : fhir.baseUrl();
         ByteArrayOutputStream proxyOut = new ByteArrayOutputStream();
-        proxy = FhirProxyServer.start(settings.proxyPort(), "127.0.0.1", upstream,
-                new FhirProxyServer.Keys(secret, null, null, null, null), FhirProxyExample.defaultRateLimit(),
-                printer(proxyOut));
-        opened.add(proxy);
+        proxy = parts.start("--proxy-port", settings.proxyPort(), () -> FhirProxyServer.start(settings.proxyPort(),
+                "127.0.0.1", upstream, new FhirProxyServer.Keys(secret, null, null, null, null),
+                FhirProxyExample.defaultRateLimit(), printer(proxyOut)));
         proxy.pipeline().addListener(metrics);
         proxy.pipeline().addListener(new RequestLog("fhir-proxy"));
         printProxy(out, proxyOut);
 
-        current = "--webhook-port";
         URI store = settings.fhirBase() != null ? settings.fhirBase() : fhir.baseUrl();
         ByteArrayOutputStream joltOut = new ByteArrayOutputStream();
-        jolt = JoltFhirServer.start(settings.webhookPort(), JoltFhirExample.DEFAULT_PATH, store, null,
-                printer(joltOut));
-        opened.add(jolt);
+        jolt = parts.start("--webhook-port", settings.webhookPort(), () -> JoltFhirServer.start(settings.webhookPort(),
+                JoltFhirExample.DEFAULT_PATH, store, null, printer(joltOut)));
         jolt.pipeline().addListener(metrics);
         jolt.pipeline().addListener(new RequestLog("jolt-fhir"));
         out.println();
         out.print(DiagramRenderer.text().render(jolt.pipeline().diagram()));
         out.print(joltOut.toString(StandardCharsets.UTF_8));
-        out.flush();
     }
 
     private void printDicom(PrintStream out) {
@@ -106,9 +98,9 @@ public final class Showcase implements AutoCloseable {
         out.println("READY dicom-scp " + port);
         String caller = settings.allowedCallingAes().isEmpty() ? "MODALITY" : settings.allowedCallingAes().get(0);
         out.println("files go to " + settings.dicomDir().toAbsolutePath() + "; try (DCMTK):");
-        out.println("  echoscu -aet " + caller + " -aec " + settings.dicomAeTitle() + " 127.0.0.1 " + port);
-        out.println("  storescu -aet " + caller + " -aec " + settings.dicomAeTitle() + " 127.0.0.1 " + port
-                + " image1.dcm image2.dcm");
+        for (String line : PrintedCommands.dicom(caller, settings.dicomAeTitle(), "127.0.0.1", port)) {
+            out.println("  " + line);
+        }
         out.println("  (calling AE titles admitted: " + String.join(", ", settings.allowedCallingAes()) + ")");
     }
 
@@ -175,25 +167,8 @@ public final class Showcase implements AutoCloseable {
 
     /** Stops everything this showcase started, in reverse order; safe to call twice. */
     @Override
-    public synchronized void close() {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            try {
-                opened.get(i).close();
-            } catch (Exception e) {
-                System.err.println("stopping " + opened.get(i) + " failed: " + e.getMessage());
-            }
-        }
-        opened.clear();
-    }
-
-    private RuntimeException explainBindFailure(RuntimeException e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof BindException) {
-                return new IllegalArgumentException("a port is already in use (" + e.getMessage()
-                        + "); choose another with " + current + " (0 picks a free one)", e);
-            }
-        }
-        return e;
+    public void close() {
+        parts.close();
     }
 
     /** The example servers print their READY line and hints; we collect them to show after each diagram. */

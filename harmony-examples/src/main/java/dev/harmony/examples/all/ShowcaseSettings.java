@@ -36,6 +36,12 @@ public record ShowcaseSettings(int dicomPort, String dicomAeTitle, List<String> 
         return new ShowcaseSettings(0, dicomAeTitle, allowedCallingAes, dir, 0, upstream, 0, fhirBase, 0);
     }
 
+    /** The same with received files under {@code dir}. */
+    public ShowcaseSettings withDicomDir(Path dir) {
+        return new ShowcaseSettings(dicomPort, dicomAeTitle, allowedCallingAes, dir, proxyPort, upstream, webhookPort,
+                fhirBase, fhirPort);
+    }
+
     boolean needsEmbeddedFhir() {
         return upstream == null || fhirBase == null;
     }

@@ -6,54 +6,81 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
-/** The live, lock-free counters behind one {@link Figures}: for a whole pipeline or for one stage. */
+/**
+ * The live, lock-free counters behind one {@link Figures}: for a whole pipeline or for one stage. Besides
+ * the recent durations for the page, it keeps a count and a total time per outcome since start, which is
+ * what {@code /metrics} exports.
+ */
 final class Counters {
-    private final LongAdder count = new LongAdder();
-    private final LongAdder passed = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final Map<Rejection.Kind, LongAdder> rejected = new EnumMap<>(Rejection.Kind.class);
+    private static final Rejection.Kind[] KINDS = Rejection.Kind.values();
+    /** Slot of each outcome in {@link #counts}/{@link #nanos}: passed, failed, then one per rejection kind. */
+    static final int PASSED = 0;
+    static final int FAILED = 1;
+    static final int SLOTS = 2 + KINDS.length;
+
+    private final LongAdder[] counts = new LongAdder[SLOTS];
+    private final LongAdder[] nanos = new LongAdder[SLOTS];
     private final RecentDurations durations;
     private final RateWindow rate;
 
     Counters(LongSupplier millis) {
         this.rate = new RateWindow(millis);
         this.durations = new RecentDurations(millis);
-        // filled once here and only read afterwards, so the EnumMap needs no locking
-        for (Rejection.Kind kind : Rejection.Kind.values()) {
-            rejected.put(kind, new LongAdder());
+        for (int i = 0; i < SLOTS; i++) {
+            counts[i] = new LongAdder();
+            nanos[i] = new LongAdder();
         }
     }
 
-    void passed(long nanos) {
-        count.increment();
-        passed.increment();
-        durations.record(nanos);
+    static int rejectedSlot(Rejection.Kind kind) {
+        return 2 + kind.ordinal();
+    }
+
+    /** The rejection kind counted in {@code slot}, or null for {@link #PASSED} and {@link #FAILED}. */
+    static Rejection.Kind kindOf(int slot) {
+        return slot < 2 ? null : KINDS[slot - 2];
+    }
+
+    void passed(long took) {
+        record(PASSED, took);
+    }
+
+    void rejected(Rejection.Kind kind, long took) {
+        record(rejectedSlot(kind), took);
+    }
+
+    void failed(long took) {
+        record(FAILED, took);
+    }
+
+    private void record(int slot, long took) {
+        counts[slot].increment();
+        nanos[slot].add(Math.max(0, took));
+        durations.record(took);
         rate.record();
     }
 
-    void rejected(Rejection.Kind kind, long nanos) {
-        count.increment();
-        rejected.get(kind).increment();
-        durations.record(nanos);
-        rate.record();
+    /** How many ended in {@code slot} since start. */
+    long count(int slot) {
+        return counts[slot].sum();
     }
 
-    void failed(long nanos) {
-        count.increment();
-        failed.increment();
-        durations.record(nanos);
-        rate.record();
+    /** Their total time in nanoseconds since start. */
+    long nanos(int slot) {
+        return nanos[slot].sum();
     }
 
     Figures snapshot() {
         Map<Rejection.Kind, Long> byKind = new EnumMap<>(Rejection.Kind.class);
-        rejected.forEach((kind, adder) -> {
-            long n = adder.sum();
-            if (n > 0) {
-                byKind.put(kind, n);
+        long total = 0;
+        for (int slot = 0; slot < SLOTS; slot++) {
+            long n = counts[slot].sum();
+            total += n;
+            if (n > 0 && slot >= 2) {
+                byKind.put(kindOf(slot), n);
             }
-        });
-        return new Figures(count.sum(), passed.sum(), byKind, failed.sum(),
+        }
+        return new Figures(total, counts[PASSED].sum(), byKind, counts[FAILED].sum(),
                 durations.percentile(0.50) / 1e6, durations.percentile(0.99) / 1e6, rate.perSecond());
     }
 }

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * It attaches one {@link PipelineMetrics} to each running pipeline as it appears (checked at start,
- * four times a second, and on every request) and detaches it on {@link #close()}.
+ * four times a second, and on every request) and detaches it on {@link #close()}. The same figures
+ * are served to Prometheus at {@code /metrics} (text exposition format 0.0.4; see the README for names
+ * and labels), behind the same credentials as the page.
  */
 public final class Dashboard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);

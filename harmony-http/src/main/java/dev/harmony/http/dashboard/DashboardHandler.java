@@ -14,7 +14,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** Routes the dashboard's three read-only resources: the page, the JSON figures, one pipeline's SVG. */
+/**
+ * Routes the dashboard's read-only resources: the page, the JSON figures, one pipeline's SVG and the
+ * Prometheus scrape endpoint.
+ */
 final class DashboardHandler implements HttpHandler {
     private static final String SVG_PREFIX = "/pipelines/";
     private static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
@@ -59,6 +62,8 @@ final class DashboardHandler implements HttpHandler {
             send(exchange, 200, "text/html; charset=utf-8", DashboardPage.render(pipelines.get()));
         } else if (path.equals("/api/pipelines")) {
             send(exchange, 200, "application/json", DashboardJson.render(pipelines.get(), metrics));
+        } else if (path.equals("/metrics")) {
+            send(exchange, 200, PrometheusText.CONTENT_TYPE, PrometheusText.render(pipelines.get(), metrics));
         } else if (path.startsWith(SVG_PREFIX) && path.endsWith(".svg")) {
             String name = path.substring(SVG_PREFIX.length(), path.length() - ".svg".length());
             Optional<Pipeline> p = pipelines.get().stream().filter(x -> x.name().equals(name)).findFirst();
@@ -68,7 +73,7 @@ final class DashboardHandler implements HttpHandler {
                 send(exchange, 404, "text/plain; charset=utf-8", "no running pipeline named '" + name + "'\n");
             }
         } else {
-            send(exchange, 404, "text/plain; charset=utf-8", "not found; try / or /api/pipelines\n");
+            send(exchange, 404, "text/plain; charset=utf-8", "not found; try /, /api/pipelines or /metrics\n");
         }
     }
 

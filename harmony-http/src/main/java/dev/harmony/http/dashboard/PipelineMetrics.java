@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -49,7 +50,8 @@ public final class PipelineMetrics implements PipelineListener {
 
     @Override
     public void stageFinished(StageEvent event) {
-        Counters stage = counters(event.pipeline()).stages.computeIfAbsent(event.stage(), s -> new Counters(millis));
+        Counters stage = counters(event.pipeline()).stages
+                .computeIfAbsent(event.stage(), s -> new StageCounters(event.role(), new Counters(millis))).counters();
         record(stage, event.outcome(), event.rejection(), event.selfNanos());
     }
 
@@ -89,8 +91,18 @@ public final class PipelineMetrics implements PipelineListener {
     }
 
     private static Figures stageSnapshot(PipelineCounters p, String stage) {
-        Counters c = p == null ? null : p.stages.get(stage);
-        return c == null ? Figures.none() : c.snapshot();
+        StageCounters c = p == null ? null : p.stages.get(stage);
+        return c == null ? Figures.none() : c.counters().snapshot();
+    }
+
+    /** The names of every pipeline seen so far, running or not (for {@code /metrics}). */
+    Set<String> pipelineNames() {
+        return Set.copyOf(pipelines.keySet());
+    }
+
+    /** The live counters of pipeline {@code name}, or null if it was never seen. */
+    PipelineCounters live(String name) {
+        return pipelines.get(name);
     }
 
     private PipelineCounters counters(String pipeline) {
@@ -98,10 +110,14 @@ public final class PipelineMetrics implements PipelineListener {
         return c != null ? c : pipelines.computeIfAbsent(pipeline, n -> new PipelineCounters(millis));
     }
 
-    private static final class PipelineCounters {
+    /** One stage's counters with the role it reported. */
+    record StageCounters(Role role, Counters counters) {
+    }
+
+    static final class PipelineCounters {
         final Counters exchanges;
         final LongAdder inFlight = new LongAdder();
-        final Map<String, Counters> stages = new ConcurrentHashMap<>();
+        final Map<String, StageCounters> stages = new ConcurrentHashMap<>();
 
         PipelineCounters(LongSupplier millis) {
             this.exchanges = new Counters(millis);
