@@ -135,7 +135,6 @@ final class Exchange {
                     && response.rejection().get().sameOrigin(down.response().rejection().orElse(null));
             own = response.rejection().isPresent() && !handedBack ? Outcome.REJECTED : Outcome.PASSED;
             overall = handedBack ? down.outcome() : own;
-            cause = null;
         } else {
             RejectionException rejected = findRejection(cause);
             if (rejected != null) {

@@ -1,10 +1,8 @@
 package dev.harmony.pipeline;
 
-import dev.harmony.diagram.Diagram;
 import dev.harmony.message.Attribute;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,10 +57,8 @@ public final class Pipeline implements Handler, AutoCloseable {
         this.frontend = frontend;
         this.middleware = List.copyOf(middleware);
         this.backend = backend;
-        List<Exchange.Step> bridged = new ArrayList<>();
-        middleware.forEach(m -> bridged.add(Exchange.step(m.stage())));
-        bridged.add(Exchange.step(backend.stage()));
-        this.steps = List.copyOf(bridged);
+        this.steps = Stream.concat(middleware.stream().map(Named::stage), Stream.of(backend.stage()))
+                .map(Exchange::step).toList();
         this.sources = List.copyOf(sources);
         this.targets = List.copyOf(targets);
         this.listeners = new CopyOnWriteArrayList<>();

@@ -1,6 +1,6 @@
 package dev.harmony.pipeline;
 
-import dev.harmony.diagram.Diagram.Node;
+import dev.harmony.pipeline.Diagram.Node;
 import dev.harmony.pipeline.Pipeline.Named;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -181,15 +181,14 @@ public final class PipelineBuilder {
 
     /** A class can implement both the blocking and the non-blocking form; the pipeline cannot tell which is meant. */
     private void checkKinds(List<String> problems) {
-        for (Named<MiddlewareStage> m : middleware) {
-            if (m.stage() instanceof Middleware && m.stage() instanceof AsyncMiddleware) {
-                problems.add(role(m) + " '" + m.name() + "' implements both Middleware and AsyncMiddleware;"
-                        + " implement one of them");
-            }
-        }
-        for (Named<BackendStage> b : backends) {
-            if (b.stage() instanceof Backend && b.stage() instanceof AsyncBackend) {
-                problems.add("backend '" + b.name() + "' implements both Backend and AsyncBackend; implement one of them");
+        List<Named<? extends Stage>> inner = new ArrayList<>(middleware);
+        inner.addAll(backends);
+        for (Named<? extends Stage> s : inner) {
+            String both = s.stage() instanceof Middleware && s.stage() instanceof AsyncMiddleware
+                    ? "Middleware and AsyncMiddleware"
+                    : s.stage() instanceof Backend && s.stage() instanceof AsyncBackend ? "Backend and AsyncBackend" : null;
+            if (both != null) {
+                problems.add(role(s) + " '" + s.name() + "' implements both " + both + "; implement one of them");
             }
         }
     }

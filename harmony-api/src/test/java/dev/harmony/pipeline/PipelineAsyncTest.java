@@ -6,7 +6,6 @@ import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.PipelineListener.Outcome;
 import dev.harmony.pipeline.PipelineListener.StageEvent;
-import dev.harmony.testing.DirectFrontend;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** The non-blocking path: which stage runs on which thread, and failures turned into rejections. */
 class PipelineAsyncTest {
-    private final DirectFrontend in = DirectFrontend.create();
+    private final TestFrontend in = TestFrontend.create();
     private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> new Thread(r, "worker"));
     private final AtomicInteger handedToWorkers = new AtomicInteger();
     private final List<StageEvent> events = new CopyOnWriteArrayList<>();

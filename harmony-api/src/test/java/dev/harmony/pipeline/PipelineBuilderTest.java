@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Response;
-import dev.harmony.testing.DirectFrontend;
-import dev.harmony.testing.RecordingBackend;
 import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
 
 class PipelineBuilderTest {
-    private final RecordingBackend backend = RecordingBackend.answering(Response.ok());
+    private final TestBackend backend = TestBackend.answering(Response.ok());
 
     @Test
     void missingNameFrontendAndBackendAreAllReported() {
@@ -24,7 +22,7 @@ class PipelineBuilderTest {
 
     @Test
     void badNameIsRejected() {
-        assertThatThrownBy(() -> Pipeline.builder().name("has space").frontend(DirectFrontend.create())
+        assertThatThrownBy(() -> Pipeline.builder().name("has space").frontend(TestFrontend.create())
                 .backend(backend).build())
                 .hasMessageContaining("name 'has space' must be 1-64 letters");
     }
@@ -32,7 +30,7 @@ class PipelineBuilderTest {
     @Test
     void duplicateStageNamesNameBothStages() {
         var log = new ArrayList<String>();
-        assertThatThrownBy(() -> Pipeline.builder().name("dup").frontend(DirectFrontend.create())
+        assertThatThrownBy(() -> Pipeline.builder().name("dup").frontend(TestFrontend.create())
                 .use(Stages.trail("Auth Guard", log))
                 .use(Stages.trail("Auth Guard", log))
                 .backend(backend).build())
@@ -43,7 +41,7 @@ class PipelineBuilderTest {
     @Test
     void explicitNamesResolveDuplicateLabels() {
         var log = new ArrayList<String>();
-        Pipeline p = Pipeline.builder().name("dup").frontend(DirectFrontend.create())
+        Pipeline p = Pipeline.builder().name("dup").frontend(TestFrontend.create())
                 .use("auth-1", Stages.trail("Auth Guard", log))
                 .use("auth-2", Stages.trail("Auth Guard", log))
                 .backend(backend).build();
@@ -53,7 +51,7 @@ class PipelineBuilderTest {
     @Test
     void middlewareForAnotherProtocolNamesTheStageAndBothProtocols() {
         assertThatThrownBy(() -> Pipeline.builder().name("mixed")
-                .frontend(DirectFrontend.speaking(Protocol.HTTP))
+                .frontend(TestFrontend.speaking(Protocol.HTTP))
                 .use(Stages.onlyFor("AE Title Check", Protocol.DICOM))
                 .backend(backend).build())
                 .hasMessageContaining("middleware #1 'AE Title Check' works with [DICOM] but frontend "
@@ -78,15 +76,15 @@ class PipelineBuilderTest {
                 return new Description("File Adapter", "Write to Disk");
             }
         };
-        assertThatThrownBy(() -> Pipeline.builder().name("mixed").frontend(DirectFrontend.speaking(Protocol.HTTP))
+        assertThatThrownBy(() -> Pipeline.builder().name("mixed").frontend(TestFrontend.speaking(Protocol.HTTP))
                 .backend(dicomOnly).build())
                 .hasMessageContaining("backend 'File Adapter' works with [DICOM]");
     }
 
     @Test
     void twoFrontendsOrTwoBackendsAreRefused() {
-        assertThatThrownBy(() -> Pipeline.builder().name("two").frontend(DirectFrontend.create())
-                .frontend(DirectFrontend.create()).backend(backend).backend(backend).build())
+        assertThatThrownBy(() -> Pipeline.builder().name("two").frontend(TestFrontend.create())
+                .frontend(TestFrontend.create()).backend(backend).backend(backend).build())
                 .hasMessageContaining("more than one frontend")
                 .hasMessageContaining("more than one backend");
     }

@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.harmony.message.Attribute;
 import dev.harmony.message.Body;
 import dev.harmony.message.Response;
-import dev.harmony.testing.DirectFrontend;
-import dev.harmony.testing.RecordingBackend;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PipelineExchangeTest {
-    private final DirectFrontend in = DirectFrontend.create();
-    private final RecordingBackend out = RecordingBackend.answering(Response.ok(Body.ofText("done", "text/plain")));
+    private final TestFrontend in = TestFrontend.create();
+    private final TestBackend out = TestBackend.answering(Response.ok(Body.ofText("done", "text/plain")));
 
     @Test
     void middlewareRunsInOrderAndSeesEarlierChanges() {
@@ -28,8 +26,8 @@ class PipelineExchangeTest {
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body().text()).isEqualTo("done");
             assertThat(log).containsExactly("a", "b", "c");
-            assertThat(out.last().request().headers().first("X-Trail")).contains("a,b,c");
-            assertThat(out.last().bodyText()).isEqualTo("hi");
+            assertThat(out.last().headers().first("X-Trail")).contains("a,b,c");
+            assertThat(out.last().body().text()).isEqualTo("hi");
         }
     }
 
@@ -149,16 +147,8 @@ class PipelineExchangeTest {
         try (Pipeline p = Pipeline.builder().name("ids").frontend(in).backend(out).build()) {
             p.start();
             in.send(in.request("GET", "/"));
-            assertThat(out.last().request().attribute(Attribute.EXCHANGE_ID)).hasValueSatisfying(
+            assertThat(out.last().attribute(Attribute.EXCHANGE_ID)).hasValueSatisfying(
                     id -> assertThat(id).matches("[0-9a-f]{12}"));
         }
-    }
-
-    @Test
-    void sendingToAStoppedPipelineFailsClearly() {
-        Pipeline p = Pipeline.builder().name("stopped").frontend(in).backend(out).build();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> in.send(in.request("GET", "/")))
-                .hasMessageContaining("not running");
-        p.close();
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Response;
-import dev.harmony.testing.RecordingBackend;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,7 +49,7 @@ class PipelineLifecycleTest {
     }
 
     private static Backend backend(List<String> log) {
-        RecordingBackend inner = RecordingBackend.answering(Response.ok());
+        TestBackend inner = TestBackend.answering(Response.ok());
         return new Backend() {
             @Override
             public Response handle(dev.harmony.message.Request request) {

@@ -6,14 +6,12 @@ import dev.harmony.message.Response;
 import dev.harmony.pipeline.PipelineListener.Outcome;
 import dev.harmony.pipeline.PipelineListener.Role;
 import dev.harmony.pipeline.PipelineListener.StageEvent;
-import dev.harmony.testing.DirectFrontend;
-import dev.harmony.testing.RecordingBackend;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class PipelineListenerTest {
-    private final DirectFrontend in = DirectFrontend.create();
+    private final TestFrontend in = TestFrontend.create();
     private final List<String> exchanges = new CopyOnWriteArrayList<>();
     private final List<StageEvent> stages = new CopyOnWriteArrayList<>();
     private final PipelineListener listener = new PipelineListener() {
@@ -44,7 +42,7 @@ class PipelineListenerTest {
             return chain.proceed(chain.request());
         };
         return Pipeline.builder().name("observed").frontend(in).use("guard", guard).use("boom", boom)
-                .backend(RecordingBackend.answering(Response.ok())).listener(listener).build();
+                .backend(TestBackend.answering(Response.ok())).listener(listener).build();
     }
 
     @Test
@@ -99,7 +97,7 @@ class PipelineListenerTest {
             }
         };
         try (Pipeline p = Pipeline.builder().name("broken-listener").frontend(in)
-                .backend(RecordingBackend.answering(Response.ok())).listener(broken).build()) {
+                .backend(TestBackend.answering(Response.ok())).listener(broken).build()) {
             p.start();
             assertThat(in.send(in.request("GET", "/")).status()).isEqualTo(200);
         }
@@ -108,7 +106,7 @@ class PipelineListenerTest {
     @Test
     void listenersCanBeAttachedToARunningPipeline() {
         try (Pipeline p = Pipeline.builder().name("late").frontend(in)
-                .backend(RecordingBackend.answering(Response.ok())).build()) {
+                .backend(TestBackend.answering(Response.ok())).build()) {
             p.start();
             in.send(in.request("GET", "/"));
             p.addListener(listener);

@@ -10,7 +10,6 @@ import dev.harmony.message.Response;
 import dev.harmony.pipeline.PipelineListener.ExchangeEvent;
 import dev.harmony.pipeline.PipelineListener.Outcome;
 import dev.harmony.pipeline.PipelineListener.StageEvent;
-import dev.harmony.testing.DirectFrontend;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** The one stage contract: overloads, bridging, misuse, outcomes, names. */
 class StageContractTest {
-    private final DirectFrontend in = DirectFrontend.create();
+    private final TestFrontend in = TestFrontend.create();
     private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> new Thread(r, "worker"));
     private final AtomicInteger hops = new AtomicInteger();
     private final List<StageEvent> stages = new CopyOnWriteArrayList<>();

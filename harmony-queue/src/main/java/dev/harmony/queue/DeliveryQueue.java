@@ -9,6 +9,7 @@ import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.AsyncBackend;
 import dev.harmony.pipeline.Backend;
+import dev.harmony.pipeline.BackendStage;
 import dev.harmony.pipeline.Rejection;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -596,9 +597,16 @@ public final class DeliveryQueue implements Backend {
                     backend::stop, backend.protocols(), backend.describe()));
         }
 
-        /** Queue for a non-blocking {@code backend}; workers wait for its answers. */
-        public Builder deliverTo(String destination, AsyncBackend backend) {
-            Objects.requireNonNull(backend, "DeliveryQueue.deliverTo: backend");
+        /**
+         * Queue for any backend; workers wait for a non-blocking one's answers. (The sealed parent is not a
+         * functional interface, so a lambda still picks the {@link Backend} overload unambiguously.)
+         */
+        public Builder deliverTo(String destination, BackendStage stage) {
+            Objects.requireNonNull(stage, "DeliveryQueue.deliverTo: backend");
+            if (stage instanceof Backend blocking) {
+                return deliverTo(destination, blocking);
+            }
+            AsyncBackend backend = (AsyncBackend) stage;
             return new Builder(this, new Destination(checkName(destination), r -> join(backend, r), backend::start,
                     backend::stop, backend.protocols(), backend.describe()));
         }

@@ -2,7 +2,7 @@ package dev.harmony.examples.dicom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.harmony.diagram.Diagram;
+import dev.harmony.pipeline.Diagram;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.pipeline.Pipeline;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.harmony.http.dashboard;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.harmony.diagram.Diagram;
+import dev.harmony.pipeline.Diagram;
 import dev.harmony.message.Json;
 import dev.harmony.pipeline.Pipeline;
 import java.util.List;

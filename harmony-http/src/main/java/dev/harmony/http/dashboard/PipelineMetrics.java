@@ -1,6 +1,6 @@
 package dev.harmony.http.dashboard;
 
-import dev.harmony.diagram.Diagram;
+import dev.harmony.pipeline.Diagram;
 import dev.harmony.message.Request;
 import dev.harmony.pipeline.Pipeline;
 import dev.harmony.pipeline.PipelineListener;

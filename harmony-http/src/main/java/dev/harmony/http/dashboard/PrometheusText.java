@@ -1,6 +1,6 @@
 package dev.harmony.http.dashboard;
 
-import dev.harmony.diagram.Diagram;
+import dev.harmony.pipeline.Diagram;
 import dev.harmony.http.dashboard.PipelineMetrics.PipelineCounters;
 import dev.harmony.http.dashboard.PipelineMetrics.StageCounters;
 import dev.harmony.pipeline.Pipeline;

@@ -65,6 +65,37 @@ class DashboardTest {
     }
 
     @Test
+    void eachExchangeCountsOnceWhenTheApplicationAndTheDashboardShareTheMetrics() throws Exception {
+        PipelineMetrics shared = PipelineMetrics.create();
+        DirectFrontend in = DirectFrontend.create();
+        try (Pipeline p = TestPipelines.guarded("dash-once", in)) {
+            p.addListener(shared); // the application's own attachment, as the examples' Showcase does
+            p.start();
+            try (Dashboard d = Dashboard.on(0).metrics(shared).start()) {
+                TestPipelines.send(in, "ok", 7);
+                TestPipelines.send(in, "none", 2);
+                TestPipelines.send(in, "slow-down", 1);
+                TestPipelines.send(in, "boom", 1);
+                get(d.url(), null); // every request also looks for pipelines to attach to
+
+                JsonNode json = pipeline(get(d.url().resolve("api/pipelines"), null), "dash-once");
+                JsonNode exchanges = json.get("exchanges");
+                assertThat(exchanges.get("count").asLong()).isEqualTo(11);
+                assertThat(exchanges.get("passed").asLong()).isEqualTo(7);
+                assertThat(exchanges.get("rejected").get("UNAUTHENTICATED").asLong()).isEqualTo(2);
+                assertThat(exchanges.get("rejected").get("TOO_MANY_REQUESTS").asLong()).isEqualTo(1);
+                assertThat(exchanges.get("failed").asLong()).isEqualTo(1);
+                assertThat(json.get("stages").get(0).get("figures").get("count").asLong()).isEqualTo(11);
+                assertThat(json.get("stages").get(1).get("figures").get("count").asLong()).isEqualTo(9);
+                assertThat(json.get("stages").get(2).get("figures").get("count").asLong()).isEqualTo(7);
+            }
+            // closing the dashboard left the application's attachment alone
+            TestPipelines.send(in, "ok", 1);
+            assertThat(shared.snapshot(p).exchanges().count()).isEqualTo(12);
+        }
+    }
+
+    @Test
     void onLoopbackItAnswersOnlyToLocalHostNamesAgainstDnsRebinding() throws Exception {
         try (Dashboard d = Dashboard.on(0).start()) {
             assertThat(rawStatusLine(d.port(), "evil.example:" + d.port())).startsWith("HTTP/1.1 421");

@@ -188,4 +188,33 @@ class HttpIngressAsyncTest {
             assertThat(Loopback.get(port(p), "/ok").statusCode()).isEqualTo(200);
         }
     }
+
+    @Test
+    void anAsyncMiddlewareThatWaitsOnItsChainOnTheOnlyIoThreadGetsAClearErrorNotAHang() {
+        CompletableFuture<Response> later = new CompletableFuture<>(); // an upstream that answers later
+        AsyncMiddleware waits = chain -> {
+            if (chain.request().path().equals("/ok")) {
+                return chain.proceed(chain.request());
+            }
+            // misdeclared: a blocking wait on the event loop, where the answer may need this very thread
+            return CompletableFuture.completedFuture(chain.proceed(chain.request()).toCompletableFuture().join());
+        };
+        AsyncBackend backend = request -> request.path().equals("/ok")
+                ? CompletableFuture.completedFuture(Response.ok(Body.ofText("fine", "text/plain"))) : later;
+        try (Pipeline p = Pipeline.builder().name("waits")
+                .frontend(HttpIngress.port(0).bind("127.0.0.1").ioThreads(1).build())
+                .use("joiner", waits).backend(backend).build()) {
+            p.start();
+            HttpResponse<String> r = Loopback.get(port(p), "/wait");
+
+            assertThat(r.statusCode()).isEqualTo(500);
+            assertThat(r.body()).contains("internal error in stage 'joiner'");
+            // the single IO thread was never blocked: it serves the next request
+            HttpResponse<String> next = Loopback.get(port(p), "/ok");
+            assertThat(next.statusCode()).isEqualTo(200);
+            assertThat(next.body()).isEqualTo("fine");
+        } finally {
+            later.complete(Response.ok());
+        }
+    }
 }

@@ -1,8 +1,9 @@
 package dev.harmony.diagram;
 
+import dev.harmony.pipeline.Diagram;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.harmony.diagram.Diagram.Node;
+import dev.harmony.pipeline.Diagram.Node;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Middleware;
 import dev.harmony.pipeline.Pipeline;

@@ -1,4 +1,4 @@
-package dev.harmony.diagram;
+package dev.harmony.pipeline;
 
 import java.util.ArrayList;
 import java.util.List;

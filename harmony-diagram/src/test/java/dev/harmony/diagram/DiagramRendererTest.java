@@ -1,5 +1,6 @@
 package dev.harmony.diagram;
 
+import dev.harmony.pipeline.Diagram;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harmony.message.Response;

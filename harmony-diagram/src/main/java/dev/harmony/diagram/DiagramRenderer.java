@@ -1,5 +1,7 @@
 package dev.harmony.diagram;
 
+import dev.harmony.pipeline.Diagram;
+
 /** Turns a {@link Diagram} into a document. Output is deterministic, so it can be kept as a golden file. */
 @FunctionalInterface
 public interface DiagramRenderer {

@@ -1,6 +1,7 @@
 package dev.harmony.diagram;
 
-import dev.harmony.diagram.Diagram.Node;
+import dev.harmony.pipeline.Diagram;
+import dev.harmony.pipeline.Diagram.Node;
 import java.util.List;
 
 /** A top-to-bottom text drawing; column headings match the five diagram columns. */

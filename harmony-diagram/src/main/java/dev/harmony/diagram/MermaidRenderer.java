@@ -1,6 +1,7 @@
 package dev.harmony.diagram;
 
-import dev.harmony.diagram.Diagram.Node;
+import dev.harmony.pipeline.Diagram;
+import dev.harmony.pipeline.Diagram.Node;
 import java.util.List;
 
 /** A Mermaid flowchart with one subgraph per column group; ids are prefixed so diagrams can share a page. */
