@@ -34,6 +34,11 @@ interface Command {
         return List.of();
     }
 
+    /** Whether the command checks its positional arguments itself (a verb and its words, as {@code queue}). */
+    default boolean checksOwnArguments() {
+        return false;
+    }
+
     /**
      * Checks every option and returns what to run; starts, opens and writes nothing.
      *

@@ -1,13 +1,16 @@
 package dev.harmony.examples;
 
+import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.examples.dicom.DicomScpExample;
 import dev.harmony.pipeline.Pipeline;
+import dev.harmony.queue.DeliveryQueue;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +18,7 @@ import java.util.Set;
 
 /**
  * {@code dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2] [--dir DIR]
- * [--forward-to AE@host:port] [--bind ADDRESS]}: runs {@link DicomScpExample} until Ctrl-C.
+ * [--forward-to AE@host:port [--queue-dir DIR | --queue JDBC-URL | --no-queue]] [--bind ADDRESS]}: runs {@link DicomScpExample} until Ctrl-C.
  */
 final class DicomScpCommand implements Command {
 
@@ -34,29 +37,48 @@ final class DicomScpCommand implements Command {
         return """
                 usage: dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2]
                                  [--dir ./harmony-data/dicom] [--forward-to AE@host:port] [--bind 0.0.0.0]
-                                 [--dashboard [ADDR:]PORT]
+                                 [--queue-dir DIR | --queue JDBC-URL | --no-queue] [--dashboard [ADDR:]PORT]
                   --port              listener port (default 11112, 0 = any free port)
                   --bind              address to listen on (default 0.0.0.0, all interfaces)
                   --ae-title          our AE title (default HARMONY)
                   --allow-calling-ae  comma-separated calling AE titles to admit (default: any)
                   --dir               where Part-10 files go, as Study/Series/SOPInstance.dcm
-                  --forward-to        also forward every stored object to this PACS
+                  --forward-to        also forward every stored object to this PACS (one PACS), through a
+                                      durable queue: the modality gets 0000 once the object is on disk,
+                                      the PACS gets it when it can (retries through outages, survives restarts)
+                  --queue-dir         the queue's journal (default DIR/.queue, DIR from --dir)
+                  --queue             a PostgreSQL queue instead: jdbc:postgresql://HOST:PORT/DB?user=U
+                  --no-queue          forward synchronously: the modality waits for the PACS's answer
                   --dashboard         also serve the live dashboard on [ADDR:]PORT
                 """;
     }
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to", "bind", DashboardOption.OPTION);
+        return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to", "bind", DashboardOption.OPTION,
+                QueueOption.DIR, QueueOption.JDBC);
+    }
+
+    @Override
+    public Set<String> flagOptions() {
+        return Set.of(QueueOption.OFF);
     }
 
     @Override
     public Run prepare(Args args) {
         DicomScpExample.Options defaults = DicomScpExample.Options.defaults();
         int port = args.port("port", defaults.port());
+        Path dir = args.writableDirectory("dir").orElse(defaults.dir());
+        DicomNode forwardTo = args.dicomNode("forward-to").orElse(null);
+        java.util.Optional<DeliveryQueue.Location> chosen = QueueOption.location(args);
+        if (forwardTo == null && (chosen.isPresent() || args.flag(QueueOption.OFF))) {
+            throw new IllegalArgumentException("the queue options need --forward-to");
+        }
+        DeliveryQueue.Location queue = forwardTo == null || args.flag(QueueOption.OFF) ? null
+                : chosen.orElseGet(() -> DeliveryQueue.journal(dir.resolve(".queue")));
         DicomScpExample.Options options = new DicomScpExample.Options(args.address("bind").orElse(defaults.bind()),
                 port, args.aeTitle("ae-title", defaults.aeTitle()), args.aeTitles("allow-calling-ae").orElse(List.of()),
-                args.writableDirectory("dir").orElse(defaults.dir()), args.dicomNode("forward-to").orElse(null));
+                dir, forwardTo, queue);
         if (options.forwardTo() != null && options.forwardTo().port() == port && isThisMachine(options.forwardTo().host())) {
             throw new IllegalArgumentException("option --forward-to names this listener itself (port " + port
                     + "): every stored object would be sent back to it");
@@ -69,6 +91,10 @@ final class DicomScpCommand implements Command {
                 int bound = ((DicomScp) pipeline.frontend()).localPort();
                 PrintStream announce = startup.announce();
                 announce.println("READY dicom-scp " + bound);
+                if (options.forwardTo() != null) {
+                    announce.println("forwarding to " + options.forwardTo() + (queue == null ? " synchronously (--no-queue)"
+                            : " through the queue " + queueDescription(args, dir)));
+                }
                 announce.println("files go to " + options.dir().toAbsolutePath() + "; try (DCMTK):");
                 String caller = options.allowedCallingAes().isEmpty() ? "MODALITY" : options.allowedCallingAes().get(0);
                 for (String line : PrintedCommands.dicom(caller, options.aeTitle(), reachableHost(options.bind()), bound)) {
@@ -82,6 +108,15 @@ final class DicomScpCommand implements Command {
             }
             return 0;
         };
+    }
+
+    /** Where the queue is, and how to look into it. */
+    private static String queueDescription(Args args, Path dir) {
+        if (args.get(QueueOption.JDBC).isPresent()) {
+            return "in PostgreSQL (queue --queue URL status)";
+        }
+        String journal = args.get(QueueOption.DIR).orElse(dir.resolve(".queue").toString());
+        return Path.of(journal).toAbsolutePath() + " (queue --queue-dir " + journal + " status)";
     }
 
     static Map<String, Integer> ports(int port, DashboardOption.Spec dashboard) {

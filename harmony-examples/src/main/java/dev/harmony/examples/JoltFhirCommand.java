@@ -3,6 +3,7 @@ package dev.harmony.examples;
 import dev.harmony.examples.joltfhir.JoltFhirExample;
 import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.examples.joltfhir.JoltFhirServer;
+import dev.harmony.queue.DeliveryQueue;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,11 +29,14 @@ final class JoltFhirCommand implements Command {
     public String usage() {
         return """
                 usage: jolt-fhir [--port 8081] [--path /webhook/patient] [--fhir-base URL] [--spec FILE]
-                                 [--dashboard [ADDR:]PORT]
+                                 [--queue-dir DIR | --queue JDBC-URL] [--dashboard [ADDR:]PORT]
                   --port       webhook port on 127.0.0.1 (default 8081, 0 = any free port)
                   --path       webhook path (default /webhook/patient)
                   --fhir-base  FHIR store base URL; default: an embedded in-memory FHIR server
                   --spec       JOLT spec file instead of the shipped patient_to_fhir.json
+                  --queue-dir  queue the Bundles in this journal: answer 202 Accepted with a message id
+                               once queued, deliver to the FHIR store in the background (retries, restarts)
+                  --queue      the same in PostgreSQL: jdbc:postgresql://HOST:PORT/DB?user=U
                   --dashboard  also serve the live dashboard on [ADDR:]PORT
                 credentials for --fhir-base come from the environment, never the command line:
                   HARMONY_FHIR_TOKEN (bearer) or HARMONY_FHIR_USER + HARMONY_FHIR_PASSWORD (basic)
@@ -41,7 +45,7 @@ final class JoltFhirCommand implements Command {
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("port", "path", "fhir-base", "spec", DashboardOption.OPTION);
+        return Set.of("port", "path", "fhir-base", "spec", DashboardOption.OPTION, QueueOption.DIR, QueueOption.JDBC);
     }
 
     @Override
@@ -55,12 +59,13 @@ final class JoltFhirCommand implements Command {
         URI base = args.url("fhir-base").orElse(null);
         Path spec = args.readableFile("spec").orElse(null);
         FhirAuth auth = authFromEnvironment(System.getenv());
+        DeliveryQueue.Location queue = QueueOption.location(args).orElse(null);
         DashboardOption.Spec dashboard = DashboardOption.requested(args);
         Args.requireDistinctPorts(DicomScpCommand.ports(port, dashboard));
         return out -> {
             try (Startup startup = new Startup()) {
                 startup.start("--port", port,
-                        () -> JoltFhirServer.start(port, path, base, spec, auth, startup.announce()));
+                        () -> JoltFhirServer.start(port, path, base, spec, auth, queue, startup.announce()));
                 if (dashboard != null) {
                     startup.start("--dashboard", dashboard.port(), () -> dashboard.start(startup.announce(), null));
                 }

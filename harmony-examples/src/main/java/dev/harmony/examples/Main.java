@@ -20,6 +20,7 @@ public final class Main {
             new FhirProxyCommand(),
             new JoltFhirCommand(),
             new SampleCtCommand(),
+            new QueueCommand(),
             new DiagramCommand());
     /** Options every command takes; {@link #main} applies them before the command runs. */
     static final List<String> GLOBAL_FLAGS = List.of("--verbose", "--json-logs");
@@ -80,6 +81,9 @@ public final class Main {
     }
 
     private static void checkArguments(Command command, Args args) {
+        if (command.checksOwnArguments()) {
+            return;
+        }
         List<String> given = args.positional();
         List<String> names = command.arguments();
         if (given.size() > names.size()) {

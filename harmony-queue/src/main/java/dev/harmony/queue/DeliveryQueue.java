@@ -93,6 +93,8 @@ public final class DeliveryQueue implements Backend {
     public static final Attribute<Integer> ATTEMPT = Attribute.of("queue.attempt", Integer.class);
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryQueue.class);
+    /** Started and not stopped, for the dashboard (see DashboardQueues). */
+    private static final Set<DeliveryQueue> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Store store;
     private final Destination destination;
@@ -107,6 +109,8 @@ public final class DeliveryQueue implements Backend {
     private ScheduledExecutorService timer;
     private int consecutiveFailures; // guarded by lock
     private long pausedUntilNanos; // guarded by lock
+    private final java.util.concurrent.atomic.AtomicLong attempts = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failedAttempts = new java.util.concurrent.atomic.AtomicLong();
 
     private DeliveryQueue(Store store, Destination destination, Settings settings) {
         this.store = store;
@@ -138,6 +142,26 @@ public final class DeliveryQueue implements Backend {
     /** The destination's name. */
     public String destination() {
         return destination.name;
+    }
+
+    /** The queues started in this JVM and not stopped, e.g. for a dashboard. */
+    public static List<DeliveryQueue> running() {
+        return RUNNING.stream().sorted(java.util.Comparator.comparing(DeliveryQueue::destination)).toList();
+    }
+
+    /** Where the messages live, e.g. {@code journal /var/lib/harmony/queue} (never credentials). */
+    public String storeDescription() {
+        return store.toString();
+    }
+
+    /** Delivery attempts started since this queue started (one per call of the destination). */
+    public long attempts() {
+        return attempts.get();
+    }
+
+    /** Attempts since start that failed: retried later or dead. */
+    public long failedAttempts() {
+        return failedAttempts.get();
     }
 
     /** Status, dead letters, replay and purge for this queue's destination; works while it runs. */
@@ -174,6 +198,7 @@ public final class DeliveryQueue implements Backend {
             timer.scheduleWithFixedDelay(this::purgeOldDelivered, every, every, TimeUnit.MILLISECONDS);
         }
         running = true;
+        RUNNING.add(this);
         for (int i = 1; i <= s.workers; i++) {
             Thread t = daemon(this::work, "queue-" + destination.name + "-" + i);
             workers.add(t);
@@ -187,6 +212,7 @@ public final class DeliveryQueue implements Backend {
             return;
         }
         running = false;
+        RUNNING.remove(this);
         wake();
         long deadline = System.nanoTime() + s.stopGrace.toNanos();
         for (Thread t : workers) {
@@ -338,6 +364,7 @@ public final class DeliveryQueue implements Backend {
         ScheduledFuture<?> renewal = s.renewLeases ? timer.scheduleWithFixedDelay(() -> renew(claim),
                 s.lease.toMillis() / 3, s.lease.toMillis() / 3, TimeUnit.MILLISECONDS) : null;
         long started = System.nanoTime();
+        attempts.incrementAndGet();
         Verdict verdict;
         boolean interrupted = false;
         try {
@@ -373,6 +400,7 @@ public final class DeliveryQueue implements Backend {
                     verdict.detail() + " in " + ms + " ms")), Duration.ZERO);
             return;
         }
+        failedAttempts.incrementAndGet();
         String detail = verdict.detail() + " (attempt " + attempt + ", " + ms + " ms)";
         if (!verdict.retryable()) {
             destinationAnswered();

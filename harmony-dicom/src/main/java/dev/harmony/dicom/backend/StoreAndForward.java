@@ -22,18 +22,30 @@ import java.util.Set;
  * <pre>{@code
  * StoreAndForward.of(DicomFileStore.under(dir), DicomForward.to(pacs).build())
  * }</pre>
+ *
+ * The next hop can be any DICOM backend, e.g. a {@code DeliveryQueue} in front of the forward, which
+ * answers once the object is queued and delivers it in the background.
  */
 public final class StoreAndForward implements Backend {
     private final DicomFileStore store;
-    private final DicomForward forward;
+    private final Backend forward;
+    private final String target;
 
-    private StoreAndForward(DicomFileStore store, DicomForward forward) {
+    private StoreAndForward(DicomFileStore store, Backend forward, String target) {
         this.store = Objects.requireNonNull(store, "StoreAndForward: store");
         this.forward = Objects.requireNonNull(forward, "StoreAndForward: forward");
+        this.target = target;
     }
 
     public static StoreAndForward of(DicomFileStore store, DicomForward forward) {
-        return new StoreAndForward(store, forward);
+        return new StoreAndForward(store, forward, Objects.requireNonNull(forward, "StoreAndForward: forward")
+                .pacs().toString());
+    }
+
+    /** Stores, then hands the stored object to {@code next} (a DICOM backend), whose answer is the answer. */
+    public static StoreAndForward of(DicomFileStore store, Backend next) {
+        return new StoreAndForward(store, next, Objects.requireNonNull(next, "StoreAndForward: next")
+                .describe().detail());
     }
 
     @Override
@@ -55,7 +67,7 @@ public final class StoreAndForward implements Backend {
 
     @Override
     public Description describe() {
-        return new Description("Store & Forward", store.describe().detail() + " → " + forward.pacs());
+        return new Description("Store & Forward", store.describe().detail() + " → " + target);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.dicom.middleware.AeTitleCheck;
 import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.Pipeline;
+import dev.harmony.queue.DeliveryQueue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,8 @@ import java.util.Objects;
 public final class DicomScpExample {
     /** The port DICOM listeners use by convention. */
     public static final int DEFAULT_PORT = 11112;
+    /** The queue's name for the PACS, as {@code queue status} shows it. */
+    public static final String QUEUE_DESTINATION = "pacs";
 
     private DicomScpExample() {
     }
@@ -32,12 +35,20 @@ public final class DicomScpExample {
      * @param allowedCallingAes calling AE titles to admit; empty admits any
      * @param dir root directory of the stored files
      * @param forwardTo a PACS to forward every stored object to, or null
+     * @param queue where forwarded objects wait for the PACS (a journal directory or PostgreSQL), or
+     *        null to forward synchronously (the modality waits for the PACS's answer)
      */
-    public record Options(String bind, int port, String aeTitle, List<String> allowedCallingAes, Path dir, DicomNode forwardTo) {
+    public record Options(String bind, int port, String aeTitle, List<String> allowedCallingAes, Path dir, DicomNode forwardTo,
+            DeliveryQueue.Location queue) {
         public Options {
             allowedCallingAes = List.copyOf(allowedCallingAes);
             Objects.requireNonNull(bind, "bind");
             Objects.requireNonNull(dir, "dir");
+        }
+
+        /** Forwarding (if any) synchronously, without a queue. */
+        public Options(String bind, int port, String aeTitle, List<String> allowedCallingAes, Path dir, DicomNode forwardTo) {
+            this(bind, port, aeTitle, allowedCallingAes, dir, forwardTo, null);
         }
 
         /** Listening on all interfaces. */
@@ -59,8 +70,13 @@ public final class DicomScpExample {
     /** The example pipeline (built, not started). */
     public static Pipeline pipeline(Options o) {
         DicomFileStore files = DicomFileStore.under(o.dir());
-        Backend backend = o.forwardTo() == null ? files
-                : StoreAndForward.of(files, DicomForward.to(o.forwardTo()).callingAe(o.aeTitle()).build());
+        Backend backend = files;
+        if (o.forwardTo() != null) {
+            DicomForward forward = DicomForward.to(o.forwardTo()).callingAe(o.aeTitle()).build();
+            // Queued: the modality gets 0000 once the object is durable on disk; the PACS gets it when it can.
+            backend = o.queue() == null ? StoreAndForward.of(files, forward)
+                    : StoreAndForward.of(files, o.queue().deliverTo(QUEUE_DESTINATION, forward).build());
+        }
         var builder = Pipeline.builder()
                 .name("dicom-scp")
                 .source("Modality", "CT Scanner")

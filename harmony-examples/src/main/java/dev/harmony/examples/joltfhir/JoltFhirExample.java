@@ -4,9 +4,12 @@ import dev.harmony.fhir.Fhir;
 import dev.harmony.fhir.OperationOutcomes;
 import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.fhir.backend.FhirClient;
+import dev.harmony.fhir.backend.Retry;
 import dev.harmony.fhir.middleware.FhirValidation;
 import dev.harmony.http.frontend.HttpIngress;
+import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.Pipeline;
+import dev.harmony.queue.DeliveryQueue;
 import dev.harmony.transform.middleware.JsonSchema;
 import dev.harmony.transform.middleware.Jolt;
 import dev.harmony.transform.middleware.Normalize;
@@ -25,6 +28,8 @@ public final class JoltFhirExample {
     public static final int DEFAULT_PORT = 8081;
     /** The webhook's default path. */
     public static final String DEFAULT_PATH = "/webhook/patient";
+    /** The queue's name for the FHIR store, as {@code queue status} shows it. */
+    public static final String QUEUE_DESTINATION = "fhir";
     /** The JOLT spec shipped with the example (classpath). */
     public static final String SPEC = "joltfhir/patient_to_fhir.json";
     /** The JSON schema of the legacy payload (classpath). */
@@ -45,12 +50,20 @@ public final class JoltFhirExample {
      * @param fhirBase the FHIR store's base URL
      * @param specFile a JOLT spec file to use instead of the shipped one, or null
      * @param fhirAuth how to authenticate to the FHIR store
+     * @param queue where Bundles wait for the FHIR store (the webhook answers 202 once queued), or null to
+     *        answer with the store's own answer
      */
-    public record Options(int port, String path, URI fhirBase, Path specFile, FhirAuth fhirAuth) {
+    public record Options(int port, String path, URI fhirBase, Path specFile, FhirAuth fhirAuth,
+            DeliveryQueue.Location queue) {
         public Options {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(fhirBase, "fhirBase");
             Objects.requireNonNull(fhirAuth, "fhirAuth");
+        }
+
+        /** Without a queue. */
+        public Options(int port, String path, URI fhirBase, Path specFile, FhirAuth fhirAuth) {
+            this(port, path, fhirBase, specFile, fhirAuth, null);
         }
 
         /** The defaults, with the store at {@code fhirBase}. */
@@ -60,17 +73,22 @@ public final class JoltFhirExample {
 
         /** A copy with another webhook port. */
         public Options withPort(int value) {
-            return new Options(value, path, fhirBase, specFile, fhirAuth);
+            return new Options(value, path, fhirBase, specFile, fhirAuth, queue);
         }
 
         /** A copy with another JOLT spec file (null: the shipped one). */
         public Options withSpec(Path value) {
-            return new Options(port, path, fhirBase, value, fhirAuth);
+            return new Options(port, path, fhirBase, value, fhirAuth, queue);
         }
 
         /** A copy authenticating to the FHIR store with {@code value}. */
         public Options withAuth(FhirAuth value) {
-            return new Options(port, path, fhirBase, specFile, value);
+            return new Options(port, path, fhirBase, specFile, value, queue);
+        }
+
+        /** A copy that queues Bundles at {@code value} (null: no queue). */
+        public Options withQueue(DeliveryQueue.Location value) {
+            return new Options(port, path, fhirBase, specFile, fhirAuth, value);
         }
     }
 
@@ -82,6 +100,10 @@ public final class JoltFhirExample {
     /** The pipeline (not started). */
     public static Pipeline pipeline(Options o) {
         Jolt.Builder spec = o.specFile() == null ? Jolt.classpath(SPEC) : Jolt.file(o.specFile());
+        FhirClient.Builder client = FhirClient.to(o.fhirBase()).asTransaction().conditionalCreate().auth(o.fhirAuth());
+        // Queued, the queue retries (and survives restarts); the conditional create keeps a redelivery idempotent.
+        Backend store = o.queue() == null ? client.build()
+                : o.queue().deliverTo(QUEUE_DESTINATION, client.retry(Retry.none()).build()).build();
         return Pipeline.builder()
                 .name("jolt-fhir")
                 .source("Legacy System", "HL7v2 -> JSON")
@@ -91,7 +113,7 @@ public final class JoltFhirExample {
                 .use(spec.contentType(Fhir.JSON).build())
                 .use(Normalize.json().build())
                 .use(FhirValidation.r4().resourceTypes("Patient").build())
-                .backend(FhirClient.to(o.fhirBase()).asTransaction().conditionalCreate().auth(o.fhirAuth()).build())
+                .backend(store)
                 .target("FHIR Store", o.fhirBase().getAuthority())
                 .build();
     }

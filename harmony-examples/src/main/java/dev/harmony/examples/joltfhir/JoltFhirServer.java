@@ -4,6 +4,7 @@ import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.fhir.server.EmbeddedFhirServer;
 import dev.harmony.http.frontend.HttpIngress;
 import dev.harmony.pipeline.Pipeline;
+import dev.harmony.queue.DeliveryQueue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -45,12 +46,18 @@ public final class JoltFhirServer implements AutoCloseable {
      */
     public static JoltFhirServer start(int port, String path, URI fhirBase, Path specFile, FhirAuth auth,
             PrintStream out) {
+        return start(port, path, fhirBase, specFile, auth, null, out);
+    }
+
+    /** Like the others, queueing the Bundles at {@code queue} (null: no queue) so the webhook answers 202. */
+    public static JoltFhirServer start(int port, String path, URI fhirBase, Path specFile, FhirAuth auth,
+            DeliveryQueue.Location queue, PrintStream out) {
         EmbeddedFhirServer store = fhirBase == null ? EmbeddedFhirServer.empty().start() : null;
         Pipeline pipeline = null;
         try {
             URI base = store != null ? store.baseUrl() : fhirBase;
             pipeline = JoltFhirExample.pipeline(new JoltFhirExample.Options(port, path, base, specFile,
-                    store != null ? FhirAuth.none() : auth));
+                    store != null ? FhirAuth.none() : auth, queue));
             pipeline.start();
             Path sample = writeSample();
             JoltFhirServer running = new JoltFhirServer(pipeline, store, base, sample);

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A read-only admin page on its own port showing every pipeline running in this JVM as its diagram,
  * with live per-stage figures (exchanges, passed, rejected by kind, failed, p50/p99, throughput), plus
- * the same figures as JSON at {@code /api/pipelines}. The page is self-contained (no CDN) and refreshes
+ * the same figures as JSON at {@code /api/pipelines}, and the delivery queues running in this JVM (depth,
+ * oldest pending age, dead letters and delivery attempts per destination, see {@link QueueSource}). The page is self-contained (no CDN) and refreshes
  * itself every second. Loopback only unless told otherwise.
  *
  * <pre>{@code
@@ -61,7 +62,7 @@ public final class Dashboard implements AutoCloseable {
                 .addHttpListener(b.port, b.address.getHostAddress())
                 .setIoThreads(1)
                 .setWorkerThreads(2)
-                .setHandler(new DashboardHandler(attaching, metrics, access, b.address.isLoopbackAddress()))
+                .setHandler(new DashboardHandler(attaching, metrics, b.queues, access, b.address.isLoopbackAddress()))
                 .build();
         try {
             server.start();
@@ -161,6 +162,7 @@ public final class Dashboard implements AutoCloseable {
         private String token;
         private PipelineMetrics metrics = PipelineMetrics.create();
         private Supplier<List<Pipeline>> pipelines = Pipeline::running;
+        private QueueSource queues;
 
         private Builder(int port) {
             if (port < 0 || port > 65_535) {
@@ -212,8 +214,17 @@ public final class Dashboard implements AutoCloseable {
             return this;
         }
 
+        /** Shows these delivery queues; default: every {@link QueueSource} on the class path (harmony-queue's). */
+        public Builder queues(QueueSource source) {
+            this.queues = Objects.requireNonNull(source, "dashboard: queues");
+            return this;
+        }
+
         /** Opens the port and starts serving. */
         public Dashboard start() {
+            if (queues == null) {
+                queues = QueueSource.installed();
+            }
             return new Dashboard(this);
         }
     }

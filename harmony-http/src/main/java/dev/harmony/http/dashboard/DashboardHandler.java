@@ -25,13 +25,15 @@ final class DashboardHandler implements HttpHandler {
 
     private final Supplier<List<Pipeline>> pipelines;
     private final PipelineMetrics metrics;
+    private final QueueSource queues;
     private final DashboardAccess access;
     private final boolean loopbackOnly;
 
-    DashboardHandler(Supplier<List<Pipeline>> pipelines, PipelineMetrics metrics, DashboardAccess access,
-            boolean loopbackOnly) {
+    DashboardHandler(Supplier<List<Pipeline>> pipelines, PipelineMetrics metrics, QueueSource queues,
+            DashboardAccess access, boolean loopbackOnly) {
         this.pipelines = pipelines;
         this.metrics = metrics;
+        this.queues = queues;
         this.access = access;
         this.loopbackOnly = loopbackOnly;
     }
@@ -59,9 +61,9 @@ final class DashboardHandler implements HttpHandler {
         String path = exchange.getRelativePath();
         if (path.equals("/") || path.isEmpty()) {
             exchange.getResponseHeaders().put(new HttpString("Content-Security-Policy"), CSP);
-            send(exchange, 200, "text/html; charset=utf-8", DashboardPage.render(pipelines.get()));
+            send(exchange, 200, "text/html; charset=utf-8", DashboardPage.render(pipelines.get(), queues.queueFigures()));
         } else if (path.equals("/api/pipelines")) {
-            send(exchange, 200, "application/json", DashboardJson.render(pipelines.get(), metrics));
+            send(exchange, 200, "application/json", DashboardJson.render(pipelines.get(), metrics, queues.queueFigures()));
         } else if (path.equals("/metrics")) {
             send(exchange, 200, PrometheusText.CONTENT_TYPE, PrometheusText.render(pipelines.get(), metrics));
         } else if (path.startsWith(SVG_PREFIX) && path.endsWith(".svg")) {

@@ -12,7 +12,9 @@ import java.util.List;
  * {@code /api/pipelines}: {@code {"pipelines":[{"name","flow","frontend","exchanges","inFlight",
  * "throughputPerSecond","stages":[{"stage","role","figures"}],"diagram":[{"id","role","label","detail"}]}]}},
  * where each figures object is a {@link Figures} ({@code count, passed, rejected{KIND:n}, failed,
- * p50Millis, p99Millis, perSecond}) and {@code diagram} lists the boxes as drawn, sources to targets.
+ * p50Millis, p99Millis, perSecond}) and {@code diagram} lists the boxes as drawn, sources to targets;
+ * plus {@code "queues":[{"destination","store","depth","pending","inFlight","delivered","dead",
+ * "oldestPendingSeconds","attempts","failedAttempts"}]} (see {@link QueueFigures}).
  */
 final class DashboardJson {
     private DashboardJson() {
@@ -23,7 +25,18 @@ final class DashboardJson {
     }
 
     static String render(List<Pipeline> pipelines, PipelineMetrics metrics) {
+        return render(pipelines, metrics, List.of());
+    }
+
+    static String render(List<Pipeline> pipelines, PipelineMetrics metrics, List<QueueFigures> queues) {
         ObjectNode root = Json.mapper().createObjectNode();
+        ArrayNode q = root.putArray("queues");
+        for (QueueFigures f : queues) {
+            q.addObject().put("destination", f.destination()).put("store", f.store()).put("depth", f.depth())
+                    .put("pending", f.pending()).put("inFlight", f.inFlight()).put("delivered", f.delivered())
+                    .put("dead", f.dead()).put("oldestPendingSeconds", f.oldestPendingSeconds())
+                    .put("attempts", f.attempts()).put("failedAttempts", f.failedAttempts());
+        }
         ArrayNode list = root.putArray("pipelines");
         for (Pipeline p : pipelines) {
             PipelineFigures f = metrics.snapshot(p);

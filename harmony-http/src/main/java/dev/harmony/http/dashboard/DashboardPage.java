@@ -23,6 +23,10 @@ final class DashboardPage {
     }
 
     static String render(List<Pipeline> pipelines) {
+        return render(pipelines, List.of());
+    }
+
+    static String render(List<Pipeline> pipelines, List<QueueFigures> queues) {
         StringBuilder out = new StringBuilder(16_384);
         out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -35,6 +39,9 @@ final class DashboardPage {
         }
         for (Pipeline p : pipelines) {
             section(out, p);
+        }
+        if (!queues.isEmpty()) {
+            queues(out, queues);
         }
         out.append("</main>\n<script>\n").append(SCRIPT).append("</script>\n</body>\n</html>\n");
         return out.toString();
@@ -60,6 +67,29 @@ final class DashboardPage {
         }
         row(out, d.backend(), "backend");
         out.append("</tbody>\n</table>\n</section>\n");
+    }
+
+    /** Delivery queues: filled here and refreshed by the script from the same JSON fields. */
+    private static void queues(StringBuilder out, List<QueueFigures> queues) {
+        out.append("<section class=\"queues\">\n<h2>Delivery queues</h2>\n<table>\n<thead><tr><th>destination</th>"
+                + "<th>store</th><th>depth</th><th>oldest pending</th><th>dead</th><th>delivered</th><th>attempts</th>"
+                + "<th>failed attempts</th></tr></thead>\n<tbody>\n");
+        for (QueueFigures f : queues) {
+            out.append("<tr data-queue=\"").append(escape(f.destination())).append("\"><td>")
+                    .append(escape(f.destination())).append("</td><td>").append(escape(f.store())).append("</td>");
+            cell(out, "depth", Long.toString(f.depth()));
+            cell(out, "oldestPendingSeconds", String.format(java.util.Locale.ROOT, "%.0f s", f.oldestPendingSeconds()));
+            cell(out, "dead", Long.toString(f.dead()));
+            cell(out, "delivered", Long.toString(f.delivered()));
+            cell(out, "attempts", Long.toString(f.attempts()));
+            cell(out, "failedAttempts", Long.toString(f.failedAttempts()));
+            out.append("</tr>\n");
+        }
+        out.append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void cell(StringBuilder out, String field, String text) {
+        out.append("<td data-field=\"").append(field).append("\">").append(escape(text)).append("</td>");
     }
 
     private static void row(StringBuilder out, Diagram.Node stage, String role) {

@@ -83,6 +83,12 @@
       if (svg) { badge(svg, s.stage, s.figures); }
     });
   }
+  function queue(q) {
+    var row = byAttr(document, "tr[data-queue]", "data-queue", q.destination);
+    if (!row) { return; }
+    ["depth", "dead", "delivered", "attempts", "failedAttempts"].forEach(function (f) { set(row, f, String(q[f]), q[f]); });
+    set(row, "oldestPendingSeconds", q.oldestPendingSeconds.toFixed(0) + " s", q.oldestPendingSeconds);
+  }
   function poll() {
     var request = new XMLHttpRequest();
     request.open("GET", "api/pipelines");
@@ -92,6 +98,7 @@
       var data = JSON.parse(request.responseText);
       if (names(data.pipelines.map(function (p) { return p.name; })) !== shown) { location.reload(); return; }
       data.pipelines.forEach(update);
+      (data.queues || []).forEach(queue);
       polls++;
       status.setAttribute("data-polls", String(polls));
       status.className = "ok";
