@@ -142,7 +142,8 @@ final class Exchange {
                 own = Outcome.REJECTED;
                 cause = null;
             } else {
-                pipeline.log().error("[{}] pipeline '{}': stage '{}' failed", id, pipeline.name(), stage.name(), cause);
+                ErrorLog.error(pipeline.log(), cause, "[{}] pipeline '{}': stage '{}' failed", id, pipeline.name(),
+                        stage.name());
                 response = Response.rejected(Rejection.internal(
                         "internal error in stage '" + stage.name() + "' (correlation id " + id + ")").withReason(id));
                 own = Outcome.FAILED;

@@ -218,7 +218,7 @@ public final class Pipeline implements Handler, AutoCloseable {
         long started = listeners.isEmpty() ? 0 : System.nanoTime();
         return new Exchange(this, id, blocking, mayBlock).run(r).handle((result, failure) -> {
             if (failure != null) { // only a bug in the engine itself can get here
-                log.error("pipeline '{}': exchange failed", name, failure);
+                ErrorLog.error(log, failure, "pipeline '{}': exchange failed", name);
                 result = new Exchange.Result(Response.rejected(Rejection.internal(
                         "internal error in pipeline '" + name + "'")), PipelineListener.Outcome.FAILED);
             }

@@ -7,12 +7,14 @@ import ca.uhn.fhir.parser.IParser;
  * The one shared FHIR R4 context of the process. Building a {@link FhirContext} scans every model class
  * and costs hundreds of milliseconds, so it is built once, eagerly, when this class loads, and every
  * FHIR stage uses it. The context is thread-safe; parsers are not, so ask for a fresh one per use.
+ * It is HAPI's cached R4 context, so harmony-fhir-server's EmbeddedFhirServer in the same process
+ * shares it instead of building a second one.
  */
 public final class Fhir {
     /** The FHIR JSON media type. */
     public static final String JSON = "application/fhir+json";
 
-    private static final FhirContext R4 = FhirContext.forR4();
+    private static final FhirContext R4 = FhirContext.forR4Cached();
 
     static {
         // Warm up the JSON parser's model scan here rather than on the first request.

@@ -1,8 +1,8 @@
 package dev.harmony.fhir.server;
 
+import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.RestfulServer;
-import dev.harmony.fhir.Fhir;
 import io.undertow.Undertow;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
@@ -84,12 +84,14 @@ public final class EmbeddedFhirServer implements AutoCloseable {
         if (undertow != null) {
             return this;
         }
-        RestfulServer servlet = new RestfulServer(Fhir.r4());
+        // the process-wide cached context: the same one harmony-fhir's Fhir.r4() uses, built once
+        FhirContext context = FhirContext.forR4Cached();
+        RestfulServer servlet = new RestfulServer(context);
         servlet.setDefaultResponseEncoding(EncodingEnum.JSON);
         servlet.setServerAddressStrategy(new ForwardedAddressStrategy());
         // resource providers and the system-level transaction provider, registered together
         servlet.registerProviders(new PatientProvider(store), new ObservationProvider(store),
-                new TransactionProvider(store, Fhir.r4()));
+                new TransactionProvider(store, context));
         DeploymentInfo info = Servlets.deployment()
                 .setClassLoader(EmbeddedFhirServer.class.getClassLoader())
                 .setContextPath("/")
