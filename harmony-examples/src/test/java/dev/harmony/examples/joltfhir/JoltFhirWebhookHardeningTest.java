@@ -94,8 +94,9 @@ class JoltFhirWebhookHardeningTest {
                 assertThat(r.statusCode()).isEqualTo(504);
                 OperationOutcome oo = outcome(r);
                 assertThat(oo.getIssueFirstRep().getCode()).isEqualTo(IssueType.TIMEOUT);
+                // the ingress shows no upstream detail, only the correlation id the deadline message is logged under
                 assertThat(oo.getIssueFirstRep().getDiagnostics()).contains("did not answer")
-                        .contains("the 1 s deadline ran out");
+                        .contains("correlation id");
                 assertThat(store.accepted()).as("the store got the request").isGreaterThanOrEqualTo(1);
             }
         }
