@@ -124,6 +124,43 @@ class JournalStoreTest {
     }
 
     @Test
+    void concurrentAcceptsSharingDirectorySyncsAreAllThereAfterARestart() throws Exception {
+        JournalStore s = new JournalStore(tmp, "d", false);
+        s.open();
+        int threads = 8;
+        int each = 25;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        accept(s, "m" + thread + "-" + i, "{\"t\":" + thread + ",\"i\":" + i + "}");
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        s.close();
+        JournalStore again = new JournalStore(tmp, "d", false);
+        again.open();
+        assertThat(again.status(Instant.now()).pending()).isEqualTo((long) threads * each);
+        Store.Claim c = again.claim("w", Duration.ofSeconds(1), Instant.now()).orElseThrow();
+        assertThat(c.request().toRequest(c.bodyFile(), Codecs.defaultsPlus(List.of())).body().text())
+                .startsWith("{\"t\":");
+        try (var left = Files.list(tmp.resolve("d/tmp"))) {
+            assertThat(left.count()).isZero();
+        }
+        again.close();
+    }
+
+    @Test
     void aJournalInUseCanBeReadButNotChangedFromOutside() throws Exception {
         JournalStore owner = new JournalStore(tmp, "d", false);
         owner.open();
