@@ -40,7 +40,7 @@ final class DurableFiles {
                     ch.write(bb);
                 }
             }
-            ch.force(true);
+            ch.force(false); // fdatasync: content and size; the rename is made durable by the directory fsync
         }
         return total;
     }
@@ -53,7 +53,7 @@ final class DurableFiles {
             while (bb.hasRemaining()) {
                 ch.write(bb);
             }
-            ch.force(true);
+            ch.force(false);
         }
     }
 

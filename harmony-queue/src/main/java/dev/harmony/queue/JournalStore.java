@@ -23,20 +23,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded store: one directory per destination, three files per message in {@code messages/}.
+ * The embedded store: one directory per destination, up to three files per message in {@code messages/}.
  *
  * <pre>
  *   ID.body   the payload, as received
- *   ID.meta   the request without its body (JSON; never changes)
- *   ID.state  state, attempts, due time, history (JSON; replaced as a whole on each change)
+ *   ID.meta   the request without its body (JSON; never changes) — the message exists once this does
+ *   ID.state  state, attempts, due time, history (JSON; replaced as a whole on each change; absent
+ *             until the first attempt, which means "accepted, pending")
  * </pre>
  *
- * Every file is written in {@code tmp/}, fsynced, renamed into {@code messages/} and the directory
- * fsynced. On accept the state file comes last: a message exists once its state file does, so a crash
- * half-way through an accept leaves only orphans, which the next start deletes. A delivered message
- * keeps its meta and state (for history) until purged; purging deletes the state first for the same
- * reason. One process owns a destination directory at a time ({@code .lock}); an admin without the
- * lock may read but not change it.
+ * <p>Only the accept must be durable before the sender is answered: body and meta are written in
+ * {@code tmp/}, fdatasynced, renamed into {@code messages/} (meta last: the commit point) and the
+ * directory fsynced once, shared by the accepts that renamed meanwhile (group commit). A crash half-way
+ * through an accept leaves only orphans (a body without meta, files in {@code tmp/}), which the next
+ * start deletes.
+ *
+ * <p>State changes during delivery are written (temp file, rename) but not fsynced: they survive a
+ * killed process (the page cache has them), and if an OS crash loses one, recovery falls back to what
+ * is durable, which at worst delivers again (at-least-once): a missing or unreadable state file means
+ * pending, and a missing body means delivered (a body is only deleted after a delivery). Replay and
+ * purge, being operator actions, stay durable; purging deletes the meta first.
+ *
+ * <p>One process owns a destination directory at a time ({@code .lock}); an admin without the lock
+ * may read but not change it.
  */
 final class JournalStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(JournalStore.class);
@@ -55,6 +64,11 @@ final class JournalStore implements Store {
             .thenComparing(e -> e.id));
     private long heldMessages;
     private long heldBytes;
+
+    /** Group commit of {@code messages/}: renames counted, and the count the last directory fsync covered. */
+    private final java.util.concurrent.atomic.AtomicLong renamed = new java.util.concurrent.atomic.AtomicLong();
+    private final Object syncLock = new Object();
+    private long synced; // guarded by syncLock
 
     private static final class Entry {
         final String id;
@@ -120,8 +134,8 @@ final class JournalStore implements Store {
         try (DirectoryStream<Path> all = Files.newDirectoryStream(messages)) {
             for (Path p : all) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(".state")) {
-                    ids.add(name.substring(0, name.length() - 6));
+                if (name.endsWith(".meta")) {
+                    ids.add(name.substring(0, name.length() - 5));
                 } else {
                     others.add(p);
                 }
@@ -130,16 +144,15 @@ final class JournalStore implements Store {
         int recovered = 0;
         Instant started = Instant.now();
         for (String id : ids) {
-            Progress p;
             StoredRequest meta;
             try {
-                p = Progress.fromJson(Files.readAllBytes(stateFile(id)));
                 meta = StoredRequest.fromJson(Files.readAllBytes(metaFile(id)));
             } catch (IOException | RuntimeException e) {
                 LOG.error("journal {}: message {} cannot be read and is skipped (files left as they are): {}", root,
                         id, e.toString());
                 continue;
             }
+            Progress p = recoveredState(id, meta);
             if (p.state() == MessageState.IN_FLIGHT && !readOnly) {
                 Instant now = Instant.now();
                 p = p.next(MessageState.PENDING, p.attempts(), now, new MessageEvent(now, MessageEvent.Type.RECOVERED,
@@ -164,6 +177,41 @@ final class JournalStore implements Store {
             LOG.info("journal {}: {} messages ({} pending, {} put back from in flight)", root, entries.size(),
                     pending.size(), recovered);
         }
+    }
+
+    /** The state as far as it is durable: see the class comment for the fallbacks. */
+    private Progress recoveredState(String id, StoredRequest meta) {
+        Progress p;
+        boolean changed = false;
+        try {
+            p = Progress.fromJson(Files.readAllBytes(stateFile(id)));
+        } catch (NoSuchFileException none) {
+            p = Progress.accepted(meta.createdAt()); // never attempted
+        } catch (IOException | RuntimeException torn) {
+            // A state write (not fsynced) lost to an OS crash: what is durable says pending.
+            Instant now = Instant.now();
+            p = Progress.accepted(meta.createdAt()).next(MessageState.PENDING, 0, now, new MessageEvent(now,
+                    MessageEvent.Type.RECOVERED, "its state was lost in a crash (" + torn.getClass().getSimpleName()
+                            + "); delivered again"));
+            changed = true;
+        }
+        if (p.state() != MessageState.DELIVERED && !Files.exists(bodyFile(id))) {
+            // Bodies are deleted only after a delivery: the DELIVERED state that came first was lost.
+            Instant now = Instant.now();
+            p = p.next(MessageState.DELIVERED, p.attempts(), now, new MessageEvent(now, MessageEvent.Type.RECOVERED,
+                    "delivered (its state was lost in a crash)"));
+            changed = true;
+        }
+        if (changed) {
+            if (!readOnly) {
+                try {
+                    writeState(id, p);
+                } catch (IOException e) {
+                    LOG.warn("journal {}: cannot record {} as delivered: {}", root, id, e.toString());
+                }
+            }
+        }
+        return p;
     }
 
     private static Instant lastChange(Progress p) {
@@ -207,24 +255,36 @@ final class JournalStore implements Store {
         String id = request.id();
         Path tmpBody = tmp.resolve(id + ".body");
         Path tmpMeta = tmp.resolve(id + ".meta");
-        Path tmpState = tmp.resolve(id + ".state");
         Progress progress = Progress.accepted(request.createdAt());
         long bytes;
         try {
             bytes = DurableFiles.copySynced(body, tmpBody, maxBytes);
             DurableFiles.writeSynced(tmpMeta, request.toJson());
-            DurableFiles.writeSynced(tmpState, progress.toJson());
             DurableFiles.moveInto(tmpBody, bodyFile(id));
-            DurableFiles.moveInto(tmpMeta, metaFile(id));
-            DurableFiles.moveInto(tmpState, stateFile(id)); // the commit point
-            DurableFiles.syncDirectory(messages);
+            DurableFiles.moveInto(tmpMeta, metaFile(id)); // the commit point
+            syncMessages(renamed.incrementAndGet());
         } catch (IOException | RuntimeException e) {
-            deleteQuietly(tmpBody, tmpMeta, tmpState, stateFile(id), metaFile(id), bodyFile(id));
+            deleteQuietly(tmpBody, tmpMeta, metaFile(id), bodyFile(id));
             throw e;
         }
         synchronized (this) {
             index(new Entry(id, request.createdAt(), bytes, MessageState.PENDING, progress.nextAttemptAt(),
                     request.createdAt()));
+        }
+    }
+
+    /**
+     * Makes the renames up to {@code ticket} durable. One fsync covers every rename counted before it
+     * started, so accepts that wait here while another thread syncs usually find their work done.
+     */
+    private void syncMessages(long ticket) throws IOException {
+        synchronized (syncLock) {
+            if (synced >= ticket) {
+                return;
+            }
+            long upTo = renamed.get();
+            DurableFiles.syncDirectory(messages);
+            synced = upTo;
         }
     }
 
@@ -242,7 +302,7 @@ final class JournalStore implements Store {
         }
         try {
             StoredRequest meta = StoredRequest.fromJson(Files.readAllBytes(metaFile(e.id)));
-            Progress p = Progress.fromJson(Files.readAllBytes(stateFile(e.id)));
+            Progress p = readState(e.id, meta);
             p = p.next(MessageState.IN_FLIGHT, p.attempts() + 1, p.nextAttemptAt(),
                     new MessageEvent(now, MessageEvent.Type.ATTEMPT, owner));
             writeState(e.id, p);
@@ -270,8 +330,7 @@ final class JournalStore implements Store {
         String id = claim.id();
         writeState(id, next);
         if (next.state() == MessageState.DELIVERED) {
-            Files.deleteIfExists(bodyFile(id));
-            DurableFiles.syncDirectory(messages);
+            Files.deleteIfExists(bodyFile(id)); // after the state: a missing body means delivered
         }
         synchronized (this) {
             Entry e = entries.get(id);
@@ -343,7 +402,7 @@ final class JournalStore implements Store {
         }
         try {
             StoredRequest meta = StoredRequest.fromJson(Files.readAllBytes(metaFile(id)));
-            Progress p = Progress.fromJson(Files.readAllBytes(stateFile(id)));
+            Progress p = readState(id, meta);
             return Optional.of(new MessageInfo(id, destination, p.state(), meta.createdAt(), p.attempts(),
                     p.nextAttemptAt(), e.bytes, meta.summary(), p.history()));
         } catch (NoSuchFileException gone) {
@@ -358,9 +417,9 @@ final class JournalStore implements Store {
         if (e == null || e.state != MessageState.DEAD) {
             return false;
         }
-        Progress p = Progress.fromJson(Files.readAllBytes(stateFile(id)));
+        Progress p = readState(id, StoredRequest.fromJson(Files.readAllBytes(metaFile(id))));
         p = p.next(MessageState.PENDING, 0, now, new MessageEvent(now, MessageEvent.Type.REPLAYED, ""));
-        writeState(id, p);
+        DurableFiles.replace(stateFile(id), tmp.resolve(id + ".state"), p.toJson()); // an operator's act: durable
         moveTo(e, MessageState.PENDING, now, now);
         return true;
     }
@@ -374,13 +433,13 @@ final class JournalStore implements Store {
         List<Entry> gone = entries.values().stream().filter(e -> e.state == state && e.changedAt.isBefore(before))
                 .toList();
         for (Entry e : gone) {
-            Files.deleteIfExists(stateFile(e.id)); // first: without it the rest are orphans
+            Files.deleteIfExists(metaFile(e.id)); // first: without it the rest are orphans
         }
         if (!gone.isEmpty()) {
             DurableFiles.syncDirectory(messages);
         }
         for (Entry e : gone) {
-            deleteQuietly(metaFile(e.id), bodyFile(e.id));
+            deleteQuietly(stateFile(e.id), bodyFile(e.id));
             entries.remove(e.id);
             if (e.state != MessageState.DELIVERED) {
                 heldMessages--;
@@ -390,8 +449,25 @@ final class JournalStore implements Store {
         return gone.size();
     }
 
+    /** Not fsynced: see the class comment for why a lost state write is safe. */
     private void writeState(String id, Progress p) throws IOException {
-        DurableFiles.replace(stateFile(id), tmp.resolve(id + ".state"), p.toJson());
+        Path temp = tmp.resolve(id + ".state");
+        Files.write(temp, p.toJson());
+        DurableFiles.moveInto(temp, stateFile(id));
+    }
+
+    /**
+     * The state file, or "accepted" if there is none yet (written at the first attempt) or it is torn
+     * (an admin reading a journal whose owner has not recovered it yet; the owner rewrote it on open).
+     */
+    private Progress readState(String id, StoredRequest meta) throws IOException {
+        try {
+            return Progress.fromJson(Files.readAllBytes(stateFile(id)));
+        } catch (NoSuchFileException none) {
+            return Progress.accepted(meta.createdAt());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException torn) {
+            return Progress.accepted(meta.createdAt());
+        }
     }
 
     private void writable() {

@@ -160,7 +160,7 @@ class JournalQueueTest {
             assertThat(queue.admin().status().get(0).pending() + queue.admin().status().get(0).inFlight()).isEqualTo(2);
             // Nothing of the refused message was kept.
             try (var files = Files.list(tmp.resolve("queue/fhir/messages"))) {
-                assertThat(files.filter(f -> f.toString().endsWith(".state")).count()).isEqualTo(2);
+                assertThat(files.filter(f -> f.toString().endsWith(".meta")).count()).isEqualTo(2);
             }
         }
         // A byte limit refuses a body that would not fit, and a disk that is short refuses everything.

@@ -64,10 +64,11 @@ class JournalStoreTest {
         accept(s, "kept", "{}");
         s.close();
         Path messages = tmp.resolve("d/messages");
-        // A crash after the body and meta were renamed but before the state file was: no message.
+        // A crash after the body was renamed but before the meta (the commit point) was: no message.
         Files.writeString(messages.resolve("half.body"), "x");
-        Files.write(messages.resolve("half.meta"), request("half", "x").toJson());
+        Files.writeString(tmp.resolve("d/tmp/half.meta"), "{\"id\":\"hal");
         Files.writeString(tmp.resolve("d/tmp/other.body"), "never renamed");
+        Files.writeString(messages.resolve("purged.state"), "{}"); // a purge that deleted only the meta
 
         JournalStore again = new JournalStore(tmp, "d", false);
         again.open();
@@ -75,6 +76,84 @@ class JournalStoreTest {
         assertThat(again.get("half")).isEmpty();
         assertThat(Files.exists(messages.resolve("half.body"))).isFalse();
         assertThat(Files.exists(messages.resolve("half.meta"))).isFalse();
+        assertThat(Files.exists(messages.resolve("purged.state"))).isFalse();
+        try (var left = Files.list(tmp.resolve("d/tmp"))) {
+            assertThat(left.count()).isZero();
+        }
+        again.close();
+    }
+
+    @Test
+    void stateWritesLostToAnOsCrashFallBackToWhatIsDurable() throws Exception {
+        JournalStore s = new JournalStore(tmp, "d", false);
+        s.open();
+        Path messages = tmp.resolve("d/messages");
+        accept(s, "torn", "{\"t\":1}");
+        Instant now = Instant.now();
+        Store.Claim torn = s.claim("w", Duration.ofSeconds(1), Instant.now()).orElseThrow();
+        accept(s, "done", "{\"d\":2}");
+        Store.Claim done = s.claim("w", Duration.ofSeconds(1), Instant.now()).orElseThrow();
+        accept(s, "never", "{\"n\":0}");
+        // Accepting writes no state file: the meta is the commit point, no state means pending.
+        assertThat(Files.exists(messages.resolve("never.state"))).isFalse();
+        assertThat(List.of(torn.id(), done.id())).containsExactly("torn", "done");
+        assertThat(s.finish(done, "w", done.progress().next(MessageState.DELIVERED, 1, now,
+                new MessageEvent(now, MessageEvent.Type.DELIVERED, "201")), Duration.ZERO)).isTrue();
+        s.close();
+        // What an OS crash may leave of writes that were not fsynced: a torn state file, and a deleted
+        // body whose DELIVERED state did not reach the disk.
+        Files.writeString(messages.resolve(torn.id() + ".state"), "{\"state\":\"IN_FL");
+        Files.writeString(messages.resolve(done.id() + ".state"), new String(Progress.accepted(now).toJson(),
+                StandardCharsets.UTF_8));
+
+        JournalStore again = new JournalStore(tmp, "d", false);
+        again.open();
+        assertThat(again.get("never").orElseThrow().state()).isEqualTo(MessageState.PENDING);
+        MessageInfo t = again.get(torn.id()).orElseThrow();
+        assertThat(t.state()).isEqualTo(MessageState.PENDING); // delivered again: at-least-once
+        assertThat(t.history()).extracting(MessageEvent::type).containsExactly(MessageEvent.Type.ACCEPTED,
+                MessageEvent.Type.RECOVERED);
+        MessageInfo d = again.get(done.id()).orElseThrow();
+        assertThat(d.state()).isEqualTo(MessageState.DELIVERED); // its body is gone: it was delivered
+        assertThat(again.status(Instant.now()).pending()).isEqualTo(2);
+        Set<String> claimed = new java.util.HashSet<>();
+        again.claim("w", Duration.ofSeconds(1), Instant.now()).ifPresent(c -> claimed.add(c.id()));
+        again.claim("w", Duration.ofSeconds(1), Instant.now()).ifPresent(c -> claimed.add(c.id()));
+        assertThat(claimed).containsExactlyInAnyOrder("never", torn.id());
+        again.close();
+    }
+
+    @Test
+    void concurrentAcceptsSharingDirectorySyncsAreAllThereAfterARestart() throws Exception {
+        JournalStore s = new JournalStore(tmp, "d", false);
+        s.open();
+        int threads = 8;
+        int each = 25;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        accept(s, "m" + thread + "-" + i, "{\"t\":" + thread + ",\"i\":" + i + "}");
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        s.close();
+        JournalStore again = new JournalStore(tmp, "d", false);
+        again.open();
+        assertThat(again.status(Instant.now()).pending()).isEqualTo((long) threads * each);
+        Store.Claim c = again.claim("w", Duration.ofSeconds(1), Instant.now()).orElseThrow();
+        assertThat(c.request().toRequest(c.bodyFile(), Codecs.defaultsPlus(List.of())).body().text())
+                .startsWith("{\"t\":");
         try (var left = Files.list(tmp.resolve("d/tmp"))) {
             assertThat(left.count()).isZero();
         }
