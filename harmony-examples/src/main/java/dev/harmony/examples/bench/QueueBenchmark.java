@@ -1,5 +1,6 @@
 package dev.harmony.examples.bench;
 
+
 import dev.harmony.fhir.backend.FhirClient;
 import dev.harmony.fhir.backend.Retry;
 import dev.harmony.http.frontend.HttpIngress;
@@ -8,13 +9,9 @@ import dev.harmony.queue.DeliveryQueue;
 import dev.harmony.queue.DestinationStatus;
 import dev.harmony.queue.QueueAdmin;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -33,7 +29,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
+
+import static dev.harmony.examples.bench.BenchTools.awaitListening;
+import static dev.harmony.examples.bench.BenchTools.deleteTree;
+import static dev.harmony.examples.bench.BenchTools.freePort;
+import static dev.harmony.examples.bench.BenchTools.start;
+import static dev.harmony.examples.bench.BenchTools.tool;
 
 /**
  * Durable queued C-STORE: DCMTK {@code storescu} (TCP_NODELAY=1) sends the same corpus to (a) DCMTK
@@ -334,57 +335,6 @@ public final class QueueBenchmark {
             jvm.destroy();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-            }
-        }
-    }
-
-    private static Process start(List<String> command, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("TCP_NODELAY", "1");
-        if (log != null) {
-            pb.redirectOutput(log.toFile());
-        }
-        return pb.start();
-    }
-
-    private static String tool(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, name))) {
-                return Path.of(dir, name).toString();
-            }
-        }
-        throw new IllegalStateException(name + " not found: apt-get install -y dcmtk");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void awaitListening(int port, Process owner) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!owner.isAlive()) {
-                throw new IllegalStateException("storescp exited with " + owner.exitValue());
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(10);
-            }
-        }
-        throw new IllegalStateException("storescp does not listen on " + port);
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         }
     }
