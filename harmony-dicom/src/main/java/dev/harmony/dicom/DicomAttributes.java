@@ -1,20 +1,27 @@
 package dev.harmony.dicom;
 
 import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.QueryResults;
 import dev.harmony.message.Attribute;
 import java.nio.file.Path;
 
 /**
  * The typed attributes DICOM stages put on requests and responses. A {@code DicomScp} sets the
- * request attributes on both operations it sends through the pipeline: {@link #OP_ASSOCIATE} (once
- * per association, before any data flows) and {@link #OP_C_STORE} (once per object, with the data set
- * as a one-shot stream body in the negotiated transfer syntax).
+ * request attributes on the operations it sends through the pipeline: {@link #OP_ASSOCIATE} (once
+ * per association, before any data flows), {@link #OP_C_STORE} (once per object, with the data set
+ * as a one-shot stream body in the negotiated transfer syntax) and {@link #OP_C_FIND} (once per query).
  */
 public final class DicomAttributes {
     /** Operation of the association-request exchange. */
     public static final String OP_ASSOCIATE = "A-ASSOCIATE";
     /** Operation of a C-STORE exchange. */
     public static final String OP_C_STORE = "C-STORE";
+    /**
+     * Operation of a C-FIND exchange: {@link #QUERY} holds the parsed identifier; a backend answers with
+     * success and {@link #MATCHES}, which the listener streams as Pending responses, or a rejection.
+     */
+    public static final String OP_C_FIND = "C-FIND";
     /** Content type of a C-STORE body: a bare data set (no Part-10 header) in {@link #TRANSFER_SYNTAX}. */
     public static final String DATASET_CONTENT_TYPE = "application/dicom-dataset";
 
@@ -35,6 +42,10 @@ public final class DicomAttributes {
             Attribute.of("dicom.transfer-syntax", TransferSyntax.class);
     /** The DIMSE message id of the request. */
     public static final Attribute<Integer> MESSAGE_ID = Attribute.of("dicom.message-id", Integer.class);
+    /** On a C-FIND request: the query (model, level, identifier). */
+    public static final Attribute<DicomQuery> QUERY = Attribute.of("dicom.query", DicomQuery.class);
+    /** On a C-FIND response: the matches, pulled and closed by the listener. */
+    public static final Attribute<QueryResults> MATCHES = Attribute.of("dicom.matches", QueryResults.class);
     /** On a response: the DIMSE status to send, overriding the mapping of {@code DimseStatus.of}. */
     public static final Attribute<Integer> DIMSE_STATUS = Attribute.of("dicom.dimse-status", Integer.class);
     /** On a response of {@code DicomFileStore}: the Part-10 file the object was written to. */

@@ -7,6 +7,10 @@ import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.codec.Uids;
 import dev.harmony.dicom.dimse.DataStream;
 import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.query.Dataset;
+import dev.harmony.dicom.query.DicomIndex;
+import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.QueryKeys;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
@@ -57,9 +61,20 @@ public final class DicomFileStore implements Backend {
     private final boolean fsync;
     private final int headerLimit;
     private final Set<Path> knownDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** A given index, or {@link #EMBEDDED} for one under the root opened at start, or null. */
+    private final Object indexSetting;
+    private static final Object EMBEDDED = new Object();
+    private volatile DicomIndex index;
 
     private DicomFileStore(Path configuredRoot, FileLayout layout, DuplicatePolicy duplicates, boolean fsync,
             int headerLimit) {
+        this(configuredRoot, layout, duplicates, fsync, headerLimit, null);
+    }
+
+    private DicomFileStore(Path configuredRoot, FileLayout layout, DuplicatePolicy duplicates, boolean fsync,
+            int headerLimit, Object indexSetting) {
+        this.indexSetting = indexSetting;
+        this.index = indexSetting instanceof DicomIndex given ? given : null;
         this.configuredRoot = configuredRoot;
         this.root = configuredRoot.toAbsolutePath().normalize();
         this.layout = layout;
@@ -81,18 +96,18 @@ public final class DicomFileStore implements Backend {
 
     /** Relative path pattern with {StudyInstanceUID}, {SeriesInstanceUID}, {SOPInstanceUID}, {SOPClassUID}. */
     public DicomFileStore layout(String pattern) {
-        return new DicomFileStore(configuredRoot, new FileLayout(pattern), duplicates, fsync, headerLimit);
+        return new DicomFileStore(configuredRoot, new FileLayout(pattern), duplicates, fsync, headerLimit, indexSetting);
     }
 
     /** What to do when the instance is already stored. Default {@link DuplicatePolicy#OVERWRITE}. */
     public DicomFileStore onDuplicate(DuplicatePolicy policy) {
         return new DicomFileStore(configuredRoot, layout, Objects.requireNonNull(policy, "DicomFileStore.onDuplicate"),
-                fsync, headerLimit);
+                fsync, headerLimit, indexSetting);
     }
 
     /** Whether to fsync file and directory before reporting success. Default true. */
     public DicomFileStore fsync(boolean value) {
-        return new DicomFileStore(configuredRoot, layout, duplicates, value, headerLimit);
+        return new DicomFileStore(configuredRoot, layout, duplicates, value, headerLimit, indexSetting);
     }
 
     /** The most bytes of elements before the Series Instance UID held in memory. Default 16 MiB. */
@@ -100,11 +115,40 @@ public final class DicomFileStore implements Backend {
         if (bytes < 1024) {
             throw new IllegalArgumentException("DicomFileStore.headerLimit must be >= 1024: " + bytes);
         }
-        return new DicomFileStore(configuredRoot, layout, duplicates, fsync, bytes);
+        return new DicomFileStore(configuredRoot, layout, duplicates, fsync, bytes, indexSetting);
+    }
+
+    /**
+     * Also indexes every stored object in an embedded database under {@code ROOT/.index} (opened at
+     * start, closed at stop) and answers C-FIND from it. If the index is new while the root already
+     * holds files, it is built from them at start.
+     */
+    public DicomFileStore indexed() {
+        return new DicomFileStore(configuredRoot, layout, duplicates, fsync, headerLimit, EMBEDDED);
+    }
+
+    /** Also indexes every stored object in {@code index} (e.g. {@link DicomIndex#postgres}) and answers C-FIND from it. */
+    public DicomFileStore index(DicomIndex value) {
+        return new DicomFileStore(configuredRoot, layout, duplicates, fsync, headerLimit,
+                Objects.requireNonNull(value, "DicomFileStore.index"));
     }
 
     public Path root() {
         return root;
+    }
+
+    /** The index while running (or the one given), if any. */
+    public java.util.Optional<DicomIndex> index() {
+        return java.util.Optional.ofNullable(index);
+    }
+
+    /** Rebuilds this root's rows of the index from the stored files; returns how many were indexed. */
+    public int reindex() throws IOException {
+        DicomIndex i = index;
+        if (i == null) {
+            throw new IllegalStateException("DicomFileStore.reindex: the store has no index (start it, or use indexed())");
+        }
+        return i.reindex(root);
     }
 
     @Override
@@ -112,6 +156,27 @@ public final class DicomFileStore implements Backend {
         Files.createDirectories(root);
         if (!Files.isWritable(root)) {
             throw new IOException("DicomFileStore: root " + root + " is not writable");
+        }
+        if (indexSetting == EMBEDDED && index == null) {
+            Path dir = root.resolve(".index");
+            boolean fresh = !Files.exists(dir);
+            DicomIndex opened = DicomIndex.embedded(dir);
+            if (fresh) {
+                int n = opened.reindex(root);
+                if (n > 0) {
+                    LOG.info("DicomFileStore {}: new index built from {} stored files", root, n);
+                }
+            }
+            index = opened;
+        }
+    }
+
+    @Override
+    public void stop() {
+        DicomIndex i = index;
+        if (indexSetting == EMBEDDED && i != null) {
+            index = null;
+            i.close();
         }
     }
 
@@ -133,9 +198,28 @@ public final class DicomFileStore implements Backend {
                 return Response.ok();
             case DicomAttributes.OP_C_STORE:
                 return store(request);
+            case DicomAttributes.OP_C_FIND:
+                return find(request);
             default:
                 return Response.rejected(Rejection.unsupported("DicomFileStore handles C-STORE, not "
                         + request.operation()));
+        }
+    }
+
+    private Response find(Request request) throws IOException {
+        DicomIndex i = index;
+        DicomQuery query = request.attribute(DicomAttributes.QUERY).orElse(null);
+        if (i == null) {
+            return Response.rejected(Rejection.unsupported("DicomFileStore " + configuredRoot + " has no index to query"));
+        }
+        if (query == null) {
+            return Response.rejected(Rejection.malformed("C-FIND without a query"));
+        }
+        try {
+            return Response.ok().with(DicomAttributes.MATCHES,
+                    i.find(query, request.attribute(DicomAttributes.LOCAL_AE).orElse(null)));
+        } catch (IllegalArgumentException e) {
+            return invalid(e.getMessage());
         }
     }
 
@@ -153,7 +237,8 @@ public final class DicomFileStore implements Backend {
         InputStream in = request.body().stream();
         DatasetPrefix prefix;
         try {
-            prefix = DatasetPrefix.read(in, ts, headerLimit);
+            prefix = index == null ? DatasetPrefix.read(in, ts, headerLimit)
+                    : DatasetPrefix.read(in, ts, headerLimit, DicomIndex.LAST_TAG, DicomIndex.INDEXED_TAGS);
         } catch (DatasetPrefix.TooLargeException e) {
             return Response.rejected(Rejection.payloadTooLarge(e.getMessage()));
         } catch (DicomFormatException e) {
@@ -213,6 +298,14 @@ public final class DicomFileStore implements Backend {
             }
             if (fsync) {
                 syncDirectory(dir);
+            }
+            DicomIndex i = index;
+            if (i != null) {
+                // After the file is in place, so a match always has its file; on failure the sender retries.
+                Dataset row = DicomIndex.rowOf(prefix.values());
+                row.set(QueryKeys.SOP_INSTANCE_UID, sopInstance);
+                row.set(QueryKeys.SOP_CLASS_UID, sopClass);
+                i.add(row, root, root.relativize(target).toString(), ts.uid());
             }
         } finally {
             if (!moved) {

@@ -3,7 +3,11 @@ package dev.harmony.dicom.codec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 
@@ -20,8 +24,12 @@ public final class DatasetPrefix {
     private final String studyInstanceUid;
     private final String seriesInstanceUid;
 
-    private DatasetPrefix(byte[] raw, String sopClassUid, String sopInstanceUid, String study, String series) {
+    private final Map<Integer, byte[]> values;
+
+    private DatasetPrefix(byte[] raw, String sopClassUid, String sopInstanceUid, String study, String series,
+            Map<Integer, byte[]> values) {
         this.raw = raw;
+        this.values = values;
         this.sopClassUid = sopClassUid;
         this.sopInstanceUid = sopInstanceUid;
         this.studyInstanceUid = study;
@@ -44,6 +52,17 @@ public final class DatasetPrefix {
      * @throws TooLargeException past the limit; {@link DicomFormatException} if the encoding is broken
      */
     public static DatasetPrefix read(InputStream in, TransferSyntax ts, int limit) throws IOException {
+        return read(in, ts, limit, Tags.SERIES_INSTANCE_UID, Set.of());
+    }
+
+    /**
+     * Like {@link #read(InputStream, TransferSyntax, int)}, but reads on until the first top-level
+     * element after {@code lastTag}, keeping the raw values of the top-level elements in {@code keep}
+     * (values of at most 1 KiB; longer ones are skipped).
+     */
+    public static DatasetPrefix read(InputStream in, TransferSyntax ts, int limit, int lastTag, Set<Integer> keep)
+            throws IOException {
+        Map<Integer, byte[]> kept = new HashMap<>();
         Capture capture = new Capture(in, limit);
         Inflater inflater = ts.deflated() ? new Inflater(true) : null;
         try {
@@ -54,8 +73,22 @@ public final class DatasetPrefix {
             String study = null;
             String series = null;
             for (ElementHeader h = reader.next(); h != null; h = reader.next()) {
-                if (Integer.compareUnsigned(h.tag(), Tags.SERIES_INSTANCE_UID) > 0) {
+                if (Integer.compareUnsigned(h.tag(), lastTag) > 0) {
                     break;
+                }
+                if (keep.contains(h.tag()) && !h.undefinedLength() && h.length() <= 1024) {
+                    byte[] v = reader.readValue(h);
+                    kept.put(h.tag(), v);
+                    String text = new String(v, StandardCharsets.ISO_8859_1).trim();
+                    switch (h.tag()) {
+                        case Tags.SOP_CLASS_UID -> sopClass = text;
+                        case Tags.SOP_INSTANCE_UID -> sopInstance = text;
+                        case Tags.STUDY_INSTANCE_UID -> study = text;
+                        case Tags.SERIES_INSTANCE_UID -> series = text;
+                        default -> {
+                        }
+                    }
+                    continue;
                 }
                 switch (h.tag()) {
                     case Tags.SOP_CLASS_UID -> sopClass = reader.readString(h, 66);
@@ -65,12 +98,17 @@ public final class DatasetPrefix {
                     default -> reader.skipValue(h);
                 }
             }
-            return new DatasetPrefix(capture.bytes(), sopClass, sopInstance, study, series);
+            return new DatasetPrefix(capture.bytes(), sopClass, sopInstance, study, series, kept);
         } finally {
             if (inflater != null) {
                 inflater.end();
             }
         }
+    }
+
+    /** The raw values of the kept elements (see the five-argument {@link #read}), by tag. */
+    public Map<Integer, byte[]> values() {
+        return java.util.Collections.unmodifiableMap(values);
     }
 
     /** The raw bytes consumed from the stream, to be written before the rest of it. */

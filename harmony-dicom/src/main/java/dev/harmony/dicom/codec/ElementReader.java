@@ -88,6 +88,14 @@ public final class ElementReader {
         return new String(value, start, end - start, StandardCharsets.US_ASCII);
     }
 
+    /** Reads a defined-length value as raw bytes (the caller bounds its length). */
+    public byte[] readValue(ElementHeader h) throws IOException {
+        if (h.undefinedLength()) {
+            throw new DicomFormatException("value of " + Tags.toString(h.tag()) + " has undefined length");
+        }
+        return readFully((int) h.length());
+    }
+
     /** Skips the value of {@code h}, walking nested items if its length is undefined. */
     public void skipValue(ElementHeader h) throws IOException {
         skipValue(h, explicitVr);

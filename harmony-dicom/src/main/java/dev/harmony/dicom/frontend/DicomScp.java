@@ -28,11 +28,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A DICOM listener (storage SCP and verification SCP). Each association request is sent through the
+ * A DICOM listener (storage, query and verification SCP). Each association request is sent through the
  * pipeline as an {@code A-ASSOCIATE} exchange, so middleware can refuse it (A-ASSOCIATE-RJ) before any
  * data flows; each C-STORE becomes a {@code C-STORE} exchange whose body streams the data set from the
- * network, and whose answer becomes the C-STORE-RSP status (see {@code DimseStatus}). C-ECHO is
- * answered directly with success.
+ * network, and whose answer becomes the C-STORE-RSP status (see {@code DimseStatus}). Each C-FIND
+ * (Patient Root or Study Root) becomes a {@code C-FIND} exchange carrying the parsed query; the
+ * backend's matches are sent as Pending responses until the end or a C-CANCEL. C-ECHO is answered
+ * directly with success.
  *
  * <pre>{@code
  * DicomScp scp = DicomScp.port(11112).aeTitle("HARMONY").maxAssociations(32).build();
@@ -254,7 +256,7 @@ public final class DicomScp implements Frontend {
             return this;
         }
 
-        /** Accept only these SOP class UIDs. Default: every storage SOP class plus Verification. */
+        /** Accept only these SOP class UIDs. Default: every storage SOP class, Verification and Patient/Study Root C-FIND. */
         public Builder acceptSopClasses(String... uids) {
             this.sopClasses = Set.of(uids);
             return this;

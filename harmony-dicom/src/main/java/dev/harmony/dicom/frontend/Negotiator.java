@@ -8,6 +8,7 @@ import dev.harmony.dicom.net.PresentationContext;
 import dev.harmony.dicom.net.PresentationResult;
 import dev.harmony.dicom.net.RoleSelection;
 import dev.harmony.dicom.net.UserInfo;
+import dev.harmony.dicom.query.QueryModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -22,7 +23,7 @@ final class Negotiator {
     private final Set<String> transferSyntaxes;
     private final long maxPduLength;
 
-    /** @param sopClasses accepted SOP classes, or null for every storage SOP class plus Verification */
+    /** @param sopClasses accepted SOP classes, or null for every storage SOP class, Verification and the C-FIND classes */
     Negotiator(Set<String> sopClasses, List<TransferSyntax> transferSyntaxes, long maxPduLength) {
         this.sopClasses = sopClasses;
         this.transferSyntaxes = transferSyntaxes.stream().map(TransferSyntax::uid).collect(Collectors.toSet());
@@ -30,7 +31,18 @@ final class Negotiator {
     }
 
     boolean acceptsSopClass(String uid) {
-        return sopClasses == null ? uid.equals(Uids.VERIFICATION) || Uids.isStorage(uid) : sopClasses.contains(uid);
+        return sopClasses == null ? uid.equals(Uids.VERIFICATION) || Uids.isStorage(uid) || isQuery(uid)
+                : sopClasses.contains(uid);
+    }
+
+    /** The C-FIND SOP classes, whose identifiers we encode ourselves: little endian, uncompressed only. */
+    static boolean isQuery(String uid) {
+        return QueryModel.ofFind(uid).isPresent();
+    }
+
+    private static boolean queryTransferSyntax(String uid) {
+        return uid.equals(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())
+                || uid.equals(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid());
     }
 
     AssociateAccept answer(AssociateRequest rq) {
@@ -40,7 +52,9 @@ final class Negotiator {
                 results.add(new PresentationResult(pc.id(), PresentationResult.ABSTRACT_SYNTAX_NOT_SUPPORTED, null));
                 continue;
             }
-            String chosen = pc.transferSyntaxes().stream().filter(transferSyntaxes::contains).findFirst().orElse(null);
+            boolean query = isQuery(pc.abstractSyntax());
+            String chosen = pc.transferSyntaxes().stream().filter(transferSyntaxes::contains)
+                    .filter(ts -> !query || queryTransferSyntax(ts)).findFirst().orElse(null);
             results.add(chosen == null
                     ? new PresentationResult(pc.id(), PresentationResult.TRANSFER_SYNTAXES_NOT_SUPPORTED, null)
                     : new PresentationResult(pc.id(), PresentationResult.ACCEPTANCE, chosen));

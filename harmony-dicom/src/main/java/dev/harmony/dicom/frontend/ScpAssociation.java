@@ -60,6 +60,9 @@ final class ScpAssociation implements Runnable {
     private volatile OutputStream out;
     private Attributes base = Attributes.empty();
     private final Map<Integer, PresentationResult> accepted = new HashMap<>();
+    private final Map<Integer, String> abstractSyntaxes = new HashMap<>();
+    private MessageReader messages;
+    private FindScp findScp;
     private long peerMaxPdu;
     private String callingAe = "?";
     private long objects;
@@ -165,6 +168,7 @@ final class ScpAssociation implements Runnable {
             send(PduCodec.encode(early));
             return false;
         }
+        rq.contexts().forEach(c -> abstractSyntaxes.put(c.id(), c.abstractSyntax()));
         AssociateAccept ac = scp.negotiator.answer(rq);
         for (PresentationResult r : ac.results()) {
             if (r.accepted()) {
@@ -178,6 +182,7 @@ final class ScpAssociation implements Runnable {
 
     /** Sta6: serves DIMSE messages until the association ends; returns how it ended. */
     private String serve(MessageReader messages) throws IOException {
+        this.messages = messages;
         while (true) {
             MessageReader.Event event = messages.next();
             if (event instanceof MessageReader.End) {
@@ -208,6 +213,7 @@ final class ScpAssociation implements Runnable {
                 sendCommand(m.context(), Command.responseTo(command, DimseStatus.SUCCESS));
             }
             case CommandField.C_STORE_RQ -> store(m, pc);
+            case CommandField.C_FIND_RQ -> find(m, pc);
             case CommandField.C_CANCEL_RQ -> drain(m.data());
             default -> {
                 drain(m.data());
@@ -258,7 +264,55 @@ final class ScpAssociation implements Runnable {
         }
     }
 
-    private Response handle(Request request) {
+    private void find(MessageReader.Message m, PresentationResult pc) throws IOException {
+        if (findScp == null) {
+            findScp = new FindScp(this);
+        }
+        TransferSyntax ts = TransferSyntax.of(pc.transferSyntax()).orElse(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN);
+        if (ts.bigEndian() || ts.deflated() || !TransferSyntax.UNCOMPRESSED.contains(ts)) {
+            ts = TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN; // a C-FIND on a storage context: refused below anyway
+        }
+        findScp.find(m.context(), abstractSyntaxes.getOrDefault(m.context(), ""), ts, m.command(), m.data());
+    }
+
+    String id() {
+        return id;
+    }
+
+    Attributes baseAttributes() {
+        return base;
+    }
+
+    /**
+     * Whether the peer sent a C-CANCEL-RQ for {@code messageId}, looking without blocking. While an
+     * operation is outstanding only C-CANCEL may arrive (no asynchronous operations are negotiated).
+     */
+    boolean cancelRequested(int messageId) throws IOException {
+        while (in.available() > 0) {
+            MessageReader.Event event = messages.next();
+            if (!(event instanceof MessageReader.Message m)
+                    || m.command().commandField() != CommandField.C_CANCEL_RQ) {
+                throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU, event instanceof MessageReader.Message m
+                        ? m.command() + " while message " + messageId + " is outstanding"
+                        : "a release or the end of the connection while message " + messageId + " is outstanding");
+            }
+            drain(m.data());
+            if (m.command().us(Command.MESSAGE_ID_BEING_RESPONDED_TO).orElse(-1) == messageId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Sends a response command and, if {@code data} is not null, its data set. */
+    void sendCommandAndData(int context, Command command, byte[] data) throws IOException {
+        sendCommand(context, command);
+        if (data != null) {
+            PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, false, data);
+        }
+    }
+
+    Response handle(Request request) {
         try {
             return handler.handle(request);
         } catch (RuntimeException e) {

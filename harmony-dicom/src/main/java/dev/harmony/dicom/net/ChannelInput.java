@@ -69,6 +69,25 @@ public final class ChannelInput extends InputStream {
         return n;
     }
 
+    /**
+     * Bytes that can be read without blocking: those buffered, else what one non-blocking read of the
+     * socket brings (0 if nothing has arrived, or at end of stream).
+     */
+    @Override
+    public int available() throws IOException {
+        if (buf.hasRemaining()) {
+            return buf.remaining();
+        }
+        buf.clear();
+        int n;
+        try {
+            n = channel.read(buf);
+        } finally {
+            buf.flip();
+        }
+        return Math.max(n, 0);
+    }
+
     /** Writes up to {@code max} received bytes to {@code target}; -1 at end of stream. */
     public long transferTo(WritableByteChannel target, long max) throws IOException {
         if (max == 0) {

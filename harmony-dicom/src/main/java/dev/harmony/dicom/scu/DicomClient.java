@@ -3,7 +3,11 @@ package dev.harmony.dicom.scu;
 import dev.harmony.dicom.AeTitles;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.Timeouts;
+import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.query.Dataset;
+import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.QueryModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,15 +19,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * A DICOM SCU: opens associations to a remote AE and sends C-ECHO and C-STORE.
+ * A DICOM SCU: opens associations to a remote AE and sends C-ECHO, C-STORE and C-FIND.
  *
  * <pre>{@code
  * DicomClient client = DicomClient.callingAe("MODALITY").build();
  * DicomNode pacs = DicomNode.parse("HARMONY@127.0.0.1:11112");
  * client.echo(pacs);                                  // 0x0000 on success
  * List<Integer> statuses = client.store(pacs, files); // one association for all files
+ * List<Dataset> studies = client.find(pacs, DicomQuery.of(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
+ *         new Dataset().set(QueryKeys.PATIENT_ID, "PID-1").set(QueryKeys.STUDY_INSTANCE_UID, "")));
  * }</pre>
  */
 public final class DicomClient {
@@ -84,6 +91,36 @@ public final class DicomClient {
             }
         }
         return statuses;
+    }
+
+    /**
+     * C-FIND on a fresh association, streaming: each match goes to {@code onMatch} as it arrives; return
+     * false from it to cancel (C-CANCEL). Returns the final status (0000, FE00 after a cancel, or a failure).
+     */
+    public int find(DicomNode called, DicomQuery query, Predicate<Dataset> onMatch) throws IOException {
+        try (ScuAssociation a = open(called, List.of(findProposal(query.model())))) {
+            return a.find(query, onMatch);
+        }
+    }
+
+    /**
+     * C-FIND on a fresh association, collecting every match.
+     *
+     * @throws DimseStatusException if the peer answers with a failure status
+     */
+    public List<Dataset> find(DicomNode called, DicomQuery query) throws IOException {
+        List<Dataset> matches = new ArrayList<>();
+        int status = find(called, query, matches::add);
+        if (status != 0) {
+            throw new DimseStatusException(called + " refused the C-FIND", status);
+        }
+        return matches;
+    }
+
+    /** The presentation context for {@code model}'s C-FIND, explicit then implicit VR little endian. */
+    public static Proposal findProposal(QueryModel model) {
+        return Proposal.of(model.findSopClass(), TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN,
+                TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN);
     }
 
     /** Configures a {@link DicomClient}. */

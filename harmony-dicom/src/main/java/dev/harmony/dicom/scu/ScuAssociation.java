@@ -5,7 +5,10 @@ import dev.harmony.dicom.codec.Uids;
 import dev.harmony.dicom.dimse.Command;
 import dev.harmony.dicom.dimse.CommandField;
 import dev.harmony.dicom.dimse.MessageReader;
+import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.query.Dataset;
+import dev.harmony.dicom.query.DicomQuery;
 import dev.harmony.dicom.net.AbortReason;
 import dev.harmony.dicom.net.AssociateAccept;
 import dev.harmony.dicom.net.AssociateRequest;
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * An open association as requestor (SCU). Operations are synchronous (one outstanding message), so
@@ -173,6 +177,69 @@ public final class ScuAssociation implements AutoCloseable {
             throw e;
         }
         return awaitResponse(id);
+    }
+
+    /**
+     * C-FIND: sends the query and hands each match to {@code onMatch} as it arrives; when it returns
+     * false a C-CANCEL-RQ is sent and the remaining responses are read until the final one (PS3.7
+     * 9.3.2.3). Returns the final status: 0000 success, FE00 after a cancel, or a failure status.
+     *
+     * @throws IllegalStateException if the peer accepted no context for the query's model
+     */
+    public synchronized int find(DicomQuery query, Predicate<Dataset> onMatch) throws IOException {
+        String sopClass = query.model().findSopClass();
+        int context = contextFor(sopClass, null);
+        if (context < 0) {
+            throw new IllegalStateException(peer + " did not accept " + query.model() + " C-FIND");
+        }
+        TransferSyntax ts = TransferSyntax.of(accepted.get(context).transferSyntax())
+                .orElseThrow(() -> new IllegalStateException(peer + " chose an unknown transfer syntax"));
+        int id = nextMessageId();
+        try {
+            sendCommand(context, Command.request(CommandField.C_FIND_RQ, id, sopClass, true).setUs(Command.PRIORITY, 0));
+            PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, false, query.identifier().encode(ts));
+            boolean cancelled = false;
+            while (true) {
+                MessageReader.Event e = messages.next();
+                if (!(e instanceof MessageReader.Message m)) {
+                    throw new IOException(peer + " ended the association while we waited for C-FIND responses (" + e + ")");
+                }
+                Command c = m.command();
+                if (c.commandField() != CommandField.C_FIND_RSP
+                        || c.us(Command.MESSAGE_ID_BEING_RESPONDED_TO).orElse(-1) != id) {
+                    throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU_PARAMETER, "unexpected " + c + " from " + peer);
+                }
+                int status = c.status();
+                boolean pending = status == 0xFF00 || status == 0xFF01;
+                if (!pending) {
+                    if (m.data() != null) {
+                        m.data().drain();
+                    }
+                    return status;
+                }
+                if (m.data() == null) {
+                    throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU_PARAMETER, "pending C-FIND-RSP without identifier");
+                }
+                Dataset match = Dataset.decode(m.data().readAllBytes(), ts);
+                if (!cancelled && !onMatch.test(match)) {
+                    cancelled = true;
+                    sendCommand(context, Command.of(CommandField.C_CANCEL_RQ).setUs(Command.MESSAGE_ID_BEING_RESPONDED_TO, id)
+                            .setUs(Command.COMMAND_DATA_SET_TYPE, Command.NO_DATA_SET));
+                }
+            }
+        } catch (ProtocolViolation v) {
+            open = false;
+            try {
+                send(PduCodec.abort(2, v.abortReason()));
+            } catch (IOException ignored) {
+                // gone
+            }
+            socket.close();
+            throw v;
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
     }
 
     /** A-RELEASE-RQ, wait for A-RELEASE-RP, close. */
