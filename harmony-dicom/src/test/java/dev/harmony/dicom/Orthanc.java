@@ -32,7 +32,7 @@ public final class Orthanc implements AutoCloseable {
         Files.writeString(config, "{\"Name\":\"TEST-PACS\",\"StorageDirectory\":\"" + storage + "\",\"IndexDirectory\":\""
                 + storage + "\",\"HttpPort\":" + httpPort + ",\"DicomPort\":" + dicomPort + ",\"DicomAet\":\"" + aeTitle
                 + "\",\"RemoteAccessAllowed\":false,\"AuthenticationEnabled\":false,\"Plugins\":[],"
-                + "\"DicomAlwaysAllowStore\":true,\"DicomAlwaysAllowEcho\":true,\"DicomCheckCalledAet\":false}");
+                + "\"DicomAlwaysAllowStore\":true,\"DicomAlwaysAllowEcho\":true,\"DicomAlwaysAllowFind\":true,\"DicomCheckCalledAet\":false}");
         Process p = new ProcessBuilder(binary, config.toString()).redirectErrorStream(true)
                 .redirectOutput(work.resolve("orthanc.log").toFile()).start();
         Orthanc o = new Orthanc(p, dicomPort, httpPort);
