@@ -2,6 +2,7 @@ package dev.harmony.examples;
 
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.frontend.DicomScp;
+import dev.harmony.dicom.query.DicomIndex;
 import dev.harmony.examples.dicom.DicomScpExample;
 import dev.harmony.pipeline.Pipeline;
 import dev.harmony.queue.DeliveryQueue;
@@ -18,7 +19,8 @@ import java.util.Set;
 
 /**
  * {@code dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2] [--dir DIR]
- * [--forward-to AE@host:port [--queue-dir DIR | --queue JDBC-URL | --no-queue]] [--bind ADDRESS]}: runs {@link DicomScpExample} until Ctrl-C.
+ * [--forward-to AE@host:port [--queue-dir DIR | --queue JDBC-URL | --no-queue]] [--bind ADDRESS] [--index JDBC-URL]}:
+ * runs {@link DicomScpExample} until Ctrl-C.
  */
 final class DicomScpCommand implements Command {
 
@@ -38,6 +40,7 @@ final class DicomScpCommand implements Command {
                 usage: dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2]
                                  [--dir ./harmony-data/dicom] [--forward-to AE@host:port] [--bind 0.0.0.0]
                                  [--queue-dir DIR | --queue JDBC-URL | --no-queue] [--dashboard [ADDR:]PORT]
+                                 [--index JDBC-URL]
                   --port              listener port (default 11112, 0 = any free port)
                   --bind              address to listen on (default 0.0.0.0, all interfaces)
                   --ae-title          our AE title (default HARMONY)
@@ -50,13 +53,15 @@ final class DicomScpCommand implements Command {
                   --queue             a PostgreSQL queue instead: jdbc:postgresql://HOST:PORT/DB?user=U
                   --no-queue          forward synchronously: the modality waits for the PACS's answer
                   --dashboard         also serve the live dashboard on [ADDR:]PORT
+                  --index             keep the C-FIND index in PostgreSQL (jdbc:postgresql://HOST:PORT/DB?user=U),
+                                      shared by several listeners; default: embedded, in DIR/.index
                 """;
     }
 
     @Override
     public Set<String> valuedOptions() {
         return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to", "bind", DashboardOption.OPTION,
-                QueueOption.DIR, QueueOption.JDBC);
+                QueueOption.DIR, QueueOption.JDBC, ReindexCommand.INDEX);
     }
 
     @Override
@@ -85,9 +90,10 @@ final class DicomScpCommand implements Command {
         }
         DashboardOption.Spec dashboard = DashboardOption.requested(args);
         Args.requireDistinctPorts(ports(port, dashboard));
+        String indexUrl = ReindexCommand.indexUrl(args);
         return out -> {
-            try (Startup startup = new Startup()) {
-                Pipeline pipeline = startup.startPipeline("--port", port, DicomScpExample.pipeline(options));
+            try (Startup startup = new Startup(); DicomIndex index = indexUrl == null ? null : DicomIndex.postgres(indexUrl)) {
+                Pipeline pipeline = startup.startPipeline("--port", port, DicomScpExample.pipeline(options, index));
                 int bound = ((DicomScp) pipeline.frontend()).localPort();
                 PrintStream announce = startup.announce();
                 announce.println("READY dicom-scp " + bound);
@@ -100,6 +106,8 @@ final class DicomScpCommand implements Command {
                 for (String line : PrintedCommands.dicom(caller, options.aeTitle(), reachableHost(options.bind()), bound)) {
                     announce.println("  " + line);
                 }
+                announce.println("  " + PrintedCommands.findStudies(caller, options.aeTitle(), reachableHost(options.bind()),
+                        bound));
                 if (dashboard != null) {
                     startup.start("--dashboard", dashboard.port(), () -> dashboard.start(announce, null));
                 }

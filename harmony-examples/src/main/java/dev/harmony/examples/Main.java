@@ -21,6 +21,7 @@ public final class Main {
             new JoltFhirCommand(),
             new SampleCtCommand(),
             new QueueCommand(),
+            new ReindexCommand(),
             new DiagramCommand());
     /** Options every command takes; {@link #main} applies them before the command runs. */
     static final List<String> GLOBAL_FLAGS = List.of("--verbose", "--json-logs");

@@ -36,6 +36,13 @@ public final class PrintedCommands {
                         + "/*.dcm");
     }
 
+    /** A DCMTK findscu line listing every study the listener has stored (Study Root, STUDY level). */
+    public static String findStudies(String callingAe, String calledAe, String host, int port) {
+        return "TCP_NODELAY=1 findscu -S -aet " + quote(callingAe) + " -aec " + quote(calledAe)
+                + " -k QueryRetrieveLevel=STUDY -k StudyInstanceUID -k PatientName -k StudyDate -k ModalitiesInStudy"
+                + " -k NumberOfStudyRelatedInstances " + quote(host) + " " + port;
+    }
+
     /**
      * How to run this runner again from a shell: {@code java -jar <this jar>}, or
      * {@code java -cp <class path> dev.harmony.examples.Main} when not run from the jar (tests, IDEs).

@@ -6,6 +6,7 @@ import dev.harmony.dicom.backend.DicomForward;
 import dev.harmony.dicom.backend.StoreAndForward;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.dicom.middleware.AeTitleCheck;
+import dev.harmony.dicom.query.DicomIndex;
 import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.Pipeline;
 import dev.harmony.queue.DeliveryQueue;
@@ -15,7 +16,8 @@ import java.util.Objects;
 
 /**
  * Seed pipeline 1: Modality (CT scanner) -> DICOM Listener -> AE Title Check -> File Adapter (and,
- * optionally, forwarding each stored object to a PACS).
+ * optionally, forwarding each stored object to a PACS). The file adapter indexes what it stores and
+ * answers C-FIND (Patient Root and Study Root) from that index.
  */
 public final class DicomScpExample {
     /** The port DICOM listeners use by convention. */
@@ -67,9 +69,18 @@ public final class DicomScpExample {
         return pipeline(Options.defaults());
     }
 
-    /** The example pipeline (built, not started). */
+    /** The example pipeline (built, not started), answering C-FIND from an embedded index under {@code DIR/.index}. */
     public static Pipeline pipeline(Options o) {
-        DicomFileStore files = DicomFileStore.under(o.dir());
+        return pipeline(o, null);
+    }
+
+    /**
+     * The example pipeline (built, not started), answering C-FIND from {@code index} (e.g. a shared
+     * PostgreSQL one), or from an embedded index under {@code DIR/.index} if null.
+     */
+    public static Pipeline pipeline(Options o, DicomIndex index) {
+        DicomFileStore files = index == null ? DicomFileStore.under(o.dir()).indexed()
+                : DicomFileStore.under(o.dir()).index(index);
         Backend backend = files;
         if (o.forwardTo() != null) {
             DicomForward forward = DicomForward.to(o.forwardTo()).callingAe(o.aeTitle()).build();

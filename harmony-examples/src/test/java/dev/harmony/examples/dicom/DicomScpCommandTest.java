@@ -110,6 +110,41 @@ class DicomScpCommandTest {
                 .contains("C-STORE").contains("status 0000").contains("from STRANGER: refused");
     }
 
+    private static String output(List<String> command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("TCP_NODELAY", "1");
+        Process p = pb.start();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        });
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s finished", command.get(0)).isTrue();
+        return new String(out.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8) + "\nexit " + p.exitValue();
+    }
+
+    @Test
+    void answersTheReadmeFindscuFromItsIndexAndReindexRebuildsIt() throws Exception {
+        List<Path> files = DicomCorpus.write(tmp.resolve("corpus"), 3, 1);
+        List<String> storescu = new ArrayList<>(List.of(tool("storescu"), "-aet", "MODALITY", "-aec", "HARMONY",
+                "127.0.0.1", "" + port));
+        files.forEach(f -> storescu.add(f.toString()));
+        assertThat(dcmtk(storescu)).isZero();
+        // the line dicom-scp prints, as the README shows it
+        String printed = dev.harmony.examples.PrintedCommands.findStudies("MODALITY", "HARMONY", "127.0.0.1", port);
+        String found = output(List.of("sh", "-c", printed + " 2>&1"));
+        assertThat(found).contains("(0020,1208) IS [3 ]").contains("(0008,0061) CS [CT]").endsWith("exit 0");
+
+        process.destroy();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String reindex = output(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.harmony.examples.Main",
+                "reindex", "--dir", dir.toString()));
+        assertThat(reindex).contains("indexed 3 instances under").endsWith("exit 0");
+    }
+
     @Test
     void oneGigabyteObjectPassesThroughA128MegabyteHeap() throws Exception {
         String study = Uids.random();
