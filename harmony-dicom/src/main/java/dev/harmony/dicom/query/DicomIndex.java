@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * DicomIndex index = DicomIndex.embedded(Path.of("/data/dicom/.index"));
- * DicomFileStore store = DicomFileStore.under(Path.of("/data/dicom")).index(index);
+ * DicomFileStore store = DicomFileStore.under(Path.of("/data/dicom")).index(index).build();
  * }</pre>
  *
  * <p>One row per instance holds the patient, study, series and image attributes of {@link QueryKeys};

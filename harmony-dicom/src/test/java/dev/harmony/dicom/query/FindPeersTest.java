@@ -45,7 +45,7 @@ class FindPeersTest {
         orthanc = Orthanc.start(tmp, "ORTHANC");
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("HARMONY").build();
         ours = Pipeline.builder().name("peers").frontend(scp).backend(DicomFileStore.under(tmp.resolve("store"))
-                .indexed()).build();
+                .indexed().build()).build();
         ours.start();
         peers = new TreeMap<>(Map.of(
                 "dcmqrscp", DicomNode.of("QRSCP", "127.0.0.1", dcmqrscp.port()),

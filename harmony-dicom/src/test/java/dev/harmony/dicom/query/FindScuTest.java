@@ -56,9 +56,9 @@ class FindScuTest {
                 && chain.request().attribute(DicomAttributes.CALLING_AE).orElse("").equals("NOSY")
                 ? Response.rejected(Rejection.forbidden("NOSY may not query")) : chain.proceed(chain.request());
         Pipeline p = Pipeline.builder().name("find-test").frontend(scp)
-                .use(AeTitleCheck.allow("MODALITY", "FINDSCU", "NOSY"))
+                .use(AeTitleCheck.allow("MODALITY", "FINDSCU", "NOSY").build())
                 .use(noNosyQueries)
-                .backend(DicomFileStore.under(dir).indexed())
+                .backend(DicomFileStore.under(dir).indexed().build())
                 .build();
         p.start();
         return p;

@@ -48,9 +48,9 @@ class PostgresIndexTest {
             DicomScp scpA = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("NODEA").build();
             DicomScp scpB = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("NODEB").build();
             try (Pipeline a = Pipeline.builder().name("a").frontend(scpA)
-                    .backend(DicomFileStore.under(tmp.resolve("a")).index(indexA)).build();
+                    .backend(DicomFileStore.under(tmp.resolve("a")).index(indexA).build()).build();
                  Pipeline b = Pipeline.builder().name("b").frontend(scpB)
-                    .backend(DicomFileStore.under(tmp.resolve("b")).index(indexB)).build()) {
+                    .backend(DicomFileStore.under(tmp.resolve("b")).index(indexB).build()).build()) {
                 a.start();
                 b.start();
                 DicomClient client = DicomClient.callingAe("SCU").build();

@@ -109,7 +109,7 @@ public final class FindBenchmark {
             awaitListening(qrPort, dcmqrscp);
 
             DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("HARMONY").build();
-            DicomFileStore store = DicomFileStore.under(work.resolve("store")).indexed();
+            DicomFileStore store = DicomFileStore.under(work.resolve("store")).indexed().build();
             ours = Pipeline.builder().name("find-bench").frontend(scp).backend(store).build();
             ours.start(); // a new index over existing files is built at start
             t0 = System.nanoTime();

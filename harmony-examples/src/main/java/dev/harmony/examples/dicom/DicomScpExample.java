@@ -79,20 +79,20 @@ public final class DicomScpExample {
      * PostgreSQL one), or from an embedded index under {@code DIR/.index} if null.
      */
     public static Pipeline pipeline(Options o, DicomIndex index) {
-        DicomFileStore files = index == null ? DicomFileStore.under(o.dir()).indexed()
-                : DicomFileStore.under(o.dir()).index(index);
+        DicomFileStore files = index == null ? DicomFileStore.under(o.dir()).indexed().build()
+                : DicomFileStore.under(o.dir()).index(index).build();
         Backend backend = files;
         if (o.forwardTo() != null) {
             DicomForward forward = DicomForward.to(o.forwardTo()).callingAe(o.aeTitle()).build();
             // Queued: the modality gets 0000 once the object is durable on disk; the PACS gets it when it can.
-            backend = o.queue() == null ? StoreAndForward.of(files, forward)
-                    : StoreAndForward.of(files, o.queue().deliverTo(QUEUE_DESTINATION, forward).build());
+            backend = o.queue() == null ? StoreAndForward.of(files, forward).build()
+                    : StoreAndForward.of(files, o.queue().deliverTo(QUEUE_DESTINATION, forward).build()).build();
         }
         var builder = Pipeline.builder()
                 .name("dicom-scp")
                 .source("Modality", "CT Scanner")
                 .frontend(DicomScp.port(o.port()).bindAddress(o.bind()).aeTitle(o.aeTitle()).build())
-                .use(o.allowedCallingAes().isEmpty() ? AeTitleCheck.anyCallingAe() : AeTitleCheck.allow(o.allowedCallingAes()))
+                .use((o.allowedCallingAes().isEmpty() ? AeTitleCheck.anyCallingAe() : AeTitleCheck.allow(o.allowedCallingAes())).build())
                 .backend(backend)
                 .listener(new ObjectLog());
         if (o.forwardTo() != null) {
