@@ -3,6 +3,7 @@ package dev.harmony.dicom;
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.query.DicomQuery;
 import dev.harmony.dicom.query.QueryResults;
+import dev.harmony.dicom.query.Retrieval;
 import dev.harmony.message.Attribute;
 import java.nio.file.Path;
 
@@ -22,6 +23,11 @@ public final class DicomAttributes {
      * success and {@link #MATCHES}, which the listener streams as Pending responses, or a rejection.
      */
     public static final String OP_C_FIND = "C-FIND";
+    /**
+     * Operation of a C-MOVE exchange: {@link #QUERY} says what, {@link #MOVE_DESTINATION} to whom; a
+     * backend answers with success and {@link #RETRIEVAL}, which the listener sends to the destination.
+     */
+    public static final String OP_C_MOVE = "C-MOVE";
     /** Content type of a C-STORE body: a bare data set (no Part-10 header) in {@link #TRANSFER_SYNTAX}. */
     public static final String DATASET_CONTENT_TYPE = "application/dicom-dataset";
 
@@ -46,6 +52,10 @@ public final class DicomAttributes {
     public static final Attribute<DicomQuery> QUERY = Attribute.of("dicom.query", DicomQuery.class);
     /** On a C-FIND response: the matches, pulled and closed by the listener. */
     public static final Attribute<QueryResults> MATCHES = Attribute.of("dicom.matches", QueryResults.class);
+    /** On a C-MOVE request: the AE title the instances go to (resolved by the listener's configuration). */
+    public static final Attribute<String> MOVE_DESTINATION = Attribute.of("dicom.move-destination", String.class);
+    /** On a C-MOVE response: the instances to send. */
+    public static final Attribute<Retrieval> RETRIEVAL = Attribute.of("dicom.retrieval", Retrieval.class);
     /** On a response: the DIMSE status to send, overriding the mapping of {@code DimseStatus.of}. */
     public static final Attribute<Integer> DIMSE_STATUS = Attribute.of("dicom.dimse-status", Integer.class);
     /** On a response of {@code DicomFileStore}: the Part-10 file the object was written to. */

@@ -40,7 +40,7 @@ final class DicomScpCommand implements Command {
                 usage: dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2]
                                  [--dir ./harmony-data/dicom] [--forward-to AE@host:port] [--bind 0.0.0.0]
                                  [--queue-dir DIR | --queue JDBC-URL | --no-queue] [--dashboard [ADDR:]PORT]
-                                 [--index JDBC-URL]
+                                 [--index JDBC-URL] [--move-destination AE@host:port,...]
                   --port              listener port (default 11112, 0 = any free port)
                   --bind              address to listen on (default 0.0.0.0, all interfaces)
                   --ae-title          our AE title (default HARMONY)
@@ -55,13 +55,14 @@ final class DicomScpCommand implements Command {
                   --dashboard         also serve the live dashboard on [ADDR:]PORT
                   --index             keep the C-FIND index in PostgreSQL (jdbc:postgresql://HOST:PORT/DB?user=U),
                                       shared by several listeners; default: embedded, in DIR/.index
+                  --move-destination  where C-MOVE may send (comma list of AE@host:port); a requestor names the AE
                 """;
     }
 
     @Override
     public Set<String> valuedOptions() {
         return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to", "bind", DashboardOption.OPTION,
-                QueueOption.DIR, QueueOption.JDBC, ReindexCommand.INDEX);
+                QueueOption.DIR, QueueOption.JDBC, ReindexCommand.INDEX, "move-destination");
     }
 
     @Override
@@ -91,9 +92,18 @@ final class DicomScpCommand implements Command {
         DashboardOption.Spec dashboard = DashboardOption.requested(args);
         Args.requireDistinctPorts(ports(port, dashboard));
         String indexUrl = ReindexCommand.indexUrl(args);
+        List<DicomNode> moveDestinations = new java.util.ArrayList<>();
+        for (String spec : args.get("move-destination").map(v -> v.split(",")).orElse(new String[0])) {
+            try {
+                moveDestinations.add(DicomNode.parse(spec.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("option --move-destination: " + e.getMessage());
+            }
+        }
         return out -> {
             try (Startup startup = new Startup(); DicomIndex index = indexUrl == null ? null : DicomIndex.postgres(indexUrl)) {
-                Pipeline pipeline = startup.startPipeline("--port", port, DicomScpExample.pipeline(options, index));
+                Pipeline pipeline = startup.startPipeline("--port", port, DicomScpExample.pipeline(options, index,
+                        moveDestinations));
                 int bound = ((DicomScp) pipeline.frontend()).localPort();
                 PrintStream announce = startup.announce();
                 announce.println("READY dicom-scp " + bound);

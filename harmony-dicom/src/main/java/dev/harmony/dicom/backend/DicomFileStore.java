@@ -11,6 +11,7 @@ import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomIndex;
 import dev.harmony.dicom.query.DicomQuery;
 import dev.harmony.dicom.query.QueryKeys;
+import dev.harmony.dicom.query.Retrieval;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
@@ -215,6 +216,8 @@ public final class DicomFileStore implements Backend {
                 return store(request);
             case DicomAttributes.OP_C_FIND:
                 return find(request);
+            case DicomAttributes.OP_C_MOVE:
+                return move(request);
             default:
                 return Response.rejected(Rejection.unsupported("DicomFileStore handles C-STORE, not "
                         + request.operation()));
@@ -233,6 +236,22 @@ public final class DicomFileStore implements Backend {
         try {
             return Response.ok().with(DicomAttributes.MATCHES,
                     i.find(query, request.attribute(DicomAttributes.LOCAL_AE).orElse(null)));
+        } catch (IllegalArgumentException e) {
+            return invalid(e.getMessage());
+        }
+    }
+
+    private Response move(Request request) throws IOException {
+        DicomIndex i = index;
+        DicomQuery query = request.attribute(DicomAttributes.QUERY).orElse(null);
+        if (i == null) {
+            return Response.rejected(Rejection.unsupported("DicomFileStore " + configuredRoot + " has no index to retrieve from"));
+        }
+        if (query == null) {
+            return Response.rejected(Rejection.malformed("C-MOVE without a query"));
+        }
+        try {
+            return Response.ok().with(DicomAttributes.RETRIEVAL, new Retrieval(i.instances(query)));
         } catch (IllegalArgumentException e) {
             return invalid(e.getMessage());
         }

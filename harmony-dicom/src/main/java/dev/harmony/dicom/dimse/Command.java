@@ -27,6 +27,10 @@ public final class Command {
     public static final int STATUS = 0x0000_0900;
     public static final int ERROR_COMMENT = 0x0000_0902;
     public static final int AFFECTED_SOP_INSTANCE_UID = 0x0000_1000;
+    public static final int NUMBER_OF_REMAINING_SUBOPERATIONS = 0x0000_1020;
+    public static final int NUMBER_OF_COMPLETED_SUBOPERATIONS = 0x0000_1021;
+    public static final int NUMBER_OF_FAILED_SUBOPERATIONS = 0x0000_1022;
+    public static final int NUMBER_OF_WARNING_SUBOPERATIONS = 0x0000_1023;
     public static final int MOVE_ORIGINATOR_AE_TITLE = 0x0000_1030;
     public static final int MOVE_ORIGINATOR_MESSAGE_ID = 0x0000_1031;
 

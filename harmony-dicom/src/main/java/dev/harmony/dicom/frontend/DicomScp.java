@@ -58,6 +58,7 @@ public final class DicomScp implements Frontend {
     final Duration artimTimeout;
     final Duration idleTimeout;
     final long bodyLimit;
+    final java.util.Map<String, dev.harmony.dicom.DicomNode> moveDestinations;
 
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong associationCounter = new AtomicLong();
@@ -78,6 +79,7 @@ public final class DicomScp implements Frontend {
         this.artimTimeout = b.artimTimeout;
         this.idleTimeout = b.idleTimeout;
         this.bodyLimit = b.bodyLimit;
+        this.moveDestinations = java.util.Map.copyOf(b.moveDestinations);
     }
 
     /** Starts configuring a listener on {@code port} (0 picks a free port; see {@link #localPort()}). */
@@ -225,6 +227,7 @@ public final class DicomScp implements Frontend {
         private Duration artimTimeout = Duration.ofSeconds(30);
         private Duration idleTimeout = Duration.ofMinutes(2);
         private long bodyLimit = Body.DEFAULT_LIMIT;
+        private final java.util.Map<String, dev.harmony.dicom.DicomNode> moveDestinations = new java.util.LinkedHashMap<>();
 
         private Builder() {
             try {
@@ -289,6 +292,20 @@ public final class DicomScp implements Frontend {
         /** An established association that sends nothing for this long is aborted. Default 2 min. */
         public Builder idleTimeout(Duration value) {
             this.idleTimeout = value;
+            return this;
+        }
+
+        /**
+         * Where C-MOVE may send instances: each destination's AE title is the Move Destination a requestor
+         * names (any other gets A801, move destination unknown). Default: none.
+         */
+        public Builder moveDestinations(dev.harmony.dicom.DicomNode... destinations) {
+            for (dev.harmony.dicom.DicomNode d : destinations) {
+                if (moveDestinations.put(d.aeTitle(), d) != null) {
+                    throw new IllegalArgumentException("DicomScp.moveDestinations: AE title " + d.aeTitle()
+                            + " is named twice");
+                }
+            }
             return this;
         }
 

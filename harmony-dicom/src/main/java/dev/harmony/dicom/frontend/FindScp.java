@@ -128,7 +128,7 @@ final class FindScp {
     }
 
     /** The whole identifier, or null (drained) if it is larger than {@link #MAX_IDENTIFIER}. */
-    private static byte[] readIdentifier(DataStream data) throws IOException {
+    static byte[] readIdentifier(DataStream data) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         byte[] chunk = new byte[4096];
         for (int n = data.read(chunk, 0, chunk.length); n >= 0; n = data.read(chunk, 0, chunk.length)) {

@@ -37,7 +37,7 @@ final class Negotiator {
 
     /** The C-FIND SOP classes, whose identifiers we encode ourselves: little endian, uncompressed only. */
     static boolean isQuery(String uid) {
-        return QueryModel.ofFind(uid).isPresent();
+        return QueryModel.ofFind(uid).isPresent() || QueryModel.ofMove(uid).isPresent();
     }
 
     private static boolean queryTransferSyntax(String uid) {

@@ -214,6 +214,7 @@ final class ScpAssociation implements Runnable {
             }
             case CommandField.C_STORE_RQ -> store(m, pc);
             case CommandField.C_FIND_RQ -> find(m, pc);
+            case CommandField.C_MOVE_RQ -> move(m, pc);
             case CommandField.C_CANCEL_RQ -> drain(m.data());
             default -> {
                 drain(m.data());
@@ -268,11 +269,20 @@ final class ScpAssociation implements Runnable {
         if (findScp == null) {
             findScp = new FindScp(this);
         }
+        findScp.find(m.context(), abstractSyntaxes.getOrDefault(m.context(), ""), identifierSyntax(pc), m.command(),
+                m.data());
+    }
+
+    private void move(MessageReader.Message m, PresentationResult pc) throws IOException {
+        new MoveScp(this, scp).move(m.context(), abstractSyntaxes.getOrDefault(m.context(), ""), identifierSyntax(pc),
+                m.command(), m.data());
+    }
+
+    private static TransferSyntax identifierSyntax(PresentationResult pc) {
         TransferSyntax ts = TransferSyntax.of(pc.transferSyntax()).orElse(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN);
-        if (ts.bigEndian() || ts.deflated() || !TransferSyntax.UNCOMPRESSED.contains(ts)) {
-            ts = TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN; // a C-FIND on a storage context: refused below anyway
-        }
-        findScp.find(m.context(), abstractSyntaxes.getOrDefault(m.context(), ""), ts, m.command(), m.data());
+        // a query on a storage context (another encoding) is refused by SOP class anyway
+        return ts.bigEndian() || ts.deflated() || !TransferSyntax.UNCOMPRESSED.contains(ts)
+                ? TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN : ts;
     }
 
     String id() {

@@ -247,6 +247,35 @@ public final class DicomIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * The stored instances a C-MOVE or C-GET of {@code query} retrieves (every instance its keys match,
+     * at and above its level), in study, series, instance order.
+     *
+     * @throws IllegalArgumentException if the identifier breaks the hierarchical rules (A900)
+     */
+    public List<StoredInstance> instances(DicomQuery query) throws IOException {
+        QuerySql sql = QuerySql.instances(query, TABLE);
+        try {
+            return tx(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+                    for (int i = 0; i < sql.parameters().size(); i++) {
+                        ps.setString(i + 1, sql.parameters().get(i));
+                    }
+                    List<StoredInstance> out = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(new StoredInstance(rs.getString(1), rs.getString(2), rs.getString(3),
+                                    Path.of(rs.getString(4)).resolve(rs.getString(5))));
+                        }
+                    }
+                    return out;
+                }
+            });
+        } catch (SQLException e) {
+            throw new IOException("DicomIndex: query failed: " + e.getMessage(), e);
+        }
+    }
+
     private final class Rows implements QueryResults {
         private final Connection c;
         private final PreparedStatement ps;

@@ -52,6 +52,11 @@ public enum QueryModel {
         return level.ordinal() >= top.ordinal();
     }
 
+    /** The model whose MOVE SOP class is {@code uid}. */
+    public static Optional<QueryModel> ofMove(String uid) {
+        return Arrays.stream(values()).filter(m -> m.move.equals(uid)).findFirst();
+    }
+
     /** The model whose FIND SOP class is {@code uid}. */
     public static Optional<QueryModel> ofFind(String uid) {
         return Arrays.stream(values()).filter(m -> m.find.equals(uid)).findFirst();

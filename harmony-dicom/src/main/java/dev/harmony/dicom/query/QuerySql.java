@@ -24,12 +24,44 @@ record QuerySql(String text, List<String> parameters, java.util.Map<Integer, Int
     private static final int N_STUDIES = -3;
     private static final int MODALITIES = -4;
 
+    /** The instances a C-MOVE or C-GET of {@code query} retrieves: every row its keys match, at any level. */
+    static QuerySql instances(DicomQuery query, String table) {
+        List<String> params = new ArrayList<>();
+        List<String> conditions = conditions(query, table, params);
+        String sql = "SELECT sop_class, sop_uid, transfer_syntax, source, path FROM " + table
+                + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
+                + " ORDER BY study_uid, series_uid, sop_uid";
+        return new QuerySql(sql, List.copyOf(params), java.util.Map.of());
+    }
+
     static QuerySql of(DicomQuery query, DicomIndex.Dialect dialect, String table) {
+        QueryLevel level = query.level();
+        List<String> params = new ArrayList<>();
+        List<String> conditions = conditions(query, table, params);
+        java.util.Map<Integer, Integer> selected = new java.util.LinkedHashMap<>();
+        List<String> columns = new ArrayList<>();
+        String group = switch (level) {
+            case PATIENT -> "patient_id";
+            case STUDY -> "study_uid";
+            case SERIES -> "series_uid";
+            case IMAGE -> null;
+        };
+        for (QueryKeys.Key k : DicomIndex.COLUMNS) {
+            QueryLevel kl = k.level();
+            if (kl != null && kl.ordinal() > level.ordinal()) {
+                continue;
+            }
+            columns.add(group == null || k.column().equals(group) ? k.column() : "MAX(" + k.column() + ")");
+            selected.put(k.tag(), columns.size());
+        }
+        return finish(query, dialect, table, params, conditions, selected, columns, group);
+    }
+
+    private static List<String> conditions(DicomQuery query, String table, List<String> params) {
         QueryLevel level = query.level();
         Dataset id = query.identifier();
         requireHigherUniqueKeys(query);
         List<String> conditions = new ArrayList<>();
-        List<String> params = new ArrayList<>();
         for (int tag : id.tags()) {
             var key = QueryKeys.key(tag);
             String value = id.string(tag).orElse("");
@@ -54,22 +86,12 @@ record QuerySql(String text, List<String> parameters, java.util.Map<Integer, Int
                 conditions.add(cond);
             }
         }
-        java.util.Map<Integer, Integer> selected = new java.util.LinkedHashMap<>();
-        List<String> columns = new ArrayList<>();
-        String group = switch (level) {
-            case PATIENT -> "patient_id";
-            case STUDY -> "study_uid";
-            case SERIES -> "series_uid";
-            case IMAGE -> null;
-        };
-        for (QueryKeys.Key k : DicomIndex.COLUMNS) {
-            QueryLevel kl = k.level();
-            if (kl != null && kl.ordinal() > level.ordinal()) {
-                continue;
-            }
-            columns.add(group == null || k.column().equals(group) ? k.column() : "MAX(" + k.column() + ")");
-            selected.put(k.tag(), columns.size());
-        }
+        return conditions;
+    }
+
+    private static QuerySql finish(DicomQuery query, DicomIndex.Dialect dialect, String table, List<String> params,
+            List<String> conditions, java.util.Map<Integer, Integer> selected, List<String> columns, String group) {
+        QueryLevel level = query.level();
         if (level != QueryLevel.IMAGE) {
             columns.add("COUNT(*)");
             selected.put(N_INSTANCES, columns.size());

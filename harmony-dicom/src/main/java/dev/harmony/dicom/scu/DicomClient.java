@@ -22,7 +22,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * A DICOM SCU: opens associations to a remote AE and sends C-ECHO, C-STORE and C-FIND.
+ * A DICOM SCU: opens associations to a remote AE and sends C-ECHO, C-STORE, C-FIND and C-MOVE.
  *
  * <pre>{@code
  * DicomClient client = DicomClient.callingAe("MODALITY").build();
@@ -115,6 +115,17 @@ public final class DicomClient {
             throw new DimseStatusException(called + " refused the C-FIND", status);
         }
         return matches;
+    }
+
+    /**
+     * C-MOVE on a fresh association: the peer sends what {@code query} matches to {@code destinationAe}.
+     * Returns the final status (0000, B000 when some sub-operations failed, or a failure).
+     */
+    public int move(DicomNode called, DicomQuery query, String destinationAe) throws IOException {
+        try (ScuAssociation a = open(called, List.of(Proposal.of(query.model().moveSopClass(),
+                TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)))) {
+            return a.move(query, destinationAe);
+        }
     }
 
     /** The presentation context for {@code model}'s C-FIND, explicit then implicit VR little endian. */

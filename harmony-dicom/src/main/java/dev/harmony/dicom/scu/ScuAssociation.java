@@ -242,6 +242,57 @@ public final class ScuAssociation implements AutoCloseable {
         }
     }
 
+    /**
+     * C-MOVE: asks the peer to send what {@code query} matches to {@code destinationAe} (an AE the peer
+     * knows). Returns the final status: 0000, B000 (some sub-operations failed), FE00, or a failure.
+     *
+     * @throws IllegalStateException if the peer accepted no context for the query's model
+     */
+    public synchronized int move(DicomQuery query, String destinationAe) throws IOException {
+        String sopClass = query.model().moveSopClass();
+        int context = contextFor(sopClass, null);
+        if (context < 0) {
+            throw new IllegalStateException(peer + " did not accept " + query.model() + " C-MOVE");
+        }
+        TransferSyntax ts = TransferSyntax.of(accepted.get(context).transferSyntax())
+                .orElseThrow(() -> new IllegalStateException(peer + " chose an unknown transfer syntax"));
+        int id = nextMessageId();
+        try {
+            sendCommand(context, Command.request(CommandField.C_MOVE_RQ, id, sopClass, true).setUs(Command.PRIORITY, 0)
+                    .setText(Command.MOVE_DESTINATION, dev.harmony.dicom.AeTitles.require(destinationAe, "move destination"), 16));
+            PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, false, query.identifier().encode(ts));
+            while (true) {
+                MessageReader.Event e = messages.next();
+                if (!(e instanceof MessageReader.Message m)) {
+                    throw new IOException(peer + " ended the association while we waited for C-MOVE responses (" + e + ")");
+                }
+                Command c = m.command();
+                if (c.commandField() != CommandField.C_MOVE_RSP
+                        || c.us(Command.MESSAGE_ID_BEING_RESPONDED_TO).orElse(-1) != id) {
+                    throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU_PARAMETER, "unexpected " + c + " from " + peer);
+                }
+                if (m.data() != null) {
+                    m.data().drain(); // a Failed SOP Instance UID List, if any
+                }
+                if (c.status() != 0xFF00) {
+                    return c.status();
+                }
+            }
+        } catch (ProtocolViolation v) {
+            open = false;
+            try {
+                send(PduCodec.abort(2, v.abortReason()));
+            } catch (IOException ignored) {
+                // gone
+            }
+            socket.close();
+            throw v;
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+    }
+
     /** A-RELEASE-RQ, wait for A-RELEASE-RP, close. */
     public synchronized void release() throws IOException {
         if (!isOpen()) {

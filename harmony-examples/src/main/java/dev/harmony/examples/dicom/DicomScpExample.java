@@ -79,6 +79,14 @@ public final class DicomScpExample {
      * PostgreSQL one), or from an embedded index under {@code DIR/.index} if null.
      */
     public static Pipeline pipeline(Options o, DicomIndex index) {
+        return pipeline(o, index, List.of());
+    }
+
+    /**
+     * The example pipeline (built, not started), with C-MOVE {@code moveDestinations} (AE titles a
+     * requestor may name as Move Destination) and the index as for {@link #pipeline(Options, DicomIndex)}.
+     */
+    public static Pipeline pipeline(Options o, DicomIndex index, List<DicomNode> moveDestinations) {
         DicomFileStore files = index == null ? DicomFileStore.under(o.dir()).indexed().build()
                 : DicomFileStore.under(o.dir()).index(index).build();
         Backend backend = files;
@@ -91,7 +99,8 @@ public final class DicomScpExample {
         var builder = Pipeline.builder()
                 .name("dicom-scp")
                 .source("Modality", "CT Scanner")
-                .frontend(DicomScp.port(o.port()).bindAddress(o.bind()).aeTitle(o.aeTitle()).build())
+                .frontend(DicomScp.port(o.port()).bindAddress(o.bind()).aeTitle(o.aeTitle())
+                        .moveDestinations(moveDestinations.toArray(DicomNode[]::new)).build())
                 .use((o.allowedCallingAes().isEmpty() ? AeTitleCheck.anyCallingAe() : AeTitleCheck.allow(o.allowedCallingAes())).build())
                 .backend(backend)
                 .listener(new ObjectLog());

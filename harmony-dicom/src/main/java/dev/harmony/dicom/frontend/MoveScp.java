@@ -1,0 +1,177 @@
+package dev.harmony.dicom.frontend;
+
+import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.codec.DicomFormatException;
+import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.dimse.Command;
+import dev.harmony.dicom.dimse.DataStream;
+import dev.harmony.dicom.dimse.DimseStatus;
+import dev.harmony.dicom.query.Dataset;
+import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.QueryModel;
+import dev.harmony.dicom.query.Retrieval;
+import dev.harmony.dicom.query.StoredInstance;
+import dev.harmony.dicom.scu.DicomClient;
+import dev.harmony.dicom.scu.Proposal;
+import dev.harmony.dicom.scu.ScuAssociation;
+import dev.harmony.message.Body;
+import dev.harmony.message.Protocol;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Rejection;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The C-MOVE SCP of one association (PS3.4 C.4.2, PS3.7 9.1.4): a {@code C-MOVE} exchange through the
+ * pipeline names the instances (a {@link Retrieval}); they go to the configured destination as C-STORE
+ * sub-operations on one association of ours, with a Pending response after each (remaining, completed,
+ * failed, warning) and a C-CANCEL looked for before each.
+ */
+final class MoveScp {
+    private static final Logger LOG = LoggerFactory.getLogger(DicomScp.class);
+    static final int DESTINATION_UNKNOWN = 0xA801;
+    static final int UNABLE_TO_PERFORM_SUBOPERATIONS = 0xA702;
+    static final int SUBOPERATIONS_FAILED = 0xB000;
+
+    private final ScpAssociation association;
+    private final DicomScp scp;
+
+    MoveScp(ScpAssociation association, DicomScp scp) {
+        this.association = association;
+        this.scp = scp;
+    }
+
+    void move(int context, String abstractSyntax, TransferSyntax ts, Command rq, DataStream data) throws IOException {
+        Response answer = request(abstractSyntax, ts, rq, data);
+        Optional<Retrieval> retrieval = answer.isSuccess() ? answer.attribute(DicomAttributes.RETRIEVAL) : Optional.empty();
+        if (retrieval.isEmpty()) {
+            int status = answer.isSuccess() ? DimseStatus.SUCCESS : DimseStatus.of(answer);
+            Command rsp = Command.responseTo(rq, status);
+            answer.rejection().ifPresent(r -> rsp.setText(Command.ERROR_COMMENT, r.message(), 64));
+            association.sendCommandAndData(context, rsp, null);
+            return;
+        }
+        List<StoredInstance> instances = retrieval.get().instances();
+        DicomNode destination = scp.moveDestinations.get(rq.string(Command.MOVE_DESTINATION).orElse(""));
+        int completed = 0;
+        int failed = 0;
+        int warning = 0;
+        int status = DimseStatus.SUCCESS;
+        String comment = null;
+        if (!instances.isEmpty()) {
+            Map<String, Set<String>> syntaxes = new LinkedHashMap<>();
+            instances.forEach(i -> syntaxes.computeIfAbsent(i.sopClassUid(), k -> new LinkedHashSet<>())
+                    .add(i.transferSyntaxUid()));
+            List<Proposal> proposals = new ArrayList<>();
+            syntaxes.forEach((sop, tss) -> tss.forEach(t -> proposals.add(new Proposal(sop, List.of(t)))));
+            DicomClient client = DicomClient.callingAe(scp.aeTitle).build();
+            try (ScuAssociation out = client.open(destination, proposals.subList(0, Math.min(proposals.size(), 128)))) {
+                for (int n = 0; n < instances.size(); n++) {
+                    if (association.cancelRequested(rq.messageId())) {
+                        status = FindScp.CANCELED;
+                        break;
+                    }
+                    StoredInstance i = instances.get(n);
+                    int sub;
+                    if (!out.supports(i.sopClassUid(), i.transferSyntaxUid())) {
+                        sub = DimseStatus.SOP_CLASS_NOT_SUPPORTED;
+                    } else {
+                        try {
+                            sub = out.store(i.file());
+                        } catch (java.nio.file.NoSuchFileException e) {
+                            sub = DimseStatus.PROCESSING_FAILURE; // deleted since it was indexed: reindex
+                        }
+                    }
+                    if (sub == DimseStatus.SUCCESS) {
+                        completed++;
+                    } else if (DimseStatus.isSuccessOrWarning(sub)) {
+                        warning++;
+                    } else {
+                        failed++;
+                    }
+                    if (n + 1 < instances.size()) {
+                        association.sendCommandAndData(context, counts(Command.responseTo(rq, FindScp.PENDING),
+                                instances.size() - n - 1, completed, failed, warning), null);
+                    }
+                    if (!out.isOpen()) {
+                        throw new IOException(destination + " ended the association");
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("association {}: C-MOVE to {}: {}", association.id(), destination, e.toString());
+                status = UNABLE_TO_PERFORM_SUBOPERATIONS;
+                comment = "sending to " + destination.aeTitle() + " failed";
+                failed = instances.size() - completed - warning;
+            }
+        }
+        if (status == DimseStatus.SUCCESS && failed > 0) {
+            status = SUBOPERATIONS_FAILED;
+        }
+        Command done = counts(Command.responseTo(rq, status), -1, completed, failed, warning);
+        if (comment != null) {
+            done.setText(Command.ERROR_COMMENT, comment, 64);
+        }
+        if (status == FindScp.CANCELED) {
+            done.setUs(Command.NUMBER_OF_REMAINING_SUBOPERATIONS, instances.size() - completed - failed - warning);
+        }
+        association.sendCommandAndData(context, done, null);
+        LOG.info("association {}: C-MOVE of {} instances to {}: {} completed, {} failed, {} warning, status {}",
+                association.id(), instances.size(), destination, completed, failed, warning, DimseStatus.hex(status));
+    }
+
+    private static Command counts(Command rsp, int remaining, int completed, int failed, int warning) {
+        if (remaining >= 0) {
+            rsp.setUs(Command.NUMBER_OF_REMAINING_SUBOPERATIONS, remaining);
+        }
+        return rsp.setUs(Command.NUMBER_OF_COMPLETED_SUBOPERATIONS, completed)
+                .setUs(Command.NUMBER_OF_FAILED_SUBOPERATIONS, failed)
+                .setUs(Command.NUMBER_OF_WARNING_SUBOPERATIONS, warning);
+    }
+
+    private Response request(String abstractSyntax, TransferSyntax ts, Command rq, DataStream data) throws IOException {
+        if (data == null) {
+            return Response.rejected(Rejection.malformed("C-MOVE-RQ without an identifier"));
+        }
+        byte[] encoded = FindScp.readIdentifier(data);
+        if (encoded == null) {
+            return Response.rejected(Rejection.payloadTooLarge("identifier larger than " + FindScp.MAX_IDENTIFIER + " bytes"));
+        }
+        String sopClass = rq.string(Command.AFFECTED_SOP_CLASS_UID).orElse("");
+        Optional<QueryModel> model = QueryModel.ofMove(sopClass);
+        if (!sopClass.equals(abstractSyntax) || model.isEmpty()) {
+            return Response.rejected(Rejection.unsupported("C-MOVE on " + sopClass + " is not supported on this context"));
+        }
+        String destination = rq.string(Command.MOVE_DESTINATION).orElse("");
+        if (!scp.moveDestinations.containsKey(destination)) {
+            return Response.rejected(Rejection.invalid("move destination '" + destination + "' is not configured",
+                    List.of())).with(DicomAttributes.DIMSE_STATUS, DESTINATION_UNKNOWN);
+        }
+        DicomQuery query;
+        try {
+            query = DicomQuery.of(model.get(), Dataset.decode(encoded, ts));
+        } catch (DicomFormatException e) {
+            return Response.rejected(Rejection.malformed("identifier cannot be parsed: " + e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            return Response.rejected(Rejection.invalid(e.getMessage(), List.of()));
+        }
+        return association.handle(Request.builder(Protocol.DICOM, DicomAttributes.OP_C_MOVE)
+                .attributes(association.baseAttributes()
+                        .with(DicomAttributes.SOP_CLASS_UID, sopClass)
+                        .with(DicomAttributes.TRANSFER_SYNTAX, ts)
+                        .with(DicomAttributes.MESSAGE_ID, rq.messageId())
+                        .with(DicomAttributes.QUERY, query)
+                        .with(DicomAttributes.MOVE_DESTINATION, destination))
+                .body(Body.ofBytes(encoded, DicomAttributes.DATASET_CONTENT_TYPE))
+                .build());
+    }
+}
