@@ -137,6 +137,11 @@ class DicomScpCommandTest {
         String found = output(List.of("sh", "-c", printed + " 2>&1"));
         assertThat(found).contains("(0020,1208) IS [3 ]").contains("(0008,0061) CS [CT]").endsWith("exit 0");
 
+        // C-MOVE to a destination the listener was not given: A801, and nothing is sent
+        String move = output(List.of(tool("movescu"), "-v", "-S", "-aet", "MODALITY", "-aec", "HARMONY", "-aem", "WS1",
+                "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=1.2.3", "127.0.0.1", "" + port));
+        assertThat(move).contains("Final Move Response (Refused: MoveDestinationUnknown)");
+
         process.destroy();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
