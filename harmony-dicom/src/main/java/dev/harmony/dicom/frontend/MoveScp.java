@@ -151,11 +151,6 @@ final class MoveScp {
         if (!sopClass.equals(abstractSyntax) || model.isEmpty()) {
             return Response.rejected(Rejection.unsupported("C-MOVE on " + sopClass + " is not supported on this context"));
         }
-        String destination = rq.string(Command.MOVE_DESTINATION).orElse("");
-        if (!scp.moveDestinations.containsKey(destination)) {
-            return Response.rejected(Rejection.invalid("move destination '" + destination + "' is not configured",
-                    List.of())).with(DicomAttributes.DIMSE_STATUS, DESTINATION_UNKNOWN);
-        }
         DicomQuery query;
         try {
             query = DicomQuery.of(model.get(), Dataset.decode(encoded, ts));
@@ -163,6 +158,11 @@ final class MoveScp {
             return Response.rejected(Rejection.malformed("identifier cannot be parsed: " + e.getMessage()));
         } catch (IllegalArgumentException e) {
             return Response.rejected(Rejection.invalid(e.getMessage(), List.of()));
+        }
+        String destination = rq.string(Command.MOVE_DESTINATION).orElse("");
+        if (!scp.moveDestinations.containsKey(destination)) {
+            return Response.rejected(Rejection.invalid("move destination '" + destination + "' is not configured",
+                    List.of())).with(DicomAttributes.DIMSE_STATUS, DESTINATION_UNKNOWN);
         }
         return association.handle(Request.builder(Protocol.DICOM, DicomAttributes.OP_C_MOVE)
                 .attributes(association.baseAttributes()

@@ -129,7 +129,9 @@ class FindHardeningTest {
         peer.send(PduCodec.encode(new AssociateRequest(1, "HARMONY", "RAW", Uids.APPLICATION_CONTEXT, List.of(
                 new PresentationContext(1, STUDY_ROOT, List.of(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())),
                 new PresentationContext(3, Uids.CT_IMAGE_STORAGE, List.of(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())),
-                new PresentationContext(5, Uids.VERIFICATION, List.of(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid()))),
+                new PresentationContext(5, Uids.VERIFICATION, List.of(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid())),
+                new PresentationContext(7, QueryModel.STUDY_ROOT.moveSopClass(),
+                        List.of(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid()))),
                 new UserInfo(16384, Uids.IMPLEMENTATION_CLASS, null, 0, 0, List.of()))));
         assertThat(peer.read().type()).isEqualTo(PduType.ASSOCIATE_AC);
         return peer;
@@ -213,6 +215,26 @@ class FindHardeningTest {
             assertThat(readCommand(peer).status()).isEqualTo(0xC000);
             sendFind(peer, 1, 9, null, true);
             assertThat(readCommand(peer).status()).as("no identifier").isEqualTo(0xC000);
+            assertEchoWorks(peer);
+        }
+    }
+
+    @Test
+    void badMoveRequestsGetStatusesAndTheAssociationGoesOn() throws IOException {
+        try (RawPeer peer = associate()) {
+            byte[] garbage = {0x08, 0x00, 0x52, 0x00, 'z', 'z', 4, 0, 'S', 'T', 'U', 'D'};
+            Command move = Command.request(CommandField.C_MOVE_RQ, 21, QueryModel.STUDY_ROOT.moveSopClass(), true)
+                    .setUs(Command.PRIORITY, 0).setText(Command.MOVE_DESTINATION, "NOWHERE", 16);
+            PDataWriter.sendAll(peer.out, peer, 16384, 7, true, move.encode());
+            PDataWriter.sendAll(peer.out, peer, 16384, 7, false, garbage);
+            Command rsp = readCommand(peer);
+            assertThat(rsp.commandField()).isEqualTo(CommandField.C_MOVE_RSP);
+            assertThat(rsp.status()).isEqualTo(0xC000);
+            byte[] good = new Dataset().set(QueryKeys.QUERY_RETRIEVE_LEVEL, "STUDY").set(QueryKeys.STUDY_INSTANCE_UID, "1.2")
+                    .encode(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN);
+            PDataWriter.sendAll(peer.out, peer, 16384, 7, true, move.setUs(Command.MESSAGE_ID, 22).encode());
+            PDataWriter.sendAll(peer.out, peer, 16384, 7, false, good);
+            assertThat(readCommand(peer).status()).as("destination not configured").isEqualTo(0xA801);
             assertEchoWorks(peer);
         }
     }
