@@ -176,7 +176,7 @@ public final class Acks {
                 b.append(m.componentSeparator()).append(m.componentSeparator()).append(m.componentSeparator())
                         .append(err.replace(m.componentSeparator(), sub)).append(sub).append("HL70357");
             } else {
-                b.append(f).append(err).append(m.componentSeparator()).append("HL70357")
+                b.append(f).append(f).append(err).append(m.componentSeparator()).append("HL70357")
                         .append(f).append('E').append(f).append(f).append(f).append(f)
                         .append(m.escape(truncate(rejection.message(), 250)));
             }

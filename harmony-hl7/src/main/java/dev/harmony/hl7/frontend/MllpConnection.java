@@ -78,7 +78,7 @@ final class MllpConnection {
 
     /** The ACK bytes for one frame, or null if enhanced mode says not to answer. */
     private byte[] answer(Mllp.Frame f) {
-        Msh msh = Msh.read(f.bytes());
+        Msh msh = f.kind() == Mllp.Kind.MESSAGE ? Msh.read(f.bytes()) : Msh.readCut(f.bytes());
         Charset charset = msh == null ? StandardCharsets.ISO_8859_1 : msh.charset(listener.charset);
         String ack = switch (f.kind()) {
             case OVERSIZED -> Acks.forRejection(msh, Rejection.payloadTooLarge("message over "

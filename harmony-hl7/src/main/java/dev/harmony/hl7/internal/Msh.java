@@ -57,6 +57,22 @@ public record Msh(char fieldSeparator, String encodingCharacters, List<String> f
         return read(new String(bytes, 0, n, StandardCharsets.ISO_8859_1));
     }
 
+    /**
+     * Reads the header of a message that was cut off (broken framing, over the size limit): a last field
+     * not followed by a separator or line end may be incomplete, so it is left out.
+     */
+    public static Msh readCut(byte[] bytes) {
+        Msh msh = read(bytes);
+        if (msh == null) {
+            return null;
+        }
+        String head = new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.ISO_8859_1);
+        if (head.indexOf('\r') >= 0 || head.indexOf('\n') >= 0 || msh.fields.size() <= 3) {
+            return msh;
+        }
+        return new Msh(msh.fieldSeparator, msh.encodingCharacters, msh.fields.subList(0, msh.fields.size() - 1));
+    }
+
     private static boolean distinct(char sep, String enc) {
         for (int i = 0; i < enc.length(); i++) {
             char c = enc.charAt(i);
