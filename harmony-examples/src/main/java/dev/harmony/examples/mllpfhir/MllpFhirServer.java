@@ -69,7 +69,7 @@ public final class MllpFhirServer implements AutoCloseable {
 
     /** The search that finds the sample's Patient by its MRN. */
     public URI patientSearch() {
-        return URI.create(fhirBase + "/Patient?identifier=urn:harmony:id:ST-MARYS%7CMRN-1001");
+        return URI.create(fhirBase + "/Patient?identifier=urn:harmony:id:ST-MARYS%7CMRN-2001");
     }
 
     /** The running pipeline. */

@@ -82,7 +82,7 @@ class MllpFhirEndToEndTest {
             assertThat(store.count("Patient")).isEqualTo(1);
             Patient p = store.resources(Patient.class).get(0);
             assertThat(p.getIdentifierFirstRep().getSystem()).isEqualTo("urn:harmony:id:ST-MARYS");
-            assertThat(p.getIdentifierFirstRep().getValue()).isEqualTo("MRN-1001");
+            assertThat(p.getIdentifierFirstRep().getValue()).isEqualTo("MRN-2001");
             assertThat(p.getIdentifierFirstRep().getAssigner().getDisplay()).isEqualTo("ST-MARYS");
             assertThat(p.getIdentifierFirstRep().getType().getCodingFirstRep().getCode()).isEqualTo("MR");
             assertThat(p.getIdentifier().get(1).getSystem()).isEqualTo("urn:harmony:id:SSA");
@@ -109,7 +109,7 @@ class MllpFhirEndToEndTest {
             assertThat(msa(send(example.port(), sample().replace("ADT^A01^ADT_A01|MSG-1001", "ORU^R01^ORU_R01|R-1"))))
                     .startsWith("MSA|AR|R-1");
             // a PID the FHIR validation refuses (a birth date that is no date): AE
-            assertThat(msa(send(example.port(), sample().replace("MSG-1001", "BAD-1").replace("MRN-1001", "MRN-2")
+            assertThat(msa(send(example.port(), sample().replace("MSG-1001", "BAD-1").replace("MRN-2001", "MRN-2")
                     .replace("19800214", "1980XX14")))).startsWith("MSA|AE|BAD-1");
             assertThat(store.count("Patient")).isEqualTo(1);
         }
