@@ -277,6 +277,23 @@ class MllpListenerTest {
     }
 
     @Test
+    void withParseBeforePipelineTheJsonStageReusesTheParseAndGarbageIsStillAr() throws IOException {
+        backend = RecordingBackend.answering(Response.ok());
+        MllpListener mllp = MllpListener.port(0).bindAddress("127.0.0.1").parseBeforePipeline(true).build();
+        pipeline = Pipeline.builder().name("mllp-parse").frontend(mllp)
+                .use(dev.harmony.hl7.middleware.Hl7ToJson.create()).backend(backend).build();
+        pipeline.start();
+        try (RawMllp peer = new RawMllp(mllp.localPort())) {
+            peer.send(adt("PB1"));
+            assertThat(segment(peer.read(), "MSA")).contains("AA", "PB1");
+            peer.send(adt("PB2") + "zz|junk\r");
+            assertThat(segment(peer.read(), "MSA")).contains("AR", "PB2");
+        }
+        assertThat(backend.count()).isEqualTo(1);
+        assertThat(backend.last().request().body().json().at("/PID/0/3/0/1").asText()).isEqualTo("12345");
+    }
+
+    @Test
     void buildChecksOptions() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MllpListener.port(70000).build())
                 .hasMessageContaining("MllpListener.port");

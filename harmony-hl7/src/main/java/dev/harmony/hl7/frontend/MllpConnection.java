@@ -91,9 +91,13 @@ final class MllpConnection {
 
     private String process(byte[] bytes, Msh msh, Charset charset) {
         String text = new String(bytes, charset);
-        Parsing.Parsed parsed;
+        Parsing.Parsed parsed = null;
         try {
-            parsed = Parsing.parse(text, msh);
+            if (listener.parse) {
+                parsed = Parsing.parse(text, msh);
+            } else {
+                Parsing.check(text, msh);
+            }
         } catch (RejectionException e) {
             return Acks.forRejection(msh, e.rejection(), listener.application);
         }
@@ -109,8 +113,10 @@ final class MllpConnection {
                 .attribute(Hl7.CONTROL_ID, msh.controlId())
                 .attribute(Hl7.VERSION, msh.version())
                 .attribute(Hl7.SENDING_APPLICATION, msh.component(3, 1))
-                .attribute(Hl7.SENDING_FACILITY, msh.component(4, 1))
-                .attribute(Parsing.PARSED, parsed);
+                .attribute(Hl7.SENDING_FACILITY, msh.component(4, 1));
+        if (parsed != null) {
+            request.attribute(Parsing.PARSED, parsed);
+        }
         if (socket.getRemoteSocketAddress() instanceof InetSocketAddress remote) {
             request.attribute(Attribute.REMOTE_ADDRESS, remote);
         }

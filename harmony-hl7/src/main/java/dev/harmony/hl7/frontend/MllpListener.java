@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Every complete frame gets exactly one answer, in the order the frames came, also when a peer
- * pipelines several messages without waiting: AR for a message HAPI cannot parse, for an unsupported
+ * pipelines several messages without waiting: AR for a message that is not HL7 v2 (no readable MSH or
+ * control id, lines that are not segments, or, with {@link Builder#parseBeforePipeline}, anything HAPI
+ * cannot parse), for an unsupported
  * version or message type, for one over {@link Builder#maxMessageSize} (the rest of it is read and
  * dropped) and for a frame broken by a stray start byte or a 0x1C not followed by 0x0D (MSA-2 is the
  * control id if the header was readable, else empty). The connection stays open after a NAK. Bytes
@@ -59,6 +61,7 @@ public final class MllpListener implements Frontend {
     final Set<String> messageTypes;
     final Charset charset;
     final String application;
+    final boolean parse;
 
     private final AtomicInteger active = new AtomicInteger();
     private final Set<Socket> live = ConcurrentHashMap.newKeySet();
@@ -79,6 +82,7 @@ public final class MllpListener implements Frontend {
         this.messageTypes = b.messageTypes;
         this.charset = b.charset;
         this.application = b.application;
+        this.parse = b.parse;
     }
 
     /** Starts configuring a listener on {@code port} (0 picks a free port; see {@link #localPort()}). */
@@ -224,6 +228,7 @@ public final class MllpListener implements Frontend {
         private Set<String> messageTypes;
         private Charset charset = StandardCharsets.UTF_8;
         private String application = "HARMONY";
+        private boolean parse;
 
         private Builder() {
             try {
@@ -297,6 +302,18 @@ public final class MllpListener implements Frontend {
         /** Our application name in ACKs to messages that did not name a receiving application. Default HARMONY. */
         public Builder application(String value) {
             this.application = value;
+            return this;
+        }
+
+        /**
+         * Also parse every message with HAPI before the pipeline runs, so that one HAPI cannot read is
+         * answered AR even when no later stage parses it (an {@code Hl7ToJson} stage reuses the result).
+         * Default: off; the listener checks the header, the version and that every line is a segment,
+         * and a parsing stage's MALFORMED is answered AR the same way. The full parse costs far more than
+         * the rest of the listener's work.
+         */
+        public Builder parseBeforePipeline(boolean value) {
+            this.parse = value;
             return this;
         }
 

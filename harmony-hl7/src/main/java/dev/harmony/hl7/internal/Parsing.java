@@ -19,7 +19,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.harmony.message.Attribute;
 import dev.harmony.pipeline.Rejection;
-import java.util.regex.Pattern;
 
 /**
  * HL7 v2 parsing with HAPI's generic model: any version HAPI knows and any message type, read into
@@ -31,7 +30,6 @@ public final class Parsing {
     /** The parsed message, put on the request by the listener so later stages do not parse again. */
     public static final Attribute<Parsed> PARSED = Attribute.of("hl7.parsed", Parsed.class);
 
-    private static final Pattern SEGMENT_NAME = Pattern.compile("[A-Z][A-Z0-9]{2}");
     private static final ThreadLocal<PipeParser> PARSER = ThreadLocal.withInitial(() -> {
         @SuppressWarnings("resource") // holds no resources that need closing for parsing
         HapiContext context = new DefaultHapiContext();
@@ -53,6 +51,20 @@ public final class Parsing {
      * which HAPI would accept as custom segments).
      */
     public static Parsed parse(String text, Msh msh) {
+        check(text, msh);
+        try {
+            return new Parsed(PARSER.get().parse(text), text);
+        } catch (HL7Exception | RuntimeException e) {
+            throw Rejection.malformed("cannot parse the message: " + e.getMessage()).toException();
+        }
+    }
+
+    /**
+     * The checks a listener makes before answering, without the full parse: a readable MSH with a control
+     * id and a version HAPI knows, and every line a segment (three upper-case letters or digits, then the
+     * field separator). Throws the rejection {@link #parse} would.
+     */
+    public static void check(String text, Msh msh) {
         if (msh == null) {
             throw Rejection.malformed("not an HL7 v2 message: no MSH segment").toException();
         }
@@ -62,21 +74,31 @@ public final class Parsing {
         if (msh.controlId().isEmpty()) {
             throw Rejection.malformed("MSH-10 (message control id) is empty").toException();
         }
-        for (String line : text.split("[\r\n]+")) {
-            if (line.isEmpty()) {
-                continue;
+        int n = text.length();
+        for (int start = 0; start < n; ) {
+            int end = start;
+            while (end < n && text.charAt(end) != '\r' && text.charAt(end) != '\n') {
+                end++;
             }
-            String name = line.length() >= 3 ? line.substring(0, 3) : line;
-            if (!SEGMENT_NAME.matcher(name).matches()
-                    || (line.length() > 3 && line.charAt(3) != msh.fieldSeparator())) {
-                throw Rejection.malformed("not a segment: '" + printable(line) + "'").toException();
+            if (end > start && !isSegmentStart(text, start, end, msh.fieldSeparator())) {
+                throw Rejection.malformed("not a segment: '" + printable(text.substring(start, end)) + "'")
+                        .toException();
             }
+            start = end + 1;
         }
-        try {
-            return new Parsed(PARSER.get().parse(text), text);
-        } catch (HL7Exception | RuntimeException e) {
-            throw Rejection.malformed("cannot parse the message: " + e.getMessage()).toException();
+    }
+
+    /** Three upper-case letters or digits (the first a letter), then the field separator or the line's end. */
+    private static boolean isSegmentStart(String text, int start, int end, char sep) {
+        if (end - start < 3 || !upperOrDigit(text.charAt(start), false) || !upperOrDigit(text.charAt(start + 1), true)
+                || !upperOrDigit(text.charAt(start + 2), true)) {
+            return false;
         }
+        return end - start == 3 || text.charAt(start + 3) == sep;
+    }
+
+    private static boolean upperOrDigit(char c, boolean digitAllowed) {
+        return (c >= 'A' && c <= 'Z') || (digitAllowed && c >= '0' && c <= '9');
     }
 
     private static String printable(String line) {
