@@ -24,7 +24,7 @@ class Hl7ToJsonTest {
     private JsonNode convert(String message, Jolt jolt) {
         RecordingBackend backend = RecordingBackend.answering(Response.ok());
         DirectFrontend front = DirectFrontend.speaking(Hl7.MLLP);
-        var b = Pipeline.builder().name("json").frontend(front).use(Hl7ToJson.create());
+        var b = Pipeline.builder().name("json").frontend(front).use(Hl7ToJson.builder().build());
         if (jolt != null) {
             b.use(jolt);
         }
@@ -82,7 +82,7 @@ class Hl7ToJsonTest {
     @Test
     void aBodyThatIsNotHl7IsMalformed() {
         DirectFrontend front = DirectFrontend.speaking(Hl7.MLLP);
-        try (Pipeline p = Pipeline.builder().name("json").frontend(front).use(Hl7ToJson.create())
+        try (Pipeline p = Pipeline.builder().name("json").frontend(front).use(Hl7ToJson.builder().build())
                 .backend(RecordingBackend.answering(Response.ok())).build()) {
             p.start();
             Response r = front.send(front.request("ADT^A01", "").body(Body.ofText("{\"a\":1}", Hl7.ER7)));

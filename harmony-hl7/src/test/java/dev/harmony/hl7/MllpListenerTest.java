@@ -281,7 +281,7 @@ class MllpListenerTest {
         backend = RecordingBackend.answering(Response.ok());
         MllpListener mllp = MllpListener.port(0).bindAddress("127.0.0.1").parseBeforePipeline(true).build();
         pipeline = Pipeline.builder().name("mllp-parse").frontend(mllp)
-                .use(dev.harmony.hl7.middleware.Hl7ToJson.create()).backend(backend).build();
+                .use(dev.harmony.hl7.middleware.Hl7ToJson.builder().build()).backend(backend).build();
         pipeline.start();
         try (RawMllp peer = new RawMllp(mllp.localPort())) {
             peer.send(adt("PB1"));

@@ -95,7 +95,7 @@ public final class MllpFhirExample {
                 .source("Legacy System", "HL7 v2 over MLLP")
                 .frontend(MllpListener.port(o.port()).bindAddress("127.0.0.1")
                         .messageTypes("ADT^A01", "ADT^A04", "ADT^A08").build())
-                .use(Hl7ToJson.create())
+                .use(Hl7ToJson.builder().build())
                 .use(spec.contentType(Fhir.JSON).build())
                 .use(Normalize.json().build())
                 .use(FhirValidation.r4().resourceTypes("Patient").build())

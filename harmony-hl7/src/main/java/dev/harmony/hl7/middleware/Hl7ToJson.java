@@ -42,13 +42,15 @@ import java.util.Set;
  * answers AR). The listener's parse is reused when present; otherwise the body is parsed here.
  */
 public final class Hl7ToJson implements Middleware {
+    private final Charset charset;
 
-    private Hl7ToJson() {
+    private Hl7ToJson(Builder b) {
+        this.charset = b.charset;
     }
 
-    /** The stage. */
-    public static Hl7ToJson create() {
-        return new Hl7ToJson();
+    /** Starts configuring the stage. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -70,8 +72,8 @@ public final class Hl7ToJson implements Middleware {
             if (parsed == null) {
                 byte[] bytes = request.body().bytes();
                 Msh msh = Msh.read(bytes);
-                Charset charset = msh == null ? StandardCharsets.UTF_8 : msh.charset(StandardCharsets.UTF_8);
-                parsed = Parsing.parse(new String(bytes, charset), msh);
+                Charset cs = msh == null ? charset : msh.charset(charset);
+                parsed = Parsing.parse(new String(bytes, cs), msh);
             }
         } catch (RejectionException e) {
             return Response.rejected(e.rejection());
@@ -83,5 +85,26 @@ public final class Hl7ToJson implements Middleware {
             return Response.rejected(Rejection.malformed("cannot read the message: " + e.getMessage()));
         }
         return chain.proceed(request.withBody(json));
+    }
+
+    /** Configures an {@link Hl7ToJson}. */
+    public static final class Builder {
+        private Charset charset = StandardCharsets.UTF_8;
+
+        private Builder() {
+        }
+
+        /**
+         * The charset of a message whose MSH-18 names none, when this stage parses it itself (the
+         * listener's parse, when present, already used the listener's). Default UTF-8.
+         */
+        public Builder charset(Charset value) {
+            this.charset = java.util.Objects.requireNonNull(value, "Hl7ToJson.charset");
+            return this;
+        }
+
+        public Hl7ToJson build() {
+            return new Hl7ToJson(this);
+        }
     }
 }
