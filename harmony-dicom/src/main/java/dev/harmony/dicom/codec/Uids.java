@@ -18,8 +18,22 @@ public final class Uids {
     private Uids() {
     }
 
-    /** Whether {@code uid} is 1-64 characters of digit components separated by single dots, without leading zeros. */
+    /**
+     * Whether {@code uid} is safe to accept: 1-64 characters of digit components separated by single
+     * dots. Leading zeros in a component ({@code 999.999.2.19940822.083000}) break PS3.5 9.1 but occur in
+     * real legacy data, and DCMTK and Orthanc accept them, so we do too; such a value still cannot name
+     * a path outside a directory (no separators, no empty or dot-only components, no NUL).
+     */
     public static boolean isValid(String uid) {
+        return check(uid, true);
+    }
+
+    /** Whether {@code uid} also follows PS3.5 9.1 strictly (no leading zero in a multi-digit component). */
+    public static boolean isStrict(String uid) {
+        return check(uid, false);
+    }
+
+    private static boolean check(String uid, boolean leadingZeros) {
         if (uid == null || uid.isEmpty() || uid.length() > 64) {
             return false;
         }
@@ -28,7 +42,7 @@ public final class Uids {
             char c = i < uid.length() ? uid.charAt(i) : '.';
             if (c == '.') {
                 int len = i - componentStart;
-                if (len == 0 || (len > 1 && uid.charAt(componentStart) == '0')) {
+                if (len == 0 || (!leadingZeros && len > 1 && uid.charAt(componentStart) == '0')) {
                     return false;
                 }
                 componentStart = i + 1;
