@@ -3,6 +3,7 @@ package dev.harmony.dicom.backend;
 import dev.harmony.dicom.AeTitles;
 import dev.harmony.dicom.DicomAttributes;
 import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.DicomTls;
 import dev.harmony.dicom.Timeouts;
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.codec.Uids;
@@ -87,8 +88,9 @@ public final class DicomForward implements Backend {
 
     private DicomForward(Builder b) {
         this.pacs = b.pacs;
-        this.client = DicomClient.callingAe(b.callingAe).connectTimeout(b.connectTimeout)
-                .responseTimeout(b.responseTimeout).build();
+        DicomClient.Builder client = DicomClient.callingAe(b.callingAe).connectTimeout(b.connectTimeout)
+                .responseTimeout(b.responseTimeout);
+        this.client = (b.tls == null ? client : client.tls(b.tls)).build();
         this.idleRelease = b.idleRelease;
         this.maxIdleAssociations = b.maxIdleAssociations;
         this.permits = new Semaphore(b.maxAssociations, true);
@@ -319,6 +321,7 @@ public final class DicomForward implements Backend {
         private Duration idleRelease = Duration.ofSeconds(30);
         private int maxIdleAssociations = 4;
         private int maxAssociations = 1;
+        private DicomTls tls;
         private final List<Context> proposed = new ArrayList<>();
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration responseTimeout = Duration.ofSeconds(60);
@@ -368,6 +371,12 @@ public final class DicomForward implements Backend {
         /** How many idle associations to keep open for reuse (at most {@code maxAssociations}). Default 4. */
         public Builder maxIdleAssociations(int value) {
             this.maxIdleAssociations = value;
+            return this;
+        }
+
+        /** Connect to the PACS over TLS (see {@link DicomClient.Builder#tls}). */
+        public Builder tls(DicomTls value) {
+            this.tls = value;
             return this;
         }
 

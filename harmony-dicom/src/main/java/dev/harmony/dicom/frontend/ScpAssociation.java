@@ -13,8 +13,6 @@ import dev.harmony.dicom.net.AbortedException;
 import dev.harmony.dicom.net.AssociateAccept;
 import dev.harmony.dicom.net.AssociateReject;
 import dev.harmony.dicom.net.AssociateRequest;
-import dev.harmony.dicom.net.ChannelInput;
-import dev.harmony.dicom.net.ChannelOutput;
 import dev.harmony.dicom.net.PDataWriter;
 import dev.harmony.dicom.net.PduCodec;
 import dev.harmony.dicom.net.PduReader;
@@ -30,6 +28,7 @@ import dev.harmony.message.Response;
 import dev.harmony.pipeline.Handler;
 import dev.harmony.pipeline.Rejection;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -51,7 +50,8 @@ final class ScpAssociation implements Runnable {
 
     private final DicomScp scp;
     private final SocketChannel socket;
-    private volatile ChannelInput in;
+    private volatile Transport transport;
+    private InputStream in;
     private InetSocketAddress remote;
     private final Handler handler;
     private final String id;
@@ -82,16 +82,28 @@ final class ScpAssociation implements Runnable {
         try {
             remote = (InetSocketAddress) socket.getRemoteAddress();
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            in = new ChannelInput(socket, 256 * 1024);
-            in.setTimeout(scp.artimTimeout.toMillis());
-            out = new ChannelOutput(socket, scp.idleTimeout.toMillis());
+            Transport t;
+            if (scp.tls == null) {
+                t = Transport.plain(socket, scp.idleTimeout.toMillis());
+            } else {
+                try {
+                    t = Transport.tls(socket, scp.tls, scp.tlsContext, scp.artimTimeout.toMillis());
+                } catch (IOException e) {
+                    outcome = "TLS handshake failed: " + e.getMessage();
+                    return;
+                }
+            }
+            transport = t;
+            t.readTimeout(scp.artimTimeout.toMillis());
+            in = t.input();
+            out = t.output();
             PduReader pdus = new PduReader(in, scp.maxPduLength, MAX_CONTROL_PDU);
             if (!negotiate(pdus)) {
                 outcome = "rejected";
                 return;
             }
             established = true;
-            in.setTimeout(scp.idleTimeout.toMillis());
+            transport.readTimeout(scp.idleTimeout.toMillis());
             outcome = serve(new MessageReader(pdus));
         } catch (ProtocolViolation e) {
             outcome = "aborted: " + e.getMessage();
@@ -113,11 +125,8 @@ final class ScpAssociation implements Runnable {
             sendQuietly(PduCodec.abort(2, AbortReason.NOT_SPECIFIED));
         } finally {
             DicomScp.closeQuietly(socket);
-            if (in != null) {
-                DicomScp.closeQuietly(in);
-            }
-            if (out != null) {
-                DicomScp.closeQuietly(out);
+            if (transport != null) {
+                DicomScp.closeQuietly(transport);
             }
             scp.finished(this);
             long ms = (System.nanoTime() - started) / 1_000_000;
@@ -144,6 +153,10 @@ final class ScpAssociation implements Runnable {
                 .with(DicomAttributes.LOCAL_AE, scp.aeTitle)
                 .with(DicomAttributes.ASSOCIATION_ID, id)
                 .with(Attribute.REMOTE_ADDRESS, remote);
+        java.security.Principal certificate = transport.peerPrincipal();
+        if (certificate != null) {
+            base = base.with(DicomAttributes.TLS_PEER_SUBJECT, certificate.getName());
+        }
         AssociateReject early = null;
         if ((rq.protocolVersion() & 1) == 0) {
             early = AssociateReject.protocolVersionNotSupported();
@@ -276,7 +289,7 @@ final class ScpAssociation implements Runnable {
     /** Sta13: after A-RELEASE-RP the requestor closes the connection; ARTIM bounds the wait. */
     private void awaitPeerClose() {
         try {
-            in.setTimeout(scp.artimTimeout.toMillis());
+            transport.readTimeout(scp.artimTimeout.toMillis());
             byte[] sink = new byte[1024];
             while (in.read(sink) >= 0) {
                 // PS3.8: anything after A-RELEASE-RP is ignored until the transport closes
@@ -312,9 +325,9 @@ final class ScpAssociation implements Runnable {
         shuttingDown = true;
         sendQuietly(PduCodec.abort(0, 0));
         DicomScp.closeQuietly(socket);
-        ChannelInput reader = in;
-        if (reader != null) {
-            reader.wakeup();
+        Transport t = transport;
+        if (t != null) {
+            t.wakeup();
         }
     }
 }
