@@ -57,7 +57,11 @@ final class Negotiator {
         // We only act as SCP (storage SCP, verification SCP): the requestor may keep its SCU role.
         List<RoleSelection> roles = rq.userInfo().roles().stream()
                 .map(r -> new RoleSelection(r.sopClass(), r.scu(), false)).toList();
-        UserInfo info = new UserInfo(maxPduLength, Uids.IMPLEMENTATION_CLASS, Uids.IMPLEMENTATION_VERSION, 0, 0, roles);
+        // A user identity that got this far was accepted by the pipeline: confirm it if asked (no server response).
+        var identity = rq.userInfo().identity();
+        byte[] identityResponse = identity != null && identity.positiveResponseRequested() ? new byte[0] : null;
+        UserInfo info = new UserInfo(maxPduLength, Uids.IMPLEMENTATION_CLASS, Uids.IMPLEMENTATION_VERSION, 0, 0, roles,
+                null, identityResponse);
         return new AssociateAccept(rq.calledAe(), rq.callingAe(), Uids.APPLICATION_CONTEXT, results, info);
     }
 }

@@ -1,6 +1,7 @@
 package dev.harmony.dicom.frontend;
 
 import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.dicom.UserIdentity;
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.codec.Uids;
 import dev.harmony.dicom.dimse.Command;
@@ -47,6 +48,7 @@ import org.slf4j.LoggerFactory;
 final class ScpAssociation implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(DicomScp.class);
     private static final int MAX_CONTROL_PDU = 1 << 20;
+    private static final String AUTHORIZATION = "Authorization";
 
     private final DicomScp scp;
     private final SocketChannel socket;
@@ -66,6 +68,8 @@ final class ScpAssociation implements Runnable {
     private long bytes;
     private volatile boolean shuttingDown;
     private boolean established;
+    /** {@code Bearer <jwt>} from a JWT user identity, or null. */
+    private String bearer;
 
     ScpAssociation(DicomScp scp, SocketChannel socket, Handler handler, String id, boolean overLimit) {
         this.scp = scp;
@@ -153,6 +157,13 @@ final class ScpAssociation implements Runnable {
                 .with(DicomAttributes.LOCAL_AE, scp.aeTitle)
                 .with(DicomAttributes.ASSOCIATION_ID, id)
                 .with(Attribute.REMOTE_ADDRESS, remote);
+        UserIdentity identity = rq.userInfo().identity();
+        if (identity != null) {
+            base = base.with(DicomAttributes.USER_IDENTITY, identity);
+            if (identity.type() == UserIdentity.Type.JWT) {
+                bearer = "Bearer " + identity.primaryText().strip();
+            }
+        }
         java.security.Principal certificate = transport.peerPrincipal();
         if (certificate != null) {
             base = base.with(DicomAttributes.TLS_PEER_SUBJECT, certificate.getName());
@@ -271,9 +282,10 @@ final class ScpAssociation implements Runnable {
         }
     }
 
+    /** Every exchange goes through here, carrying the association's credential (a JWT user identity). */
     private Response handle(Request request) {
         try {
-            return handler.handle(request);
+            return handler.handle(bearer == null ? request : request.withHeader(AUTHORIZATION, bearer));
         } catch (RuntimeException e) {
             LOG.error("association {}: pipeline handler threw", id, e);
             return Response.rejected(Rejection.internal("pipeline handler failed: " + e));
