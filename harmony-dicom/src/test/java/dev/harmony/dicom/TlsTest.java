@@ -104,7 +104,7 @@ class TlsTest {
             return chain.proceed(chain.request());
         };
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").tls(serverTls(true)).build();
-        try (Pipeline p = Pipeline.builder().name("tls").frontend(scp).use(record).backend(DicomFileStore.under(store))
+        try (Pipeline p = Pipeline.builder().name("tls").frontend(scp).use(record).backend(DicomFileStore.under(store).build())
                 .build()) {
             p.start();
             String port = String.valueOf(scp.localPort());
@@ -134,7 +134,7 @@ class TlsTest {
     void withoutRequiredClientCertificatesTheServerCertificateAloneIsEnough() throws Exception {
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1")
                 .tls(DicomTls.fromPem(cert("server.crt"), cert("server.key"))).build();
-        try (Pipeline p = Pipeline.builder().name("tls-anon").frontend(scp).backend(DicomFileStore.under(tmp.resolve("s")))
+        try (Pipeline p = Pipeline.builder().name("tls-anon").frontend(scp).backend(DicomFileStore.under(tmp.resolve("s")).build())
                 .build()) {
             p.start();
             Dcmtk.Result echo = Dcmtk.run(List.of(Dcmtk.require("echoscu"), "+tla", "+cf", cert("ca.crt").toString(),
@@ -152,7 +152,7 @@ class TlsTest {
         DicomScp elsewhere = DicomScp.port(0).bindAddress("127.0.0.1")
                 .tls(DicomTls.fromPem(cert("elsewhere.crt"), cert("elsewhere.key"))).build();
         try (Pipeline p = Pipeline.builder().name("tls-name").frontend(elsewhere)
-                .backend(DicomFileStore.under(tmp.resolve("e"))).build()) {
+                .backend(DicomFileStore.under(tmp.resolve("e")).build()).build()) {
             p.start();
             DicomNode node = DicomNode.of("HARMONY", "127.0.0.1", elsewhere.localPort());
             assertThatThrownBy(() -> DicomClient.callingAe("MODALITY").tls(DicomTls.trustingOnly(cert("ca.crt")))

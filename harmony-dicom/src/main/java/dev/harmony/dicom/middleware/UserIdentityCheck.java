@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * checks for HTTP.
  *
  * <pre>{@code
- * UserIdentityCheck.passcodes((user, passcode) -> directory.verify(user, passcode))
+ * UserIdentityCheck.passcodes((user, passcode) -> directory.verify(user, passcode)).build()
  * }</pre>
  *
  * <p>The callback runs for every exchange of the association (the identity is on each), so keep it
@@ -38,14 +38,30 @@ public final class UserIdentityCheck implements Middleware {
     }
 
     /** Requires user name and passcode (identity type 2) that {@code check} accepts. */
-    public static UserIdentityCheck passcodes(BiPredicate<String, String> check) {
-        return new UserIdentityCheck(Objects.requireNonNull(check, "UserIdentityCheck.passcodes"), true);
+    public static Builder passcodes(BiPredicate<String, String> check) {
+        return new Builder(Objects.requireNonNull(check, "UserIdentityCheck.passcodes"), true);
     }
 
     /** Requires a user name (identity type 1, or type 2 whose passcode is then ignored) that {@code check} accepts. */
-    public static UserIdentityCheck usernames(Predicate<String> check) {
+    public static Builder usernames(Predicate<String> check) {
         Objects.requireNonNull(check, "UserIdentityCheck.usernames");
-        return new UserIdentityCheck((user, passcode) -> check.test(user), false);
+        return new Builder((user, passcode) -> check.test(user), false);
+    }
+
+    /** A {@link UserIdentityCheck} to be built; there are no further options yet. */
+    public static final class Builder {
+        private final BiPredicate<String, String> check;
+        private final boolean passcodeRequired;
+
+        private Builder(BiPredicate<String, String> check, boolean passcodeRequired) {
+            this.check = check;
+            this.passcodeRequired = passcodeRequired;
+        }
+
+        /** The check. */
+        public UserIdentityCheck build() {
+            return new UserIdentityCheck(check, passcodeRequired);
+        }
     }
 
     @Override

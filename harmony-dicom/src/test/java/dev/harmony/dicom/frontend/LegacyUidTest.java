@@ -42,7 +42,7 @@ class LegacyUidTest {
     void start() {
         store = tmp.resolve("store");
         scp = DicomScp.port(0).bindAddress("127.0.0.1").maxPduLength(16384).build();
-        pipeline = Pipeline.builder().name("legacy").frontend(scp).backend(DicomFileStore.under(store)).build();
+        pipeline = Pipeline.builder().name("legacy").frontend(scp).backend(DicomFileStore.under(store).build()).build();
         pipeline.start();
     }
 

@@ -51,7 +51,7 @@ class PeerFailureTest {
 
     private void startWithStore() {
         store = tmp.resolve("store");
-        start(DicomFileStore.under(store));
+        start(DicomFileStore.under(store).build());
     }
 
     @AfterEach

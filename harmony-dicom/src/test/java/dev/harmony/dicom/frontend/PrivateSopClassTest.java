@@ -49,7 +49,7 @@ class PrivateSopClassTest {
 
     private Dcmtk.Result send(boolean acceptPrivate, Path store, String sopClass, Path file) throws Exception {
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").acceptPrivateSopClasses(acceptPrivate).build();
-        try (Pipeline p = Pipeline.builder().name("private").frontend(scp).backend(DicomFileStore.under(store)).build()) {
+        try (Pipeline p = Pipeline.builder().name("private").frontend(scp).backend(DicomFileStore.under(store).build()).build()) {
             p.start();
             return Dcmtk.run(Duration.ofSeconds(60), "storescu", "-xf", profile(sopClass).toString(), "Test",
                     "-aet", "MODALITY", "-aec", "HARMONY", "127.0.0.1", String.valueOf(scp.localPort()), file.toString());

@@ -52,8 +52,8 @@ class UserIdentityTest {
             return chain.proceed(chain.request());
         };
         pipeline = Pipeline.builder().name("identity").frontend(scp)
-                .use(UserIdentityCheck.passcodes((user, passcode) -> user.equals("alice") && passcode.equals("s3cret")))
-                .use(record).backend(DicomFileStore.under(store)).build();
+                .use(UserIdentityCheck.passcodes((user, passcode) -> user.equals("alice") && passcode.equals("s3cret")).build())
+                .use(record).backend(DicomFileStore.under(store).build()).build();
         pipeline.start();
     }
 

@@ -83,7 +83,7 @@ class DicomJwtIdentityTest {
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").build();
         try (Pipeline p = Pipeline.builder().name("dicom-jwt").frontend(scp)
                 .use(JwtAuth.hmacSecret(SECRET).issuer("https://idp.test/").build()).use(record)
-                .backend(DicomFileStore.under(store)).build()) {
+                .backend(DicomFileStore.under(store).build()).build()) {
             p.start();
             int port = scp.localPort();
             String ok = storescu(port, objects.get(0), "--jwt",
