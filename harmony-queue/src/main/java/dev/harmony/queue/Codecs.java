@@ -24,6 +24,7 @@ final class Codecs {
     static Codecs defaultsPlus(List<AttributeCodec<?>> extra) {
         List<AttributeCodec<?>> all = new ArrayList<>();
         all.add(AttributeCodec.string(Attribute.EXCHANGE_ID));
+        all.add(AttributeCodec.string(Attribute.PIPELINE)); // whose listeners hear of the delivery attempts
         all.add(AttributeCodec.string(Attribute.PRINCIPAL));
         all.add(AttributeCodec.socketAddress(Attribute.REMOTE_ADDRESS));
         if (present("dev.harmony.dicom.DicomAttributes")) {

@@ -10,6 +10,9 @@ import dev.harmony.message.Response;
 import dev.harmony.pipeline.AsyncBackend;
 import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.BackendStage;
+import dev.harmony.pipeline.Pipeline;
+import dev.harmony.pipeline.PipelineListener.Delivery;
+import dev.harmony.pipeline.PipelineListener.DeliveryEvent;
 import dev.harmony.pipeline.Rejection;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -350,13 +353,15 @@ public final class DeliveryQueue implements Backend {
         Progress p = claim.progress();
         int attempt = p.attempts();
         StoredRequest stored = claim.request();
+        Request request = stored.toRequest(claim.bodyFile(), codecs).with(MESSAGE_ID, stored.id()).with(ATTEMPT, attempt);
         if (attempt > s.maxAttempts) { // earlier attempts never finished (e.g. the process died each time)
             Instant now = clock.instant();
-            finish(claim, p.next(MessageState.DEAD, attempt, now, new MessageEvent(now, MessageEvent.Type.DEAD,
-                    attempt - 1 + " attempts did not finish")), Duration.ZERO);
+            String why = attempt - 1 + " attempts did not finish";
+            finish(claim, p.next(MessageState.DEAD, attempt, now, new MessageEvent(now, MessageEvent.Type.DEAD, why)),
+                    Duration.ZERO);
+            report(request, attempt, Delivery.DEAD, Rejection.internal(why), 0);
             return;
         }
-        Request request = stored.toRequest(claim.bodyFile(), codecs).with(MESSAGE_ID, stored.id()).with(ATTEMPT, attempt);
         if (s.idempotencyKey && request.protocol().equals(Protocol.HTTP)
                 && !request.headers().contains(IDEMPOTENCY_KEY_HEADER)) {
             request = request.withHeader(IDEMPOTENCY_KEY_HEADER, stored.id());
@@ -384,20 +389,24 @@ public final class DeliveryQueue implements Backend {
         }
         interrupted |= Thread.interrupted();
         Instant now = clock.instant();
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        long nanos = System.nanoTime() - started;
+        long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
         if (interrupted && !running) {
+            String why = "the queue stopped during the attempt";
             finish(claim, p.next(MessageState.PENDING, attempt, now, new MessageEvent(now, MessageEvent.Type.RECOVERED,
-                    "the queue stopped during the attempt")), Duration.ZERO);
+                    why)), Duration.ZERO);
+            report(request, attempt, Delivery.RETRY_SCHEDULED, Rejection.internal(why), nanos);
             return;
         }
         if (verdict == null) {
-            verdict = new Verdict(false, true, null, "INTERNAL: interrupted");
+            verdict = new Verdict(false, true, null, "INTERNAL: interrupted", Rejection.internal("interrupted"));
         }
         if (verdict.delivered()) {
             destinationAnswered();
             LOG.debug("queue {}: delivered {} (attempt {}, {} ms)", destination.name, stored.id(), attempt, ms);
             finish(claim, p.next(MessageState.DELIVERED, attempt, now, new MessageEvent(now, MessageEvent.Type.DELIVERED,
                     verdict.detail() + " in " + ms + " ms")), Duration.ZERO);
+            report(request, attempt, Delivery.DELIVERED, null, nanos);
             return;
         }
         failedAttempts.incrementAndGet();
@@ -407,6 +416,7 @@ public final class DeliveryQueue implements Backend {
             LOG.warn("queue {}: {} is dead: permanent refusal {}", destination.name, stored.id(), detail);
             finish(claim, p.next(MessageState.DEAD, attempt, now, new MessageEvent(now, MessageEvent.Type.DEAD,
                     "permanent: " + detail)), Duration.ZERO);
+            report(request, attempt, Delivery.DEAD, verdict.rejection(), nanos);
             return;
         }
         Duration age = Duration.between(stored.createdAt(), now);
@@ -417,11 +427,23 @@ public final class DeliveryQueue implements Backend {
             LOG.warn("queue {}: {} is dead after {}: {}", destination.name, stored.id(), why, detail);
             finish(claim, p.next(MessageState.DEAD, attempt, now, new MessageEvent(now, MessageEvent.Type.DEAD,
                     why + "; last: " + detail)), Duration.ZERO);
+            report(request, attempt, Delivery.DEAD, verdict.rejection(), nanos);
             return;
         }
         LOG.info("queue {}: {} failed, retry in {} ms: {}", destination.name, stored.id(), delay.toMillis(), detail);
         finish(claim, p.next(MessageState.PENDING, attempt, now.plus(delay), new MessageEvent(now,
                 MessageEvent.Type.FAILED, detail + "; next in " + delay.toMillis() + " ms")), delay);
+        report(request, attempt, Delivery.RETRY_SCHEDULED, verdict.rejection(), nanos);
+    }
+
+    /**
+     * Tells the listeners of the pipeline that accepted the message (its name persisted with it) what
+     * this attempt decided; after the outcome is recorded, so a listener never sees what a crash undoes.
+     */
+    private void report(Request request, int attempt, Delivery outcome, Rejection rejection, long nanos) {
+        request.attribute(Attribute.PIPELINE).ifPresent(pipeline -> Pipeline.deliveryAttempted(new DeliveryEvent(
+                pipeline, request.attribute(Attribute.EXCHANGE_ID).orElse(""), destination.name,
+                request.attribute(MESSAGE_ID).orElseThrow(), attempt, outcome, rejection, Math.max(0, nanos))));
     }
 
     private void finish(Store.Claim claim, Progress next, Duration delay) throws Exception {
