@@ -269,14 +269,21 @@ public final class DeliveryQueue implements Backend {
         String id = newId();
         Instant now = clock.instant();
         StoredRequest stored = StoredRequest.of(id, destination.name, now, request, codecs, s.omitHeaders);
-        SourceWatch source = new SourceWatch(request.body().stream());
-        try (source) {
-            store.accept(stored, source, Math.min(room, diskRoom));
+        Codecs.StoredFile onDisk = Codecs.storedFile(request);
+        SourceWatch source = onDisk != null ? null : new SourceWatch(request.body().stream());
+        try {
+            if (onDisk != null) {
+                store.acceptFile(stored, onDisk.file(), onDisk.offset(), Math.min(room, diskRoom));
+            } else {
+                try (source) {
+                    store.accept(stored, source, Math.min(room, diskRoom));
+                }
+            }
         } catch (DurableFiles.TooBig e) {
             return refuse("the delivery queue for " + destination.name + " has no room for this message: "
                     + e.getMessage(), "queue_full");
         } catch (Exception e) {
-            if (source.failure != null) {
+            if (source != null && source.failure != null) {
                 throw source.failure; // the sender broke off: nothing was accepted
             }
             LOG.error("queue {}: cannot persist a message: {}", destination.name, e.toString());

@@ -103,6 +103,11 @@ public final class DicomFileStore implements Backend {
         return new DicomFileStore(configuredRoot, layout, duplicates, fsync, bytes);
     }
 
+    /** Whether a stored file is durable (fsynced, with its directory) before success is reported. */
+    boolean syncs() {
+        return fsync;
+    }
+
     public Path root() {
         return root;
     }

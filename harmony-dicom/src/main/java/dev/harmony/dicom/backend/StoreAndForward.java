@@ -24,7 +24,10 @@ import java.util.Set;
  * }</pre>
  *
  * The next hop can be any DICOM backend, e.g. a {@code DeliveryQueue} in front of the forward, which
- * answers once the object is queued and delivers it in the background.
+ * answers once the object is queued and delivers it in the background. The request it gets carries the
+ * stored file and where its data set starts ({@link DicomAttributes#STORED_FILE},
+ * {@link DicomAttributes#DATASET_OFFSET}, the latter only when the store fsyncs); the journal queue then
+ * hard-links that file instead of writing and syncing a second copy.
  */
 public final class StoreAndForward implements Backend {
     private final DicomFileStore store;
@@ -79,8 +82,12 @@ public final class StoreAndForward implements Backend {
         Path file = stored.attribute(DicomAttributes.STORED_FILE).orElseThrow();
         try (InputStream in = Files.newInputStream(file)) {
             FileMeta.Opened opened = FileMeta.read(in);
-            Response forwarded = forward.handle(request.withBody(
-                    Body.ofStream(opened.dataset(), -1, DicomAttributes.DATASET_CONTENT_TYPE)));
+            Request next = request.withBody(Body.ofStream(opened.dataset(), -1, DicomAttributes.DATASET_CONTENT_TYPE))
+                    .with(DicomAttributes.STORED_FILE, file);
+            if (store.syncs()) { // durable: the next hop may keep the file itself
+                next = next.with(DicomAttributes.DATASET_OFFSET, opened.datasetOffset());
+            }
+            Response forwarded = forward.handle(next);
             return forwarded.with(DicomAttributes.STORED_FILE, file);
         }
     }
