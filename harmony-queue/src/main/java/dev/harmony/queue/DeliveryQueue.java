@@ -364,9 +364,8 @@ public final class DeliveryQueue implements Backend {
         if (attempt > s.maxAttempts) { // earlier attempts never finished (e.g. the process died each time)
             Instant now = clock.instant();
             String why = attempt - 1 + " attempts did not finish";
-            finish(claim, p.next(MessageState.DEAD, attempt, now, new MessageEvent(now, MessageEvent.Type.DEAD, why)),
-                    Duration.ZERO);
-            report(request, attempt, Delivery.DEAD, Rejection.internal(why), 0);
+            conclude(claim, request, MessageState.DEAD, now, new MessageEvent(now, MessageEvent.Type.DEAD, why),
+                    Duration.ZERO, Delivery.DEAD, Rejection.internal(why), 0);
             return;
         }
         if (s.idempotencyKey && request.protocol().equals(Protocol.HTTP)
@@ -400,9 +399,8 @@ public final class DeliveryQueue implements Backend {
         long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
         if (interrupted && !running) {
             String why = "the queue stopped during the attempt";
-            finish(claim, p.next(MessageState.PENDING, attempt, now, new MessageEvent(now, MessageEvent.Type.RECOVERED,
-                    why)), Duration.ZERO);
-            report(request, attempt, Delivery.RETRY_SCHEDULED, Rejection.internal(why), nanos);
+            conclude(claim, request, MessageState.PENDING, now, new MessageEvent(now, MessageEvent.Type.RECOVERED, why),
+                    Duration.ZERO, Delivery.RETRY_SCHEDULED, Rejection.internal(why), nanos);
             return;
         }
         if (verdict == null) {
@@ -411,9 +409,8 @@ public final class DeliveryQueue implements Backend {
         if (verdict.delivered()) {
             destinationAnswered();
             LOG.debug("queue {}: delivered {} (attempt {}, {} ms)", destination.name, stored.id(), attempt, ms);
-            finish(claim, p.next(MessageState.DELIVERED, attempt, now, new MessageEvent(now, MessageEvent.Type.DELIVERED,
-                    verdict.detail() + " in " + ms + " ms")), Duration.ZERO);
-            report(request, attempt, Delivery.DELIVERED, null, nanos);
+            conclude(claim, request, MessageState.DELIVERED, now, new MessageEvent(now, MessageEvent.Type.DELIVERED,
+                    verdict.detail() + " in " + ms + " ms"), Duration.ZERO, Delivery.DELIVERED, null, nanos);
             return;
         }
         failedAttempts.incrementAndGet();
@@ -421,9 +418,8 @@ public final class DeliveryQueue implements Backend {
         if (!verdict.retryable()) {
             destinationAnswered();
             LOG.warn("queue {}: {} is dead: permanent refusal {}", destination.name, stored.id(), detail);
-            finish(claim, p.next(MessageState.DEAD, attempt, now, new MessageEvent(now, MessageEvent.Type.DEAD,
-                    "permanent: " + detail)), Duration.ZERO);
-            report(request, attempt, Delivery.DEAD, verdict.rejection(), nanos);
+            conclude(claim, request, MessageState.DEAD, now, new MessageEvent(now, MessageEvent.Type.DEAD,
+                    "permanent: " + detail), Duration.ZERO, Delivery.DEAD, verdict.rejection(), nanos);
             return;
         }
         Duration age = Duration.between(stored.createdAt(), now);
@@ -432,20 +428,29 @@ public final class DeliveryQueue implements Backend {
         if (attempt >= s.maxAttempts || age.compareTo(s.maxAge) >= 0) {
             String why = attempt >= s.maxAttempts ? attempt + " attempts" : "older than " + s.maxAge;
             LOG.warn("queue {}: {} is dead after {}: {}", destination.name, stored.id(), why, detail);
-            finish(claim, p.next(MessageState.DEAD, attempt, now, new MessageEvent(now, MessageEvent.Type.DEAD,
-                    why + "; last: " + detail)), Duration.ZERO);
-            report(request, attempt, Delivery.DEAD, verdict.rejection(), nanos);
+            conclude(claim, request, MessageState.DEAD, now, new MessageEvent(now, MessageEvent.Type.DEAD,
+                    why + "; last: " + detail), Duration.ZERO, Delivery.DEAD, verdict.rejection(), nanos);
             return;
         }
         LOG.info("queue {}: {} failed, retry in {} ms: {}", destination.name, stored.id(), delay.toMillis(), detail);
-        finish(claim, p.next(MessageState.PENDING, attempt, now.plus(delay), new MessageEvent(now,
-                MessageEvent.Type.FAILED, detail + "; next in " + delay.toMillis() + " ms")), delay);
-        report(request, attempt, Delivery.RETRY_SCHEDULED, verdict.rejection(), nanos);
+        conclude(claim, request, MessageState.PENDING, now.plus(delay), new MessageEvent(now, MessageEvent.Type.FAILED,
+                detail + "; next in " + delay.toMillis() + " ms"), delay, Delivery.RETRY_SCHEDULED, verdict.rejection(),
+                nanos);
+    }
+
+    /** Records what the attempt decided, then (if recorded) tells the pipeline's listeners. */
+    private void conclude(Store.Claim claim, Request request, MessageState state, Instant due, MessageEvent event,
+            Duration delay, Delivery outcome, Rejection rejection, long nanos) throws Exception {
+        Progress p = claim.progress();
+        if (finish(claim, p.next(state, p.attempts(), due, event), delay)) {
+            report(request, p.attempts(), outcome, rejection, nanos);
+        }
     }
 
     /**
      * Tells the listeners of the pipeline that accepted the message (its name persisted with it) what
-     * this attempt decided; after the outcome is recorded, so a listener never sees what a crash undoes.
+     * this attempt decided; only once the outcome is recorded (not for a claim lost to another node,
+     * which attempts again and reports that).
      */
     private void report(Request request, int attempt, Delivery outcome, Rejection rejection, long nanos) {
         request.attribute(Attribute.PIPELINE).ifPresent(pipeline -> Pipeline.deliveryAttempted(new DeliveryEvent(
@@ -453,11 +458,14 @@ public final class DeliveryQueue implements Backend {
                 request.attribute(MESSAGE_ID).orElseThrow(), attempt, outcome, rejection, Math.max(0, nanos))));
     }
 
-    private void finish(Store.Claim claim, Progress next, Duration delay) throws Exception {
+    /** Records the outcome; false if the claim was lost meanwhile (another node redoes the attempt). */
+    private boolean finish(Store.Claim claim, Progress next, Duration delay) throws Exception {
         if (!store.finish(claim, s.nodeId, next, delay)) {
             LOG.warn("queue {}: the claim on {} expired and was taken over; its outcome here is not recorded",
                     destination.name, claim.id());
+            return false;
         }
+        return true;
     }
 
     private void renew(Store.Claim claim) {
