@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  *         .name("dicom-scp")
  *         .source("Modality", "CT Scanner")
  *         .frontend(DicomScp.port(11112).aeTitle("HARMONY").build())
- *         .use(AeTitleCheck.allow("CT1"))
- *         .backend(DicomFileStore.under(Path.of("data")))
+ *         .use(AeTitleCheck.allow("CT1").build())
+ *         .backend(DicomFileStore.under(Path.of("data")).build())
  *         .target("File System")
  *         .build()) {
  *     p.start();

@@ -1,7 +1,9 @@
 package dev.harmony.queue;
 
 import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.backend.DicomFileStore;
 import dev.harmony.dicom.backend.DicomForward;
+import dev.harmony.dicom.backend.StoreAndForward;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.fhir.backend.FhirClient;
 import dev.harmony.fhir.backend.Retry;
@@ -44,8 +46,7 @@ public final class QueueNode {
                 .backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)).build();
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").build();
         Pipeline p = Pipeline.builder().name("node").frontend(scp).backend(archive == null ? queue
-                : dev.harmony.dicom.backend.StoreAndForward.of(dev.harmony.dicom.backend.DicomFileStore.under(archive),
-                        queue)).build();
+                : StoreAndForward.of(DicomFileStore.under(archive).build(), queue).build()).build();
         p.start();
         System.out.println("LISTENING " + scp.localPort());
         System.out.flush();

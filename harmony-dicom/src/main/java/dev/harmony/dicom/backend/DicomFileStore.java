@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * {@code {StudyInstanceUID}/{SeriesInstanceUID}/{SOPInstanceUID}.dcm}.
  *
  * <pre>{@code
- * DicomFileStore.under(Path.of("/data/dicom")).onDuplicate(DuplicatePolicy.REJECT)
+ * DicomFileStore.under(Path.of("/data/dicom")).onDuplicate(DuplicatePolicy.REJECT).build()
  * }</pre>
  *
- * <p>Immutable: each option returns a changed copy. The data set streams from the network into a hidden temporary file in the target directory,
+ * <p>Options go on the {@link Builder}; the built store is immutable. The data set streams from the network into a hidden temporary file in the target directory,
  * which is fsynced and then atomically renamed; only then is success reported, so a final path never
  * shows a partial file. Only the elements up to Series Instance UID are held in memory. UIDs are
  * validated (digits and dots, at most 64 characters), so no path can leave the root. Answers
@@ -58,49 +58,66 @@ public final class DicomFileStore implements Backend {
     private final int headerLimit;
     private final Set<Path> knownDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private DicomFileStore(Path configuredRoot, FileLayout layout, DuplicatePolicy duplicates, boolean fsync,
-            int headerLimit) {
-        this.configuredRoot = configuredRoot;
+    private DicomFileStore(Builder b) {
+        this.configuredRoot = b.root;
         this.root = configuredRoot.toAbsolutePath().normalize();
-        this.layout = layout;
-        this.duplicates = duplicates;
-        this.fsync = fsync;
-        this.headerLimit = headerLimit;
+        this.layout = b.layout;
+        this.duplicates = b.duplicates;
+        this.fsync = b.fsync;
+        this.headerLimit = b.headerLimit;
     }
 
     /**
      * A store under {@code root} (created at start if missing) with the defaults: the UID layout,
-     * {@link DuplicatePolicy#OVERWRITE}, fsync on, 16 MiB header limit. The options below return
-     * a changed copy.
+     * {@link DuplicatePolicy#OVERWRITE}, fsync on, 16 MiB header limit.
      */
-    public static DicomFileStore under(Path root) {
-        Objects.requireNonNull(root, "DicomFileStore.under: root");
-        return new DicomFileStore(root, new FileLayout("{StudyInstanceUID}/{SeriesInstanceUID}/{SOPInstanceUID}.dcm"),
-                DuplicatePolicy.OVERWRITE, true, 16 * 1024 * 1024);
+    public static Builder under(Path root) {
+        return new Builder(Objects.requireNonNull(root, "DicomFileStore.under: root"));
     }
 
-    /** Relative path pattern with {StudyInstanceUID}, {SeriesInstanceUID}, {SOPInstanceUID}, {SOPClassUID}. */
-    public DicomFileStore layout(String pattern) {
-        return new DicomFileStore(configuredRoot, new FileLayout(pattern), duplicates, fsync, headerLimit);
-    }
+    /** Options of a {@link DicomFileStore}; {@link #build()} makes the stage. */
+    public static final class Builder {
+        private final Path root;
+        private FileLayout layout = new FileLayout("{StudyInstanceUID}/{SeriesInstanceUID}/{SOPInstanceUID}.dcm");
+        private DuplicatePolicy duplicates = DuplicatePolicy.OVERWRITE;
+        private boolean fsync = true;
+        private int headerLimit = 16 * 1024 * 1024;
 
-    /** What to do when the instance is already stored. Default {@link DuplicatePolicy#OVERWRITE}. */
-    public DicomFileStore onDuplicate(DuplicatePolicy policy) {
-        return new DicomFileStore(configuredRoot, layout, Objects.requireNonNull(policy, "DicomFileStore.onDuplicate"),
-                fsync, headerLimit);
-    }
-
-    /** Whether to fsync file and directory before reporting success. Default true. */
-    public DicomFileStore fsync(boolean value) {
-        return new DicomFileStore(configuredRoot, layout, duplicates, value, headerLimit);
-    }
-
-    /** The most bytes of elements before the Series Instance UID held in memory. Default 16 MiB. */
-    public DicomFileStore headerLimit(int bytes) {
-        if (bytes < 1024) {
-            throw new IllegalArgumentException("DicomFileStore.headerLimit must be >= 1024: " + bytes);
+        private Builder(Path root) {
+            this.root = root;
         }
-        return new DicomFileStore(configuredRoot, layout, duplicates, fsync, bytes);
+
+        /** Relative path pattern with {StudyInstanceUID}, {SeriesInstanceUID}, {SOPInstanceUID}, {SOPClassUID}. */
+        public Builder layout(String pattern) {
+            this.layout = new FileLayout(pattern);
+            return this;
+        }
+
+        /** What to do when the instance is already stored. Default {@link DuplicatePolicy#OVERWRITE}. */
+        public Builder onDuplicate(DuplicatePolicy policy) {
+            this.duplicates = Objects.requireNonNull(policy, "DicomFileStore.onDuplicate");
+            return this;
+        }
+
+        /** Whether to fsync file and directory before reporting success. Default true. */
+        public Builder fsync(boolean value) {
+            this.fsync = value;
+            return this;
+        }
+
+        /** The most bytes of elements before the Series Instance UID held in memory. Default 16 MiB. */
+        public Builder headerLimit(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("DicomFileStore.headerLimit must be >= 1024: " + bytes);
+            }
+            this.headerLimit = bytes;
+            return this;
+        }
+
+        /** The store with these options. */
+        public DicomFileStore build() {
+            return new DicomFileStore(this);
+        }
     }
 
     /** Whether a stored file is durable (fsynced, with its directory) before success is reported. */
@@ -108,6 +125,7 @@ public final class DicomFileStore implements Backend {
         return fsync;
     }
 
+    /** The store's root directory, absolute. */
     public Path root() {
         return root;
     }

@@ -47,15 +47,34 @@ public final class StoreAndForward implements Backend {
         this.target = target;
     }
 
-    public static StoreAndForward of(DicomFileStore store, DicomForward forward) {
-        return new StoreAndForward(store, forward, Objects.requireNonNull(forward, "StoreAndForward: forward")
+    /** Stores, then forwards the stored object with {@code forward}, whose answer is the answer. */
+    public static Builder of(DicomFileStore store, DicomForward forward) {
+        return new Builder(store, forward, Objects.requireNonNull(forward, "StoreAndForward: forward")
                 .pacs().toString());
     }
 
     /** Stores, then hands the stored object to {@code next} (a DICOM backend), whose answer is the answer. */
-    public static StoreAndForward of(DicomFileStore store, Backend next) {
-        return new StoreAndForward(store, next, Objects.requireNonNull(next, "StoreAndForward: next")
+    public static Builder of(DicomFileStore store, Backend next) {
+        return new Builder(store, next, Objects.requireNonNull(next, "StoreAndForward: next")
                 .describe().detail());
+    }
+
+    /** A {@link StoreAndForward} to be made with {@link #build()}; it has no options yet, so every stage is made alike. */
+    public static final class Builder {
+        private final DicomFileStore store;
+        private final Backend forward;
+        private final String target;
+
+        private Builder(DicomFileStore store, Backend forward, String target) {
+            this.store = store;
+            this.forward = forward;
+            this.target = target;
+        }
+
+        /** The stage. */
+        public StoreAndForward build() {
+            return new StoreAndForward(store, forward, target);
+        }
     }
 
     @Override

@@ -26,10 +26,10 @@ import java.util.Set;
  * reason 3; called AE not recognized, reason 7) before any data flows.
  *
  * <pre>{@code
- * AeTitleCheck.allow("CT1", "MR1").pin("CT1", "10.0.0.5")
+ * AeTitleCheck.allow("CT1", "MR1").pin("CT1", "10.0.0.5").build()
  * }</pre>
  *
- * <p>Immutable: each option returns a new check. On success it sets {@link Attribute#PRINCIPAL} to
+ * <p>On success it sets {@link Attribute#PRINCIPAL} to
  * the calling AE title.
  */
 public final class AeTitleCheck implements Middleware {
@@ -47,12 +47,12 @@ public final class AeTitleCheck implements Middleware {
     }
 
     /** Admits only these calling AE titles. */
-    public static AeTitleCheck allow(String... callingAeTitles) {
+    public static Builder allow(String... callingAeTitles) {
         return allow(Arrays.asList(callingAeTitles));
     }
 
     /** Admits only these calling AE titles. */
-    public static AeTitleCheck allow(List<String> callingAeTitles) {
+    public static Builder allow(List<String> callingAeTitles) {
         if (callingAeTitles.isEmpty()) {
             throw new IllegalArgumentException("AeTitleCheck.allow: name at least one calling AE title");
         }
@@ -60,36 +60,50 @@ public final class AeTitleCheck implements Middleware {
         for (String ae : callingAeTitles) {
             set.add(AeTitles.require(ae, "AeTitleCheck.allow"));
         }
-        return new AeTitleCheck(java.util.Collections.unmodifiableSet(set), null, Map.of(), Map.of());
+        return new Builder(java.util.Collections.unmodifiableSet(set));
     }
 
     /** Admits any calling AE title (the called AE title is still checked). */
-    public static AeTitleCheck anyCallingAe() {
-        return new AeTitleCheck(null, null, Map.of(), Map.of());
+    public static Builder anyCallingAe() {
+        return new Builder(null);
     }
 
-    /** The called AE title to require. Default: the listener's own AE title. */
-    public AeTitleCheck calledAe(String title) {
-        return new AeTitleCheck(allowed, AeTitles.require(title, "AeTitleCheck.calledAe"), pins, pinnedHosts);
-    }
+    /** Options of an {@link AeTitleCheck}; {@link #build()} makes the stage. */
+    public static final class Builder {
+        private final Set<String> allowed;
+        private String calledAe;
+        private final Map<String, Set<InetAddress>> pins = new LinkedHashMap<>();
+        private final Map<String, String> pinnedHosts = new LinkedHashMap<>();
 
-    /** Admits {@code callingAe} only from the addresses {@code host} resolves to (resolved now). */
-    public AeTitleCheck pin(String callingAe, String host) {
-        String ae = AeTitles.require(callingAe, "AeTitleCheck.pin");
-        if (allowed != null && !allowed.contains(ae)) {
-            throw new IllegalArgumentException("AeTitleCheck.pin: '" + ae + "' is not on the allow-list " + allowed);
+        private Builder(Set<String> allowed) {
+            this.allowed = allowed;
         }
-        Set<InetAddress> addresses;
-        try {
-            addresses = Set.of(InetAddress.getAllByName(host));
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("AeTitleCheck.pin: cannot resolve host '" + host + "' for " + ae);
+
+        /** The called AE title to require. Default: the listener's own AE title. */
+        public Builder calledAe(String title) {
+            this.calledAe = AeTitles.require(title, "AeTitleCheck.calledAe");
+            return this;
         }
-        Map<String, Set<InetAddress>> newPins = new LinkedHashMap<>(pins);
-        newPins.put(ae, addresses);
-        Map<String, String> newHosts = new LinkedHashMap<>(pinnedHosts);
-        newHosts.put(ae, host);
-        return new AeTitleCheck(allowed, calledAe, Map.copyOf(newPins), Map.copyOf(newHosts));
+
+        /** Admits {@code callingAe} only from the addresses {@code host} resolves to (resolved now). */
+        public Builder pin(String callingAe, String host) {
+            String ae = AeTitles.require(callingAe, "AeTitleCheck.pin");
+            if (allowed != null && !allowed.contains(ae)) {
+                throw new IllegalArgumentException("AeTitleCheck.pin: '" + ae + "' is not on the allow-list " + allowed);
+            }
+            try {
+                pins.put(ae, Set.of(InetAddress.getAllByName(host)));
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("AeTitleCheck.pin: cannot resolve host '" + host + "' for " + ae);
+            }
+            pinnedHosts.put(ae, host);
+            return this;
+        }
+
+        /** The check with these options. */
+        public AeTitleCheck build() {
+            return new AeTitleCheck(allowed, calledAe, Map.copyOf(pins), Map.copyOf(pinnedHosts));
+        }
     }
 
     @Override

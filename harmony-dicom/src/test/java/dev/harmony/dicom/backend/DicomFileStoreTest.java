@@ -65,7 +65,7 @@ class DicomFileStoreTest {
     @Test
     void writesAValidPart10FileAtTheLayoutPath() throws Exception {
         byte[] data = dataset("1.2.3.4.5", (byte) 1);
-        Response r = send(DicomFileStore.under(tmp), store("1.2.3.4.5", data));
+        Response r = send(DicomFileStore.under(tmp).build(), store("1.2.3.4.5", data));
         Path file = tmp.resolve(STUDY).resolve(SERIES).resolve("1.2.3.4.5.dcm");
         assertThat(r.isSuccess()).isTrue();
         assertThat(r.attribute(DicomAttributes.STORED_FILE)).contains(file);
@@ -77,7 +77,7 @@ class DicomFileStoreTest {
 
     @Test
     void aSeriesDirectoryRemovedBetweenObjectsIsCreatedAgain() throws Exception {
-        DicomFileStore store = DicomFileStore.under(tmp);
+        DicomFileStore store = DicomFileStore.under(tmp).build();
         DirectFrontend in = DirectFrontend.speaking(Protocol.DICOM);
         try (Pipeline p = Pipeline.builder().name("store").frontend(in).backend(store).build()) {
             p.start();
@@ -94,7 +94,7 @@ class DicomFileStoreTest {
     void noTemporaryFileIsLeftBehindWhetherRenamedOrLinked() throws Exception {
         for (DuplicatePolicy policy : DuplicatePolicy.values()) {
             String uid = "1.2.3.4.3" + policy.ordinal();
-            Response r = send(DicomFileStore.under(tmp).onDuplicate(policy), store(uid, dataset(uid, (byte) 5)));
+            Response r = send(DicomFileStore.under(tmp).onDuplicate(policy).build(), store(uid, dataset(uid, (byte) 5)));
             assertThat(r.isSuccess()).as(policy.name()).isTrue();
             assertThat(Part10.read(tmp.resolve(STUDY).resolve(SERIES).resolve(uid + ".dcm")).dataset())
                     .isEqualTo(dataset(uid, (byte) 5));
@@ -109,19 +109,19 @@ class DicomFileStoreTest {
     void duplicatePolicies() throws Exception {
         String uid = "1.2.3.4.6";
         Path file = tmp.resolve(STUDY).resolve(SERIES).resolve(uid + ".dcm");
-        send(DicomFileStore.under(tmp), store(uid, dataset(uid, (byte) 1)));
+        send(DicomFileStore.under(tmp).build(), store(uid, dataset(uid, (byte) 1)));
 
-        Response kept = send(DicomFileStore.under(tmp).onDuplicate(DuplicatePolicy.KEEP_FIRST),
+        Response kept = send(DicomFileStore.under(tmp).onDuplicate(DuplicatePolicy.KEEP_FIRST).build(),
                 store(uid, dataset(uid, (byte) 2)));
         assertThat(kept.isSuccess()).isTrue();
         assertThat(Part10.read(file).dataset()).isEqualTo(dataset(uid, (byte) 1));
 
-        Response refused = send(DicomFileStore.under(tmp).onDuplicate(DuplicatePolicy.REJECT),
+        Response refused = send(DicomFileStore.under(tmp).onDuplicate(DuplicatePolicy.REJECT).build(),
                 store(uid, dataset(uid, (byte) 3)));
         assertThat(DimseStatus.of(refused)).isEqualTo(DimseStatus.DUPLICATE_SOP_INSTANCE);
         assertThat(Part10.read(file).dataset()).isEqualTo(dataset(uid, (byte) 1));
 
-        Response replaced = send(DicomFileStore.under(tmp).onDuplicate(DuplicatePolicy.OVERWRITE),
+        Response replaced = send(DicomFileStore.under(tmp).onDuplicate(DuplicatePolicy.OVERWRITE).build(),
                 store(uid, dataset(uid, (byte) 4)));
         assertThat(replaced.isSuccess()).isTrue();
         assertThat(Part10.read(file).dataset()).isEqualTo(dataset(uid, (byte) 4));
@@ -130,32 +130,32 @@ class DicomFileStoreTest {
 
     @Test
     void uidsThatCouldEscapeTheRootAreRefused() throws Exception {
-        Response r = send(DicomFileStore.under(tmp.resolve("root")),
+        Response r = send(DicomFileStore.under(tmp.resolve("root")).build(),
                 store("../../escape", dataset("../../escape", (byte) 1)));
         assertThat(DimseStatus.of(r)).isEqualTo(DimseStatus.DATA_SET_DOES_NOT_MATCH_SOP_CLASS);
         byte[] badStudy = ElementWriter.explicitLittleEndian().uid(Tags.SOP_INSTANCE_UID, "1.2.9")
                 .uid(Tags.STUDY_INSTANCE_UID, "..").uid(Tags.SERIES_INSTANCE_UID, SERIES).toByteArray();
-        assertThat(DimseStatus.of(send(DicomFileStore.under(tmp.resolve("root")), store("1.2.9", badStudy))))
+        assertThat(DimseStatus.of(send(DicomFileStore.under(tmp.resolve("root")).build(), store("1.2.9", badStudy))))
                 .isEqualTo(DimseStatus.DATA_SET_DOES_NOT_MATCH_SOP_CLASS);
         assertThat(files()).isZero();
     }
 
     @Test
     void mismatchedOrUnparsableDataSetsAreRefused() throws Exception {
-        Response mismatch = send(DicomFileStore.under(tmp), store("1.2.7", dataset("1.2.8", (byte) 1)));
+        Response mismatch = send(DicomFileStore.under(tmp).build(), store("1.2.7", dataset("1.2.8", (byte) 1)));
         assertThat(DimseStatus.of(mismatch)).isEqualTo(DimseStatus.DATA_SET_DOES_NOT_MATCH_SOP_CLASS);
-        Response garbage = send(DicomFileStore.under(tmp), store("1.2.7", "not dicom at all".getBytes()));
+        Response garbage = send(DicomFileStore.under(tmp).build(), store("1.2.7", "not dicom at all".getBytes()));
         assertThat(DimseStatus.of(garbage)).isEqualTo(DimseStatus.CANNOT_UNDERSTAND);
         assertThat(files()).isZero();
     }
 
     @Test
     void misconfigurationFailsAtConstruction() {
-        assertThatThrownBy(() -> DicomFileStore.under(tmp).layout("{StudyInstanceUID}/x.dcm"))
+        assertThatThrownBy(() -> DicomFileStore.under(tmp).layout("{StudyInstanceUID}/x.dcm").build())
                 .hasMessageContaining("DicomFileStore.layout").hasMessageContaining("{SOPInstanceUID}");
-        assertThatThrownBy(() -> DicomFileStore.under(tmp).layout("../{SOPInstanceUID}.dcm"))
+        assertThatThrownBy(() -> DicomFileStore.under(tmp).layout("../{SOPInstanceUID}.dcm").build())
                 .hasMessageContaining("DicomFileStore.layout");
-        assertThatThrownBy(() -> DicomFileStore.under(tmp).layout("{PatientName}/{SOPInstanceUID}.dcm"))
+        assertThatThrownBy(() -> DicomFileStore.under(tmp).layout("{PatientName}/{SOPInstanceUID}.dcm").build())
                 .hasMessageContaining("unknown placeholder {PatientName}");
     }
 }

@@ -39,7 +39,7 @@ class ForwardTest {
     }
 
     private static Pipeline pipeline(DicomScp scp, Backend backend) {
-        return Pipeline.builder().name("forward-test").frontend(scp).use(AeTitleCheck.allow("MODALITY"))
+        return Pipeline.builder().name("forward-test").frontend(scp).use(AeTitleCheck.allow("MODALITY").build())
                 .backend(backend).build();
     }
 
@@ -51,7 +51,7 @@ class ForwardTest {
             DicomForward forward = DicomForward.to(DicomNode.of("PACS", "127.0.0.1", pacs.port()))
                     .idleRelease(Duration.ofMillis(400)).build();
             DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").build();
-            try (Pipeline p = pipeline(scp, StoreAndForward.of(DicomFileStore.under(store), forward))) {
+            try (Pipeline p = pipeline(scp, StoreAndForward.of(DicomFileStore.under(store).build(), forward).build())) {
                 p.start();
                 // storescu as the modality, two separate associations in a row
                 for (List<Path> half : List.of(files.subList(0, 3), files.subList(3, 6))) {
@@ -136,7 +136,7 @@ class ForwardTest {
         DicomScp pacsScp = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("PACS").build();
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").build();
         try (Pipeline pacs = Pipeline.builder().name("pacs").frontend(pacsScp)
-                .backend(DicomFileStore.under(pacsStore).onDuplicate(DuplicatePolicy.REJECT)).build()) {
+                .backend(DicomFileStore.under(pacsStore).onDuplicate(DuplicatePolicy.REJECT).build()).build()) {
             pacs.start();
             DicomForward forward = DicomForward.to(DicomNode.of("PACS", "127.0.0.1", pacsScp.localPort())).build();
             try (Pipeline p = pipeline(scp, forward)) {

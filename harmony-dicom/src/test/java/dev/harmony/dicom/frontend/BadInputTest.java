@@ -45,8 +45,8 @@ class BadInputTest {
         store = tmp.resolve("store");
         scp = DicomScp.port(0).bindAddress("127.0.0.1").maxPduLength(16384).maxAssociations(2)
                 .artimTimeout(Duration.ofSeconds(1)).idleTimeout(Duration.ofSeconds(2)).build();
-        pipeline = Pipeline.builder().name("bad-input").frontend(scp).use(AeTitleCheck.allow("RAW", "MODALITY"))
-                .backend(DicomFileStore.under(store)).build();
+        pipeline = Pipeline.builder().name("bad-input").frontend(scp).use(AeTitleCheck.allow("RAW", "MODALITY").build())
+                .backend(DicomFileStore.under(store).build()).build();
         pipeline.start();
     }
 

@@ -37,8 +37,8 @@ class ScpWithDcmtkTest {
         scp = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("HARMONY").build();
         pipeline = Pipeline.builder().name("scp-test")
                 .frontend(scp)
-                .use(AeTitleCheck.allow("MODALITY"))
-                .backend(DicomFileStore.under(store))
+                .use(AeTitleCheck.allow("MODALITY").build())
+                .backend(DicomFileStore.under(store).build())
                 .build();
         pipeline.start();
     }

@@ -35,17 +35,17 @@ class AeTitleCheckTest {
 
     @Test
     void callingAndCalledTitlesAreChecked() {
-        AeTitleCheck check = AeTitleCheck.allow("CT1", "MR1");
+        AeTitleCheck check = AeTitleCheck.allow("CT1", "MR1").build();
         assertThat(send(check, "CT1", "HARMONY", "127.0.0.1").isSuccess()).isTrue();
         assertThat(reason(send(check, "XA9", "HARMONY", "127.0.0.1"))).isEqualTo(DicomRejections.CALLING_AE_NOT_RECOGNIZED);
         assertThat(reason(send(check, "CT1", "OTHER", "127.0.0.1"))).isEqualTo(DicomRejections.CALLED_AE_NOT_RECOGNIZED);
-        assertThat(reason(send(check.calledAe("GATEWAY"), "CT1", "GATEWAY", "127.0.0.1"))).isEqualTo("accepted");
-        assertThat(reason(send(AeTitleCheck.anyCallingAe(), "ANYONE", "HARMONY", "127.0.0.1"))).isEqualTo("accepted");
+        assertThat(reason(send(AeTitleCheck.allow("CT1", "MR1").calledAe("GATEWAY").build(), "CT1", "GATEWAY", "127.0.0.1"))).isEqualTo("accepted");
+        assertThat(reason(send(AeTitleCheck.anyCallingAe().build(), "ANYONE", "HARMONY", "127.0.0.1"))).isEqualTo("accepted");
     }
 
     @Test
     void pinnedTitlesOnlyFromTheirHost() {
-        AeTitleCheck check = AeTitleCheck.allow("CT1", "MR1").pin("CT1", "127.0.0.2");
+        AeTitleCheck check = AeTitleCheck.allow("CT1", "MR1").pin("CT1", "127.0.0.2").build();
         assertThat(send(check, "CT1", "HARMONY", "127.0.0.2").isSuccess()).isTrue();
         assertThat(reason(send(check, "CT1", "HARMONY", "127.0.0.1"))).isEqualTo(DicomRejections.CALLING_AE_NOT_RECOGNIZED);
         assertThat(send(check, "MR1", "HARMONY", "127.0.0.1").isSuccess()).isTrue();
@@ -54,9 +54,9 @@ class AeTitleCheckTest {
 
     @Test
     void misconfigurationFailsAtConstruction() {
-        assertThatThrownBy(() -> AeTitleCheck.allow("WAY_TOO_LONG_AE_TITLE")).hasMessageContaining("AeTitleCheck.allow");
-        assertThatThrownBy(() -> AeTitleCheck.allow("CT1").pin("MR1", "127.0.0.1"))
+        assertThatThrownBy(() -> AeTitleCheck.allow("WAY_TOO_LONG_AE_TITLE").build()).hasMessageContaining("AeTitleCheck.allow");
+        assertThatThrownBy(() -> AeTitleCheck.allow("CT1").pin("MR1", "127.0.0.1").build())
                 .hasMessageContaining("AeTitleCheck.pin").hasMessageContaining("not on the allow-list");
-        assertThatThrownBy(() -> AeTitleCheck.allow(java.util.List.of())).hasMessageContaining("at least one");
+        assertThatThrownBy(() -> AeTitleCheck.allow(java.util.List.of()).build()).hasMessageContaining("at least one");
     }
 }

@@ -70,8 +70,8 @@ class DicomClientTest {
         List<Path> files = corpus(4, "-e");
         Path store = tmp.resolve("store");
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("HARMONY").build();
-        try (Pipeline p = Pipeline.builder().name("scu-to-scp").frontend(scp).use(AeTitleCheck.allow("MODALITY"))
-                .backend(DicomFileStore.under(store)).build()) {
+        try (Pipeline p = Pipeline.builder().name("scu-to-scp").frontend(scp).use(AeTitleCheck.allow("MODALITY").build())
+                .backend(DicomFileStore.under(store).build()).build()) {
             p.start();
             DicomClient client = DicomClient.callingAe("MODALITY").build();
             DicomNode node = DicomNode.of("HARMONY", "127.0.0.1", scp.localPort());

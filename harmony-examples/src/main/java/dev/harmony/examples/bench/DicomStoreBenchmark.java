@@ -206,8 +206,8 @@ public final class DicomStoreBenchmark {
     private Sample viaHarmony(String storescu, Corpus c, Path work, boolean fsync) throws Exception {
         Path out = work.resolve("out-harmony");
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("HARMONY").maxPduLength(maxPdu).build();
-        try (Pipeline p = Pipeline.builder().name("bench").frontend(scp).use(AeTitleCheck.allow("MODALITY"))
-                .backend(DicomFileStore.under(out).fsync(fsync)).build()) {
+        try (Pipeline p = Pipeline.builder().name("bench").frontend(scp).use(AeTitleCheck.allow("MODALITY").build())
+                .backend(DicomFileStore.under(out).fsync(fsync).build()).build()) {
             p.start();
             double cpuBefore = ownCpuSeconds();
             double seconds = send(storescu, "HARMONY", scp.localPort(), c);

@@ -107,7 +107,7 @@ public final class ProxyBenchmark {
                 Pipeline ours = FhirProxyExample.pipeline(new FhirProxyExample.Options(0, "127.0.0.1",
                         URI.create("http://127.0.0.1:" + upstreamPort + "/fhir"),
                         JwtAuth.hmacSecret(secret).issuer(ISSUER).audience(AUDIENCE).build(),
-                        RateLimit.perSecond(100_000_000).keyedBy(RateLimitKey.jwtSubject())))) {
+                        RateLimit.perSecond(100_000_000).keyedBy(RateLimitKey.jwtSubject()).build()))) {
             ours.start();
             int ourPort = ((dev.harmony.http.frontend.HttpIngress) ours.frontend()).port();
             System.out.printf("upstream: nginx :%d; peer: nginx proxy :%d; ours: Harmony :%d%n", upstream.port(),

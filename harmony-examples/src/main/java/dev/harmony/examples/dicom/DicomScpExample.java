@@ -69,19 +69,19 @@ public final class DicomScpExample {
 
     /** The example pipeline (built, not started). */
     public static Pipeline pipeline(Options o) {
-        DicomFileStore files = DicomFileStore.under(o.dir());
+        DicomFileStore files = DicomFileStore.under(o.dir()).build();
         Backend backend = files;
         if (o.forwardTo() != null) {
             DicomForward forward = DicomForward.to(o.forwardTo()).callingAe(o.aeTitle()).build();
             // Queued: the modality gets 0000 once the object is durable on disk; the PACS gets it when it can.
-            backend = o.queue() == null ? StoreAndForward.of(files, forward)
-                    : StoreAndForward.of(files, o.queue().deliverTo(QUEUE_DESTINATION, forward).build());
+            backend = o.queue() == null ? StoreAndForward.of(files, forward).build()
+                    : StoreAndForward.of(files, o.queue().deliverTo(QUEUE_DESTINATION, forward).build()).build();
         }
         var builder = Pipeline.builder()
                 .name("dicom-scp")
                 .source("Modality", "CT Scanner")
                 .frontend(DicomScp.port(o.port()).bindAddress(o.bind()).aeTitle(o.aeTitle()).build())
-                .use(o.allowedCallingAes().isEmpty() ? AeTitleCheck.anyCallingAe() : AeTitleCheck.allow(o.allowedCallingAes()))
+                .use((o.allowedCallingAes().isEmpty() ? AeTitleCheck.anyCallingAe() : AeTitleCheck.allow(o.allowedCallingAes())).build())
                 .backend(backend)
                 .listener(new ObjectLog());
         if (o.forwardTo() != null) {

@@ -63,14 +63,15 @@ public final class FhirProxyExample {
                 .use(o.rateLimit())
                 .backend(HttpForward.to(o.upstream())
                         .connectTimeout(Duration.ofSeconds(2))
-                        .readTimeout(Duration.ofSeconds(30)))
+                        .readTimeout(Duration.ofSeconds(30))
+                        .build())
                 .target("FHIR R4 Server", o.upstream().getHost() + ":" + o.upstream().getPort())
                 .build();
     }
 
     /** 100 requests per minute per JWT subject. */
     public static RateLimit defaultRateLimit() {
-        return RateLimit.perMinute(100).keyedBy(RateLimitKey.jwtSubject());
+        return RateLimit.perMinute(100).keyedBy(RateLimitKey.jwtSubject()).build();
     }
 
     /**
@@ -99,6 +100,6 @@ public final class FhirProxyExample {
         if (n < 1) {
             throw new IllegalArgumentException("option --rate must allow at least 1 request, got '" + spec + "'");
         }
-        return RateLimit.of(n, period).keyedBy(RateLimitKey.jwtSubject());
+        return RateLimit.of(n, period).keyedBy(RateLimitKey.jwtSubject()).build();
     }
 }

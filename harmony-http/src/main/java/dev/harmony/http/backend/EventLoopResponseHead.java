@@ -1,5 +1,6 @@
 package dev.harmony.http.backend;
 
+import dev.harmony.http.internal.HopByHop;
 import dev.harmony.message.Headers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -113,10 +114,10 @@ record EventLoopResponseHead(int status, Headers headers, String contentType, lo
             length = last.equalsIgnoreCase("chunked") ? CHUNKED : http10 ? UNTIL_CLOSE : EventLoopExchange.UNDELIMITED;
             close |= sawLength; // both: a smuggling attempt or a broken server; don't trust the rest
         }
-        Set<String> named = ForwardedHeaders.namedIn(connection);
+        Set<String> named = HopByHop.namedIn(connection);
         Headers.Builder kept = Headers.builder();
         for (int i = 0; i < names.size(); i++) {
-            if (!ForwardedHeaders.isHopByHop(names.get(i), named)) {
+            if (!HopByHop.is(names.get(i), named)) {
                 kept.add(names.get(i), values.get(i));
             }
         }

@@ -57,6 +57,7 @@ import org.slf4j.LoggerFactory;
  *         .trust(Path.of("/etc/harmony/internal-ca.pem"))
  *         .connectTimeout(Duration.ofSeconds(2))
  *         .readTimeout(Duration.ofSeconds(30))
+ *         .build()
  * }</pre>
  */
 public final class HttpForward implements AsyncBackend {
@@ -72,13 +73,12 @@ public final class HttpForward implements AsyncBackend {
     private final String basePath;
     private volatile EventLoopClient client;
 
-    private HttpForward(URI upstream, Duration connectTimeout, Duration readTimeout, int maxIdleConnections,
-            SSLContext tls) {
-        this.upstream = upstream;
-        this.connectTimeout = connectTimeout;
-        this.readTimeout = readTimeout;
-        this.maxIdleConnections = maxIdleConnections;
-        this.tls = tls;
+    private HttpForward(Builder b) {
+        this.upstream = b.upstream;
+        this.connectTimeout = b.connectTimeout;
+        this.readTimeout = b.readTimeout;
+        this.maxIdleConnections = b.maxIdleConnections;
+        this.tls = b.tls;
         String p = upstream.getRawPath() == null ? "" : upstream.getRawPath();
         this.basePath = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
     }
@@ -87,7 +87,7 @@ public final class HttpForward implements AsyncBackend {
      * Forwards to {@code baseUrl} (http or https); a request for {@code /Patient/1} under the ingress
      * prefix goes to {@code baseUrl + "/Patient/1"}. User info in the URL is ignored.
      */
-    public static HttpForward to(URI baseUrl) {
+    public static Builder to(URI baseUrl) {
         Objects.requireNonNull(baseUrl, "HttpForward upstream");
         String scheme = baseUrl.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
@@ -95,73 +95,93 @@ public final class HttpForward implements AsyncBackend {
             throw new IllegalArgumentException("HttpForward: upstream must be an http(s) base URL without query,"
                     + " got '" + withoutUserInfo(baseUrl) + "'");
         }
-        URI clean = URI.create(scheme.toLowerCase(java.util.Locale.ROOT) + "://" + hostPort(baseUrl)
-                + (baseUrl.getRawPath() == null ? "" : baseUrl.getRawPath()));
-        return new HttpForward(clean, Duration.ofSeconds(5), Duration.ofSeconds(30), 64, null);
+        return new Builder(URI.create(scheme.toLowerCase(java.util.Locale.ROOT) + "://" + hostPort(baseUrl)
+                + (baseUrl.getRawPath() == null ? "" : baseUrl.getRawPath())));
     }
 
-    /** How long to wait for a TCP (and TLS) connection, queueing for a busy one included; default 5 s. */
-    public HttpForward connectTimeout(Duration timeout) {
-        return new HttpForward(upstream, positive(timeout, "connectTimeout"), readTimeout, maxIdleConnections, tls);
-    }
+    /** Options of an {@link HttpForward}; {@link #build()} makes the stage. */
+    public static final class Builder {
+        private final URI upstream;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration readTimeout = Duration.ofSeconds(30);
+        private int maxIdleConnections = 64;
+        private SSLContext tls;
 
-    /**
-     * The longest silence from the upstream: from the end of the request (or the last request body
-     * bytes it took) to the answer's head and, for bodies up to 64 KiB, its end; then between the
-     * bytes of a bigger answer. Default 30 s.
-     */
-    public HttpForward readTimeout(Duration timeout) {
-        return new HttpForward(upstream, connectTimeout, positive(timeout, "readTimeout"), maxIdleConnections, tls);
-    }
-
-    /** The most connections to the upstream per IO thread (kept alive while idle); default 64. */
-    public HttpForward maxIdleConnections(int connections) {
-        if (connections < 1) {
-            throw new IllegalArgumentException("HttpForward.maxIdleConnections must be >= 1, got " + connections);
+        private Builder(URI upstream) {
+            this.upstream = upstream;
         }
-        return new HttpForward(upstream, connectTimeout, readTimeout, connections, tls);
-    }
 
-    /**
-     * For an https upstream: trust the CA or self-signed certificates in this PEM file (instead of the
-     * JVM's default trust store). The upstream's host name is checked against its certificate either way.
-     */
-    public HttpForward trust(Path pemCertificates) {
-        Objects.requireNonNull(pemCertificates, "trust");
-        try (InputStream in = Files.newInputStream(pemCertificates)) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("trusted-" + i++, c);
+        /** How long to wait for a TCP (and TLS) connection, queueing for a busy one included; default 5 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * The longest silence from the upstream: from the end of the request (or the last request body
+         * bytes it took) to the answer's head and, for bodies up to 64 KiB, its end; then between the
+         * bytes of a bigger answer. Default 30 s.
+         */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = positive(timeout, "readTimeout");
+            return this;
+        }
+
+        /** The most connections to the upstream per IO thread (kept alive while idle); default 64. */
+        public Builder maxIdleConnections(int connections) {
+            if (connections < 1) {
+                throw new IllegalArgumentException("HttpForward.maxIdleConnections must be >= 1, got " + connections);
             }
-            if (i == 0) {
-                throw new IllegalArgumentException("HttpForward.trust: no certificate in " + pemCertificates);
+            this.maxIdleConnections = connections;
+            return this;
+        }
+
+        /**
+         * For an https upstream: trust the CA or self-signed certificates in this PEM file (instead of the
+         * JVM's default trust store). The upstream's host name is checked against its certificate either way.
+         */
+        public Builder trust(Path pemCertificates) {
+            Objects.requireNonNull(pemCertificates, "trust");
+            try (InputStream in = Files.newInputStream(pemCertificates)) {
+                KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+                store.load(null, null);
+                int i = 0;
+                for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    store.setCertificateEntry("trusted-" + i++, c);
+                }
+                if (i == 0) {
+                    throw new IllegalArgumentException("HttpForward.trust: no certificate in " + pemCertificates);
+                }
+                return trust(store);
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalArgumentException("HttpForward.trust: cannot read " + pemCertificates + ": " + e, e);
             }
-            return trust(store);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("HttpForward.trust: cannot read " + pemCertificates + ": " + e, e);
         }
-    }
 
-    /** For an https upstream: trust the certificates of this key store (a PKCS#12 trust store, say). */
-    public HttpForward trust(KeyStore trustStore) {
-        Objects.requireNonNull(trustStore, "trust");
-        try {
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trustStore);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return tls(context);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("HttpForward.trust: " + e, e);
+        /** For an https upstream: trust the certificates of this key store (a PKCS#12 trust store, say). */
+        public Builder trust(KeyStore trustStore) {
+            Objects.requireNonNull(trustStore, "trust");
+            try {
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trustStore);
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(null, tmf.getTrustManagers(), null);
+                return tls(context);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("HttpForward.trust: " + e, e);
+            }
         }
-    }
 
-    /** For an https upstream: this TLS context (its trust, and client certificates if it has keys). */
-    public HttpForward tls(SSLContext context) {
-        return new HttpForward(upstream, connectTimeout, readTimeout, maxIdleConnections,
-                Objects.requireNonNull(context, "tls"));
+        /** For an https upstream: this TLS context (its trust, and client certificates if it has keys). */
+        public Builder tls(SSLContext context) {
+            this.tls = Objects.requireNonNull(context, "tls");
+            return this;
+        }
+
+        /** The forward with these options. */
+        public HttpForward build() {
+            return new HttpForward(this);
+        }
     }
 
     /** The upstream base URL. */

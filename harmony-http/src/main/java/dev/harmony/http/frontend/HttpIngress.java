@@ -45,6 +45,8 @@ public final class HttpIngress implements Frontend {
     public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(20);
     /** The default time a connection may sit idle between requests: 60 s. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** The default time an answer may wait for a client that does not read it: 60 s. */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
     /** The default limit of a request head (request line and headers): 32 KiB. */
     public static final int DEFAULT_MAX_HEADER_SIZE = 32 * 1024;
     /** The default limit of the request target (path and query): 8 KiB. */
@@ -64,7 +66,8 @@ public final class HttpIngress implements Frontend {
 
     private HttpIngress(Builder b) {
         this.settings = new SharedServer.Settings(b.bindAddress, b.port, b.tls, b.ioThreads, b.workerThreads,
-                new SharedServer.Limits(millis(b.headTimeout), millis(b.idleTimeout), b.maxHeaderSize, b.maxUriLength));
+                new SharedServer.Limits(millis(b.headTimeout), millis(b.idleTimeout), millis(b.writeTimeout), b.maxHeaderSize,
+                        b.maxUriLength));
         this.prefix = b.prefix;
         this.maxBodySize = b.maxBodySize;
         this.bodyTimeout = b.bodyTimeout;
@@ -149,6 +152,7 @@ public final class HttpIngress implements Frontend {
         private int maxUploads = 512;
         private Duration headTimeout = DEFAULT_REQUEST_HEAD_TIMEOUT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
         private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
         private int maxUriLength = DEFAULT_MAX_URI_LENGTH;
         private Set<String> methods = DEFAULT_METHODS;
@@ -254,6 +258,15 @@ public final class HttpIngress implements Frontend {
         /** How long a connection may stay open without a request in progress (default 60 s). */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = positive(timeout, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * How long an answer's next bytes may wait for a client that does not read them (default 60 s);
+         * then the connection is closed, releasing the thread or upstream connection that feeds it.
+         */
+        public Builder writeTimeout(Duration timeout) {
+            this.writeTimeout = positive(timeout, "writeTimeout");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.harmony.http.frontend;
 
 import dev.harmony.http.HttpAttributes;
+import dev.harmony.http.internal.HopByHop;
 import dev.harmony.message.Attribute;
 import dev.harmony.message.Attributes;
 import dev.harmony.message.Body;
@@ -26,7 +27,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -339,10 +339,12 @@ final class IngressHandler implements HttpHandler {
     private static Headers headers(HttpServerExchange exchange, boolean peerTrusted, boolean bodyless) {
         Headers.Builder b = Headers.builder();
         Set<String> named = HopByHop.namedIn(exchange.getRequestHeaders().get(io.undertow.util.Headers.CONNECTION));
+        if (named.contains("close")) {
+            exchange.setPersistent(false); // Undertow honours only a bare "close", not one in a list (RFC 9112 §9.6)
+        }
         for (HeaderValues values : exchange.getRequestHeaders()) {
             String name = values.getHeaderName().toString();
-            if ((HopByHop.is(name) && (bodyless || !name.equalsIgnoreCase("Content-Length")))
-                    || (!named.isEmpty() && named.contains(name.toLowerCase(Locale.ROOT)))) {
+            if (HopByHop.is(name, named) || (bodyless && name.equalsIgnoreCase("Content-Length"))) {
                 continue;
             }
             if (!peerTrusted && ProxyHeaders.is(name)) {

@@ -1,5 +1,6 @@
 package dev.harmony.http.frontend;
 
+import dev.harmony.http.internal.HopByHop;
 import dev.harmony.message.Body;
 import dev.harmony.message.Headers;
 import dev.harmony.message.Response;
@@ -13,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,7 +114,7 @@ final class ResponseWriter {
         exchange.setStatusCode(status);
         HeaderMap out = exchange.getResponseHeaders();
         headers.forEach((name, values) -> {
-            if (!HopByHop.is(name)) {
+            if (!HopByHop.is(name, Set.of()) && !name.equalsIgnoreCase("Content-Length")) { // framing is ours
                 out.addAll(headerName(name), values);
             }
         });

@@ -41,7 +41,7 @@ final class SharedServer {
     }
 
     /** The port-wide protocol limits (see {@link HttpIngress.Builder}). */
-    record Limits(int headTimeoutMillis, int idleTimeoutMillis, int maxHeaderSize, int maxUriLength) {
+    record Limits(int headTimeoutMillis, int idleTimeoutMillis, int writeTimeoutMillis, int maxHeaderSize, int maxUriLength) {
     }
 
     private static final Map<String, SharedServer> BY_ADDRESS = new HashMap<>();
@@ -98,6 +98,9 @@ final class SharedServer {
                     .set(Options.BALANCING_TOKENS, 1)
                     .set(Options.BALANCING_CONNECTIONS, 2)
                     .set(Options.BACKLOG, 1000)
+                    // A client that stops reading an answer: the write waiting for it fails after this
+                    // long and the connection is closed, so no worker thread or upstream connection is held.
+                    .set(Options.WRITE_TIMEOUT, limits.writeTimeoutMillis())
                     .getMap();
             HttpOpenListener open = new HttpOpenListener(buffers, undertowOptions);
             open.setRootHandler(new StrictRequests(paths, limits.maxUriLength(), this::writerFor));

@@ -21,10 +21,10 @@ import java.util.concurrent.CompletionStage;
  * the bucket is full again) and {@code RateLimit-Policy}.
  *
  * <pre>{@code
- * RateLimit.perMinute(100).burst(20).keyedBy(RateLimitKey.jwtSubject())
+ * RateLimit.perMinute(100).burst(20).keyedBy(RateLimitKey.jwtSubject()).build()
  * }</pre>
  *
- * Immutable: every option returns a new instance. Buckets live in a {@link BucketStore} (default:
+ * Options go on the {@link Builder}; the built limit is immutable. Buckets live in a {@link BucketStore} (default:
  * in-process, at most 100 000 keys).
  */
 public final class RateLimit implements AsyncMiddleware {
@@ -62,44 +62,69 @@ public final class RateLimit implements AsyncMiddleware {
     }
 
     /** {@code requests} per minute per key. */
-    public static RateLimit perMinute(long requests) {
+    public static Builder perMinute(long requests) {
         return of(requests, Duration.ofMinutes(1));
     }
 
     /** {@code requests} per second per key. */
-    public static RateLimit perSecond(long requests) {
+    public static Builder perSecond(long requests) {
         return of(requests, Duration.ofSeconds(1));
     }
 
-    /** {@code requests} per {@code period} per key; the bucket holds {@code requests} tokens unless {@link #burst} says otherwise. */
-    public static RateLimit of(long requests, Duration period) {
-        return new RateLimit(requests, period, requests, RateLimitKey.remoteAddress(), BucketStore.local(100_000),
-                TimeMeter.SYSTEM_NANOTIME);
+    /** {@code requests} per {@code period} per key; the bucket holds {@code requests} tokens unless {@link Builder#burst} says otherwise. */
+    public static Builder of(long requests, Duration period) {
+        return new Builder(requests, period);
     }
 
-    /** The bucket capacity: how many requests a rested client may send at once. */
-    public RateLimit burst(long maxBurst) {
-        return new RateLimit(limit, period, maxBurst, key, store, time);
-    }
+    /** Options of a {@link RateLimit}; {@link #build()} makes the stage. */
+    public static final class Builder {
+        private final long limit;
+        private final Duration period;
+        private Long capacity;
+        private RateLimitKey key = RateLimitKey.remoteAddress();
+        private BucketStore store;
+        private TimeMeter time = TimeMeter.SYSTEM_NANOTIME;
 
-    /** What to count per (default: the remote address). */
-    public RateLimit keyedBy(RateLimitKey by) {
-        return new RateLimit(limit, period, capacity, by, store, time);
-    }
+        private Builder(long limit, Duration period) {
+            this.limit = limit;
+            this.period = period;
+        }
 
-    /** The most keys the in-process store tracks (default 100 000). Replaces the store with a local one. */
-    public RateLimit maxKeys(int keys) {
-        return new RateLimit(limit, period, capacity, key, BucketStore.local(keys), time);
-    }
+        /** The bucket capacity: how many requests a rested client may send at once. */
+        public Builder burst(long maxBurst) {
+            this.capacity = maxBurst;
+            return this;
+        }
 
-    /** Where buckets live, e.g. a shared store over bucket4j-redis. */
-    public RateLimit store(BucketStore buckets) {
-        return new RateLimit(limit, period, capacity, key, buckets, time);
-    }
+        /** What to count per (default: the remote address). */
+        public Builder keyedBy(RateLimitKey by) {
+            this.key = by;
+            return this;
+        }
 
-    /** The time source (tests inject a manual one instead of sleeping). */
-    public RateLimit timeMeter(TimeMeter clock) {
-        return new RateLimit(limit, period, capacity, key, store, clock);
+        /** The most keys the in-process store tracks (default 100 000). Replaces the store with a local one. */
+        public Builder maxKeys(int keys) {
+            this.store = BucketStore.local(keys);
+            return this;
+        }
+
+        /** Where buckets live, e.g. a shared store over bucket4j-redis. */
+        public Builder store(BucketStore buckets) {
+            this.store = buckets;
+            return this;
+        }
+
+        /** The time source (tests inject a manual one instead of sleeping). */
+        public Builder timeMeter(TimeMeter clock) {
+            this.time = clock;
+            return this;
+        }
+
+        /** The limit with these options. */
+        public RateLimit build() {
+            return new RateLimit(limit, period, capacity == null ? limit : capacity, key,
+                    store == null ? BucketStore.local(100_000) : store, time);
+        }
     }
 
     @Override

@@ -65,13 +65,13 @@ class HttpForwardTest {
     }
 
     private void proxyTo(URI base) {
-        proxyTo(base, HttpForward.to(base).readTimeout(Duration.ofMillis(500)), 64L * 1024 * 1024);
+        proxyTo(base, HttpForward.to(base).readTimeout(Duration.ofMillis(500)).build(), 64L * 1024 * 1024);
     }
 
     @Test
     void readSearchAndCreateRoundTripAgainstARealFhirServer() throws Exception {
         try (EmbeddedFhirServer fhir = EmbeddedFhirServer.seeded().start()) {
-            proxyTo(fhir.baseUrl(), HttpForward.to(fhir.baseUrl()), 1024 * 1024);
+            proxyTo(fhir.baseUrl(), HttpForward.to(fhir.baseUrl()).build(), 1024 * 1024);
             int port = ingress.port();
             HttpResponse<String> search = Loopback.get(port, "/fhir/Patient?family=Doe&_format=json",
                     "Accept", "application/fhir+json");
@@ -216,7 +216,7 @@ class HttpForwardTest {
             out.close();
         }));
         proxyTo(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort()),
-                HttpForward.to(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort())), 64L * 1024 * 1024);
+                HttpForward.to(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort())).build(), 64L * 1024 * 1024);
 
         // Upload: the client holds back all but the first part until the upstream has received at least
         // half of it (the JDK client itself keeps its last chunk until it can read the next one).
@@ -257,7 +257,7 @@ class HttpForwardTest {
             ex.close();
         }));
         proxyTo(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort()),
-                HttpForward.to(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort())), 1024 * 1024);
+                HttpForward.to(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort())).build(), 1024 * 1024);
         HttpResponse<String> r = Loopback.send(Loopback.request(ingress.port(), "/fhir/upload")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new Pattern(8L * 1024 * 1024, 0, null))).build());
         assertThat(r.statusCode()).isEqualTo(413);
@@ -267,7 +267,7 @@ class HttpForwardTest {
     @Test
     void blockingAndNonBlockingCallersForwardAlike() throws Exception {
         startUpstream(Map.of("/base/echo", this::echo));
-        HttpForward forward = HttpForward.to(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort() + "/base"));
+        HttpForward forward = HttpForward.to(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort() + "/base")).build();
         forward.start();
         try {
             Request get = Request.builder(Protocol.HTTP, "GET").path("/echo").query("a=1").header("X-Request-Id", "r-2")
@@ -305,11 +305,11 @@ class HttpForwardTest {
 
     @Test
     void misconfigurationNamesTheOption() {
-        assertThatThrownBy(() -> HttpForward.to(URI.create("ftp://x/"))).hasMessageContaining("HttpForward");
-        assertThatThrownBy(() -> HttpForward.to(URI.create("http://x/?a=1"))).hasMessageContaining("without query");
-        assertThatThrownBy(() -> HttpForward.to(URI.create("http://x/")).readTimeout(Duration.ZERO))
+        assertThatThrownBy(() -> HttpForward.to(URI.create("ftp://x/")).build()).hasMessageContaining("HttpForward");
+        assertThatThrownBy(() -> HttpForward.to(URI.create("http://x/?a=1")).build()).hasMessageContaining("without query");
+        assertThatThrownBy(() -> HttpForward.to(URI.create("http://x/")).readTimeout(Duration.ZERO).build())
                 .hasMessageContaining("HttpForward.readTimeout");
-        assertThat(HttpForward.to(URI.create("http://user:pw@fhir.local:8080/fhir")).describe().detail())
+        assertThat(HttpForward.to(URI.create("http://user:pw@fhir.local:8080/fhir")).build().describe().detail())
                 .isEqualTo("http://fhir.local:8080/fhir").doesNotContain("pw");
     }
 

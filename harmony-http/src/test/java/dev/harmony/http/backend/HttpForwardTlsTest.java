@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An https upstream: a real Undertow HTTPS listener with a self-signed certificate made by keytool in
- * the test, trusted through {@link HttpForward#trust(Path)}; GET and POST, small and streamed, both ways.
+ * the test, trusted through {@link HttpForward.Builder#trust(Path)}; GET and POST, small and streamed, both ways.
  */
 class HttpForwardTlsTest {
     @TempDir
@@ -75,7 +75,7 @@ class HttpForwardTlsTest {
 
     @Test
     void getAndPostGoThroughATrustedTlsUpstreamSmallAndStreamed() throws Exception {
-        int port = proxy(HttpForward.to(URI.create("https://127.0.0.1:" + upstreamPort)).trust(certificate));
+        int port = proxy(HttpForward.to(URI.create("https://127.0.0.1:" + upstreamPort)).trust(certificate).build());
 
         HttpResponse<String> get = Loopback.get(port, "/fhir/Patient/1");
         assertThat(get.statusCode()).isEqualTo(200);
@@ -102,7 +102,7 @@ class HttpForwardTlsTest {
 
     @Test
     void anUntrustedCertificateOrAWrongHostNameIsA502WithoutDetails() throws Exception {
-        int untrusted = proxy(HttpForward.to(URI.create("https://127.0.0.1:" + upstreamPort)));
+        int untrusted = proxy(HttpForward.to(URI.create("https://127.0.0.1:" + upstreamPort)).build());
         HttpResponse<String> r = Loopback.get(untrusted, "/fhir/Patient/1");
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(r.body()).contains("UPSTREAM_UNAVAILABLE").contains("correlation id") // the ingress shows no upstream detail
@@ -113,7 +113,7 @@ class HttpForwardTlsTest {
         assertThat(posted.statusCode()).isEqualTo(502);
 
         // trusted, but the certificate names 127.0.0.1, not localhost
-        int wrongName = proxy(HttpForward.to(URI.create("https://localhost:" + upstreamPort)).trust(certificate));
+        int wrongName = proxy(HttpForward.to(URI.create("https://localhost:" + upstreamPort)).trust(certificate).build());
         assertThat(Loopback.get(wrongName, "/fhir/Patient/1").statusCode()).isEqualTo(502);
     }
 

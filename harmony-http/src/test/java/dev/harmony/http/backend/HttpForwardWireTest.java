@@ -46,10 +46,10 @@ class HttpForwardWireTest {
     }
 
     private int proxy(URI upstream, UnaryOperator<HttpIngress.Builder> ingressOptions,
-            UnaryOperator<HttpForward> forwardOptions) {
+            UnaryOperator<HttpForward.Builder> forwardOptions) {
         ingress = ingressOptions.apply(HttpIngress.port(0).bind("127.0.0.1").prefix("/fhir")).build();
         Pipeline p = Pipeline.builder().name("wire").frontend(ingress)
-                .backend(forwardOptions.apply(HttpForward.to(upstream).readTimeout(Duration.ofSeconds(5)))).build();
+                .backend(forwardOptions.apply(HttpForward.to(upstream).readTimeout(Duration.ofSeconds(5))).build()).build();
         p.start();
         open.add(p);
         return ingress.port();
@@ -727,7 +727,7 @@ class HttpForwardWireTest {
         };
         ingress = HttpIngress.port(0).bind("127.0.0.1").prefix("/fhir").build();
         Pipeline p = Pipeline.builder().name("staged").frontend(ingress).use(stage)
-                .backend(HttpForward.to(raw.origin())).build();
+                .backend(HttpForward.to(raw.origin()).build()).build();
         p.start();
         open.add(p);
         assertThat(call(ingress.port(), "POST", "/fhir/read", "{\"validated\":true}").status()).isEqualTo(200);

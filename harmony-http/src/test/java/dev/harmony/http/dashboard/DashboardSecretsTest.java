@@ -80,8 +80,8 @@ class DashboardSecretsTest {
                 .source("Mobile App")
                 .frontend(HttpIngress.port(0).bind("127.0.0.1").build())
                 .use(JwtAuth.hmacSecret(HS256_SECRET).issuer("https://idp.example").build())
-                .use(RateLimit.perMinute(100))
-                .backend(HttpForward.to(URI.create("http://svc:" + UPSTREAM_PASSWORD + "@127.0.0.1:9/fhir")))
+                .use(RateLimit.perMinute(100).build())
+                .backend(HttpForward.to(URI.create("http://svc:" + UPSTREAM_PASSWORD + "@127.0.0.1:9/fhir")).build())
                 .target("FHIR Server")
                 .build()) {
             p.start();

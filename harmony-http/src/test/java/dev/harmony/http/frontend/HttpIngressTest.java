@@ -62,6 +62,37 @@ class HttpIngressTest {
     }
 
     @Test
+    void hopByHopHeadersStopAtTheIngressBothWays() throws Exception {
+        // The same rule (HopByHop) as the forward's: nothing that belongs to the client's hop reaches a
+        // stage, and nothing a backend sets for its own hop reaches the client.
+        RecordingBackend backend = RecordingBackend.answering(Response.ok(Body.ofText("ok", "text/plain"))
+                .withHeader("Keep-Alive", "timeout=99").withHeader("Proxy-Authenticate", "Basic")
+                .withHeader("Trailer", "X-Checksum").withHeader("X-Kept", "yes"));
+        HttpIngress ingress = HttpIngress.port(0).bind("127.0.0.1").build();
+        try (Pipeline p = pipeline("hops", ingress, backend)) {
+            p.start();
+            String answer;
+            try (Socket socket = new Socket("127.0.0.1", ingress.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET /x HTTP/1.1\r\nHost: x\r\nConnection: close, X-Hop-Secret\r\n"
+                        + "X-Hop-Secret: 1\r\nProxy-Authorization: Basic Zm9vOmJhcg==\r\nTE: trailers\r\n"
+                        + "Upgrade: h2c\r\nKeep-Alive: timeout=5\r\nX-End-To-End: 2\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII); // "close" in a list closes
+            }
+            dev.harmony.message.Headers seen = backend.last().request().headers();
+            assertThat(seen.first("X-End-To-End")).contains("2");
+            for (String hop : List.of("Connection", "X-Hop-Secret", "Proxy-Authorization", "TE", "Upgrade", "Keep-Alive")) {
+                assertThat(seen.contains(hop)).as(hop).isFalse();
+            }
+            String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+            assertThat(answer).startsWith("HTTP/1.1 200").endsWith("ok");
+            assertThat(head).contains("x-kept: yes").doesNotContain("keep-alive: timeout=99")
+                    .doesNotContain("proxy-authenticate").doesNotContain("trailer:");
+        }
+    }
+
+    @Test
     void samePrefixTwiceOnOnePortIsRefusedAtStart() {
         int port = Loopback.freePort();
         RecordingBackend backend = RecordingBackend.answering(Response.ok());

@@ -50,7 +50,7 @@ class RateLimitTest {
         ManualTime time = new ManualTime();
         RecordingBackend backend = RecordingBackend.answering(Response.ok());
         HttpIngress ingress = HttpIngress.port(0).bind("127.0.0.1").build();
-        RateLimit limit = RateLimit.perMinute(100).keyedBy(RateLimitKey.header("X-API-Key")).timeMeter(time);
+        RateLimit limit = RateLimit.perMinute(100).keyedBy(RateLimitKey.header("X-API-Key")).timeMeter(time).build();
         try (Pipeline p = Pipeline.builder().name("limited").frontend(ingress).use(limit).backend(backend).build()) {
             p.start();
             for (int i = 1; i <= 100; i++) {
@@ -86,7 +86,7 @@ class RateLimitTest {
     @Test
     void burstAllowsMoreAtOnceButRefillsAtTheRate() {
         ManualTime time = new ManualTime();
-        RateLimit limit = RateLimit.perSecond(1).burst(3).timeMeter(time);
+        RateLimit limit = RateLimit.perSecond(1).burst(3).timeMeter(time).build();
         HttpIngress ingress = HttpIngress.port(0).bind("127.0.0.1").build();
         try (Pipeline p = Pipeline.builder().name("burst").frontend(ingress).use(limit)
                 .backend(RecordingBackend.answering(Response.ok())).build()) {
@@ -100,7 +100,7 @@ class RateLimitTest {
             assertThat(Loopback.get(ingress.port(), "/").statusCode()).isEqualTo(429);
         }
         assertThat(limit.describe().detail()).isEqualTo("1 req/s, burst 3");
-        assertThat(RateLimit.perMinute(100).describe().detail()).isEqualTo("100 req/min");
+        assertThat(RateLimit.perMinute(100).build().describe().detail()).isEqualTo("100 req/min");
     }
 
     @Test
@@ -133,7 +133,7 @@ class RateLimitTest {
         DirectFrontend in = DirectFrontend.speaking(Protocol.HTTP);
         for (BucketStore store : new BucketStore[] {BucketStore.local(100), remote}) {
             try (Pipeline p = Pipeline.builder().name("limited").frontend(in)
-                    .use(RateLimit.perMinute(1).store(store)).backend(answer).build()) {
+                    .use(RateLimit.perMinute(1).store(store).build()).backend(answer).build()) {
                 p.start();
                 Request request = in.request("GET", "/Patient").build();
                 assertThat(p.handleAsync(request, countingWorkers).toCompletableFuture().get(5, TimeUnit.SECONDS)
@@ -147,8 +147,8 @@ class RateLimitTest {
 
     @Test
     void misconfigurationNamesTheOption() {
-        assertThatThrownBy(() -> RateLimit.perMinute(0)).hasMessageContaining("RateLimit");
-        assertThatThrownBy(() -> RateLimit.perMinute(10).burst(0)).hasMessageContaining("RateLimit.burst");
-        assertThatThrownBy(() -> RateLimit.perMinute(10).maxKeys(0)).hasMessageContaining("RateLimit.maxKeys");
+        assertThatThrownBy(() -> RateLimit.perMinute(0).build()).hasMessageContaining("RateLimit");
+        assertThatThrownBy(() -> RateLimit.perMinute(10).burst(0).build()).hasMessageContaining("RateLimit.burst");
+        assertThatThrownBy(() -> RateLimit.perMinute(10).maxKeys(0).build()).hasMessageContaining("RateLimit.maxKeys");
     }
 }

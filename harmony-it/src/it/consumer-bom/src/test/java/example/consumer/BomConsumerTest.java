@@ -21,7 +21,7 @@ class BomConsumerTest {
         try (EmbeddedFhirServer fhir = EmbeddedFhirServer.seeded().start()) {
             HttpIngress ingress = HttpIngress.port(0).bind("127.0.0.1").prefix("/fhir").build();
             try (Pipeline proxy = Pipeline.builder().name("bom-consumer").frontend(ingress)
-                    .backend(HttpForward.to(fhir.baseUrl())).build()) {
+                    .backend(HttpForward.to(fhir.baseUrl()).build()).build()) {
                 proxy.start();
                 HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                                 URI.create("http://127.0.0.1:" + ingress.port() + "/fhir/Patient?family=Doe"))
