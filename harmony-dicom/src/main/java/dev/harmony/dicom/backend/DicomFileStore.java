@@ -252,8 +252,8 @@ public final class DicomFileStore implements Backend {
                 try {
                     CompletenessCheck.requireComplete(channel, datasetStart, ts);
                 } catch (DicomFormatException e) {
-                    return Response.rejected(Rejection.malformed("data set is incomplete or broken: "
-                            + e.getMessage()));
+                    return new Pending(Response.rejected(Rejection.malformed("data set is incomplete or broken: "
+                            + e.getMessage())), null);
                 }
                 if (fsync) {
                     channel.force(false); // fdatasync: content and size; the rename is made durable below
