@@ -13,6 +13,7 @@ import dev.harmony.queue.DeliveryQueue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Seed pipeline 1: Modality (CT scanner) -> DICOM Listener -> AE Title Check -> File Adapter (and,
@@ -69,24 +70,24 @@ public final class DicomScpExample {
         return pipeline(Options.defaults());
     }
 
-    /** The example pipeline (built, not started), answering C-FIND from an embedded index under {@code DIR/.index}. */
+    /** The example pipeline (built, not started), answering C-FIND and C-MOVE from an embedded index under {@code DIR/.index}. */
     public static Pipeline pipeline(Options o) {
-        return pipeline(o, null);
+        return pipeline(o, null, UnaryOperator.identity());
     }
 
     /**
-     * The example pipeline (built, not started), answering C-FIND from {@code index} (e.g. a shared
-     * PostgreSQL one), or from an embedded index under {@code DIR/.index} if null.
+     * The example pipeline with more listener settings (private SOP classes, TLS, user identity, C-MOVE
+     * destinations) applied by {@code listener} to the listener's builder after the options above.
      */
-    public static Pipeline pipeline(Options o, DicomIndex index) {
-        return pipeline(o, index, List.of());
+    public static Pipeline pipeline(Options o, UnaryOperator<DicomScp.Builder> listener) {
+        return pipeline(o, null, listener);
     }
 
     /**
-     * The example pipeline (built, not started), with C-MOVE {@code moveDestinations} (AE titles a
-     * requestor may name as Move Destination) and the index as for {@link #pipeline(Options, DicomIndex)}.
+     * The example pipeline answering C-FIND and C-MOVE from {@code index} (e.g. a shared PostgreSQL one),
+     * or from an embedded index under {@code DIR/.index} if null, with {@code listener} as above.
      */
-    public static Pipeline pipeline(Options o, DicomIndex index, List<DicomNode> moveDestinations) {
+    public static Pipeline pipeline(Options o, DicomIndex index, UnaryOperator<DicomScp.Builder> listener) {
         DicomFileStore files = index == null ? DicomFileStore.under(o.dir()).indexed().build()
                 : DicomFileStore.under(o.dir()).index(index).build();
         Backend backend = files;
@@ -99,8 +100,7 @@ public final class DicomScpExample {
         var builder = Pipeline.builder()
                 .name("dicom-scp")
                 .source("Modality", "CT Scanner")
-                .frontend(DicomScp.port(o.port()).bindAddress(o.bind()).aeTitle(o.aeTitle())
-                        .moveDestinations(moveDestinations.toArray(DicomNode[]::new)).build())
+                .frontend(listener.apply(DicomScp.port(o.port()).bindAddress(o.bind()).aeTitle(o.aeTitle())).build())
                 .use((o.allowedCallingAes().isEmpty() ? AeTitleCheck.anyCallingAe() : AeTitleCheck.allow(o.allowedCallingAes())).build())
                 .backend(backend)
                 .listener(new ObjectLog());
