@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Options go on the {@link Builder}; the built store is immutable. The data set streams from the network into a hidden temporary file in the target directory,
  * which is fsynced and then atomically renamed; only then is success reported, so a final path never
- * shows a partial file. Only the elements up to Series Instance UID are held in memory. UIDs are
+ * shows a partial file. Before that the element structure of the whole data set is walked (headers
+ * only), so one cut short is refused with C000 rather than stored. Only the elements up to Series Instance UID are held in memory. UIDs are
  * validated (digits and dots, at most 64 characters), so no path can leave the root. Answers
  * {@code A-ASSOCIATE} exchanges with success.
  */
@@ -49,6 +50,10 @@ public final class DicomFileStore implements Backend {
     private static final int COPY_BUFFER = 256 * 1024;
     /** Association threads live long and store many objects: reuse one copy buffer per thread. */
     private static final ThreadLocal<byte[]> COPY_BUFFERS = ThreadLocal.withInitial(() -> new byte[COPY_BUFFER]);
+
+    /** Read too: the written data set is walked before it is published (see {@link CompletenessCheck}). */
+    private static final Set<StandardOpenOption> TEMP_OPTIONS = Set.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE, StandardOpenOption.READ);
 
     private final Path root;
     private final Path configuredRoot;
@@ -229,6 +234,7 @@ public final class DicomFileStore implements Backend {
                 // Part-10 header and the data set prefix in one gathering write
                 ByteBuffer[] head = {ByteBuffer.wrap(new FileMeta(sopClass, sopInstance, ts.uid(), callingAe).encode()),
                     ByteBuffer.wrap(prefix.raw())};
+                long datasetStart = head[0].remaining();
                 while (head[1].hasRemaining()) {
                     channel.write(head);
                 }
@@ -242,6 +248,12 @@ public final class DicomFileStore implements Backend {
                             channel.write(chunk);
                         }
                     }
+                }
+                try {
+                    CompletenessCheck.requireComplete(channel, datasetStart, ts);
+                } catch (DicomFormatException e) {
+                    return new Pending(Response.rejected(Rejection.malformed("data set is incomplete or broken: "
+                            + e.getMessage())), null);
                 }
                 if (fsync) {
                     channel.force(false); // fdatasync: content and size; the rename is made durable below
@@ -291,10 +303,10 @@ public final class DicomFileStore implements Backend {
     /** Opens the temp file; if a remembered directory was removed meanwhile, creates it again. */
     private FileChannel openTemp(Path temp) throws IOException {
         try {
-            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return FileChannel.open(temp, TEMP_OPTIONS);
         } catch (java.nio.file.NoSuchFileException e) {
             ensureDirectory(temp.getParent(), true);
-            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return FileChannel.open(temp, TEMP_OPTIONS);
         }
     }
 
