@@ -26,6 +26,10 @@ public final class DicomAttributes {
     public static final Attribute<String> LOCAL_AE = Attribute.of("dicom.local-ae", String.class);
     /** An id for the association, shared by all exchanges on it (for logs). */
     public static final Attribute<String> ASSOCIATION_ID = Attribute.of("dicom.association-id", String.class);
+    /** Over TLS: the subject of the client certificate the peer presented and we verified. */
+    public static final Attribute<String> TLS_PEER_SUBJECT = Attribute.of("dicom.tls-peer-subject", String.class);
+    /** The user identity the requestor negotiated (PS3.7 D.3.3.7), on every exchange of the association. */
+    public static final Attribute<UserIdentity> USER_IDENTITY = Attribute.of("dicom.user-identity", UserIdentity.class);
     /** Affected SOP Class UID of the command. */
     public static final Attribute<String> SOP_CLASS_UID = Attribute.of("dicom.sop-class-uid", String.class);
     /** Affected SOP Instance UID of the command. */
@@ -39,6 +43,13 @@ public final class DicomAttributes {
     public static final Attribute<Integer> DIMSE_STATUS = Attribute.of("dicom.dimse-status", Integer.class);
     /** On a response of {@code DicomFileStore}: the Part-10 file the object was written to. */
     public static final Attribute<Path> STORED_FILE = Attribute.of("dicom.stored-file", Path.class);
+    /**
+     * On the request {@code StoreAndForward} hands on, only when its store fsyncs (so the content of
+     * {@link #STORED_FILE} is durable; the fsync of its directory may still be running): where in that
+     * file the body's data set starts, so a queue can keep the file itself (a hard link, made durable in
+     * the queue's own directory) instead of writing and syncing a second copy.
+     */
+    public static final Attribute<Long> DATASET_OFFSET = Attribute.of("dicom.dataset-offset", Long.class);
 
     private DicomAttributes() {
     }

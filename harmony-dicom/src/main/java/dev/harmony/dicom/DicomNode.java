@@ -16,6 +16,10 @@ public record DicomNode(String aeTitle, String host, int port) {
         if (host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank");
         }
+        // "PACS@a:1,B@b:2" would otherwise parse as one node with host "a:1,B@b": name one node only.
+        if (host.chars().anyMatch(c -> c == ',' || c == '@' || c == '/' || Character.isWhitespace(c))) {
+            throw new IllegalArgumentException("host '" + host + "' is not a host name or address (one node only)");
+        }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535: " + port);
         }

@@ -12,6 +12,7 @@ import dev.harmony.pipeline.Rejection;
  *  {@link #CALLED_AE_NOT_RECOGNIZED}             1 permanent     1 service user       7
  *  TOO_MANY_REQUESTS                     2 transient     3 provider (pres.)   2 local limit exceeded
  *  UNAVAILABLE                           2 transient     3 provider (pres.)   1 temporary congestion
+ *  UNAUTHENTICATED (user identity)       1 permanent     2 provider (ACSE)    1 no reason given
  *  anything else                         1 permanent     1 service user       1 no reason given
  * </pre>
  */

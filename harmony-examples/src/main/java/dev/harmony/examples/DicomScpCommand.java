@@ -1,6 +1,7 @@
 package dev.harmony.examples;
 
 import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.DicomTls;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.examples.dicom.DicomScpExample;
 import dev.harmony.pipeline.Pipeline;
@@ -15,12 +16,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2] [--dir DIR]
- * [--forward-to AE@host:port [--queue-dir DIR | --queue JDBC-URL | --no-queue]] [--bind ADDRESS]}: runs {@link DicomScpExample} until Ctrl-C.
+ * [--forward-to AE@host:port [--queue-dir DIR | --queue JDBC-URL | --no-queue]] [--bind ADDRESS]
+ * [--accept-private-sop-classes]}: runs {@link DicomScpExample} until Ctrl-C.
  */
 final class DicomScpCommand implements Command {
+    private static final String PRIVATE_SOP_CLASSES = "accept-private-sop-classes";
+    private static final String TLS_CERT = "tls-cert";
+    private static final String TLS_KEY = "tls-key";
+    private static final String TLS_TRUST = "tls-trust";
+    private static final String TLS_REQUIRE_CLIENT = "tls-require-client-cert";
 
     @Override
     public String name() {
@@ -38,6 +46,8 @@ final class DicomScpCommand implements Command {
                 usage: dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2]
                                  [--dir ./harmony-data/dicom] [--forward-to AE@host:port] [--bind 0.0.0.0]
                                  [--queue-dir DIR | --queue JDBC-URL | --no-queue] [--dashboard [ADDR:]PORT]
+                                 [--accept-private-sop-classes]
+                                 [--tls-cert PEM --tls-key PEM [--tls-trust PEM] [--tls-require-client-cert]]
                   --port              listener port (default 11112, 0 = any free port)
                   --bind              address to listen on (default 0.0.0.0, all interfaces)
                   --ae-title          our AE title (default HARMONY)
@@ -50,18 +60,26 @@ final class DicomScpCommand implements Command {
                   --queue             a PostgreSQL queue instead: jdbc:postgresql://HOST:PORT/DB?user=U
                   --no-queue          forward synchronously: the modality waits for the PACS's answer
                   --dashboard         also serve the live dashboard on [ADDR:]PORT
+                  --accept-private-sop-classes
+                                      also accept SOP classes outside the DICOM root 1.2.840.10008
+                                      (private and vendor storage classes); default: standard storage only
+                  --tls-cert          serve DICOM over TLS 1.3/1.2 with this certificate chain (PEM)
+                  --tls-key           its private key (PEM, unencrypted PKCS#8)
+                  --tls-trust         CA or peer certificates (PEM) that client certificates must chain to
+                  --tls-require-client-cert
+                                      refuse modalities without a trusted client certificate
                 """;
     }
 
     @Override
     public Set<String> valuedOptions() {
         return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to", "bind", DashboardOption.OPTION,
-                QueueOption.DIR, QueueOption.JDBC);
+                QueueOption.DIR, QueueOption.JDBC, TLS_CERT, TLS_KEY, TLS_TRUST);
     }
 
     @Override
     public Set<String> flagOptions() {
-        return Set.of(QueueOption.OFF);
+        return Set.of(QueueOption.OFF, PRIVATE_SOP_CLASSES, TLS_REQUIRE_CLIENT);
     }
 
     @Override
@@ -83,11 +101,14 @@ final class DicomScpCommand implements Command {
             throw new IllegalArgumentException("option --forward-to names this listener itself (port " + port
                     + "): every stored object would be sent back to it");
         }
+        boolean acceptPrivate = args.flag(PRIVATE_SOP_CLASSES);
+        DicomTls tls = tls(args);
+        UnaryOperator<DicomScp.Builder> listener = b -> b.acceptPrivateSopClasses(acceptPrivate).tls(tls);
         DashboardOption.Spec dashboard = DashboardOption.requested(args);
         Args.requireDistinctPorts(ports(port, dashboard));
         return out -> {
             try (Startup startup = new Startup()) {
-                Pipeline pipeline = startup.startPipeline("--port", port, DicomScpExample.pipeline(options));
+                Pipeline pipeline = startup.startPipeline("--port", port, DicomScpExample.pipeline(options, listener));
                 int bound = ((DicomScp) pipeline.frontend()).localPort();
                 PrintStream announce = startup.announce();
                 announce.println("READY dicom-scp " + bound);
@@ -108,6 +129,28 @@ final class DicomScpCommand implements Command {
             }
             return 0;
         };
+    }
+
+    /** The listener's TLS settings from the options, or null; every mistake is a usage error. */
+    static DicomTls tls(Args args) {
+        java.util.Optional<Path> cert = args.readableFile(TLS_CERT);
+        java.util.Optional<Path> key = args.readableFile(TLS_KEY);
+        java.util.Optional<Path> trust = args.readableFile(TLS_TRUST);
+        if (cert.isEmpty() != key.isEmpty()) {
+            throw new IllegalArgumentException("options --" + TLS_CERT + " and --" + TLS_KEY + " go together");
+        }
+        if (cert.isEmpty() && (trust.isPresent() || args.flag(TLS_REQUIRE_CLIENT))) {
+            throw new IllegalArgumentException("the TLS options need --" + TLS_CERT + " and --" + TLS_KEY);
+        }
+        if (args.flag(TLS_REQUIRE_CLIENT) && trust.isEmpty()) {
+            throw new IllegalArgumentException("option --" + TLS_REQUIRE_CLIENT + " needs --" + TLS_TRUST
+                    + " (the certificates client certificates must chain to)");
+        }
+        if (cert.isEmpty()) {
+            return null;
+        }
+        DicomTls tls = DicomTls.fromPem(cert.get(), key.get()).requireClientCertificate(args.flag(TLS_REQUIRE_CLIENT));
+        return trust.map(tls::trusting).orElse(tls);
     }
 
     /** Where the queue is, and how to look into it. */

@@ -13,6 +13,12 @@ class DicomScpQueueOptionsTest {
         assertThat(runner.run("dicom-scp", "--port", "0", "--forward-to", "PACS@127.0.0.1:1", "--forward-to",
                 "OTHER@127.0.0.1:2")).isEqualTo(2);
         assertThat(runner.err()).contains("option --forward-to is given twice");
+        assertThat(runner.run("dicom-scp", "--port", "0", "--forward-to=PACS@127.0.0.1:1", "--forward-to",
+                "OTHER@127.0.0.1:2")).isEqualTo(2);
+        assertThat(runner.err()).contains("option --forward-to is given twice");
+        assertThat(runner.run("dicom-scp", "--port", "0", "--forward-to", "PACS@127.0.0.1:1,OTHER@127.0.0.1:2"))
+                .isEqualTo(2);
+        assertThat(runner.err()).contains("option --forward-to expects AE@host:port", "one node only");
         assertThat(runner.run("dicom-scp", "--port", "0", "--queue-dir", "/tmp/q")).isEqualTo(2);
         assertThat(runner.err()).contains("the queue options need --forward-to");
         assertThat(runner.run("dicom-scp", "--port", "0", "--forward-to", "PACS@127.0.0.1:1", "--no-queue",

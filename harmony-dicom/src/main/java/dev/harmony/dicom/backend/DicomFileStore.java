@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Options go on the {@link Builder}; the built store is immutable. The data set streams from the network into a hidden temporary file in the target directory,
  * which is fsynced and then atomically renamed; only then is success reported, so a final path never
- * shows a partial file. Only the elements up to Series Instance UID are held in memory. UIDs are
+ * shows a partial file. Before that the element structure of the whole data set is walked (headers
+ * only), so one cut short is refused with C000 rather than stored. Only the elements up to Series Instance UID are held in memory. UIDs are
  * validated (digits and dots, at most 64 characters), so no path can leave the root. Answers
  * {@code A-ASSOCIATE} exchanges with success.
  */
@@ -49,6 +50,10 @@ public final class DicomFileStore implements Backend {
     private static final int COPY_BUFFER = 256 * 1024;
     /** Association threads live long and store many objects: reuse one copy buffer per thread. */
     private static final ThreadLocal<byte[]> COPY_BUFFERS = ThreadLocal.withInitial(() -> new byte[COPY_BUFFER]);
+
+    /** Read too: the written data set is walked before it is published (see {@link CompletenessCheck}). */
+    private static final Set<StandardOpenOption> TEMP_OPTIONS = Set.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE, StandardOpenOption.READ);
 
     private final Path root;
     private final Path configuredRoot;
@@ -120,6 +125,11 @@ public final class DicomFileStore implements Backend {
         }
     }
 
+    /** Whether a stored file is durable (fsynced, with its directory) before success is reported. */
+    boolean syncs() {
+        return fsync;
+    }
+
     /** The store's root directory, absolute. */
     public Path root() {
         return root;
@@ -150,36 +160,54 @@ public final class DicomFileStore implements Backend {
             case DicomAttributes.OP_ASSOCIATE:
                 return Response.ok();
             case DicomAttributes.OP_C_STORE:
-                return store(request);
+                Pending stored = store(request);
+                if (stored.directory() != null) {
+                    syncDirectory(stored.directory());
+                }
+                return stored.response();
             default:
                 return Response.rejected(Rejection.unsupported("DicomFileStore handles C-STORE, not "
                         + request.operation()));
         }
     }
 
-    private Response store(Request request) throws IOException {
+    /**
+     * Stores a C-STORE like {@link #handle} but leaves the last step, the fsync of the directory that
+     * now names the file, to the caller ({@link #syncDirectory}), who must finish it before answering:
+     * StoreAndForward runs it while its next hop works. The file's content is already durable.
+     */
+    Pending storeLeavingDirectorySync(Request request) throws IOException {
+        return store(request);
+    }
+
+    /** A store's answer, and the directory still to fsync before it may be given (null: none). */
+    record Pending(Response response, Path directory) {
+    }
+
+    private Pending store(Request request) throws IOException {
         String sopClass = request.attribute(DicomAttributes.SOP_CLASS_UID).orElse("");
         String sopInstance = request.attribute(DicomAttributes.SOP_INSTANCE_UID).orElse("");
         TransferSyntax ts = request.attribute(DicomAttributes.TRANSFER_SYNTAX)
                 .orElse(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN);
         if (!Uids.isValid(sopInstance)) {
-            return invalid("Affected SOP Instance UID '" + sopInstance + "' is not a valid UID");
+            return new Pending(invalid("Affected SOP Instance UID '" + sopInstance + "' is not a valid UID"), null);
         }
         if (!Uids.isValid(sopClass)) {
-            return invalid("Affected SOP Class UID '" + sopClass + "' is not a valid UID");
+            return new Pending(invalid("Affected SOP Class UID '" + sopClass + "' is not a valid UID"), null);
         }
         InputStream in = request.body().stream();
         DatasetPrefix prefix;
         try {
             prefix = DatasetPrefix.read(in, ts, headerLimit);
         } catch (DatasetPrefix.TooLargeException e) {
-            return Response.rejected(Rejection.payloadTooLarge(e.getMessage()));
+            return new Pending(Response.rejected(Rejection.payloadTooLarge(e.getMessage())), null);
         } catch (DicomFormatException e) {
-            return Response.rejected(Rejection.malformed("data set cannot be parsed: " + e.getMessage()));
+            return new Pending(Response.rejected(Rejection.malformed("data set cannot be parsed: " + e.getMessage())),
+                    null);
         }
         if (prefix.sopInstanceUid().isPresent() && !prefix.sopInstanceUid().get().equals(sopInstance)) {
-            return invalid("data set SOP Instance UID '" + prefix.sopInstanceUid().get()
-                    + "' differs from the command's '" + sopInstance + "'");
+            return new Pending(invalid("data set SOP Instance UID '" + prefix.sopInstanceUid().get()
+                    + "' differs from the command's '" + sopInstance + "'"), null);
         }
         Map<String, String> uids = new HashMap<>();
         uids.put(FileLayout.SOP_INSTANCE, sopInstance);
@@ -190,10 +218,10 @@ public final class DicomFileStore implements Backend {
         try {
             target = layout.resolve(root, uids);
         } catch (IllegalArgumentException e) {
-            return invalid("cannot file the object: " + e.getMessage());
+            return new Pending(invalid("cannot file the object: " + e.getMessage()), null);
         }
         if (duplicates != DuplicatePolicy.OVERWRITE && Files.exists(target)) {
-            return duplicate(target);
+            return new Pending(duplicate(target), null);
         }
         Path dir = target.getParent();
         ensureDirectory(dir, false);
@@ -206,6 +234,7 @@ public final class DicomFileStore implements Backend {
                 // Part-10 header and the data set prefix in one gathering write
                 ByteBuffer[] head = {ByteBuffer.wrap(new FileMeta(sopClass, sopInstance, ts.uid(), callingAe).encode()),
                     ByteBuffer.wrap(prefix.raw())};
+                long datasetStart = head[0].remaining();
                 while (head[1].hasRemaining()) {
                     channel.write(head);
                 }
@@ -220,6 +249,12 @@ public final class DicomFileStore implements Backend {
                         }
                     }
                 }
+                try {
+                    CompletenessCheck.requireComplete(channel, datasetStart, ts);
+                } catch (DicomFormatException e) {
+                    return new Pending(Response.rejected(Rejection.malformed("data set is incomplete or broken: "
+                            + e.getMessage())), null);
+                }
                 if (fsync) {
                     channel.force(false); // fdatasync: content and size; the rename is made durable below
                 }
@@ -227,17 +262,14 @@ public final class DicomFileStore implements Backend {
             Publication published = publish(temp, target);
             moved = published == Publication.MOVED;
             if (published == Publication.DUPLICATE) {
-                return duplicate(target);
-            }
-            if (fsync) {
-                syncDirectory(dir);
+                return new Pending(duplicate(target), null);
             }
         } finally {
             if (!moved) {
                 Files.deleteIfExists(temp); // after a rename the name is gone: skip the stat and unlink
             }
         }
-        return Response.ok().with(DicomAttributes.STORED_FILE, target);
+        return new Pending(Response.ok().with(DicomAttributes.STORED_FILE, target), fsync ? dir : null);
     }
 
     /**
@@ -271,10 +303,10 @@ public final class DicomFileStore implements Backend {
     /** Opens the temp file; if a remembered directory was removed meanwhile, creates it again. */
     private FileChannel openTemp(Path temp) throws IOException {
         try {
-            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return FileChannel.open(temp, TEMP_OPTIONS);
         } catch (java.nio.file.NoSuchFileException e) {
             ensureDirectory(temp.getParent(), true);
-            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return FileChannel.open(temp, TEMP_OPTIONS);
         }
     }
 
@@ -322,7 +354,7 @@ public final class DicomFileStore implements Backend {
         return Response.rejected(Rejection.invalid(message, java.util.List.of()));
     }
 
-    private static void syncDirectory(Path dir) {
+    static void syncDirectory(Path dir) {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException e) {

@@ -1,6 +1,5 @@
 package dev.harmony.dicom.codec;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -106,7 +105,7 @@ public final class ElementReader {
         while (true) {
             ElementHeader item = next(explicit);
             if (item == null) {
-                throw new EOFException("data set ends inside sequence " + Tags.toString(owner));
+                throw new DicomFormatException("truncated: data set ends inside sequence " + Tags.toString(owner));
             }
             if (item.tag() == Tags.SEQUENCE_DELIMITATION) {
                 return;
@@ -122,7 +121,8 @@ public final class ElementReader {
             while (true) {
                 ElementHeader e = next(explicit);
                 if (e == null) {
-                    throw new EOFException("data set ends inside an item of " + Tags.toString(owner));
+                    throw new DicomFormatException("truncated: data set ends inside an item of "
+                            + Tags.toString(owner));
                 }
                 if (e.tag() == Tags.ITEM_DELIMITATION) {
                     break;
@@ -139,7 +139,8 @@ public final class ElementReader {
             if (skipped <= 0) {
                 int r = in.read(scratch, 0, (int) Math.min(scratch.length, left));
                 if (r < 0) {
-                    throw new EOFException("data set ends inside a value (" + left + " bytes missing)");
+                    throw new DicomFormatException("truncated: data set ends inside a value (" + left
+                            + " bytes missing)");
                 }
                 skipped = r;
             }
@@ -153,7 +154,7 @@ public final class ElementReader {
         int read = in.readNBytes(b, 0, n);
         position += read;
         if (read < n) {
-            throw new EOFException("data set ends inside an element header or value");
+            throw new DicomFormatException("truncated: data set ends inside an element header or value");
         }
         return b;
     }

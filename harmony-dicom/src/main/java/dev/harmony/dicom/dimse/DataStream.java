@@ -14,6 +14,8 @@ import java.io.InputStream;
  * A data set read straight from the data PDVs of one presentation context until the last fragment.
  * Nothing is buffered beyond the reader's socket buffer. A failure (abort, vanished peer, protocol
  * violation) is remembered, so the association can tell a dead connection from a refusing backend.
+ * What a reader of the stream gets for it is a {@link SenderGoneException}: the sender's doing, not a
+ * fault of the stage that was reading, so the pipeline records a rejection instead of an internal error.
  * {@link #close()} does not touch the connection.
  */
 public final class DataStream extends InputStream {
@@ -23,6 +25,7 @@ public final class DataStream extends InputStream {
     private boolean lastFragment;
     private boolean ended;
     private IOException failure;
+    private SenderGoneException thrown;
     private long bytes;
 
     DataStream(PduReader pdus, int context) {
@@ -43,7 +46,7 @@ public final class DataStream extends InputStream {
             return 0;
         }
         if (failure != null) {
-            throw failure;
+            throw thrown;
         }
         try {
             while (true) {
@@ -62,9 +65,14 @@ public final class DataStream extends InputStream {
                 advance();
             }
         } catch (IOException e) {
-            failure = e;
-            throw e;
+            throw failed(e);
         }
+    }
+
+    private SenderGoneException failed(IOException e) {
+        failure = e;
+        thrown = new SenderGoneException(e);
+        return thrown;
     }
 
     /**
@@ -76,7 +84,7 @@ public final class DataStream extends InputStream {
      */
     public long transferTo(java.nio.channels.WritableByteChannel target) throws IOException {
         if (failure != null) {
-            throw failure;
+            throw thrown;
         }
         long total = 0;
         try {
@@ -95,8 +103,7 @@ public final class DataStream extends InputStream {
         } catch (ChannelInput.SinkException e) {
             throw e.sinkFailure();
         } catch (IOException e) {
-            failure = e;
-            throw e;
+            throw failed(e);
         }
     }
 
@@ -138,7 +145,7 @@ public final class DataStream extends InputStream {
         return ended;
     }
 
-    /** The failure that broke this stream, or null. */
+    /** The failure that broke this stream (as the connection raised it, not wrapped), or null. */
     public IOException failure() {
         return failure;
     }

@@ -23,6 +23,8 @@ final class AssociateRejects {
             return AssociateReject.calledAeNotRecognized();
         }
         return switch (r.kind()) {
+            // A user identity that did not authenticate (PS3.7 D.3.3.7: permanent, ACSE service provider)
+            case UNAUTHENTICATED -> new AssociateReject(AssociateReject.PERMANENT, 2, 1);
             case TOO_MANY_REQUESTS -> AssociateReject.localLimitExceeded();
             case UNAVAILABLE -> AssociateReject.temporaryCongestion();
             default -> AssociateReject.noReasonGiven();

@@ -1,6 +1,7 @@
 package dev.harmony.dicom.frontend;
 
 import dev.harmony.dicom.AeTitles;
+import dev.harmony.dicom.DicomTls;
 import dev.harmony.dicom.Timeouts;
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.message.Body;
@@ -24,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,8 @@ public final class DicomScp implements Frontend {
     final Duration artimTimeout;
     final Duration idleTimeout;
     final long bodyLimit;
+    final DicomTls tls;
+    final SSLContext tlsContext;
 
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong associationCounter = new AtomicLong();
@@ -70,12 +74,14 @@ public final class DicomScp implements Frontend {
         this.bindAddress = b.bindAddress;
         this.port = b.port;
         this.aeTitle = b.aeTitle;
-        this.negotiator = new Negotiator(b.sopClasses, b.transferSyntaxes, b.maxPduLength);
+        this.negotiator = new Negotiator(b.sopClasses, b.transferSyntaxes, b.maxPduLength, b.acceptPrivateSopClasses);
         this.maxPduLength = b.maxPduLength;
         this.maxAssociations = b.maxAssociations;
         this.artimTimeout = b.artimTimeout;
         this.idleTimeout = b.idleTimeout;
         this.bodyLimit = b.bodyLimit;
+        this.tls = b.tls;
+        this.tlsContext = b.tls == null ? null : b.tls.context();
     }
 
     /** Starts configuring a listener on {@code port} (0 picks a free port; see {@link #localPort()}). */
@@ -100,7 +106,8 @@ public final class DicomScp implements Frontend {
 
     @Override
     public Description describe() {
-        return new Description("DICOM Listener", "Port " + localPort() + " · AE " + aeTitle);
+        return new Description("DICOM Listener", "Port " + localPort() + " · AE " + aeTitle + (tls == null ? ""
+                : " · TLS"));
     }
 
     /** The configured AE title. */
@@ -138,7 +145,8 @@ public final class DicomScp implements Frontend {
         acceptor = new Thread(this::acceptLoop, "dicom-scp-accept-" + boundPort);
         acceptor.setDaemon(true);
         acceptor.start();
-        LOG.info("DICOM listener {} on {}:{}", aeTitle, bindAddress.getHostAddress(), boundPort);
+        LOG.info("DICOM listener {} on {}:{}{}", aeTitle, bindAddress.getHostAddress(), boundPort,
+                tls == null ? "" : tls.requiresClientCertificate() ? " (TLS, client certificate required)" : " (TLS)");
     }
 
     private void acceptLoop() {
@@ -223,6 +231,8 @@ public final class DicomScp implements Frontend {
         private Duration artimTimeout = Duration.ofSeconds(30);
         private Duration idleTimeout = Duration.ofMinutes(2);
         private long bodyLimit = Body.DEFAULT_LIMIT;
+        private boolean acceptPrivateSopClasses;
+        private DicomTls tls;
 
         private Builder() {
             try {
@@ -257,6 +267,26 @@ public final class DicomScp implements Frontend {
         /** Accept only these SOP class UIDs. Default: every storage SOP class plus Verification. */
         public Builder acceptSopClasses(String... uids) {
             this.sopClasses = Set.of(uids);
+            return this;
+        }
+
+        /**
+         * Also accept every SOP class outside the DICOM root {@code 1.2.840.10008.} (private and vendor
+         * storage classes: C-STORE on them flows through the pipeline like any other). Default off:
+         * such a UID says nothing about what the class is.
+         */
+        public Builder acceptPrivateSopClasses(boolean value) {
+            this.acceptPrivateSopClasses = value;
+            return this;
+        }
+
+        /**
+         * Serve DICOM over TLS 1.3/1.2 (PS3.15 annex B; port 2762 by convention) with this certificate;
+         * with {@link DicomTls#requireClientCertificate} peers must present one we trust, and its subject
+         * is on every exchange as {@link dev.harmony.dicom.DicomAttributes#TLS_PEER_SUBJECT}.
+         */
+        public Builder tls(DicomTls value) {
+            this.tls = value;
             return this;
         }
 
@@ -317,6 +347,10 @@ public final class DicomScp implements Frontend {
             }
             if (bodyLimit < 0) {
                 throw new IllegalArgumentException("DicomScp.bodyLimit must be >= 0: " + bodyLimit);
+            }
+            if (tls != null && !tls.hasOwnCertificate()) {
+                throw new IllegalArgumentException("DicomScp.tls: a listener needs a certificate of its own"
+                        + " (DicomTls.fromPem or fromKeyStore)");
             }
             return new DicomScp(this);
         }

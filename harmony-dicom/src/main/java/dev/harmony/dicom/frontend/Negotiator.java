@@ -21,15 +21,24 @@ final class Negotiator {
     private final Set<String> sopClasses;
     private final Set<String> transferSyntaxes;
     private final long maxPduLength;
+    private final boolean acceptPrivate;
 
-    /** @param sopClasses accepted SOP classes, or null for every storage SOP class plus Verification */
-    Negotiator(Set<String> sopClasses, List<TransferSyntax> transferSyntaxes, long maxPduLength) {
+    /**
+     * @param sopClasses accepted SOP classes, or null for every storage SOP class plus Verification
+     * @param acceptPrivate also accept any SOP class outside the DICOM root {@code 1.2.840.10008} (private
+     *     or vendor storage classes, which cannot be recognised as storage by their UID)
+     */
+    Negotiator(Set<String> sopClasses, List<TransferSyntax> transferSyntaxes, long maxPduLength, boolean acceptPrivate) {
         this.sopClasses = sopClasses;
+        this.acceptPrivate = acceptPrivate;
         this.transferSyntaxes = transferSyntaxes.stream().map(TransferSyntax::uid).collect(Collectors.toSet());
         this.maxPduLength = maxPduLength;
     }
 
     boolean acceptsSopClass(String uid) {
+        if (acceptPrivate && Uids.isValid(uid) && !uid.startsWith(Uids.DICOM_ROOT)) {
+            return true;
+        }
         return sopClasses == null ? uid.equals(Uids.VERIFICATION) || Uids.isStorage(uid) : sopClasses.contains(uid);
     }
 
@@ -48,7 +57,11 @@ final class Negotiator {
         // We only act as SCP (storage SCP, verification SCP): the requestor may keep its SCU role.
         List<RoleSelection> roles = rq.userInfo().roles().stream()
                 .map(r -> new RoleSelection(r.sopClass(), r.scu(), false)).toList();
-        UserInfo info = new UserInfo(maxPduLength, Uids.IMPLEMENTATION_CLASS, Uids.IMPLEMENTATION_VERSION, 0, 0, roles);
+        // A user identity that got this far was accepted by the pipeline: confirm it if asked (no server response).
+        var identity = rq.userInfo().identity();
+        byte[] identityResponse = identity != null && identity.positiveResponseRequested() ? new byte[0] : null;
+        UserInfo info = new UserInfo(maxPduLength, Uids.IMPLEMENTATION_CLASS, Uids.IMPLEMENTATION_VERSION, 0, 0, roles,
+                null, identityResponse);
         return new AssociateAccept(rq.calledAe(), rq.callingAe(), Uids.APPLICATION_CONTEXT, results, info);
     }
 }

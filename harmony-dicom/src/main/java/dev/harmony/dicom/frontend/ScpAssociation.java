@@ -1,6 +1,7 @@
 package dev.harmony.dicom.frontend;
 
 import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.dicom.UserIdentity;
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.codec.Uids;
 import dev.harmony.dicom.dimse.Command;
@@ -13,8 +14,6 @@ import dev.harmony.dicom.net.AbortedException;
 import dev.harmony.dicom.net.AssociateAccept;
 import dev.harmony.dicom.net.AssociateReject;
 import dev.harmony.dicom.net.AssociateRequest;
-import dev.harmony.dicom.net.ChannelInput;
-import dev.harmony.dicom.net.ChannelOutput;
 import dev.harmony.dicom.net.PDataWriter;
 import dev.harmony.dicom.net.PduCodec;
 import dev.harmony.dicom.net.PduReader;
@@ -30,6 +29,7 @@ import dev.harmony.message.Response;
 import dev.harmony.pipeline.Handler;
 import dev.harmony.pipeline.Rejection;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -48,10 +48,12 @@ import org.slf4j.LoggerFactory;
 final class ScpAssociation implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(DicomScp.class);
     private static final int MAX_CONTROL_PDU = 1 << 20;
+    private static final String AUTHORIZATION = "Authorization";
 
     private final DicomScp scp;
     private final SocketChannel socket;
-    private volatile ChannelInput in;
+    private volatile Transport transport;
+    private InputStream in;
     private InetSocketAddress remote;
     private final Handler handler;
     private final String id;
@@ -66,6 +68,8 @@ final class ScpAssociation implements Runnable {
     private long bytes;
     private volatile boolean shuttingDown;
     private boolean established;
+    /** {@code Bearer <jwt>} from a JWT user identity, or null. */
+    private String bearer;
 
     ScpAssociation(DicomScp scp, SocketChannel socket, Handler handler, String id, boolean overLimit) {
         this.scp = scp;
@@ -82,16 +86,28 @@ final class ScpAssociation implements Runnable {
         try {
             remote = (InetSocketAddress) socket.getRemoteAddress();
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            in = new ChannelInput(socket, 256 * 1024);
-            in.setTimeout(scp.artimTimeout.toMillis());
-            out = new ChannelOutput(socket, scp.idleTimeout.toMillis());
+            Transport t;
+            if (scp.tls == null) {
+                t = Transport.plain(socket, scp.idleTimeout.toMillis());
+            } else {
+                try {
+                    t = Transport.tls(socket, scp.tls, scp.tlsContext, scp.artimTimeout.toMillis());
+                } catch (IOException e) {
+                    outcome = "TLS handshake failed: " + e.getMessage();
+                    return;
+                }
+            }
+            transport = t;
+            t.readTimeout(scp.artimTimeout.toMillis());
+            in = t.input();
+            out = t.output();
             PduReader pdus = new PduReader(in, scp.maxPduLength, MAX_CONTROL_PDU);
             if (!negotiate(pdus)) {
                 outcome = "rejected";
                 return;
             }
             established = true;
-            in.setTimeout(scp.idleTimeout.toMillis());
+            transport.readTimeout(scp.idleTimeout.toMillis());
             outcome = serve(new MessageReader(pdus));
         } catch (ProtocolViolation e) {
             outcome = "aborted: " + e.getMessage();
@@ -113,11 +129,8 @@ final class ScpAssociation implements Runnable {
             sendQuietly(PduCodec.abort(2, AbortReason.NOT_SPECIFIED));
         } finally {
             DicomScp.closeQuietly(socket);
-            if (in != null) {
-                DicomScp.closeQuietly(in);
-            }
-            if (out != null) {
-                DicomScp.closeQuietly(out);
+            if (transport != null) {
+                DicomScp.closeQuietly(transport);
             }
             scp.finished(this);
             long ms = (System.nanoTime() - started) / 1_000_000;
@@ -144,6 +157,17 @@ final class ScpAssociation implements Runnable {
                 .with(DicomAttributes.LOCAL_AE, scp.aeTitle)
                 .with(DicomAttributes.ASSOCIATION_ID, id)
                 .with(Attribute.REMOTE_ADDRESS, remote);
+        UserIdentity identity = rq.userInfo().identity();
+        if (identity != null) {
+            base = base.with(DicomAttributes.USER_IDENTITY, identity);
+            if (identity.type() == UserIdentity.Type.JWT) {
+                bearer = "Bearer " + identity.primaryText().strip();
+            }
+        }
+        java.security.Principal certificate = transport.peerPrincipal();
+        if (certificate != null) {
+            base = base.with(DicomAttributes.TLS_PEER_SUBJECT, certificate.getName());
+        }
         AssociateReject early = null;
         if ((rq.protocolVersion() & 1) == 0) {
             early = AssociateReject.protocolVersionNotSupported();
@@ -258,9 +282,10 @@ final class ScpAssociation implements Runnable {
         }
     }
 
+    /** Every exchange goes through here, carrying the association's credential (a JWT user identity). */
     private Response handle(Request request) {
         try {
-            return handler.handle(request);
+            return handler.handle(bearer == null ? request : request.withHeader(AUTHORIZATION, bearer));
         } catch (RuntimeException e) {
             LOG.error("association {}: pipeline handler threw", id, e);
             return Response.rejected(Rejection.internal("pipeline handler failed: " + e));
@@ -276,7 +301,7 @@ final class ScpAssociation implements Runnable {
     /** Sta13: after A-RELEASE-RP the requestor closes the connection; ARTIM bounds the wait. */
     private void awaitPeerClose() {
         try {
-            in.setTimeout(scp.artimTimeout.toMillis());
+            transport.readTimeout(scp.artimTimeout.toMillis());
             byte[] sink = new byte[1024];
             while (in.read(sink) >= 0) {
                 // PS3.8: anything after A-RELEASE-RP is ignored until the transport closes
@@ -312,9 +337,9 @@ final class ScpAssociation implements Runnable {
         shuttingDown = true;
         sendQuietly(PduCodec.abort(0, 0));
         DicomScp.closeQuietly(socket);
-        ChannelInput reader = in;
-        if (reader != null) {
-            reader.wakeup();
+        Transport t = transport;
+        if (t != null) {
+            t.wakeup();
         }
     }
 }

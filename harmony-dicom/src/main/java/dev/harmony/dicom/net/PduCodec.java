@@ -1,5 +1,6 @@
 package dev.harmony.dicom.net;
 
+import dev.harmony.dicom.UserIdentity;
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -20,6 +21,8 @@ public final class PduCodec {
     private static final int SUB_ASYNC_OPS = 0x53;
     private static final int SUB_ROLE_SELECTION = 0x54;
     private static final int SUB_IMPLEMENTATION_VERSION = 0x55;
+    private static final int SUB_USER_IDENTITY_RQ = 0x58;
+    private static final int SUB_USER_IDENTITY_AC = 0x59;
     /** Stands in for an absent user information item. */
     private static final UserInfo NO_USER_INFO = new UserInfo(0, "", null, 0, 0, List.of());
 
@@ -90,6 +93,16 @@ public final class PduCodec {
         }
         if (u.implementationVersion() != null) {
             sub.item(SUB_IMPLEMENTATION_VERSION, ascii(u.implementationVersion()));
+        }
+        if (u.identity() != null) {
+            UserIdentity id = u.identity();
+            byte[] primary = id.primary();
+            byte[] secondary = id.secondary();
+            sub.item(SUB_USER_IDENTITY_RQ, new Out().u8(id.type().code()).u8(id.positiveResponseRequested() ? 1 : 0)
+                    .u16(primary.length).raw(primary).u16(secondary.length).raw(secondary).bytes());
+        }
+        if (u.identityResponse() != null) {
+            sub.item(SUB_USER_IDENTITY_AC, new Out().u16(u.identityResponse().length).raw(u.identityResponse()).bytes());
         }
         return sub.bytes();
     }
@@ -207,6 +220,8 @@ public final class PduCodec {
         int invoked = 0;
         int performed = 0;
         List<RoleSelection> roles = new ArrayList<>();
+        UserIdentity identity = null;
+        byte[] identityResponse = null;
         while (item.hasRemaining()) {
             int sub = item.get() & 0xFF;
             ByteBuffer value = itemValue(item);
@@ -222,10 +237,28 @@ public final class PduCodec {
                     String uid = text(slice(value, value.getShort() & 0xFFFF));
                     roles.add(new RoleSelection(uid, value.get() == 1, value.get() == 1));
                 }
+                case SUB_USER_IDENTITY_RQ -> identity = userIdentity(value);
+                case SUB_USER_IDENTITY_AC -> identityResponse = bytes(slice(value, value.getShort() & 0xFFFF));
                 default -> { }
             }
         }
-        return new UserInfo(max, implClass, implVersion, invoked, performed, roles);
+        return new UserInfo(max, implClass, implVersion, invoked, performed, roles, identity, identityResponse);
+    }
+
+    /** PS3.7 D.3.3.7.1; an unknown identity type is ignored (the requestor is then unidentified). */
+    private static UserIdentity userIdentity(ByteBuffer value) {
+        int code = value.get() & 0xFF;
+        boolean positive = value.get() == 1;
+        byte[] primary = bytes(slice(value, value.getShort() & 0xFFFF));
+        byte[] secondary = value.remaining() >= 2 ? bytes(slice(value, value.getShort() & 0xFFFF)) : new byte[0];
+        UserIdentity.Type type = UserIdentity.Type.of(code);
+        return type == null ? null : new UserIdentity(type, positive, primary, secondary);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
     }
 
     /** After an item's type byte: skips the reserved byte and returns the value its 16-bit length announces. */

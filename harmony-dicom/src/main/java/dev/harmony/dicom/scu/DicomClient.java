@@ -2,6 +2,7 @@ package dev.harmony.dicom.scu;
 
 import dev.harmony.dicom.AeTitles;
 import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.DicomTls;
 import dev.harmony.dicom.Timeouts;
 import dev.harmony.dicom.file.FileMeta;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 
 /**
  * A DICOM SCU: opens associations to a remote AE and sends C-ECHO and C-STORE.
@@ -31,12 +33,16 @@ public final class DicomClient {
     final Duration connectTimeout;
     final Duration responseTimeout;
     final int maxPduLength;
+    final DicomTls tls;
+    final SSLContext tlsContext;
 
     private DicomClient(Builder b) {
         this.callingAe = b.callingAe;
         this.connectTimeout = b.connectTimeout;
         this.responseTimeout = b.responseTimeout;
         this.maxPduLength = b.maxPduLength;
+        this.tls = b.tls;
+        this.tlsContext = b.tls == null ? null : b.tls.context();
     }
 
     /** Starts configuring a client that calls itself {@code aeTitle}. */
@@ -92,6 +98,7 @@ public final class DicomClient {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration responseTimeout = Duration.ofSeconds(60);
         private int maxPduLength = 256 * 1024;
+        private DicomTls tls;
 
         private Builder(String callingAe) {
             this.callingAe = AeTitles.require(callingAe, "DicomClient.callingAe");
@@ -112,6 +119,15 @@ public final class DicomClient {
         /** The largest PDU we receive. Default 256 KiB. */
         public Builder maxPduLength(int bytes) {
             this.maxPduLength = bytes;
+            return this;
+        }
+
+        /**
+         * Connect over TLS 1.3/1.2: the server's certificate must chain to a trusted one and, unless
+         * {@link DicomTls#verifyHostname} is off, name the host; our own certificate (if any) is offered.
+         */
+        public Builder tls(DicomTls value) {
+            this.tls = value;
             return this;
         }
 

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSocket;
 
 /**
  * An open association as requestor (SCU). Operations are synchronous (one outstanding message), so
@@ -67,6 +68,14 @@ public final class ScuAssociation implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(peer.host(), peer.port()), (int) client.connectTimeout.toMillis());
             socket.setSoTimeout((int) client.responseTimeout.toMillis());
+            if (client.tls != null) {
+                SSLSocket ssl = (SSLSocket) client.tlsContext.getSocketFactory().createSocket(socket, peer.host(),
+                        peer.port(), true);
+                socket = ssl;
+                ssl.setUseClientMode(true);
+                ssl.setSSLParameters(client.tls.clientParameters(client.tlsContext));
+                ssl.startHandshake();
+            }
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             List<PresentationContext> contexts = new ArrayList<>();

@@ -124,7 +124,11 @@ class DatasetPrefixTest {
     void uidSyntax() {
         assertThat(Uids.isValid("1.2.840.10008.1.2.1")).isTrue();
         assertThat(Uids.isValid(Uids.random())).isTrue();
-        assertThat(Uids.isValid("1.02.3")).isFalse();
+        assertThat(Uids.isValid("1.02.3")).isTrue(); // legacy leading zero: accepted
+        assertThat(Uids.isStrict("1.02.3")).isFalse();
+        assertThat(Uids.isStrict("1.2.3")).isTrue();
+        assertThat(Uids.isValid("1.2" + (char) 0 + "3")).isFalse();
+        assertThat(Uids.isValid("1/2")).isFalse();
         assertThat(Uids.isValid("1..2")).isFalse();
         assertThat(Uids.isValid("../etc/passwd")).isFalse();
         assertThat(Uids.isValid("1.2.3.")).isFalse();

@@ -86,6 +86,16 @@ final class RawPeer implements AutoCloseable {
         send(pdu);
     }
 
+    /** The command of a one-PDV P-DATA-TF answer (a DIMSE response). */
+    static Command command(Pdu pdu) throws IOException {
+        if (pdu.type() != 4) {
+            throw new IOException("expected P-DATA-TF, got PDU type " + pdu.type());
+        }
+        byte[] b = pdu.body();
+        int length = ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+        return Command.decode(java.util.Arrays.copyOfRange(b, 6, 4 + length));
+    }
+
     static void put32(byte[] b, int off, long v) {
         b[off] = (byte) (v >>> 24);
         b[off + 1] = (byte) (v >>> 16);

@@ -12,6 +12,7 @@ import dev.harmony.queue.DeliveryQueue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Seed pipeline 1: Modality (CT scanner) -> DICOM Listener -> AE Title Check -> File Adapter (and,
@@ -69,6 +70,14 @@ public final class DicomScpExample {
 
     /** The example pipeline (built, not started). */
     public static Pipeline pipeline(Options o) {
+        return pipeline(o, UnaryOperator.identity());
+    }
+
+    /**
+     * The example pipeline with more listener settings (private SOP classes, TLS, user identity) applied
+     * by {@code listener} to the listener's builder after the options above.
+     */
+    public static Pipeline pipeline(Options o, UnaryOperator<DicomScp.Builder> listener) {
         DicomFileStore files = DicomFileStore.under(o.dir()).build();
         Backend backend = files;
         if (o.forwardTo() != null) {
@@ -80,7 +89,7 @@ public final class DicomScpExample {
         var builder = Pipeline.builder()
                 .name("dicom-scp")
                 .source("Modality", "CT Scanner")
-                .frontend(DicomScp.port(o.port()).bindAddress(o.bind()).aeTitle(o.aeTitle()).build())
+                .frontend(listener.apply(DicomScp.port(o.port()).bindAddress(o.bind()).aeTitle(o.aeTitle())).build())
                 .use((o.allowedCallingAes().isEmpty() ? AeTitleCheck.anyCallingAe() : AeTitleCheck.allow(o.allowedCallingAes())).build())
                 .backend(backend)
                 .listener(new ObjectLog());

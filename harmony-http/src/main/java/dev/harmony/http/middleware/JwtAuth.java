@@ -350,9 +350,13 @@ public final class JwtAuth implements AsyncMiddleware {
         keys.stop();
     }
 
+    /**
+     * HTTP, and DICOM: a DICOM listener hands a JWT user identity (PS3.7 D.3.3.7, type 5) to the pipeline
+     * as this same {@code Authorization: Bearer} credential, so one guard serves both protocols.
+     */
     @Override
     public Set<Protocol> protocols() {
-        return Set.of(Protocol.HTTP);
+        return Set.of(Protocol.HTTP, Protocol.DICOM);
     }
 
     @Override

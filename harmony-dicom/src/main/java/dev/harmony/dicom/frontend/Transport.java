@@ -1,0 +1,125 @@
+package dev.harmony.dicom.frontend;
+
+import dev.harmony.dicom.DicomTls;
+import dev.harmony.dicom.net.ChannelInput;
+import dev.harmony.dicom.net.ChannelOutput;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.security.Principal;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * The byte streams of one accepted connection. Plain TCP reads a non-blocking channel through
+ * {@link ChannelInput} (data sets go socket buffer -> file without a heap copy); TLS layers an
+ * {@link SSLSocket} over the blocking channel's socket, which costs that copy but nothing else changes.
+ */
+abstract class Transport implements Closeable {
+    abstract InputStream input();
+
+    abstract OutputStream output();
+
+    /** How long a read may wait for data. */
+    abstract void readTimeout(long millis) throws IOException;
+
+    /** Wakes a blocked read after the socket was closed by another thread. */
+    abstract void wakeup();
+
+    /** The verified client certificate's subject, if TLS asked for one and the peer sent one. */
+    Principal peerPrincipal() {
+        return null;
+    }
+
+    static Transport plain(SocketChannel socket, long writeTimeoutMillis) throws IOException {
+        ChannelInput in = new ChannelInput(socket, 256 * 1024);
+        ChannelOutput out = new ChannelOutput(socket, writeTimeoutMillis);
+        return new Transport() {
+            @Override
+            InputStream input() {
+                return in;
+            }
+
+            @Override
+            OutputStream output() {
+                return out;
+            }
+
+            @Override
+            void readTimeout(long millis) {
+                in.setTimeout(millis);
+            }
+
+            @Override
+            void wakeup() {
+                in.wakeup();
+            }
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    in.close();
+                } finally {
+                    out.close();
+                }
+            }
+        };
+    }
+
+    /** Runs the TLS handshake (bounded by {@code handshakeMillis}) as the server. */
+    static Transport tls(SocketChannel socket, DicomTls tls, SSLContext context, long handshakeMillis)
+            throws IOException {
+        InetSocketAddress remote = (InetSocketAddress) socket.getRemoteAddress();
+        SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(socket.socket(),
+                remote.getAddress().getHostAddress(), remote.getPort(), true);
+        ssl.setUseClientMode(false);
+        ssl.setSSLParameters(tls.serverParameters(context));
+        ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, handshakeMillis));
+        ssl.startHandshake();
+        InputStream in = new java.io.BufferedInputStream(ssl.getInputStream(), 64 * 1024);
+        OutputStream out = new BufferedOutputStream(ssl.getOutputStream(), 64 * 1024);
+        Principal peer;
+        try {
+            peer = ssl.getSession().getPeerPrincipal();
+        } catch (SSLPeerUnverifiedException none) {
+            peer = null;
+        }
+        Principal verifiedPeer = peer;
+        return new Transport() {
+            @Override
+            InputStream input() {
+                return in;
+            }
+
+            @Override
+            OutputStream output() {
+                return out;
+            }
+
+            @Override
+            void readTimeout(long millis) throws IOException {
+                ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, millis));
+            }
+
+            @Override
+            void wakeup() {
+                // closing the socket already ends a blocked read
+            }
+
+            @Override
+            Principal peerPrincipal() {
+                return verifiedPeer;
+            }
+
+            @Override
+            public void close() throws IOException {
+                ssl.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,217 @@
+package dev.harmony.dicom.frontend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.harmony.dicom.Dcmtk;
+import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.LogCapture;
+import dev.harmony.dicom.backend.DicomFileStore;
+import dev.harmony.dicom.backend.DicomForward;
+import dev.harmony.dicom.codec.ElementWriter;
+import dev.harmony.dicom.codec.Tags;
+import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.dimse.Command;
+import dev.harmony.dicom.dimse.CommandField;
+import dev.harmony.dicom.net.PDataWriter;
+import dev.harmony.dicom.net.PduCodec;
+import dev.harmony.dicom.net.PduType;
+import dev.harmony.dicom.scu.DicomClient;
+import dev.harmony.pipeline.Backend;
+import dev.harmony.pipeline.Pipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sender that aborts, vanishes or sends a truncated data set is the sender's problem: the association
+ * ends with one INFO line (no ERROR, no stack trace, no "internal error"), a truncated data set is
+ * answered C000, nothing half-written is visible, and the listener keeps serving.
+ */
+class PeerFailureTest {
+    private static final String INSTANCE = "1.2.826.0.1.3680043.2.1125.7.1";
+
+    @TempDir
+    Path tmp;
+    private Path store;
+    private DicomScp scp;
+    private Pipeline pipeline;
+    private LogCapture log;
+
+    private void start(Backend backend) {
+        log = new LogCapture();
+        scp = DicomScp.port(0).bindAddress("127.0.0.1").maxPduLength(16384).idleTimeout(Duration.ofSeconds(5)).build();
+        pipeline = Pipeline.builder().name("peer-failure").frontend(scp).backend(backend).build();
+        pipeline.start();
+    }
+
+    private void startWithStore() {
+        store = tmp.resolve("store");
+        start(DicomFileStore.under(store).build());
+    }
+
+    @AfterEach
+    void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        if (log != null) {
+            log.close();
+        }
+    }
+
+    private static byte[] dataset(String instance) {
+        return ElementWriter.explicitLittleEndian().uid(Tags.SOP_CLASS_UID, Uids.CT_IMAGE_STORAGE)
+                .uid(Tags.SOP_INSTANCE_UID, instance).uid(Tags.STUDY_INSTANCE_UID, "1.2.3")
+                .uid(Tags.SERIES_INSTANCE_UID, "1.2.3.4").bytes(Tags.PIXEL_DATA, "OW", new byte[4000]).toByteArray();
+    }
+
+    /** The association's summary line, once it ended; then checks nothing worse was logged. */
+    private String assertQuietEnd(String expectedOutcome) throws Exception {
+        Dcmtk.await(Duration.ofSeconds(10), "the association summary", () -> log.text().contains(expectedOutcome));
+        Dcmtk.await(Duration.ofSeconds(10), "associations to end", () -> scp.activeAssociations() == 0);
+        String text = log.text();
+        String line = text.lines().filter(l -> l.contains(expectedOutcome)).findFirst().orElseThrow();
+        assertThat(line).contains(" INFO ");
+        assertThat(text).doesNotContain(" ERROR ").doesNotContain("\tat ").doesNotContain("internal error")
+                .doesNotContain("Exception");
+        return line;
+    }
+
+    private void assertNothingStoredAndStillServing() throws Exception {
+        if (store != null && Files.exists(store)) {
+            try (Stream<Path> files = Files.walk(store)) {
+                assertThat(files.filter(Files::isRegularFile)).isEmpty();
+            }
+        }
+        assertThat(DicomClient.callingAe("MODALITY").build().echo(DicomNode.of("HARMONY", "127.0.0.1",
+                scp.localPort()))).isZero();
+    }
+
+    @Test
+    void abortInTheMiddleOfADataSetIsLoggedAtInfo() throws Exception {
+        startWithStore();
+        try (RawPeer peer = new RawPeer(scp.localPort())) {
+            assertThat(peer.associate("RAW", "HARMONY").type()).isEqualTo(PduType.ASSOCIATE_AC);
+            peer.startStore(INSTANCE, Arrays.copyOf(dataset(INSTANCE), 1000));
+            peer.send(PduCodec.abort(0, 0));
+            assertThat(peer.closedByServer()).isTrue();
+        }
+        assertThat(assertQuietEnd("aborted by peer")).contains("association A1 from RAW");
+        assertNothingStoredAndStillServing();
+    }
+
+    @Test
+    void connectionClosedInsideAPdvIsLoggedAtInfo() throws Exception {
+        startWithStore();
+        try (RawPeer peer = new RawPeer(scp.localPort())) {
+            assertThat(peer.associate("RAW", "HARMONY").type()).isEqualTo(PduType.ASSOCIATE_AC);
+            sendCommand(peer, 1, INSTANCE);
+            byte[] fragment = Arrays.copyOf(dataset(INSTANCE), 300);
+            byte[] pdu = new byte[12 + fragment.length];
+            pdu[0] = 4;
+            RawPeer.put32(pdu, 2, 6 + 2000); // announces 2000 bytes, sends 300, then FIN
+            RawPeer.put32(pdu, 6, 2 + 2000);
+            pdu[10] = 1;
+            pdu[11] = 2; // last fragment, data
+            System.arraycopy(fragment, 0, pdu, 12, fragment.length);
+            peer.send(pdu);
+        }
+        assertQuietEnd("connection lost");
+        assertNothingStoredAndStillServing();
+    }
+
+    @Test
+    void connectionResetInTheMiddleOfADataSetIsLoggedAtInfo() throws Exception {
+        startWithStore();
+        RawPeer peer = new RawPeer(scp.localPort());
+        assertThat(peer.associate("RAW", "HARMONY").type()).isEqualTo(PduType.ASSOCIATE_AC);
+        peer.startStore(INSTANCE, Arrays.copyOf(dataset(INSTANCE), 1000));
+        peer.socket.setSoLinger(true, 0); // RST
+        peer.close();
+        assertQuietEnd("association A1 from RAW");
+        assertNothingStoredAndStillServing();
+    }
+
+    @Test
+    void truncatedDataSetsAreAnsweredC000AndNotStored() throws Exception {
+        startWithStore();
+        byte[] whole = dataset(INSTANCE);
+        try (RawPeer peer = new RawPeer(scp.localPort())) {
+            assertThat(peer.associate("RAW", "HARMONY").type()).isEqualTo(PduType.ASSOCIATE_AC);
+            // Cut inside the pixel data value (past the elements the store reads first).
+            Command rsp = store(peer, 1, INSTANCE, Arrays.copyOf(whole, whole.length - 100));
+            assertThat(rsp.status()).isEqualTo(0xC000);
+            assertThat(rsp.string(Command.ERROR_COMMENT).orElse("")).contains("truncated");
+            // Cut inside the Study Instance UID.
+            int studyAt = indexOf(whole, "1.2.3".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 80);
+            assertThat(store(peer, 2, INSTANCE, Arrays.copyOf(whole, studyAt + 2)).status()).isEqualTo(0xC000);
+            // A stray byte after the last element.
+            byte[] surplus = Arrays.copyOf(whole, whole.length + 1);
+            assertThat(store(peer, 3, INSTANCE, surplus).status()).isEqualTo(0xC000);
+            try (Stream<Path> files = Files.walk(tmp)) {
+                assertThat(files.filter(Files::isRegularFile)).as("no file, not even a temporary one").isEmpty();
+            }
+            // The same association still stores a whole one.
+            assertThat(store(peer, 4, INSTANCE, whole).status()).isZero();
+            peer.send(PduCodec.releaseRequest());
+            assertThat(peer.read().type()).isEqualTo(PduType.RELEASE_RP);
+        }
+        assertQuietEnd("released");
+        try (Stream<Path> files = Files.walk(store)) {
+            assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
+                    .containsExactly(INSTANCE + ".dcm");
+        }
+    }
+
+    @Test
+    void senderAbortWhileForwardingIsLoggedAtInfoAndThePacsAssociationIsAborted() throws Exception {
+        int pacsPort = Dcmtk.freePort();
+        Path received = Files.createDirectories(tmp.resolve("pacs"));
+        Process pacs = Dcmtk.start(tmp.resolve("storescp.log"), "storescp", "--output-directory", received.toString(),
+                "-aet", "PACS", String.valueOf(pacsPort));
+        try {
+            Dcmtk.awaitListening(pacsPort, Duration.ofSeconds(20), pacs);
+            start(DicomForward.to(DicomNode.of("PACS", "127.0.0.1", pacsPort)).build());
+            try (RawPeer peer = new RawPeer(scp.localPort())) {
+                assertThat(peer.associate("RAW", "HARMONY").type()).isEqualTo(PduType.ASSOCIATE_AC);
+                peer.startStore(INSTANCE, Arrays.copyOf(dataset(INSTANCE), 1000));
+                peer.send(PduCodec.abort(0, 0));
+                assertThat(peer.closedByServer()).isTrue();
+            }
+            assertQuietEnd("aborted by peer");
+            assertNothingStoredAndStillServing();
+            try (Stream<Path> files = Files.walk(received)) {
+                assertThat(files.filter(Files::isRegularFile)).as("the PACS stored nothing").isEmpty();
+            }
+        } finally {
+            pacs.destroy();
+            pacs.waitFor();
+        }
+    }
+
+    private static void sendCommand(RawPeer peer, int messageId, String instance) throws Exception {
+        PDataWriter.sendAll(peer.out, peer, 16384, 1, true, Command.request(CommandField.C_STORE_RQ, messageId,
+                Uids.CT_IMAGE_STORAGE, true).setUs(Command.PRIORITY, 0)
+                .setUid(Command.AFFECTED_SOP_INSTANCE_UID, instance).encode());
+    }
+
+    private static Command store(RawPeer peer, int messageId, String instance, byte[] dataset) throws Exception {
+        sendCommand(peer, messageId, instance);
+        PDataWriter.sendAll(peer.out, peer, 16384, 1, false, dataset);
+        return RawPeer.command(peer.read());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+}
