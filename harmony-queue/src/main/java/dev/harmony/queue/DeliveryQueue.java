@@ -70,6 +70,11 @@ import org.slf4j.LoggerFactory;
  * every message's attempts); a success ends the pause. After {@link Builder#maxAttempts} attempts, or
  * a failure past {@link Builder#maxAge}, a message is dead. Messages do not wait behind a failing one.
  *
+ * <p><b>Listeners.</b> Each attempt, once its outcome is recorded, reaches the {@code PipelineListener}s
+ * of the pipeline that accepted the message ({@code deliveryAttempted}: destination, outcome delivered /
+ * retry scheduled / dead, duration), on the worker's thread; the pipeline's name is persisted with the
+ * message, so attempts after a restart reach the pipeline of the same name.
+ *
  * <p><b>Guarantees.</b> At least once: a crash after the destination took a message but before that
  * was recorded delivers it again, so receivers need an idempotency key. DICOM has one (the SOP Instance
  * UID); for FHIR use {@code FhirClient...conditionalCreate(mrnSystem)}; HTTP deliveries carry
