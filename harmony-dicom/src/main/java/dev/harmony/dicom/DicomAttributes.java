@@ -28,6 +28,8 @@ public final class DicomAttributes {
      * backend answers with success and {@link #RETRIEVAL}, which the listener sends to the destination.
      */
     public static final String OP_C_MOVE = "C-MOVE";
+    /** Operation of a C-GET exchange: like {@link #OP_C_MOVE}, but the instances go back on the requestor's association. */
+    public static final String OP_C_GET = "C-GET";
     /** Content type of a C-STORE body: a bare data set (no Part-10 header) in {@link #TRANSFER_SYNTAX}. */
     public static final String DATASET_CONTENT_TYPE = "application/dicom-dataset";
 

@@ -230,7 +230,7 @@ public final class DicomFileStore implements Backend {
                 return stored.response();
             case DicomAttributes.OP_C_FIND:
                 return find(request);
-            case DicomAttributes.OP_C_MOVE:
+            case DicomAttributes.OP_C_MOVE, DicomAttributes.OP_C_GET:
                 return move(request);
             default:
                 return Response.rejected(Rejection.unsupported("DicomFileStore handles C-STORE, not "

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * data flows; each C-STORE becomes a {@code C-STORE} exchange whose body streams the data set from the
  * network, and whose answer becomes the C-STORE-RSP status (see {@code DimseStatus}). Each C-FIND
  * (Patient Root or Study Root) becomes a {@code C-FIND} exchange carrying the parsed query; the
- * backend's matches are sent as Pending responses until the end or a C-CANCEL. C-ECHO is answered
+ * backend's matches are sent as Pending responses until the end or a C-CANCEL. C-MOVE and C-GET become
+ * {@code C-MOVE} / {@code C-GET} exchanges whose {@code Retrieval} the listener sends as C-STORE
+ * sub-operations (to a configured move destination, or back on the association). C-ECHO is answered
  * directly with success.
  *
  * <pre>{@code

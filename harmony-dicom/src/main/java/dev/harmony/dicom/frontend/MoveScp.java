@@ -45,10 +45,71 @@ final class MoveScp {
 
     private final ScpAssociation association;
     private final DicomScp scp;
+    /** C-GET: the sub-operations go back on the requestor's association; else C-MOVE to a destination. */
+    private final boolean get;
 
-    MoveScp(ScpAssociation association, DicomScp scp) {
+    MoveScp(ScpAssociation association, DicomScp scp, boolean get) {
         this.association = association;
         this.scp = scp;
+        this.get = get;
+    }
+
+    /** Where the C-STORE sub-operations go. */
+    private interface SubOperations extends AutoCloseable {
+        boolean supports(StoredInstance i);
+
+        int store(StoredInstance i) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private SubOperations open(List<StoredInstance> instances, DicomNode destination, int getMessageId)
+            throws IOException {
+        if (get) {
+            return new SubOperations() {
+                @Override
+                public boolean supports(StoredInstance i) {
+                    return association.storeContext(i.sopClassUid(), i.transferSyntaxUid()) > 0;
+                }
+
+                @Override
+                public int store(StoredInstance i) throws IOException {
+                    return association.storeSubOperation(i, getMessageId);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+        Map<String, Set<String>> syntaxes = new LinkedHashMap<>();
+        instances.forEach(i -> syntaxes.computeIfAbsent(i.sopClassUid(), k -> new LinkedHashSet<>())
+                .add(i.transferSyntaxUid()));
+        List<Proposal> proposals = new ArrayList<>();
+        syntaxes.forEach((sop, tss) -> tss.forEach(t -> proposals.add(new Proposal(sop, List.of(t)))));
+        ScuAssociation out = DicomClient.callingAe(scp.aeTitle).build().open(destination,
+                proposals.subList(0, Math.min(proposals.size(), 128)));
+        return new SubOperations() {
+            @Override
+            public boolean supports(StoredInstance i) {
+                return out.supports(i.sopClassUid(), i.transferSyntaxUid());
+            }
+
+            @Override
+            public int store(StoredInstance i) throws IOException {
+                int status = out.store(i.file());
+                if (!out.isOpen()) {
+                    throw new IOException(destination + " ended the association");
+                }
+                return status;
+            }
+
+            @Override
+            public void close() {
+                out.close();
+            }
+        };
     }
 
     void move(int context, String abstractSyntax, TransferSyntax ts, Command rq, DataStream data) throws IOException {
@@ -62,32 +123,26 @@ final class MoveScp {
             return;
         }
         List<StoredInstance> instances = retrieval.get().instances();
-        DicomNode destination = scp.moveDestinations.get(rq.string(Command.MOVE_DESTINATION).orElse(""));
+        DicomNode destination = get ? null : scp.moveDestinations.get(rq.string(Command.MOVE_DESTINATION).orElse(""));
         int completed = 0;
         int failed = 0;
         int warning = 0;
         int status = DimseStatus.SUCCESS;
         String comment = null;
         if (!instances.isEmpty()) {
-            Map<String, Set<String>> syntaxes = new LinkedHashMap<>();
-            instances.forEach(i -> syntaxes.computeIfAbsent(i.sopClassUid(), k -> new LinkedHashSet<>())
-                    .add(i.transferSyntaxUid()));
-            List<Proposal> proposals = new ArrayList<>();
-            syntaxes.forEach((sop, tss) -> tss.forEach(t -> proposals.add(new Proposal(sop, List.of(t)))));
-            DicomClient client = DicomClient.callingAe(scp.aeTitle).build();
-            try (ScuAssociation out = client.open(destination, proposals.subList(0, Math.min(proposals.size(), 128)))) {
+            try (SubOperations out = open(instances, destination, rq.messageId())) {
                 for (int n = 0; n < instances.size(); n++) {
-                    if (association.cancelRequested(rq.messageId())) {
+                    if (ownAssociation(() -> association.cancelRequested(rq.messageId()))) {
                         status = FindScp.CANCELED;
                         break;
                     }
                     StoredInstance i = instances.get(n);
                     int sub;
-                    if (!out.supports(i.sopClassUid(), i.transferSyntaxUid())) {
+                    if (!out.supports(i)) {
                         sub = DimseStatus.SOP_CLASS_NOT_SUPPORTED;
                     } else {
                         try {
-                            sub = out.store(i.file());
+                            sub = out.store(i);
                         } catch (java.nio.file.NoSuchFileException e) {
                             sub = DimseStatus.PROCESSING_FAILURE; // deleted since it was indexed: reindex
                         }
@@ -100,17 +155,24 @@ final class MoveScp {
                         failed++;
                     }
                     if (n + 1 < instances.size()) {
-                        association.sendCommandAndData(context, counts(Command.responseTo(rq, FindScp.PENDING),
-                                instances.size() - n - 1, completed, failed, warning), null);
+                        Command pending = counts(Command.responseTo(rq, FindScp.PENDING), instances.size() - n - 1,
+                                completed, failed, warning);
+                        ownAssociation(() -> {
+                            association.sendCommandAndData(context, pending, null);
+                            return true;
+                        });
                     }
-                    if (!out.isOpen()) {
-                        throw new IOException(destination + " ended the association");
+                    if (get && association.cancelSeen(rq.messageId())) {
+                        status = FindScp.CANCELED;
+                        break;
                     }
                 }
+            } catch (SubOperationFailure e) {
+                throw e.getCause(); // the requestor's own association broke: nothing more to tell it
             } catch (IOException e) {
                 LOG.warn("association {}: C-MOVE to {}: {}", association.id(), destination, e.toString());
                 status = UNABLE_TO_PERFORM_SUBOPERATIONS;
-                comment = "sending to " + destination.aeTitle() + " failed";
+                comment = get ? "C-STORE sub-operations failed" : "sending to " + destination.aeTitle() + " failed";
                 failed = instances.size() - completed - warning;
             }
         }
@@ -125,8 +187,36 @@ final class MoveScp {
             done.setUs(Command.NUMBER_OF_REMAINING_SUBOPERATIONS, instances.size() - completed - failed - warning);
         }
         association.sendCommandAndData(context, done, null);
-        LOG.info("association {}: C-MOVE of {} instances to {}: {} completed, {} failed, {} warning, status {}",
-                association.id(), instances.size(), destination, completed, failed, warning, DimseStatus.hex(status));
+        LOG.info("association {}: {} of {} instances to {}: {} completed, {} failed, {} warning, status {}",
+                association.id(), get ? "C-GET" : "C-MOVE", instances.size(), get ? "the requestor" : destination,
+                completed, failed, warning, DimseStatus.hex(status));
+    }
+
+    private interface Io {
+        boolean run() throws IOException;
+    }
+
+    /** Runs {@code io} on the requestor's association: its failure ends the operation, not just a sub-operation. */
+    private static boolean ownAssociation(Io io) throws SubOperationFailure {
+        try {
+            return io.run();
+        } catch (IOException e) {
+            throw new SubOperationFailure(e);
+        }
+    }
+
+    /** The requestor's own association failed (during a sub-operation, or between them). */
+    static final class SubOperationFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SubOperationFailure(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
     }
 
     private static Command counts(Command rsp, int remaining, int completed, int failed, int warning) {
@@ -147,9 +237,10 @@ final class MoveScp {
             return Response.rejected(Rejection.payloadTooLarge("identifier larger than " + FindScp.MAX_IDENTIFIER + " bytes"));
         }
         String sopClass = rq.string(Command.AFFECTED_SOP_CLASS_UID).orElse("");
-        Optional<QueryModel> model = QueryModel.ofMove(sopClass);
+        Optional<QueryModel> model = get ? QueryModel.ofGet(sopClass) : QueryModel.ofMove(sopClass);
         if (!sopClass.equals(abstractSyntax) || model.isEmpty()) {
-            return Response.rejected(Rejection.unsupported("C-MOVE on " + sopClass + " is not supported on this context"));
+            return Response.rejected(Rejection.unsupported((get ? "C-GET" : "C-MOVE") + " on " + sopClass
+                    + " is not supported on this context"));
         }
         DicomQuery query;
         try {
@@ -160,17 +251,17 @@ final class MoveScp {
             return Response.rejected(Rejection.invalid(e.getMessage(), List.of()));
         }
         String destination = rq.string(Command.MOVE_DESTINATION).orElse("");
-        if (!scp.moveDestinations.containsKey(destination)) {
+        if (!get && !scp.moveDestinations.containsKey(destination)) {
             return Response.rejected(Rejection.invalid("move destination '" + destination + "' is not configured",
                     List.of())).with(DicomAttributes.DIMSE_STATUS, DESTINATION_UNKNOWN);
         }
-        return association.handle(Request.builder(Protocol.DICOM, DicomAttributes.OP_C_MOVE)
-                .attributes(association.baseAttributes()
-                        .with(DicomAttributes.SOP_CLASS_UID, sopClass)
-                        .with(DicomAttributes.TRANSFER_SYNTAX, ts)
-                        .with(DicomAttributes.MESSAGE_ID, rq.messageId())
-                        .with(DicomAttributes.QUERY, query)
-                        .with(DicomAttributes.MOVE_DESTINATION, destination))
+        var attributes = association.baseAttributes()
+                .with(DicomAttributes.SOP_CLASS_UID, sopClass)
+                .with(DicomAttributes.TRANSFER_SYNTAX, ts)
+                .with(DicomAttributes.MESSAGE_ID, rq.messageId())
+                .with(DicomAttributes.QUERY, query);
+        return association.handle(Request.builder(Protocol.DICOM, get ? DicomAttributes.OP_C_GET : DicomAttributes.OP_C_MOVE)
+                .attributes(get ? attributes : attributes.with(DicomAttributes.MOVE_DESTINATION, destination))
                 .body(Body.ofBytes(encoded, DicomAttributes.DATASET_CONTENT_TYPE))
                 .build());
     }

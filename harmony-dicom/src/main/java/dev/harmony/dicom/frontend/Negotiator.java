@@ -45,9 +45,18 @@ final class Negotiator {
                 : sopClasses.contains(uid);
     }
 
+    /**
+     * Whether we take the SCU role for {@code uid} when a C-GET requestor asks (SCP/SCU role selection,
+     * PS3.7 D.3.3.4): storage classes we accept, so C-STORE sub-operations can go back on the association.
+     */
+    boolean acceptsStoreSubOperations(String uid) {
+        return !isQuery(uid) && !uid.equals(Uids.VERIFICATION) && acceptsSopClass(uid);
+    }
+
     /** The query/retrieve SOP classes, whose identifiers we encode ourselves: little endian, uncompressed only. */
     static boolean isQuery(String uid) {
-        return QueryModel.ofFind(uid).isPresent() || QueryModel.ofMove(uid).isPresent();
+        return QueryModel.ofFind(uid).isPresent() || QueryModel.ofMove(uid).isPresent()
+                || QueryModel.ofGet(uid).isPresent();
     }
 
     private static boolean queryTransferSyntax(String uid) {
@@ -71,7 +80,8 @@ final class Negotiator {
         }
         // We only act as SCP (storage SCP, verification SCP): the requestor may keep its SCU role.
         List<RoleSelection> roles = rq.userInfo().roles().stream()
-                .map(r -> new RoleSelection(r.sopClass(), r.scu(), false)).toList();
+                .map(r -> new RoleSelection(r.sopClass(), r.scu(), r.scp() && acceptsStoreSubOperations(r.sopClass())))
+                .toList();
         // A user identity that got this far was accepted by the pipeline: confirm it if asked (no server response).
         var identity = rq.userInfo().identity();
         byte[] identityResponse = identity != null && identity.positiveResponseRequested() ? new byte[0] : null;

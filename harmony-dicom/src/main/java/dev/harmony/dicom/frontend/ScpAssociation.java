@@ -64,6 +64,10 @@ final class ScpAssociation implements Runnable {
     private final Map<Integer, PresentationResult> accepted = new HashMap<>();
     private final Map<Integer, String> abstractSyntaxes = new HashMap<>();
     private MessageReader messages;
+    /** SOP classes for which the requestor accepted to be the storage SCP (C-GET sub-operations). */
+    private final java.util.Set<String> storeRoles = new java.util.HashSet<>();
+    private int cancelledMessage = -1;
+    private int nextSubOperationId = 1;
     private FindScp findScp;
     private long peerMaxPdu;
     private String callingAe = "?";
@@ -194,6 +198,8 @@ final class ScpAssociation implements Runnable {
         }
         rq.contexts().forEach(c -> abstractSyntaxes.put(c.id(), c.abstractSyntax()));
         AssociateAccept ac = scp.negotiator.answer(rq);
+        ac.userInfo().roles().stream().filter(dev.harmony.dicom.net.RoleSelection::scp)
+                .forEach(r -> storeRoles.add(r.sopClass()));
         for (PresentationResult r : ac.results()) {
             if (r.accepted()) {
                 accepted.put(r.id(), r);
@@ -238,7 +244,8 @@ final class ScpAssociation implements Runnable {
             }
             case CommandField.C_STORE_RQ -> store(m, pc);
             case CommandField.C_FIND_RQ -> find(m, pc);
-            case CommandField.C_MOVE_RQ -> move(m, pc);
+            case CommandField.C_MOVE_RQ -> move(m, pc, false);
+            case CommandField.C_GET_RQ -> move(m, pc, true);
             case CommandField.C_CANCEL_RQ -> drain(m.data());
             default -> {
                 drain(m.data());
@@ -297,8 +304,8 @@ final class ScpAssociation implements Runnable {
                 m.data());
     }
 
-    private void move(MessageReader.Message m, PresentationResult pc) throws IOException {
-        new MoveScp(this, scp).move(m.context(), abstractSyntaxes.getOrDefault(m.context(), ""), identifierSyntax(pc),
+    private void move(MessageReader.Message m, PresentationResult pc, boolean get) throws IOException {
+        new MoveScp(this, scp, get).move(m.context(), abstractSyntaxes.getOrDefault(m.context(), ""), identifierSyntax(pc),
                 m.command(), m.data());
     }
 
@@ -322,6 +329,9 @@ final class ScpAssociation implements Runnable {
      * operation is outstanding only C-CANCEL may arrive (no asynchronous operations are negotiated).
      */
     boolean cancelRequested(int messageId) throws IOException {
+        if (cancelSeen(messageId)) {
+            return true;
+        }
         while (in.available() > 0) {
             MessageReader.Event event = messages.next();
             if (!(event instanceof MessageReader.Message m)
@@ -336,6 +346,74 @@ final class ScpAssociation implements Runnable {
             }
         }
         return false;
+    }
+
+    /** Whether a C-CANCEL-RQ for {@code messageId} arrived while a C-GET sub-operation was waiting. */
+    boolean cancelSeen(int messageId) {
+        return cancelledMessage == messageId;
+    }
+
+    /** The accepted context for a C-GET sub-operation of {@code sopClass} in {@code ts}, or -1. */
+    int storeContext(String sopClass, String ts) {
+        if (!storeRoles.contains(sopClass)) {
+            return -1;
+        }
+        for (PresentationResult r : accepted.values()) {
+            if (sopClass.equals(abstractSyntaxes.get(r.id())) && ts.equals(r.transferSyntax())) {
+                return r.id();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A C-STORE sub-operation of C-GET {@code getMessageId} on this association (we are the SCU of it):
+     * sends the file and waits for the C-STORE-RSP, noting a C-CANCEL-RQ that arrives meanwhile.
+     *
+     * @return the sub-operation's status
+     * @throws MoveScp.SubOperationFailure if this association itself failed
+     */
+    int storeSubOperation(dev.harmony.dicom.query.StoredInstance instance, int getMessageId) throws IOException {
+        int context = storeContext(instance.sopClassUid(), instance.transferSyntaxUid());
+        int id = nextSubOperationId;
+        nextSubOperationId = nextSubOperationId == 0xFFFF ? 1 : nextSubOperationId + 1;
+        try (InputStream file = java.nio.file.Files.newInputStream(instance.file())) {
+            dev.harmony.dicom.file.FileMeta.Opened opened = dev.harmony.dicom.file.FileMeta.read(file);
+            try {
+                sendCommand(context, Command.request(CommandField.C_STORE_RQ, id, instance.sopClassUid(), true)
+                        .setUs(Command.PRIORITY, 0).setUid(Command.AFFECTED_SOP_INSTANCE_UID, instance.sopInstanceUid()));
+                PDataWriter data = new PDataWriter(out, writeLock, peerMaxPdu, context, false);
+                opened.dataset().transferTo(data);
+                data.finish();
+            } catch (IOException e) {
+                throw new MoveScp.SubOperationFailure(e); // half a data set sent: the association is unusable
+            }
+        }
+        while (true) {
+            MessageReader.Event event;
+            try {
+                event = messages.next();
+            } catch (IOException e) {
+                throw new MoveScp.SubOperationFailure(e);
+            }
+            if (event instanceof MessageReader.Message m) {
+                int field = m.command().commandField();
+                int respondsTo = m.command().us(Command.MESSAGE_ID_BEING_RESPONDED_TO).orElse(-1);
+                if (field == CommandField.C_STORE_RSP && respondsTo == id) {
+                    drain(m.data());
+                    return m.command().status();
+                }
+                if (field == CommandField.C_CANCEL_RQ) {
+                    drain(m.data());
+                    if (respondsTo == getMessageId) {
+                        cancelledMessage = getMessageId;
+                    }
+                    continue;
+                }
+            }
+            throw new MoveScp.SubOperationFailure(new ProtocolViolation(AbortReason.UNEXPECTED_PDU,
+                    event + " while C-STORE sub-operation " + id + " of C-GET " + getMessageId + " awaits its response"));
+        }
     }
 
     /** Sends a response command and, if {@code data} is not null, its data set. */

@@ -57,6 +57,11 @@ public enum QueryModel {
         return Arrays.stream(values()).filter(m -> m.move.equals(uid)).findFirst();
     }
 
+    /** The model whose GET SOP class is {@code uid}. */
+    public static Optional<QueryModel> ofGet(String uid) {
+        return Arrays.stream(values()).filter(m -> m.get.equals(uid)).findFirst();
+    }
+
     /** The model whose FIND SOP class is {@code uid}. */
     public static Optional<QueryModel> ofFind(String uid) {
         return Arrays.stream(values()).filter(m -> m.find.equals(uid)).findFirst();

@@ -69,6 +69,29 @@ class MoveTest {
         }
     }
 
+    @Test
+    void getscuGetsAStudyBackOnItsOwnAssociation() throws Exception {
+        List<Path> corpus = QueryCorpus.write(tmp.resolve("corpus"));
+        DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("HARMONY").build();
+        try (Pipeline p = Pipeline.builder().name("get").frontend(scp)
+                .backend(DicomFileStore.under(tmp.resolve("store")).indexed().build()).build()) {
+            p.start();
+            DicomNode harmony = DicomNode.of("HARMONY", "127.0.0.1", scp.localPort());
+            assertThat(DicomClient.callingAe("MODALITY").build().store(harmony, corpus)).containsOnly(0);
+            Path out = Files.createDirectories(tmp.resolve("got"));
+            Dcmtk.Result r = Dcmtk.run(TIMEOUT, "getscu", "-v", "-S", "-aet", "GETTER", "-aec", "HARMONY", "-od",
+                    out.toString(), "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + S3,
+                    "127.0.0.1", String.valueOf(scp.localPort()));
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.output()).contains("Received C-GET Response (Success)")
+                    .contains("Number of Completed Suboperations : 4").contains("Number of Failed Suboperations    : 0");
+            try (var files = Files.list(out)) {
+                assertThat(files.count()).as(r.output()).isEqualTo(4); // 3 CT + 1 presentation state
+            }
+            assertThat(DicomClient.callingAe("MODALITY").build().echo(harmony)).isZero();
+        }
+    }
+
     private static long count(StoreScp storescp) {
         try {
             return storescp.fileCount();
