@@ -30,7 +30,7 @@ class AllCommand implements Command {
 
     @Override
     public String summary() {
-        return "run all three seed pipelines (+ dashboard on 127.0.0.1:9090); --demo drives sample traffic";
+        return "run the three seed pipelines and mllp-fhir (+ dashboard on 127.0.0.1:9090); --demo drives sample traffic";
     }
 
     @Override
@@ -38,7 +38,7 @@ class AllCommand implements Command {
         return """
                 usage: all [--demo] [--dicom-port 11112] [--dicom-ae HARMONY] [--allow-calling-ae MODALITY,DEMO-CT]
                            [--dicom-dir ./harmony-data/dicom] [--proxy-port 8080] [--upstream URL]
-                           [--webhook-port 8081] [--fhir-base URL] [--fhir-port 8090]
+                           [--webhook-port 8081] [--fhir-base URL] [--fhir-port 8090] [--mllp-port 2575]
                            [--dashboard [ADDR:]PORT | --no-dashboard]
                   --demo              drive sample traffic, print a report, exit 0 if all went as expected
                   --dicom-port        DICOM listener port (0 = any free port)
@@ -50,6 +50,7 @@ class AllCommand implements Command {
                   --webhook-port      JOLT webhook port (http://127.0.0.1:PORT/webhook/patient)
                   --fhir-base         the JOLT pipeline's FHIR store (default: the embedded one)
                   --fhir-port         port of the embedded FHIR R4 server
+                  --mllp-port         HL7 v2 MLLP listener port of mllp-fhir (into the same FHIR store)
                   --dashboard         live dashboard address (default 127.0.0.1:9090)
                   --no-dashboard      no dashboard
                 """;
@@ -58,7 +59,7 @@ class AllCommand implements Command {
     @Override
     public Set<String> valuedOptions() {
         return Set.of("dicom-port", "dicom-ae", "allow-calling-ae", "dicom-dir", "proxy-port", "upstream",
-                "webhook-port", "fhir-base", "fhir-port", DashboardOption.OPTION);
+                "webhook-port", "fhir-base", "fhir-port", "mllp-port", DashboardOption.OPTION);
     }
 
     @Override
@@ -99,6 +100,7 @@ class AllCommand implements Command {
         ports.put("--dicom-port", settings.dicomPort());
         ports.put("--proxy-port", settings.proxyPort());
         ports.put("--webhook-port", settings.webhookPort());
+        ports.put("--mllp-port", settings.mllpPort());
         if (settings.upstream() == null || settings.fhirBase() == null) {
             ports.put("--fhir-port", settings.fhirPort());
         }
@@ -162,7 +164,8 @@ class AllCommand implements Command {
                 args.writableDirectory("dicom-dir").orElse(d.dicomDir()),
                 args.port("proxy-port", d.proxyPort()), args.url("upstream").orElse(d.upstream()),
                 args.port("webhook-port", d.webhookPort()),
-                args.url("fhir-base").orElse(d.fhirBase()), args.port("fhir-port", d.fhirPort()));
+                args.url("fhir-base").orElse(d.fhirBase()), args.port("fhir-port", d.fhirPort()),
+                args.port("mllp-port", d.mllpPort()));
     }
 
     /** On Ctrl-C during the demo: stop the pipelines first, so nothing writes into {@code scratch} while it goes. */

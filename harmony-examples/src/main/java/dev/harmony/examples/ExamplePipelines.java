@@ -3,6 +3,7 @@ package dev.harmony.examples;
 import dev.harmony.examples.dicom.DicomScpExample;
 import dev.harmony.examples.fhirproxy.FhirProxyExample;
 import dev.harmony.examples.joltfhir.JoltFhirExample;
+import dev.harmony.examples.mllpfhir.MllpFhirExample;
 import dev.harmony.pipeline.Pipeline;
 import java.util.List;
 import java.util.function.Supplier;
@@ -20,6 +21,7 @@ final class ExamplePipelines {
         return List.of(   // in the order of the product brief's seed pipelines
                 DicomScpExample::pipeline,
                 FhirProxyExample::pipeline,
-                JoltFhirExample::pipeline);
+                JoltFhirExample::pipeline,
+                MllpFhirExample::pipeline);
     }
 }

@@ -19,6 +19,7 @@ public final class Main {
             new DicomScpCommand(),
             new FhirProxyCommand(),
             new JoltFhirCommand(),
+            new MllpFhirCommand(),
             new SampleCtCommand(),
             new QueueCommand(),
             new DiagramCommand());

@@ -26,7 +26,7 @@ class AllCommandTest {
 
         assertThat(code).as(report).isZero();
         assertThat(report)
-                .contains("READY dicom-scp ", "READY fhir-proxy ", "READY jolt-fhir ")
+                .contains("READY dicom-scp ", "READY fhir-proxy ", "READY jolt-fhir ", "READY mllp-fhir ")
                 .contains("Pipeline dicom-scp", "Pipeline fhir-proxy", "Pipeline jolt-fhir")
                 .contains("[ok] dicom-scp  C-STORE 10 CT objects")
                 .contains("[ok] dicom-scp  associate as INTRUDER")
@@ -37,10 +37,11 @@ class AllCommandTest {
                 .contains("[ok] jolt-fhir  POST sample_patient.json")
                 .contains("observed: 1 match: John Smith, born 1980-03-15")
                 .contains("still one Patient")
+                .contains("[ok] mllp-fhir  ADT^A01 MSG-1001 over MLLP, then again", "observed: AA, AA, 1 Patient(s)")
                 .contains("AE Title Check       13 exchanges, 12 passed, rejected 1 forbidden")
                 .contains("Auth Guard", "rejected 1 unauthenticated")
                 .contains("Rate Limit", "rejected 1 too_many_requests")
-                .contains("RESULT: all 9 steps behaved as expected");
+                .contains("RESULT: all 10 steps behaved as expected");
         try (Stream<Path> files = Files.walk(dir)) {
             assertThat(files.filter(f -> f.toString().endsWith(".dcm")).count()).isEqualTo(10);
         }

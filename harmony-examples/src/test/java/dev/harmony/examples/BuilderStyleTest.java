@@ -34,7 +34,7 @@ class BuilderStyleTest {
         assertThat(stages).extracting(Class::getSimpleName)
                 .contains("DicomScp", "AeTitleCheck", "DicomFileStore", "StoreAndForward", "DicomForward",
                         "HttpIngress", "JwtAuth", "RateLimit", "HttpForward", "Jolt", "JsonSchema",
-                        "FhirValidation", "FhirClient", "DeliveryQueue");
+                        "FhirValidation", "FhirClient", "DeliveryQueue", "MllpListener", "Hl7ToJson", "MllpForward");
         List<String> violations = new ArrayList<>();
         for (Class<?> stage : stages) {
             for (Method m : stage.getMethods()) {

@@ -42,7 +42,7 @@ class DemoForkedTest {
     @Test
     void theDemoPasses() {
         assertThat(exit).as(String.join("\n", stdout) + "\n" + String.join("\n", stderr)).isZero();
-        assertThat(stdout).contains("RESULT: all 9 steps behaved as expected");
+        assertThat(stdout).contains("RESULT: all 10 steps behaved as expected");
     }
 
     @Test

@@ -126,7 +126,15 @@ class OptionCheckTest {
                         "PACS@localhost:11112"),
                 bad("--port and --dashboard both use port 11112", "dicom-scp", "--dashboard", "127.0.0.1:11112"),
                 bad("--port and --dashboard both use port 8080", "fhir-proxy", "--dashboard", "8080"),
-                bad("--port and --dashboard both use port 8081", "jolt-fhir", "--dashboard", "8081"));
+                bad("--port and --dashboard both use port 8081", "jolt-fhir", "--dashboard", "8081"),
+                bad("option --port must be 0..65535, got 65536", "mllp-fhir", "--port", "65536"),
+                bad("option --spec: cannot read '" + missing + "' (no such file)", "mllp-fhir", "--spec", missing),
+                bad("option --fhir-base expects an absolute http(s) URL, got 'fhir'", "mllp-fhir", "--fhir-base",
+                        "fhir"),
+                bad("--port and --dashboard both use port 2575", "mllp-fhir", "--dashboard", "2575"),
+                bad("option --mllp-port must be 0..65535, got -2", "all", "--mllp-port", "-2"),
+                bad("--webhook-port and --mllp-port both use port 7001", "demo", "--webhook-port", "7001",
+                        "--mllp-port", "7001"));
     }
 
     private static Arguments bad(String message, String... argv) {

@@ -35,18 +35,22 @@ class StartupTest {
                 of("fhir-proxy", "--port"),
                 of("jolt-fhir", "--port"),
                 of("all", "--fhir-port", "--no-dashboard", "--dicom-port", "0", "--proxy-port", "0", "--webhook-port", "0",
-                        "--dicom-dir", dir),
+                        "--mllp-port", "0", "--dicom-dir", dir),
                 // a later part: the ones before it have started and must be stopped again, their READY unprinted
                 of("all", "--webhook-port", "--no-dashboard", "--dicom-port", "0", "--proxy-port", "0", "--fhir-port", "0",
-                        "--dicom-dir", dir),
+                        "--mllp-port", "0", "--dicom-dir", dir),
+                of("all", "--mllp-port", "--no-dashboard", "--dicom-port", "0", "--proxy-port", "0", "--fhir-port", "0",
+                        "--webhook-port", "0", "--dicom-dir", dir),
                 of("demo", "--proxy-port", "--dicom-dir", dir),
                 // the last part, after every pipeline is up
                 of("all", "--dashboard", "--dicom-port", "0", "--proxy-port", "0", "--webhook-port", "0", "--fhir-port", "0",
-                        "--dicom-dir", dir),
+                        "--mllp-port", "0", "--dicom-dir", dir),
                 of("demo", "--dashboard", "--dicom-dir", dir),
                 of("dicom-scp", "--dashboard", "--port", "0", "--bind", "127.0.0.1", "--dir", dir),
                 of("fhir-proxy", "--dashboard", "--port", "0"),
-                of("jolt-fhir", "--dashboard", "--port", "0"));
+                of("jolt-fhir", "--dashboard", "--port", "0"),
+                of("mllp-fhir", "--port"),
+                of("mllp-fhir", "--dashboard", "--port", "0"));
     }
 
     private static Arguments of(String command, String option, String... others) {

@@ -5,6 +5,12 @@ import dev.harmony.dicom.scu.AssociationRejectedException;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.examples.bench.DicomCorpus;
 import dev.harmony.examples.joltfhir.JoltFhirExample;
+import dev.harmony.examples.mllpfhir.MllpFhirExample;
+import dev.harmony.hl7.Hl7;
+import dev.harmony.hl7.backend.MllpForward;
+import dev.harmony.message.Body;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
 import dev.harmony.message.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,6 +65,7 @@ public final class Demo {
         guarded("fhir-proxy", "call until the rate limit trips", this::proxyUntilRateLimited);
         guarded("jolt-fhir", "POST the legacy patient to the webhook", this::postLegacyPatient);
         guarded("jolt-fhir", "read the Patient back, resend, read again", this::readPatientBack);
+        guarded("mllp-fhir", "send the sample ADT^A01 over MLLP twice", this::sendAdtTwice);
         return List.copyOf(steps);
     }
 
@@ -187,6 +194,32 @@ public final class Demo {
         steps.add(DemoStep.check("jolt-fhir", "resend the same payload", "200 OK, still one Patient (conditional create)",
                 again.statusCode() + ", entry " + entryStatus + ", " + second.path("total").asInt() + " Patient(s)",
                 again.statusCode() == 200 && entryStatus.startsWith("200") && second.path("total").asInt() == 1));
+    }
+
+    /** Sends the sample ADT^A01 twice (our own MLLP sender, as a legacy system would) and counts the Patients. */
+    private void sendAdtTwice() throws Exception {
+        byte[] sample;
+        try (InputStream in = Objects.requireNonNull(
+                Demo.class.getClassLoader().getResourceAsStream(MllpFhirExample.SAMPLE), "sample message")) {
+            sample = in.readAllBytes();
+        }
+        MllpForward sender = MllpForward.to("127.0.0.1", showcase.mllp().port()).ackTimeout(TIMEOUT).build();
+        try {
+            Request message = Request.builder(Hl7.MLLP, "ADT^A01").body(Body.ofBytes(sample, Hl7.ER7)).build();
+            String first = ackOf(sender.handle(message));
+            String second = ackOf(sender.handle(message));
+            JsonNode found = Json.mapper().readTree(get(showcase.mllp().patientSearch().toString(), null).body());
+            int total = found.path("total").asInt();
+            steps.add(DemoStep.check("mllp-fhir", "ADT^A01 MSG-1001 over MLLP, then again",
+                    "AA, AA, one Patient with MRN-2001", first + ", " + second + ", " + total + " Patient(s)",
+                    first.equals("AA") && second.equals("AA") && total == 1));
+        } finally {
+            sender.stop();
+        }
+    }
+
+    private static String ackOf(Response r) {
+        return r.isSuccess() ? "AA" : r.rejection().map(x -> x.reason().orElse(x.kind().name())).orElse("?");
     }
 
     private HttpResponse<String> postSample() throws Exception {

@@ -11,6 +11,8 @@ import dev.harmony.examples.fhirproxy.FhirProxyExample;
 import dev.harmony.examples.fhirproxy.FhirProxyServer;
 import dev.harmony.examples.joltfhir.JoltFhirExample;
 import dev.harmony.examples.joltfhir.JoltFhirServer;
+import dev.harmony.examples.mllpfhir.MllpFhirServer;
+import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.fhir.server.EmbeddedFhirServer;
 import dev.harmony.http.dashboard.PipelineMetrics;
 import dev.harmony.pipeline.Pipeline;
@@ -24,7 +26,7 @@ import java.util.List;
 /**
  * The three seed pipelines running side by side in one JVM, as {@code all} starts them: the DICOM SCP,
  * the FHIR proxy in front of an embedded FHIR R4 server, and the JOLT webhook posting into that same
- * server. Every pipeline is observed by one {@link PipelineMetrics}, which the demo report reads.
+ * server; plus mllp-fhir, HL7 v2 over MLLP into that server too. Every pipeline is observed by one {@link PipelineMetrics}, which the demo report reads.
  */
 public final class Showcase implements AutoCloseable {
     private final Startup parts = new Startup();
@@ -34,6 +36,7 @@ public final class Showcase implements AutoCloseable {
     private Pipeline dicom;
     private FhirProxyServer proxy;
     private JoltFhirServer jolt;
+    private MllpFhirServer mllp;
     private String secret;
 
     private Showcase(ShowcaseSettings settings) {
@@ -89,6 +92,15 @@ public final class Showcase implements AutoCloseable {
         out.println();
         out.print(DiagramRenderer.text().render(jolt.pipeline().diagram()));
         out.print(joltOut.toString(StandardCharsets.UTF_8));
+
+        ByteArrayOutputStream mllpOut = new ByteArrayOutputStream();
+        mllp = parts.start("--mllp-port", settings.mllpPort(), () -> MllpFhirServer.start(settings.mllpPort(), store,
+                null, FhirAuth.none(), printer(mllpOut)));
+        mllp.pipeline().addListener(metrics);
+        mllp.pipeline().addListener(new RequestLog("mllp-fhir"));
+        out.println();
+        out.print(DiagramRenderer.text().render(mllp.pipeline().diagram()));
+        out.print(mllpOut.toString(StandardCharsets.UTF_8));
     }
 
     private void printDicom(PrintStream out) {
@@ -147,6 +159,11 @@ public final class Showcase implements AutoCloseable {
         return jolt;
     }
 
+    /** The HL7 v2 over MLLP to FHIR pipeline, into the same store as the JOLT webhook. */
+    public MllpFhirServer mllp() {
+        return mllp;
+    }
+
     public ShowcaseSettings settings() {
         return settings;
     }
@@ -160,9 +177,9 @@ public final class Showcase implements AutoCloseable {
         return metrics;
     }
 
-    /** The three pipelines in seed order. */
+    /** The three seed pipelines in seed order, then mllp-fhir. */
     public List<Pipeline> pipelines() {
-        return List.of(dicom, proxy.pipeline(), jolt.pipeline());
+        return List.of(dicom, proxy.pipeline(), jolt.pipeline(), mllp.pipeline());
     }
 
     /** Stops everything this showcase started, in reverse order; safe to call twice. */

@@ -31,7 +31,7 @@ class ExternalPeersTest {
         try (EmbeddedFhirServer external = EmbeddedFhirServer.seeded().start()) {
             int patientsBefore = external.count("Patient");
             ShowcaseSettings settings = new ShowcaseSettings(0, "HARMONY", List.of("MODALITY", Demo.MODALITY_AE),
-                    stored, 0, external.baseUrl(), 0, external.baseUrl(), 0);
+                    stored, 0, external.baseUrl(), 0, external.baseUrl(), 0, 0);
             try (Showcase showcase = Showcase.start(settings, out)) {
                 assertThat(printed.toString(StandardCharsets.UTF_8)).doesNotContain("embedded FHIR R4 server");
 
@@ -50,7 +50,8 @@ class ExternalPeersTest {
                 List<DemoStep> steps = new Demo(showcase, out).run();
                 assertThat(steps).as(printed.toString(StandardCharsets.UTF_8)).allMatch(DemoStep::ok);
                 assertThat(part10Files(stored)).isEqualTo(3 + Demo.SERIES_SIZE);
-                assertThat(external.count("Patient")).isEqualTo(patientsBefore + 1);
+                assertThat(external.count("Patient")).as("one from the JOLT webhook, one from MLLP")
+                        .isEqualTo(patientsBefore + 2);
             }
         }
     }

@@ -63,9 +63,15 @@ final class ParserErrors {
         };
     }
 
+    /*
+     * A connection's guard is found through its source conduit: Undertow wraps the sink in its own
+     * write-timeout conduit on top of ours (the ingress's writeTimeout), but leaves the source alone
+     * (no READ_TIMEOUT is set).
+     */
+
     /** Tells the connection's guard that {@code exchange} reached the ingress, so its answer is left alone. */
     static void handling(HttpServerExchange exchange) {
-        if (exchange.getConnection() instanceof HttpServerConnection c && c.getOriginalSinkConduit() instanceof Guard.Sink s) {
+        if (exchange.getConnection() instanceof HttpServerConnection c && c.getOriginalSourceConduit() instanceof Guard.Source s) {
             s.guard().ours = exchange;
             s.guard().headBytes = 0;
         }
@@ -78,7 +84,7 @@ final class ParserErrors {
      * @return what is wrong with the part already read, or null
      */
     static String checkChunks(HttpServerExchange exchange) {
-        if (!(exchange.getConnection() instanceof HttpServerConnection c && c.getOriginalSinkConduit() instanceof Guard.Sink s)) {
+        if (!(exchange.getConnection() instanceof HttpServerConnection c && c.getOriginalSourceConduit() instanceof Guard.Source s)) {
             return null;
         }
         ChunkFraming chunks = new ChunkFraming(s.guard().maxHeaderSize);
@@ -94,7 +100,7 @@ final class ParserErrors {
 
     /** Whether the chunked body of {@code exchange} broke its framing (reads then return nothing more). */
     static boolean framingBroken(HttpServerExchange exchange) {
-        return exchange.getConnection() instanceof HttpServerConnection c && c.getOriginalSinkConduit() instanceof Guard.Sink s
+        return exchange.getConnection() instanceof HttpServerConnection c && c.getOriginalSourceConduit() instanceof Guard.Source s
                 && s.guard().broken != null;
     }
 
@@ -183,6 +189,10 @@ final class ParserErrors {
         final class Source extends AbstractStreamSourceConduit<StreamSourceConduit> {
             Source(StreamSourceConduit next) {
                 super(next);
+            }
+
+            Guard guard() {
+                return Guard.this;
             }
 
             /*
@@ -277,10 +287,6 @@ final class ParserErrors {
         final class Sink extends AbstractStreamSinkConduit<StreamSinkConduit> {
             Sink(StreamSinkConduit next) {
                 super(next);
-            }
-
-            Guard guard() {
-                return Guard.this;
             }
 
             /** Writes what is pending; true once nothing is. */

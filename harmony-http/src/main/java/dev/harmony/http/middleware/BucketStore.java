@@ -8,7 +8,7 @@ import io.github.bucket4j.TimeMeter;
  * Where a {@link RateLimit} keeps its per-key token buckets. The default is in this process
  * ({@link #local(int)}); to share limits between several instances, implement this over a bucket4j
  * {@code ProxyManager} (e.g. bucket4j-redis: {@code proxyManager.builder().build(key, () -> configuration)})
- * and pass it to {@link RateLimit#store(BucketStore)}; pipelines do not change.
+ * and pass it to {@link RateLimit.Builder#store(BucketStore)}; pipelines do not change.
  */
 @FunctionalInterface
 public interface BucketStore {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An https upstream: a real Undertow HTTPS listener with a self-signed certificate made by keytool in
- * the test, trusted through {@link HttpForward#trust(Path)}; GET and POST, small and streamed, both ways.
+ * the test, trusted through {@link HttpForward.Builder#trust(Path)}; GET and POST, small and streamed, both ways.
  */
 class HttpForwardTlsTest {
     @TempDir

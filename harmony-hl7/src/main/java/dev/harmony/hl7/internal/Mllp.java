@@ -1,0 +1,137 @@
+package dev.harmony.hl7.internal;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.Arrays;
+
+/**
+ * MLLP framing on a blocking socket: a start byte 0x0B, the message, then 0x1C 0x0D. The reader has
+ * two clocks: between messages the connection may be idle for {@code idleMillis}; once a message has
+ * started it must be complete within {@code frameMillis}, so a peer that trickles bytes cannot hold a
+ * connection (and its thread) forever. Both end in a {@link SocketTimeoutException}.
+ */
+public final class Mllp {
+    public static final int START = 0x0B;
+    public static final int END = 0x1C;
+    public static final int CR = 0x0D;
+
+    /** How a frame ended. */
+    public enum Kind {
+        /** 0x0B ... 0x1C 0x0D, within the size limit. */
+        MESSAGE,
+        /** Properly ended but longer than the limit: {@link Frame#bytes()} holds only its first bytes. */
+        OVERSIZED,
+        /** A start byte inside a message, or 0x1C not followed by 0x0D: the bytes so far. */
+        BROKEN,
+        /** More than the size limit of bytes outside any frame: not an MLLP peer. */
+        NOT_MLLP
+    }
+
+    /** One frame's content (without the framing bytes). */
+    public record Frame(Kind kind, byte[] bytes) {
+    }
+
+    private final Socket socket;
+    private final InputStream in;
+    private final int maxMessageSize;
+    private final byte[] buffer = new byte[16 * 1024];
+    private int pos;
+    private int limit;
+    private boolean pendingStart; // a start byte ended the previous (broken) frame and begins the next
+
+    public Mllp(Socket socket, int maxMessageSize) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /**
+     * The next frame, or null at a clean end of stream between frames. Throws {@link EOFException} if
+     * the stream ends inside a frame and {@link SocketTimeoutException} when a clock runs out.
+     */
+    public Frame next(long idleMillis, long frameMillis) throws IOException {
+        int outside = 0;
+        if (!pendingStart) {
+            long idleDeadline = System.nanoTime() + idleMillis * 1_000_000L;
+            while (true) {
+                int b = read(idleDeadline);
+                if (b < 0) {
+                    return null;
+                }
+                if (b == START) {
+                    break;
+                }
+                if (++outside > maxMessageSize) {
+                    return new Frame(Kind.NOT_MLLP, new byte[0]);
+                }
+            }
+        }
+        pendingStart = false;
+        long frameDeadline = System.nanoTime() + frameMillis * 1_000_000L;
+        byte[] out = new byte[Math.min(4096, maxMessageSize)];
+        int n = 0;
+        boolean oversized = false;
+        while (true) {
+            int b = read(frameDeadline);
+            if (b < 0) {
+                throw new EOFException("connection closed inside a message");
+            }
+            if (b == END) {
+                int next = read(frameDeadline);
+                if (next < 0) {
+                    throw new EOFException("connection closed inside a message");
+                }
+                if (next == CR) {
+                    return new Frame(oversized ? Kind.OVERSIZED : Kind.MESSAGE, Arrays.copyOf(out, n));
+                }
+                pendingStart = next == START;
+                return new Frame(Kind.BROKEN, Arrays.copyOf(out, n));
+            }
+            if (b == START) {
+                pendingStart = true;
+                return new Frame(Kind.BROKEN, Arrays.copyOf(out, n));
+            }
+            if (n == out.length) {
+                if (n >= maxMessageSize) {
+                    oversized = true; // keep the head (its MSH names the message for the AR), drop the rest
+                    continue;
+                }
+                out = Arrays.copyOf(out, (int) Math.min(maxMessageSize, 2L * n));
+            }
+            out[n++] = (byte) b;
+        }
+    }
+
+    private int read(long deadlineNanos) throws IOException {
+        if (pos < limit) {
+            return buffer[pos++] & 0xFF;
+        }
+        long left = (deadlineNanos - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+            throw new SocketTimeoutException("timed out");
+        }
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+        int got = in.read(buffer, 0, buffer.length);
+        if (got < 0) {
+            return -1;
+        }
+        pos = 0;
+        limit = got;
+        return buffer[pos++] & 0xFF;
+    }
+
+    /** Writes one framed message and flushes. */
+    public static void write(OutputStream out, byte[] message) throws IOException {
+        byte[] framed = new byte[message.length + 3];
+        framed[0] = START;
+        System.arraycopy(message, 0, framed, 1, message.length);
+        framed[framed.length - 2] = END;
+        framed[framed.length - 1] = CR;
+        out.write(framed);
+        out.flush();
+    }
+}

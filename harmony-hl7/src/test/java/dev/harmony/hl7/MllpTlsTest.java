@@ -1,0 +1,81 @@
+package dev.harmony.hl7;
+
+import static dev.harmony.hl7.RawMllp.adt;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.harmony.hl7.backend.MllpForward;
+import dev.harmony.hl7.frontend.MllpListener;
+import dev.harmony.message.Body;
+import dev.harmony.message.Request;
+import dev.harmony.message.Response;
+import dev.harmony.pipeline.Pipeline;
+import dev.harmony.pipeline.Rejection;
+import dev.harmony.testing.RecordingBackend;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** MLLP over TLS: our forwarder to our listener with a certificate made by the JDK's keytool. */
+class MllpTlsTest {
+    static SSLContext server;
+    static SSLContext client;
+
+    @BeforeAll
+    static void certificates(@TempDir Path dir) throws Exception {
+        Path ks = dir.resolve("server.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "mllp", "-keyalg", "EC", "-groupname",
+                "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit").inheritIO().start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(ks)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "changeit".toCharArray());
+        server = SSLContext.getInstance("TLS");
+        server.init(kmf.getKeyManagers(), null, null);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("mllp", keys.getCertificate("mllp"));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        client = SSLContext.getInstance("TLS");
+        client.init(null, tmf.getTrustManagers(), null);
+    }
+
+    @Test
+    void forwarderAndListenerSpeakMllpOverTls() throws Exception {
+        RecordingBackend backend = RecordingBackend.answering(Response.ok());
+        MllpListener mllp = MllpListener.port(0).bindAddress("127.0.0.1").tls(server).build();
+        try (Pipeline p = Pipeline.builder().name("tls").frontend(mllp).backend(backend).build()) {
+            p.start();
+            MllpForward forward = MllpForward.to("127.0.0.1", mllp.localPort()).tls(client).build();
+            Response r = forward.handle(Request.builder(Hl7.MLLP, "ADT^A01").body(Body.ofText(adt("TLS1"), Hl7.ER7))
+                    .build());
+            assertThat(r.isSuccess()).as(r.toString()).isTrue();
+            assertThat(r.body().text()).contains("MSA|AA|TLS1");
+            forward.stop();
+            // a plain-text peer gets no ACK and the listener keeps serving TLS
+            try (RawMllp plain = new RawMllp(mllp.localPort())) {
+                plain.send(adt("PLAIN"));
+                assertThat(plain.closedByPeer()).isTrue();
+            }
+            MllpForward untrusting = MllpForward.to("127.0.0.1", mllp.localPort()).tls(SSLContext.getDefault()).build();
+            Response refused = untrusting.handle(Request.builder(Hl7.MLLP, "ADT^A01")
+                    .body(Body.ofText(adt("TLS2"), Hl7.ER7)).build());
+            assertThat(refused.rejection()).map(Rejection::kind).contains(Rejection.Kind.UPSTREAM_UNAVAILABLE);
+        }
+        assertThat(backend.count()).isEqualTo(1);
+    }
+}
