@@ -213,8 +213,11 @@ class PeerFailureTest {
      * (true) or a bound is reached (false); gives up after 60 s (the socket is then closed).
      */
     static boolean floodWithEchoes(RawPeer peer) throws Exception {
-        java.util.concurrent.CompletableFuture<Boolean> flood = java.util.concurrent.CompletableFuture
-                .supplyAsync(() -> flood(peer.out));
+        // Its own thread: a task on the shared pool could wait behind another test's leftovers.
+        java.util.concurrent.FutureTask<Boolean> flood = new java.util.concurrent.FutureTask<>(() -> flood(peer.out));
+        Thread writer = new Thread(flood, "echo-flood");
+        writer.setDaemon(true);
+        writer.start();
         try {
             return flood.get(60, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
