@@ -16,6 +16,8 @@ public final class Attribute<T> {
     public static final Attribute<String> PRINCIPAL = of("principal", String.class);
     /** The id every log line and event of one exchange carries. Set by the pipeline. */
     public static final Attribute<String> EXCHANGE_ID = of("exchange.id", String.class);
+    /** The name of the pipeline running the exchange (the innermost one, if pipelines nest). Set by the pipeline. */
+    public static final Attribute<String> PIPELINE = of("pipeline", String.class);
 
     private final String name;
     private final Class<T> type;

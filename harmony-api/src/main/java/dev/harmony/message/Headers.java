@@ -3,7 +3,6 @@ package dev.harmony.message;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -69,11 +68,7 @@ public final class Headers {
     }
 
     public Set<String> names() {
-        Set<String> names = new LinkedHashSet<>();
-        for (Field f : fields) {
-            names.add(f.name());
-        }
-        return Collections.unmodifiableSet(names);
+        return asMap().keySet(); // the keys of an unmodifiable map, in order
     }
 
     public boolean isEmpty() {
@@ -96,9 +91,7 @@ public final class Headers {
 
     /** Calls {@code action} with every name and its values, in order (without building a map). */
     public void forEach(BiConsumer<String, List<String>> action) {
-        for (Field f : fields) {
-            action.accept(f.name(), f.values());
-        }
+        fields.forEach(f -> action.accept(f.name(), f.values()));
     }
 
     /** Every name with its values, in order, for iteration. */
@@ -106,9 +99,7 @@ public final class Headers {
         Map<String, List<String>> m = map;
         if (m == null) {
             Map<String, List<String>> built = new LinkedHashMap<>();
-            for (Field f : fields) {
-                built.put(f.name(), f.values());
-            }
+            fields.forEach(f -> built.put(f.name(), f.values()));
             m = Collections.unmodifiableMap(built);
             map = m;
         }

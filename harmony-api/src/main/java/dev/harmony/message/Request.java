@@ -19,10 +19,6 @@ public final class Request {
     private final Attributes attributes;
     private final Body body;
 
-    private Request(Builder b) {
-        this(b.protocol, b.operation, b.path, b.query, b.headers, b.attributes, b.body);
-    }
-
     private Request(Protocol protocol, String operation, String path, String query, Headers headers,
             Attributes attributes, Body body) {
         this.protocol = Objects.requireNonNull(protocol, "protocol");
@@ -145,7 +141,7 @@ public final class Request {
         }
 
         public Request build() {
-            return new Request(this);
+            return new Request(protocol, operation, path, query, headers, attributes, body);
         }
     }
 }

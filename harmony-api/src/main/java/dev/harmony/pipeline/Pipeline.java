@@ -209,8 +209,8 @@ public final class Pipeline implements Handler, AutoCloseable {
     }
 
     private CompletableFuture<Response> run(Request request, Executor blocking, Thread mayBlock) {
-        Request r = request.attribute(Attribute.EXCHANGE_ID).isPresent() ? request
-                : request.with(Attribute.EXCHANGE_ID, newExchangeId());
+        Request r = (request.attribute(Attribute.EXCHANGE_ID).isPresent() ? request
+                : request.with(Attribute.EXCHANGE_ID, newExchangeId())).with(Attribute.PIPELINE, name);
         String id = exchangeId(r);
         for (PipelineListener l : listeners) {
             notifyQuietly(() -> l.exchangeStarted(name, id, r));
@@ -231,6 +231,15 @@ public final class Pipeline implements Handler, AutoCloseable {
             }
             return result.response();
         });
+    }
+
+    /**
+     * Tells the listeners of the running pipeline named {@link PipelineListener.DeliveryEvent#pipeline()}
+     * about a delivery attempt; for queue stages, which deliver after the exchange has left the pipeline.
+     */
+    public static void deliveryAttempted(PipelineListener.DeliveryEvent event) {
+        RUNNING.stream().filter(p -> p.name.equals(event.pipeline()))
+                .forEach(p -> p.listeners.forEach(l -> p.notifyQuietly(() -> l.deliveryAttempted(event))));
     }
 
     private static String exchangeId(Request request) {

@@ -23,6 +23,13 @@ public interface PipelineListener {
     default void exchangeFinished(ExchangeEvent event) {
     }
 
+    /**
+     * A queue stage tried to deliver an exchange it had accepted (and answered) earlier; called on the
+     * queue's worker thread, once per attempt, also for attempts after a restart.
+     */
+    default void deliveryAttempted(DeliveryEvent event) {
+    }
+
     /** How a stage, or a whole exchange, ended. */
     enum Outcome {
         /** Middleware handed the exchange on, or the backend answered without a rejection. */
@@ -64,6 +71,28 @@ public interface PipelineListener {
      */
     record ExchangeEvent(String pipeline, String exchangeId, Request request, Response response, Outcome outcome,
             long durationNanos) {
+    }
+
+    /**
+     * What one delivery attempt decided for its message: the destination took it, it failed and is tried
+     * again later, or it failed for good (a permanent refusal, or out of attempts or age) and is dead.
+     */
+    enum Delivery { DELIVERED, RETRY_SCHEDULED, DEAD }
+
+    /**
+     * One delivery attempt of a queued exchange.
+     *
+     * @param pipeline the pipeline that accepted the exchange
+     * @param exchangeId the accepted exchange's correlation id
+     * @param destination the queue's destination name
+     * @param messageId the queue's message id
+     * @param attempt which attempt this was (1 = the first)
+     * @param outcome what the attempt decided
+     * @param rejection the destination's refusal (or the failure as an internal rejection), null if delivered
+     * @param durationNanos how long the destination took to answer
+     */
+    record DeliveryEvent(String pipeline, String exchangeId, String destination, String messageId, int attempt,
+            Delivery outcome, Rejection rejection, long durationNanos) {
     }
 
     /** Where a stage sits in a pipeline. */

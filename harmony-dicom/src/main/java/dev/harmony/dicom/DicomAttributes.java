@@ -43,6 +43,13 @@ public final class DicomAttributes {
     public static final Attribute<Integer> DIMSE_STATUS = Attribute.of("dicom.dimse-status", Integer.class);
     /** On a response of {@code DicomFileStore}: the Part-10 file the object was written to. */
     public static final Attribute<Path> STORED_FILE = Attribute.of("dicom.stored-file", Path.class);
+    /**
+     * On the request {@code StoreAndForward} hands on, only when its store fsyncs (so the content of
+     * {@link #STORED_FILE} is durable; the fsync of its directory may still be running): where in that
+     * file the body's data set starts, so a queue can keep the file itself (a hard link, made durable in
+     * the queue's own directory) instead of writing and syncing a second copy.
+     */
+    public static final Attribute<Long> DATASET_OFFSET = Attribute.of("dicom.dataset-offset", Long.class);
 
     private DicomAttributes() {
     }

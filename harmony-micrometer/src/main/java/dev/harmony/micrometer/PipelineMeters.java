@@ -24,15 +24,19 @@ import java.util.concurrent.atomic.LongAdder;
  * harmony.exchange               timer  pipeline, outcome, rejection           whole exchanges, end to end
  * harmony.stage                  timer  pipeline, stage, role, outcome, rejection  a stage's own time
  * harmony.exchanges.in.flight    gauge  pipeline                               started, not yet finished
+ * harmony.delivery               timer  pipeline, destination, outcome         queue delivery attempts
  * </pre>
  *
  * {@code outcome} is {@code passed}, {@code rejected} or {@code failed}; {@code rejection} is the
  * rejection kind in lower case ({@code unauthenticated}, {@code too_many_requests}...) when rejected,
- * else {@code none}; {@code role} is {@code middleware} or {@code backend}. A timer's count is the number
+ * else {@code none}; {@code role} is {@code middleware} or {@code backend}. For {@code harmony.delivery}
+ * (attempts a queue stage makes after the exchange was answered, on its worker threads) {@code outcome}
+ * is {@code delivered}, {@code retry_scheduled} or {@code dead}, and the time is the destination's. A timer's count is the number
  * of exchanges with those tags, so there is no separate counter. Tags never carry exchange ids, paths or
  * messages: the number of meters is bounded by the pipelines' stages times the outcomes. In a
  * Prometheus registry the names become {@code harmony_exchange_seconds_count/_sum/_max},
- * {@code harmony_stage_seconds_...} and {@code harmony_exchanges_in_flight}, the same series the
+ * {@code harmony_stage_seconds_...}, {@code harmony_exchanges_in_flight} and
+ * {@code harmony_delivery_seconds_...}, the same series the
  * dashboard's {@code /metrics} serves.
  *
  * <pre>{@code
@@ -99,6 +103,12 @@ public final class PipelineMeters implements PipelineListener {
                 .record(Math.max(0, event.durationNanos()), TimeUnit.NANOSECONDS);
     }
 
+    @Override
+    public void deliveryAttempted(DeliveryEvent event) {
+        state(event.pipeline()).delivery(event.destination(), event.outcome())
+                .record(Math.max(0, event.durationNanos()), TimeUnit.NANOSECONDS);
+    }
+
     /** The outcome as the engine decided it; the rejection only says which kind for REJECTED. */
     private static int slot(Outcome outcome, Rejection rejection) {
         return switch (outcome) {
@@ -131,6 +141,7 @@ public final class PipelineMeters implements PipelineListener {
         final LongAdder inFlight = new LongAdder();
         final TimerSlots exchanges;
         final Map<String, TimerSlots> stages = new ConcurrentHashMap<>();
+        final Map<String, Timer[]> deliveries = new ConcurrentHashMap<>();
 
         PipelineState(String name) {
             this.name = name;
@@ -142,6 +153,20 @@ public final class PipelineMeters implements PipelineListener {
 
         Timer exchange(int slot) {
             return exchanges.timer(slot);
+        }
+
+        /** A destination's three timers, registered together with its first attempt. */
+        Timer delivery(String destination, Delivery outcome) {
+            Timer[] t = deliveries.get(destination);
+            if (t == null) {
+                t = deliveries.computeIfAbsent(destination, d -> java.util.Arrays.stream(Delivery.values())
+                        .map(o -> Timer.builder("harmony.delivery")
+                                .description("Delivery attempts of queued exchanges, by destination and outcome.")
+                                .tags("pipeline", name, "destination", d, "outcome", o.name().toLowerCase(Locale.ROOT))
+                                .register(registry))
+                        .toArray(Timer[]::new));
+            }
+            return t[outcome.ordinal()];
         }
 
         TimerSlots stage(String stage, Role role) {

@@ -15,7 +15,17 @@ import java.util.Map;
  * prefix) and the caller's identity. The DICOM and HTTP sets load only when their module is present.
  */
 final class Codecs {
+    private static final boolean DICOM = present("dev.harmony.dicom.DicomAttributes");
     private final Map<String, AttributeCodec<?>> byName;
+
+    /** A body that is already on disk: {@code file} from {@code offset} on. */
+    record StoredFile(java.nio.file.Path file, long offset) {
+    }
+
+    /** The Part-10 file a DICOM store wrote and handed on with {@code request}, if any (see StoreAndForward). */
+    static StoredFile storedFile(dev.harmony.message.Request request) {
+        return DICOM ? Dicom.storedFile(request) : null;
+    }
 
     private Codecs(Map<String, AttributeCodec<?>> byName) {
         this.byName = byName;
@@ -24,9 +34,10 @@ final class Codecs {
     static Codecs defaultsPlus(List<AttributeCodec<?>> extra) {
         List<AttributeCodec<?>> all = new ArrayList<>();
         all.add(AttributeCodec.string(Attribute.EXCHANGE_ID));
+        all.add(AttributeCodec.string(Attribute.PIPELINE)); // whose listeners hear of the delivery attempts
         all.add(AttributeCodec.string(Attribute.PRINCIPAL));
         all.add(AttributeCodec.socketAddress(Attribute.REMOTE_ADDRESS));
-        if (present("dev.harmony.dicom.DicomAttributes")) {
+        if (DICOM) {
             all.addAll(Dicom.codecs());
         }
         if (present("dev.harmony.http.HttpAttributes")) {
@@ -61,6 +72,12 @@ final class Codecs {
 
     /** Separate classes, so the optional modules are loaded only when present. */
     private static final class Dicom {
+        static StoredFile storedFile(dev.harmony.message.Request request) {
+            var file = request.attribute(DicomAttributes.STORED_FILE);
+            var offset = request.attribute(DicomAttributes.DATASET_OFFSET);
+            return file.isPresent() && offset.isPresent() ? new StoredFile(file.get(), offset.get()) : null;
+        }
+
         static List<AttributeCodec<?>> codecs() {
             return List.of(
                     AttributeCodec.string(DicomAttributes.CALLING_AE),

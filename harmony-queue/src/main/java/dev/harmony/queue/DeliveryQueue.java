@@ -10,6 +10,9 @@ import dev.harmony.message.Response;
 import dev.harmony.pipeline.AsyncBackend;
 import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.BackendStage;
+import dev.harmony.pipeline.Pipeline;
+import dev.harmony.pipeline.PipelineListener.Delivery;
+import dev.harmony.pipeline.PipelineListener.DeliveryEvent;
 import dev.harmony.pipeline.Rejection;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -66,6 +69,11 @@ import org.slf4j.LoggerFactory;
  * destination for the same backoff (one probe at a time while it is down, so an outage does not use up
  * every message's attempts); a success ends the pause. After {@link Builder#maxAttempts} attempts, or
  * a failure past {@link Builder#maxAge}, a message is dead. Messages do not wait behind a failing one.
+ *
+ * <p><b>Listeners.</b> Each attempt, once its outcome is recorded, reaches the {@code PipelineListener}s
+ * of the pipeline that accepted the message ({@code deliveryAttempted}: destination, outcome delivered /
+ * retry scheduled / dead, duration), on the worker's thread; the pipeline's name is persisted with the
+ * message, so attempts after a restart reach the pipeline of the same name.
  *
  * <p><b>Guarantees.</b> At least once: a crash after the destination took a message but before that
  * was recorded delivers it again, so receivers need an idempotency key. DICOM has one (the SOP Instance
@@ -266,14 +274,21 @@ public final class DeliveryQueue implements Backend {
         String id = newId();
         Instant now = clock.instant();
         StoredRequest stored = StoredRequest.of(id, destination.name, now, request, codecs, s.omitHeaders);
-        SourceWatch source = new SourceWatch(request.body().stream());
-        try (source) {
-            store.accept(stored, source, Math.min(room, diskRoom));
+        Codecs.StoredFile onDisk = Codecs.storedFile(request);
+        SourceWatch source = onDisk != null ? null : new SourceWatch(request.body().stream());
+        try {
+            if (onDisk != null) {
+                store.acceptFile(stored, onDisk.file(), onDisk.offset(), Math.min(room, diskRoom));
+            } else {
+                try (source) {
+                    store.accept(stored, source, Math.min(room, diskRoom));
+                }
+            }
         } catch (DurableFiles.TooBig e) {
             return refuse("the delivery queue for " + destination.name + " has no room for this message: "
                     + e.getMessage(), "queue_full");
         } catch (Exception e) {
-            if (source.failure != null) {
+            if (source != null && source.failure != null) {
                 throw source.failure; // the sender broke off: nothing was accepted
             }
             LOG.error("queue {}: cannot persist a message: {}", destination.name, e.toString());
@@ -350,13 +365,14 @@ public final class DeliveryQueue implements Backend {
         Progress p = claim.progress();
         int attempt = p.attempts();
         StoredRequest stored = claim.request();
+        Request request = stored.toRequest(claim.bodyFile(), codecs).with(MESSAGE_ID, stored.id()).with(ATTEMPT, attempt);
         if (attempt > s.maxAttempts) { // earlier attempts never finished (e.g. the process died each time)
             Instant now = clock.instant();
-            finish(claim, p.next(MessageState.DEAD, attempt, now, new MessageEvent(now, MessageEvent.Type.DEAD,
-                    attempt - 1 + " attempts did not finish")), Duration.ZERO);
+            String why = attempt - 1 + " attempts did not finish";
+            conclude(claim, request, MessageState.DEAD, now, new MessageEvent(now, MessageEvent.Type.DEAD, why),
+                    Duration.ZERO, Delivery.DEAD, Rejection.internal(why), 0);
             return;
         }
-        Request request = stored.toRequest(claim.bodyFile(), codecs).with(MESSAGE_ID, stored.id()).with(ATTEMPT, attempt);
         if (s.idempotencyKey && request.protocol().equals(Protocol.HTTP)
                 && !request.headers().contains(IDEMPOTENCY_KEY_HEADER)) {
             request = request.withHeader(IDEMPOTENCY_KEY_HEADER, stored.id());
@@ -384,20 +400,22 @@ public final class DeliveryQueue implements Backend {
         }
         interrupted |= Thread.interrupted();
         Instant now = clock.instant();
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        long nanos = System.nanoTime() - started;
+        long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
         if (interrupted && !running) {
-            finish(claim, p.next(MessageState.PENDING, attempt, now, new MessageEvent(now, MessageEvent.Type.RECOVERED,
-                    "the queue stopped during the attempt")), Duration.ZERO);
+            String why = "the queue stopped during the attempt";
+            conclude(claim, request, MessageState.PENDING, now, new MessageEvent(now, MessageEvent.Type.RECOVERED, why),
+                    Duration.ZERO, Delivery.RETRY_SCHEDULED, Rejection.internal(why), nanos);
             return;
         }
         if (verdict == null) {
-            verdict = new Verdict(false, true, null, "INTERNAL: interrupted");
+            verdict = new Verdict(false, true, null, "INTERNAL: interrupted", Rejection.internal("interrupted"));
         }
         if (verdict.delivered()) {
             destinationAnswered();
             LOG.debug("queue {}: delivered {} (attempt {}, {} ms)", destination.name, stored.id(), attempt, ms);
-            finish(claim, p.next(MessageState.DELIVERED, attempt, now, new MessageEvent(now, MessageEvent.Type.DELIVERED,
-                    verdict.detail() + " in " + ms + " ms")), Duration.ZERO);
+            conclude(claim, request, MessageState.DELIVERED, now, new MessageEvent(now, MessageEvent.Type.DELIVERED,
+                    verdict.detail() + " in " + ms + " ms"), Duration.ZERO, Delivery.DELIVERED, null, nanos);
             return;
         }
         failedAttempts.incrementAndGet();
@@ -405,8 +423,8 @@ public final class DeliveryQueue implements Backend {
         if (!verdict.retryable()) {
             destinationAnswered();
             LOG.warn("queue {}: {} is dead: permanent refusal {}", destination.name, stored.id(), detail);
-            finish(claim, p.next(MessageState.DEAD, attempt, now, new MessageEvent(now, MessageEvent.Type.DEAD,
-                    "permanent: " + detail)), Duration.ZERO);
+            conclude(claim, request, MessageState.DEAD, now, new MessageEvent(now, MessageEvent.Type.DEAD,
+                    "permanent: " + detail), Duration.ZERO, Delivery.DEAD, verdict.rejection(), nanos);
             return;
         }
         Duration age = Duration.between(stored.createdAt(), now);
@@ -415,20 +433,44 @@ public final class DeliveryQueue implements Backend {
         if (attempt >= s.maxAttempts || age.compareTo(s.maxAge) >= 0) {
             String why = attempt >= s.maxAttempts ? attempt + " attempts" : "older than " + s.maxAge;
             LOG.warn("queue {}: {} is dead after {}: {}", destination.name, stored.id(), why, detail);
-            finish(claim, p.next(MessageState.DEAD, attempt, now, new MessageEvent(now, MessageEvent.Type.DEAD,
-                    why + "; last: " + detail)), Duration.ZERO);
+            conclude(claim, request, MessageState.DEAD, now, new MessageEvent(now, MessageEvent.Type.DEAD,
+                    why + "; last: " + detail), Duration.ZERO, Delivery.DEAD, verdict.rejection(), nanos);
             return;
         }
         LOG.info("queue {}: {} failed, retry in {} ms: {}", destination.name, stored.id(), delay.toMillis(), detail);
-        finish(claim, p.next(MessageState.PENDING, attempt, now.plus(delay), new MessageEvent(now,
-                MessageEvent.Type.FAILED, detail + "; next in " + delay.toMillis() + " ms")), delay);
+        conclude(claim, request, MessageState.PENDING, now.plus(delay), new MessageEvent(now, MessageEvent.Type.FAILED,
+                detail + "; next in " + delay.toMillis() + " ms"), delay, Delivery.RETRY_SCHEDULED, verdict.rejection(),
+                nanos);
     }
 
-    private void finish(Store.Claim claim, Progress next, Duration delay) throws Exception {
+    /** Records what the attempt decided, then (if recorded) tells the pipeline's listeners. */
+    private void conclude(Store.Claim claim, Request request, MessageState state, Instant due, MessageEvent event,
+            Duration delay, Delivery outcome, Rejection rejection, long nanos) throws Exception {
+        Progress p = claim.progress();
+        if (finish(claim, p.next(state, p.attempts(), due, event), delay)) {
+            report(request, p.attempts(), outcome, rejection, nanos);
+        }
+    }
+
+    /**
+     * Tells the listeners of the pipeline that accepted the message (its name persisted with it) what
+     * this attempt decided; only once the outcome is recorded (not for a claim lost to another node,
+     * which attempts again and reports that).
+     */
+    private void report(Request request, int attempt, Delivery outcome, Rejection rejection, long nanos) {
+        request.attribute(Attribute.PIPELINE).ifPresent(pipeline -> Pipeline.deliveryAttempted(new DeliveryEvent(
+                pipeline, request.attribute(Attribute.EXCHANGE_ID).orElse(""), destination.name,
+                request.attribute(MESSAGE_ID).orElseThrow(), attempt, outcome, rejection, Math.max(0, nanos))));
+    }
+
+    /** Records the outcome; false if the claim was lost meanwhile (another node redoes the attempt). */
+    private boolean finish(Store.Claim claim, Progress next, Duration delay) throws Exception {
         if (!store.finish(claim, s.nodeId, next, delay)) {
             LOG.warn("queue {}: the claim on {} expired and was taken over; its outcome here is not recorded",
                     destination.name, claim.id());
+            return false;
         }
+        return true;
     }
 
     private void renew(Store.Claim claim) {

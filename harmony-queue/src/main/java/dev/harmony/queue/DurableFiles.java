@@ -26,23 +26,49 @@ final class DurableFiles {
 
     /** Copies {@code in} to a new file and fsyncs it; at most {@code maxBytes}. Returns the byte count. */
     static long copySynced(InputStream in, Path file, long maxBytes) throws IOException {
-        long total = 0;
+        long total;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            byte[] buf = new byte[64 * 1024];
-            ByteBuffer bb = ByteBuffer.wrap(buf);
-            for (int n; (n = in.read(buf)) >= 0;) {
-                total += n;
-                if (total > maxBytes) {
-                    throw new TooBig(maxBytes);
-                }
-                bb.clear().limit(n);
-                while (bb.hasRemaining()) {
-                    ch.write(bb);
-                }
-            }
+            total = copy(in, ch, maxBytes);
             ch.force(false); // fdatasync: content and size; the rename is made durable by the directory fsync
         }
         return total;
+    }
+
+    /** Copies {@code in} to the channel's position on; at most {@code maxBytes}. Returns the byte count. */
+    static long copy(InputStream in, FileChannel ch, long maxBytes) throws IOException {
+        long total = 0;
+        byte[] buf = new byte[64 * 1024];
+        ByteBuffer bb = ByteBuffer.wrap(buf);
+        for (int n; (n = in.read(buf)) >= 0;) {
+            total += n;
+            if (total > maxBytes) {
+                throw new TooBig(maxBytes);
+            }
+            bb.clear().limit(n);
+            while (bb.hasRemaining()) {
+                ch.write(bb);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Hard-links {@code existing} as {@code link} (the caller fsyncs the link's directory); false where
+     * that cannot be done (another file system, no hard links), so the caller copies instead.
+     */
+    static boolean link(Path existing, Path link) throws IOException {
+        try {
+            Files.createLink(link, existing);
+            return true;
+        } catch (UnsupportedOperationException e) {
+            return false;
+        } catch (java.nio.file.FileSystemException e) {
+            if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.FileAlreadyExistsException
+                    || e instanceof java.nio.file.AccessDeniedException) {
+                throw e;
+            }
+            return false; // EXDEV, EPERM on file systems without links, too many links...
+        }
     }
 
     /** Writes a small file and fsyncs it (not yet in its final place). */

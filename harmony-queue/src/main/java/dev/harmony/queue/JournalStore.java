@@ -23,25 +23,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded store: one directory per destination, up to three files per message in {@code messages/}.
+ * The embedded store: one directory per destination, two or three files per message in {@code messages/}.
  *
  * <pre>
- *   ID.body   the payload, as received
+ *   ID.msg    the request (JSON) and the payload as received, in one file (see {@link MessageFile}) —
+ *             the message exists once this does; truncated to the request after delivery
+ * or, for a payload that is already durable on disk (a Part-10 file a store wrote):
+ *   ID.body   a hard link to that file (the meta says where in it the body starts)
  *   ID.meta   the request without its body (JSON; never changes) — the message exists once this does
+ * and
  *   ID.state  state, attempts, due time, history (JSON; replaced as a whole on each change; absent
  *             until the first attempt, which means "accepted, pending")
  * </pre>
  *
- * <p>Only the accept must be durable before the sender is answered: body and meta are written in
- * {@code tmp/}, fdatasynced, renamed into {@code messages/} (meta last: the commit point) and the
- * directory fsynced once, shared by the accepts that renamed meanwhile (group commit). A crash half-way
- * through an accept leaves only orphans (a body without meta, files in {@code tmp/}), which the next
- * start deletes.
+ * <p>Only the accept must be durable before the sender is answered: the message file is written in
+ * {@code tmp/}, fdatasynced (request and body at once), renamed into {@code messages/} (the commit
+ * point) and the directory fsynced once, shared by the accepts that renamed meanwhile (group commit).
+ * A linked body needs no write or sync of its bytes: the link, then its meta (written in {@code tmp/},
+ * fdatasynced, renamed: the commit point), then the shared directory fsync. A crash half-way through
+ * an accept leaves only orphans (a body without meta, files in {@code tmp/}), which the next start
+ * deletes. Journals written before {@code ID.msg} existed ({@code ID.body} + {@code ID.meta}) are read
+ * as they are.
  *
  * <p>State changes during delivery are written (temp file, rename) but not fsynced: they survive a
  * killed process (the page cache has them), and if an OS crash loses one, recovery falls back to what
  * is durable, which at worst delivers again (at-least-once): a missing or unreadable state file means
- * pending, and a missing body means delivered (a body is only deleted after a delivery). Replay and
+ * pending, and a missing body (or a message file truncated to its request) means delivered (a body is
+ * only deleted after a delivery). Replay and
  * purge, being operator actions, stay durable; purging deletes the meta first.
  *
  * <p>One process owns a destination directory at a time ({@code .lock}); an admin without the lock
@@ -74,14 +82,18 @@ final class JournalStore implements Store {
         final String id;
         final Instant createdAt;
         final long bytes;
+        /** ID.msg (request and body in one file), else ID.meta + ID.body. */
+        final boolean combined;
         MessageState state;
         Instant due;
         Instant changedAt;
 
-        Entry(String id, Instant createdAt, long bytes, MessageState state, Instant due, Instant changedAt) {
+        Entry(String id, Instant createdAt, long bytes, boolean combined, MessageState state, Instant due,
+                Instant changedAt) {
             this.id = id;
             this.createdAt = createdAt;
             this.bytes = bytes;
+            this.combined = combined;
             this.state = state;
             this.due = due;
             this.changedAt = changedAt;
@@ -129,13 +141,15 @@ final class JournalStore implements Store {
         if (!Files.isDirectory(messages)) {
             return;
         }
-        List<String> ids = new ArrayList<>();
+        Map<String, Boolean> ids = new java.util.TreeMap<>(); // id -> combined
         List<Path> others = new ArrayList<>();
         try (DirectoryStream<Path> all = Files.newDirectoryStream(messages)) {
             for (Path p : all) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".meta")) {
-                    ids.add(name.substring(0, name.length() - 5));
+                    ids.put(name.substring(0, name.length() - 5), false);
+                } else if (name.endsWith(".msg")) {
+                    ids.put(name.substring(0, name.length() - 4), true);
                 } else {
                     others.add(p);
                 }
@@ -143,16 +157,29 @@ final class JournalStore implements Store {
         }
         int recovered = 0;
         Instant started = Instant.now();
-        for (String id : ids) {
+        for (Map.Entry<String, Boolean> found : ids.entrySet()) {
+            String id = found.getKey();
+            boolean combined = found.getValue();
             StoredRequest meta;
+            boolean bodyGone;
+            long bodyBytes;
             try {
-                meta = StoredRequest.fromJson(Files.readAllBytes(metaFile(id)));
+                if (combined) {
+                    MessageFile.Header h = MessageFile.read(messageFile(id));
+                    meta = h.request();
+                    bodyGone = MessageFile.bodyDropped(messageFile(id), h);
+                    bodyBytes = h.bodyLength();
+                } else {
+                    meta = StoredRequest.fromJson(Files.readAllBytes(metaFile(id)));
+                    bodyGone = !Files.exists(bodyFile(id));
+                    bodyBytes = sizeOf(bodyFile(id));
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.error("journal {}: message {} cannot be read and is skipped (files left as they are): {}", root,
                         id, e.toString());
                 continue;
             }
-            Progress p = recoveredState(id, meta);
+            Progress p = recoveredState(id, meta, bodyGone);
             if (p.state() == MessageState.IN_FLIGHT && !readOnly) {
                 Instant now = Instant.now();
                 p = p.next(MessageState.PENDING, p.attempts(), now, new MessageEvent(now, MessageEvent.Type.RECOVERED,
@@ -160,10 +187,10 @@ final class JournalStore implements Store {
                 writeState(id, p);
                 recovered++;
             }
-            long bytes = p.state() == MessageState.DELIVERED ? 0 : sizeOf(bodyFile(id));
+            long bytes = p.state() == MessageState.DELIVERED ? 0 : bodyBytes;
             // A (re)start is a moment to try again: pending work is due at once, whatever its backoff said.
             Instant due = readOnly || p.nextAttemptAt().isBefore(started) ? p.nextAttemptAt() : started;
-            Entry e = new Entry(id, meta.createdAt(), bytes, p.state(), due, lastChange(p));
+            Entry e = new Entry(id, meta.createdAt(), bytes, combined, p.state(), due, lastChange(p));
             index(e);
         }
         if (!readOnly) {
@@ -180,7 +207,7 @@ final class JournalStore implements Store {
     }
 
     /** The state as far as it is durable: see the class comment for the fallbacks. */
-    private Progress recoveredState(String id, StoredRequest meta) {
+    private Progress recoveredState(String id, StoredRequest meta, boolean bodyGone) {
         Progress p;
         boolean changed = false;
         try {
@@ -195,7 +222,7 @@ final class JournalStore implements Store {
                             + "); delivered again"));
             changed = true;
         }
-        if (p.state() != MessageState.DELIVERED && !Files.exists(bodyFile(id))) {
+        if (p.state() != MessageState.DELIVERED && bodyGone) {
             // Bodies are deleted only after a delivery: the DELIVERED state that came first was lost.
             Instant now = Instant.now();
             p = p.next(MessageState.DELIVERED, p.attempts(), now, new MessageEvent(now, MessageEvent.Type.RECOVERED,
@@ -253,22 +280,57 @@ final class JournalStore implements Store {
     public void accept(StoredRequest request, InputStream body, long maxBytes) throws IOException {
         writable();
         String id = request.id();
-        Path tmpBody = tmp.resolve(id + ".body");
-        Path tmpMeta = tmp.resolve(id + ".meta");
+        Path tmpMessage = tmp.resolve(id + ".msg");
         Progress progress = Progress.accepted(request.createdAt());
         long bytes;
         try {
-            bytes = DurableFiles.copySynced(body, tmpBody, maxBytes);
-            DurableFiles.writeSynced(tmpMeta, request.toJson());
-            DurableFiles.moveInto(tmpBody, bodyFile(id));
-            DurableFiles.moveInto(tmpMeta, metaFile(id)); // the commit point
+            bytes = MessageFile.write(tmpMessage, request, body, maxBytes);
+            DurableFiles.moveInto(tmpMessage, messageFile(id)); // the commit point
             syncMessages(renamed.incrementAndGet());
         } catch (IOException | RuntimeException e) {
-            deleteQuietly(tmpBody, tmpMeta, metaFile(id), bodyFile(id));
+            deleteQuietly(tmpMessage, messageFile(id));
             throw e;
         }
         synchronized (this) {
-            index(new Entry(id, request.createdAt(), bytes, MessageState.PENDING, progress.nextAttemptAt(),
+            index(new Entry(id, request.createdAt(), bytes, true, MessageState.PENDING, progress.nextAttemptAt(),
+                    request.createdAt()));
+        }
+    }
+
+    /**
+     * A body already durable on disk (a Part-10 file a store wrote and synced) is hard-linked into
+     * {@code messages/}, not copied: its bytes are written and synced once, by its writer. Then the meta
+     * commits as in {@link #accept}. Another file system, or one without hard links: copied.
+     */
+    @Override
+    public void acceptFile(StoredRequest request, Path file, long offset, long maxBytes) throws IOException {
+        writable();
+        String id = request.id();
+        Path body = bodyFile(id);
+        Path tmpMeta = tmp.resolve(id + ".meta");
+        long bytes;
+        try {
+            bytes = Files.size(file);
+            if (bytes - offset > maxBytes) {
+                throw new DurableFiles.TooBig(maxBytes);
+            }
+            if (!DurableFiles.link(file, body)) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    in.skipNBytes(offset);
+                    accept(request, in, maxBytes);
+                }
+                return;
+            }
+            // Straight into messages/: without its meta a body is an orphan, which the next start deletes.
+            DurableFiles.writeSynced(tmpMeta, request.withBodyOffset(offset).toJson());
+            DurableFiles.moveInto(tmpMeta, metaFile(id)); // the commit point
+            syncMessages(renamed.incrementAndGet());
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmpMeta, metaFile(id), body);
+            throw e;
+        }
+        synchronized (this) {
+            index(new Entry(id, request.createdAt(), bytes, false, MessageState.PENDING, request.createdAt(),
                     request.createdAt()));
         }
     }
@@ -301,7 +363,7 @@ final class JournalStore implements Store {
             e.state = MessageState.IN_FLIGHT;
         }
         try {
-            StoredRequest meta = StoredRequest.fromJson(Files.readAllBytes(metaFile(e.id)));
+            StoredRequest meta = readMeta(e);
             Progress p = readState(e.id, meta);
             p = p.next(MessageState.IN_FLIGHT, p.attempts() + 1, p.nextAttemptAt(),
                     new MessageEvent(now, MessageEvent.Type.ATTEMPT, owner));
@@ -309,7 +371,7 @@ final class JournalStore implements Store {
             synchronized (this) {
                 e.changedAt = now;
             }
-            return Optional.of(new Claim(meta, bodyFile(e.id), false, p, e.bytes));
+            return Optional.of(new Claim(meta, e.combined ? messageFile(e.id) : bodyFile(e.id), false, p, e.bytes));
         } catch (IOException | RuntimeException ex) {
             synchronized (this) {
                 e.state = MessageState.PENDING;
@@ -329,11 +391,19 @@ final class JournalStore implements Store {
         writable();
         String id = claim.id();
         writeState(id, next);
-        if (next.state() == MessageState.DELIVERED) {
-            Files.deleteIfExists(bodyFile(id)); // after the state: a missing body means delivered
+        Entry e;
+        synchronized (this) {
+            e = entries.get(id);
+        }
+        if (next.state() == MessageState.DELIVERED) { // after the state: a missing body means delivered
+            if (e != null && e.combined) {
+                MessageFile.dropBody(messageFile(id), new MessageFile.Header(claim.request(),
+                        claim.request().bodyOffset(), e.bytes));
+            } else {
+                Files.deleteIfExists(bodyFile(id));
+            }
         }
         synchronized (this) {
-            Entry e = entries.get(id);
             if (e != null) {
                 moveTo(e, next.state(), next.nextAttemptAt(), lastChange(next));
             }
@@ -401,7 +471,7 @@ final class JournalStore implements Store {
             return Optional.empty();
         }
         try {
-            StoredRequest meta = StoredRequest.fromJson(Files.readAllBytes(metaFile(id)));
+            StoredRequest meta = readMeta(e);
             Progress p = readState(id, meta);
             return Optional.of(new MessageInfo(id, destination, p.state(), meta.createdAt(), p.attempts(),
                     p.nextAttemptAt(), e.bytes, meta.summary(), p.history()));
@@ -417,7 +487,7 @@ final class JournalStore implements Store {
         if (e == null || e.state != MessageState.DEAD) {
             return false;
         }
-        Progress p = readState(id, StoredRequest.fromJson(Files.readAllBytes(metaFile(id))));
+        Progress p = readState(id, readMeta(e));
         p = p.next(MessageState.PENDING, 0, now, new MessageEvent(now, MessageEvent.Type.REPLAYED, ""));
         DurableFiles.replace(stateFile(id), tmp.resolve(id + ".state"), p.toJson()); // an operator's act: durable
         moveTo(e, MessageState.PENDING, now, now);
@@ -433,7 +503,7 @@ final class JournalStore implements Store {
         List<Entry> gone = entries.values().stream().filter(e -> e.state == state && e.changedAt.isBefore(before))
                 .toList();
         for (Entry e : gone) {
-            Files.deleteIfExists(metaFile(e.id)); // first: without it the rest are orphans
+            Files.deleteIfExists(e.combined ? messageFile(e.id) : metaFile(e.id)); // first: the rest are orphans then
         }
         if (!gone.isEmpty()) {
             DurableFiles.syncDirectory(messages);
@@ -475,6 +545,15 @@ final class JournalStore implements Store {
             throw new IllegalStateException("the journal " + root + " is open read-only (a running queue owns it): "
                     + "change it through that queue's admin()");
         }
+    }
+
+    private StoredRequest readMeta(Entry e) throws IOException {
+        return e.combined ? MessageFile.read(messageFile(e.id)).request()
+                : StoredRequest.fromJson(Files.readAllBytes(metaFile(e.id)));
+    }
+
+    private Path messageFile(String id) {
+        return messages.resolve(id + ".msg");
     }
 
     private Path bodyFile(String id) {

@@ -37,6 +37,18 @@ interface Store {
      */
     void accept(StoredRequest request, InputStream body, long maxBytes) throws Exception;
 
+    /**
+     * Persists a new message whose body is already in {@code file}, from {@code offset} to its end: a
+     * Part-10 file a store wrote and made durable (content and name). A store may keep the file itself
+     * rather than a copy; by default it copies.
+     */
+    default void acceptFile(StoredRequest request, Path file, long offset, long maxBytes) throws Exception {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            in.skipNBytes(offset);
+            accept(request, in, maxBytes);
+        }
+    }
+
     /** The next due message, now in flight for {@code owner}; empty if none is due. */
     Optional<Claim> claim(String owner, Duration lease, Instant now) throws Exception;
 

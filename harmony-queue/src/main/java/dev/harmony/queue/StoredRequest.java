@@ -23,10 +23,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything about an accepted request except its body bytes, in the explicit form the queue writes
  * (JSON, version 1): protocol, operation, path, query, headers, the body's content type and limit, and
- * the attributes that have a codec. Immutable once accepted.
+ * the attributes that have a codec; and where in the body file the body starts (0, or past the Part-10
+ * header of a linked DICOM file). Immutable once accepted.
  */
 record StoredRequest(String id, String destination, Instant createdAt, String protocol, String operation, String path,
-        String query, String contentType, long bodyLimit, List<String[]> headers, Map<String, String> attributes) {
+        String query, String contentType, long bodyLimit, List<String[]> headers, Map<String, String> attributes,
+        long bodyOffset) {
     private static final Logger LOG = LoggerFactory.getLogger(StoredRequest.class);
     static final String SOP_INSTANCE = "dicom.sop-instance-uid";
 
@@ -51,7 +53,13 @@ record StoredRequest(String id, String destination, Instant createdAt, String pr
         }
         Body body = request.body();
         return new StoredRequest(id, destination, now, request.protocol().name(), request.operation(), request.path(),
-                request.query(), body.contentType().orElse(null), body.limit(), headers, attributes);
+                request.query(), body.contentType().orElse(null), body.limit(), headers, attributes, 0);
+    }
+
+    /** The same request, its body starting {@code offset} bytes into the body file. */
+    StoredRequest withBodyOffset(long offset) {
+        return new StoredRequest(id, destination, createdAt, protocol, operation, path, query, contentType, bodyLimit,
+                headers, attributes, offset);
     }
 
     /** The request as the destination gets it, its body read from {@code bodyFile}. */
@@ -61,7 +69,7 @@ record StoredRequest(String id, String destination, Instant createdAt, String pr
             h.add(pair[0], pair[1]);
         }
         Request r = Request.builder(new Protocol(protocol), operation).path(path).query(query).headers(h.build())
-                .body(Body.ofFile(bodyFile, contentType).withLimit(bodyLimit)).build();
+                .body(body(bodyFile).withLimit(bodyLimit)).build();
         for (Map.Entry<String, String> a : attributes.entrySet()) {
             AttributeCodec<?> codec = codecs.forName(a.getKey());
             if (codec == null) {
@@ -72,6 +80,18 @@ record StoredRequest(String id, String destination, Instant createdAt, String pr
             r = codec.decodeInto(r, a.getValue());
         }
         return r;
+    }
+
+    private Body body(Path bodyFile) {
+        if (bodyOffset == 0) {
+            return Body.ofFile(bodyFile, contentType);
+        }
+        try {
+            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(bodyFile).position(bodyOffset);
+            return Body.ofStream(java.nio.channels.Channels.newInputStream(ch), ch.size() - bodyOffset, contentType);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the body of message " + id, e);
+        }
     }
 
     String summary() {
@@ -85,6 +105,9 @@ record StoredRequest(String id, String destination, Instant createdAt, String pr
         n.put("v", 1).put("id", id).put("destination", destination).put("createdAt", createdAt.toString())
                 .put("protocol", protocol).put("operation", operation).put("path", path).put("query", query)
                 .put("contentType", contentType).put("bodyLimit", bodyLimit);
+        if (bodyOffset != 0) {
+            n.put("bodyOffset", bodyOffset);
+        }
         ArrayNode hs = n.putArray("headers");
         for (String[] pair : headers) {
             hs.addArray().add(pair[0]).add(pair[1]);
@@ -113,6 +136,6 @@ record StoredRequest(String id, String destination, Instant createdAt, String pr
         return new StoredRequest(n.path("id").asText(), n.path("destination").asText(),
                 Instant.parse(n.path("createdAt").asText()), n.path("protocol").asText(), n.path("operation").asText(),
                 n.path("path").asText(), n.path("query").asText(), ct.isNull() || ct.isMissingNode() ? null : ct.asText(),
-                n.path("bodyLimit").asLong(Body.DEFAULT_LIMIT), headers, attributes);
+                n.path("bodyLimit").asLong(Body.DEFAULT_LIMIT), headers, attributes, n.path("bodyOffset").asLong(0));
     }
 }

@@ -14,8 +14,10 @@ import java.time.Duration;
  * @param retryable worth another attempt later
  * @param retryAfter how long the destination asked us to wait, or null
  * @param detail what the destination answered, for the history
+ * @param rejection the refusal as a rejection (an answer without one, or a failure, mapped to its kind), null
+ *        if delivered: what pipeline listeners are told
  */
-record Verdict(boolean delivered, boolean retryable, Duration retryAfter, String detail) {
+record Verdict(boolean delivered, boolean retryable, Duration retryAfter, String detail, Rejection rejection) {
 
     /** Retryable: the destination may take it later. Everything else is the message's own fault. */
     static boolean retryable(Rejection.Kind kind) {
@@ -32,7 +34,7 @@ record Verdict(boolean delivered, boolean retryable, Duration retryAfter, String
             return of(response.rejection().get(), response.status());
         }
         if (response.isSuccess()) {
-            return new Verdict(true, false, null, "answered " + response.status());
+            return new Verdict(true, false, null, "answered " + response.status(), null);
         }
         Rejection.Kind kind = null;
         for (Rejection.Kind k : Rejection.Kind.values()) {
@@ -41,7 +43,9 @@ record Verdict(boolean delivered, boolean retryable, Duration retryAfter, String
             }
         }
         boolean retry = kind != null ? retryable(kind) : response.status() >= 500;
-        return new Verdict(false, retry, null, "answered " + response.status());
+        String detail = "answered " + response.status();
+        Rejection.Kind shown = kind != null ? kind : retry ? Rejection.Kind.INTERNAL : Rejection.Kind.INVALID;
+        return new Verdict(false, retry, null, detail, Rejection.of(shown, detail));
     }
 
     static Verdict of(Throwable failure) {
@@ -49,11 +53,11 @@ record Verdict(boolean delivered, boolean retryable, Duration retryAfter, String
             return of(r.rejection(), r.rejection().kind().status());
         }
         // A connection error or a bug in the destination: INTERNAL, retried.
-        return new Verdict(false, true, null, "INTERNAL: " + failure);
+        return new Verdict(false, true, null, "INTERNAL: " + failure, Rejection.internal(failure.toString()));
     }
 
     private static Verdict of(Rejection r, int status) {
         String detail = r.kind() + (r.reason().map(x -> "(" + x + ")").orElse("")) + " " + status + ": " + r.message();
-        return new Verdict(false, retryable(r.kind()), r.retryAfter().orElse(null), detail);
+        return new Verdict(false, retryable(r.kind()), r.retryAfter().orElse(null), detail, r);
     }
 }

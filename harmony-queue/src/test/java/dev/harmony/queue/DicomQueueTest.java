@@ -103,6 +103,56 @@ class DicomQueueTest {
         }
     }
 
+    private static byte[] dataset(Path part10) throws java.io.IOException {
+        try (var in = java.nio.file.Files.newInputStream(part10)) {
+            return dev.harmony.dicom.file.FileMeta.read(in).dataset().readAllBytes();
+        }
+    }
+
+    @Test
+    void aNodeKilledAfterArchivingAndQueueingByHardLinkLosesNothing() throws Exception {
+        List<Path> files = Peers.ctObjects(tmp.resolve("corpus"), 5);
+        int pacsPort = Peers.freePort(); // nobody listens yet: the node cannot deliver
+        Path journal = tmp.resolve("queue");
+        Path archive = tmp.resolve("archive");
+        try (Forked node = new Forked(tmp.resolve("node.log"), "archive", journal.toString(), String.valueOf(pacsPort),
+                archive.toString())) {
+            int port = Integer.parseInt(node.await("LISTENING "));
+            Peers.Result sent = storescu(port, files);
+            assertThat(sent.exitCode()).as(sent.output()).isZero(); // every object acknowledged with 0000
+            node.kill();
+        }
+        // Each queued body is the archived Part-10 file itself (one inode, two names), not a copy.
+        List<Path> bodies;
+        try (var listed = java.nio.file.Files.list(journal.resolve("pacs/messages"))) {
+            bodies = listed.filter(f -> f.toString().endsWith(".body")).toList();
+        }
+        assertThat(bodies).hasSize(5).allSatisfy(b -> assertThat(java.nio.file.Files.getAttribute(b, "unix:nlink"))
+                .isEqualTo(2));
+        try (Peers.StoreScp pacs = new Peers.StoreScp(tmp.resolve("pacs"), pacsPort)) {
+            DicomForward forward = DicomForward.to(DicomNode.of("PACS", "127.0.0.1", pacsPort)).build();
+            DeliveryQueue restarted = DeliveryQueue.journal(journal).deliverTo("pacs", forward).minFreeBytes(0).build();
+            restarted.start();
+            try {
+                Peers.await(WAIT, "all 5 delivered after the restart",
+                        () -> restarted.admin().status().get(0).delivered() == 5);
+                for (Path f : files) {
+                    assertThat(pacs.has(instance(f))).as(instance(f)).isTrue();
+                    // what the PACS got is the data set as sent, byte for byte (its file meta is its own)
+                    assertThat(dataset(pacs.dir.resolve("CT." + instance(f)))).isEqualTo(dataset(f));
+                }
+            } finally {
+                restarted.stop();
+            }
+        }
+        // the archive keeps every file; the journal's links are gone after delivery
+        try (var walk = java.nio.file.Files.walk(archive)) {
+            List<Path> kept = walk.filter(p -> p.toString().endsWith(".dcm")).toList();
+            assertThat(kept).hasSize(5).allSatisfy(k -> assertThat(java.nio.file.Files.getAttribute(k, "unix:nlink"))
+                    .isEqualTo(1));
+        }
+    }
+
     @Test
     void aFullQueueAnswersOutOfResources() throws Exception {
         List<Path> files = Peers.ctObjects(tmp.resolve("corpus"), 2);

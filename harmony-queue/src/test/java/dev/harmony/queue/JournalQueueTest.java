@@ -80,6 +80,9 @@ class JournalQueueTest {
                 });
                 // The payload of a delivered message is gone from disk; its record stays.
                 Path messages = tmp.resolve("queue/fhir/messages");
+                Path message = messages.resolve(id + ".msg");
+                assertThat(new String(Files.readAllBytes(message), java.nio.charset.StandardCharsets.UTF_8))
+                        .contains("\"id\":\"" + id + "\"").doesNotContain("\"ada\"");
                 assertThat(Files.exists(messages.resolve(id + ".body"))).isFalse();
                 assertThat(Files.exists(messages.resolve(id + ".state"))).isTrue();
             }
@@ -160,7 +163,8 @@ class JournalQueueTest {
             assertThat(queue.admin().status().get(0).pending() + queue.admin().status().get(0).inFlight()).isEqualTo(2);
             // Nothing of the refused message was kept.
             try (var files = Files.list(tmp.resolve("queue/fhir/messages"))) {
-                assertThat(files.filter(f -> f.toString().endsWith(".meta")).count()).isEqualTo(2);
+                assertThat(files.map(f -> f.getFileName().toString()).filter(f -> !f.endsWith(".state")).toList())
+                        .hasSize(2).allMatch(f -> f.endsWith(".msg"));
             }
         }
         // A byte limit refuses a body that would not fit, and a disk that is short refuses everything.

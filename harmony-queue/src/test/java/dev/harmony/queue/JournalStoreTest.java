@@ -68,6 +68,7 @@ class JournalStoreTest {
         Files.writeString(messages.resolve("half.body"), "x");
         Files.writeString(tmp.resolve("d/tmp/half.meta"), "{\"id\":\"hal");
         Files.writeString(tmp.resolve("d/tmp/other.body"), "never renamed");
+        Files.writeString(tmp.resolve("d/tmp/torn.msg"), "HQMSG01\n"); // written, not yet synced and renamed
         Files.writeString(messages.resolve("purged.state"), "{}"); // a purge that deleted only the meta
 
         JournalStore again = new JournalStore(tmp, "d", false);
@@ -121,6 +122,77 @@ class JournalStoreTest {
         again.claim("w", Duration.ofSeconds(1), Instant.now()).ifPresent(c -> claimed.add(c.id()));
         assertThat(claimed).containsExactlyInAnyOrder("never", torn.id());
         again.close();
+    }
+
+    @Test
+    void aBodyAlreadyDurableOnDiskIsHardLinkedNotCopiedAndSurvivesACrash() throws Exception {
+        Path archive = Files.createDirectories(tmp.resolve("archive")).resolve("obj.dcm");
+        byte[] header = "PART-10 HEADER|".getBytes(StandardCharsets.UTF_8);
+        byte[] dataset = "the data set".getBytes(StandardCharsets.UTF_8);
+        Files.write(archive, java.nio.ByteBuffer.allocate(header.length + dataset.length).put(header).put(dataset)
+                .array());
+        JournalStore s = new JournalStore(tmp.resolve("q"), "d", false);
+        s.open();
+        s.acceptFile(request("linked", ""), archive, header.length, Long.MAX_VALUE);
+        Path body = tmp.resolve("q/d/messages/linked.body");
+        assertThat(Files.isSameFile(body, archive)).as("one file, two names: nothing copied").isTrue();
+        assertThat(Files.getAttribute(archive, "unix:nlink")).isEqualTo(2);
+        assertThat(s.usage().bytes()).isEqualTo(header.length + dataset.length);
+        s.close(); // as if the process died right after the accept was answered
+
+        JournalStore again = new JournalStore(tmp.resolve("q"), "d", false);
+        again.open();
+        Store.Claim claim = again.claim("w", Duration.ofSeconds(1), Instant.now()).orElseThrow();
+        Request back = claim.request().toRequest(claim.bodyFile(), Codecs.defaultsPlus(List.of()));
+        assertThat(back.body().length()).isEqualTo(dataset.length);
+        assertThat(back.body().text()).isEqualTo("the data set"); // from the data set on, not the header
+        Instant now = Instant.now();
+        assertThat(again.finish(claim, "w", claim.progress().next(MessageState.DELIVERED, 1, now,
+                new MessageEvent(now, MessageEvent.Type.DELIVERED, "0000")), Duration.ZERO)).isTrue();
+        assertThat(Files.exists(body)).isFalse();
+        assertThat(Files.readAllBytes(archive)).hasSize(header.length + dataset.length); // the archive keeps its file
+        assertThat(Files.getAttribute(archive, "unix:nlink")).isEqualTo(1);
+        again.close();
+        // a restart after the delivery knows it as delivered: the link is gone
+        JournalStore third = new JournalStore(tmp.resolve("q"), "d", false);
+        third.open();
+        assertThat(third.get("linked").orElseThrow().state()).isEqualTo(MessageState.DELIVERED);
+        third.close();
+    }
+
+    @Test
+    void aLinkWithoutItsMetaIsAnOrphanAfterACrash() throws Exception {
+        Path archive = Files.writeString(tmp.resolve("obj.dcm"), "whole file");
+        JournalStore s = new JournalStore(tmp.resolve("q"), "d", false);
+        s.open();
+        s.close();
+        Files.createLink(tmp.resolve("q/d/messages/half.body"), archive); // linked, meta never committed
+        Files.writeString(tmp.resolve("q/d/tmp/half.meta"), "{\"v\":1");
+        JournalStore again = new JournalStore(tmp.resolve("q"), "d", false);
+        again.open();
+        assertThat(again.get("half")).isEmpty();
+        assertThat(Files.exists(tmp.resolve("q/d/messages/half.body"))).isFalse();
+        assertThat(Files.readString(archive)).isEqualTo("whole file"); // only the journal's name was removed
+        again.close();
+    }
+
+    @Test
+    void aJournalInTheEarlierLayoutOfBodyAndMetaFilesIsStillRead() throws Exception {
+        Path messages = Files.createDirectories(tmp.resolve("old/d/messages"));
+        Files.writeString(messages.resolve("m0.body"), "{\"old\":true}");
+        Files.write(messages.resolve("m0.meta"), request("m0", "").toJson());
+        JournalStore s = new JournalStore(tmp.resolve("old"), "d", false);
+        s.open();
+        assertThat(s.status(Instant.now()).pending()).isEqualTo(1);
+        Store.Claim claim = s.claim("w", Duration.ofSeconds(1), Instant.now()).orElseThrow();
+        assertThat(claim.request().toRequest(claim.bodyFile(), Codecs.defaultsPlus(List.of())).body().text())
+                .isEqualTo("{\"old\":true}");
+        Instant now = Instant.now();
+        s.finish(claim, "w", claim.progress().next(MessageState.DELIVERED, 1, now,
+                new MessageEvent(now, MessageEvent.Type.DELIVERED, "201")), Duration.ZERO);
+        assertThat(Files.exists(messages.resolve("m0.body"))).isFalse();
+        assertThat(s.get("m0").orElseThrow().state()).isEqualTo(MessageState.DELIVERED);
+        s.close();
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.harmony.queue;
 
 import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.backend.DicomFileStore;
 import dev.harmony.dicom.backend.DicomForward;
+import dev.harmony.dicom.backend.StoreAndForward;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.fhir.backend.FhirClient;
 import dev.harmony.fhir.backend.Retry;
@@ -19,6 +21,7 @@ import java.time.Duration;
  *
  * <pre>
  *   dicom JOURNAL_DIR PACS_PORT            a DICOM listener queueing to a PACS; prints "LISTENING port"
+ *   archive JOURNAL_DIR PACS_PORT ARCHIVE  the same, storing Part-10 files first (the queue links them)
  *   postgres JDBC_URL NODE HTTP_BASE COUNT accepts COUNT FHIR messages, prints "ACCEPTED id" each, then delivers
  * </pre>
  */
@@ -28,20 +31,22 @@ public final class QueueNode {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "dicom" -> dicom(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "dicom" -> dicom(Path.of(args[1]), Integer.parseInt(args[2]), null);
+            case "archive" -> dicom(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
             case "postgres" -> postgres(args[1], args[2], URI.create(args[3]), Integer.parseInt(args[4]));
             default -> throw new IllegalArgumentException(args[0]);
         }
         Thread.sleep(Long.MAX_VALUE); // until killed
     }
 
-    private static void dicom(Path dir, int pacsPort) throws Exception {
+    private static void dicom(Path dir, int pacsPort, Path archive) throws Exception {
         DicomForward forward = DicomForward.to(DicomNode.of("PACS", "127.0.0.1", pacsPort))
                 .connectTimeout(Duration.ofSeconds(1)).build();
         DeliveryQueue queue = DeliveryQueue.journal(dir).deliverTo("pacs", forward).minFreeBytes(0)
                 .backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)).build();
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").build();
-        Pipeline p = Pipeline.builder().name("node").frontend(scp).backend(queue).build();
+        Pipeline p = Pipeline.builder().name("node").frontend(scp).backend(archive == null ? queue
+                : StoreAndForward.of(DicomFileStore.under(archive).build(), queue).build()).build();
         p.start();
         System.out.println("LISTENING " + scp.localPort());
         System.out.flush();

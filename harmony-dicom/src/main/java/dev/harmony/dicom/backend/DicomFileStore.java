@@ -125,6 +125,11 @@ public final class DicomFileStore implements Backend {
         }
     }
 
+    /** Whether a stored file is durable (fsynced, with its directory) before success is reported. */
+    boolean syncs() {
+        return fsync;
+    }
+
     /** The store's root directory, absolute. */
     public Path root() {
         return root;
@@ -155,36 +160,54 @@ public final class DicomFileStore implements Backend {
             case DicomAttributes.OP_ASSOCIATE:
                 return Response.ok();
             case DicomAttributes.OP_C_STORE:
-                return store(request);
+                Pending stored = store(request);
+                if (stored.directory() != null) {
+                    syncDirectory(stored.directory());
+                }
+                return stored.response();
             default:
                 return Response.rejected(Rejection.unsupported("DicomFileStore handles C-STORE, not "
                         + request.operation()));
         }
     }
 
-    private Response store(Request request) throws IOException {
+    /**
+     * Stores a C-STORE like {@link #handle} but leaves the last step, the fsync of the directory that
+     * now names the file, to the caller ({@link #syncDirectory}), who must finish it before answering:
+     * StoreAndForward runs it while its next hop works. The file's content is already durable.
+     */
+    Pending storeLeavingDirectorySync(Request request) throws IOException {
+        return store(request);
+    }
+
+    /** A store's answer, and the directory still to fsync before it may be given (null: none). */
+    record Pending(Response response, Path directory) {
+    }
+
+    private Pending store(Request request) throws IOException {
         String sopClass = request.attribute(DicomAttributes.SOP_CLASS_UID).orElse("");
         String sopInstance = request.attribute(DicomAttributes.SOP_INSTANCE_UID).orElse("");
         TransferSyntax ts = request.attribute(DicomAttributes.TRANSFER_SYNTAX)
                 .orElse(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN);
         if (!Uids.isValid(sopInstance)) {
-            return invalid("Affected SOP Instance UID '" + sopInstance + "' is not a valid UID");
+            return new Pending(invalid("Affected SOP Instance UID '" + sopInstance + "' is not a valid UID"), null);
         }
         if (!Uids.isValid(sopClass)) {
-            return invalid("Affected SOP Class UID '" + sopClass + "' is not a valid UID");
+            return new Pending(invalid("Affected SOP Class UID '" + sopClass + "' is not a valid UID"), null);
         }
         InputStream in = request.body().stream();
         DatasetPrefix prefix;
         try {
             prefix = DatasetPrefix.read(in, ts, headerLimit);
         } catch (DatasetPrefix.TooLargeException e) {
-            return Response.rejected(Rejection.payloadTooLarge(e.getMessage()));
+            return new Pending(Response.rejected(Rejection.payloadTooLarge(e.getMessage())), null);
         } catch (DicomFormatException e) {
-            return Response.rejected(Rejection.malformed("data set cannot be parsed: " + e.getMessage()));
+            return new Pending(Response.rejected(Rejection.malformed("data set cannot be parsed: " + e.getMessage())),
+                    null);
         }
         if (prefix.sopInstanceUid().isPresent() && !prefix.sopInstanceUid().get().equals(sopInstance)) {
-            return invalid("data set SOP Instance UID '" + prefix.sopInstanceUid().get()
-                    + "' differs from the command's '" + sopInstance + "'");
+            return new Pending(invalid("data set SOP Instance UID '" + prefix.sopInstanceUid().get()
+                    + "' differs from the command's '" + sopInstance + "'"), null);
         }
         Map<String, String> uids = new HashMap<>();
         uids.put(FileLayout.SOP_INSTANCE, sopInstance);
@@ -195,10 +218,10 @@ public final class DicomFileStore implements Backend {
         try {
             target = layout.resolve(root, uids);
         } catch (IllegalArgumentException e) {
-            return invalid("cannot file the object: " + e.getMessage());
+            return new Pending(invalid("cannot file the object: " + e.getMessage()), null);
         }
         if (duplicates != DuplicatePolicy.OVERWRITE && Files.exists(target)) {
-            return duplicate(target);
+            return new Pending(duplicate(target), null);
         }
         Path dir = target.getParent();
         ensureDirectory(dir, false);
@@ -229,8 +252,8 @@ public final class DicomFileStore implements Backend {
                 try {
                     CompletenessCheck.requireComplete(channel, datasetStart, ts);
                 } catch (DicomFormatException e) {
-                    return Response.rejected(Rejection.malformed("data set is incomplete or broken: "
-                            + e.getMessage()));
+                    return new Pending(Response.rejected(Rejection.malformed("data set is incomplete or broken: "
+                            + e.getMessage())), null);
                 }
                 if (fsync) {
                     channel.force(false); // fdatasync: content and size; the rename is made durable below
@@ -239,17 +262,14 @@ public final class DicomFileStore implements Backend {
             Publication published = publish(temp, target);
             moved = published == Publication.MOVED;
             if (published == Publication.DUPLICATE) {
-                return duplicate(target);
-            }
-            if (fsync) {
-                syncDirectory(dir);
+                return new Pending(duplicate(target), null);
             }
         } finally {
             if (!moved) {
                 Files.deleteIfExists(temp); // after a rename the name is gone: skip the stat and unlink
             }
         }
-        return Response.ok().with(DicomAttributes.STORED_FILE, target);
+        return new Pending(Response.ok().with(DicomAttributes.STORED_FILE, target), fsync ? dir : null);
     }
 
     /**
@@ -334,7 +354,7 @@ public final class DicomFileStore implements Backend {
         return Response.rejected(Rejection.invalid(message, java.util.List.of()));
     }
 
-    private static void syncDirectory(Path dir) {
+    static void syncDirectory(Path dir) {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException e) {

@@ -108,7 +108,7 @@ public final class MllpForward implements Backend {
             long deadline = System.nanoTime() + ackTimeout.toNanos();
             while (true) {
                 long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
-                Mllp.Frame f = reader.next(left, left);
+                Mllp.Frame f = reader.nextWithin(left);
                 if (f == null) {
                     throw new EOFException("connection closed before the ACK");
                 }

@@ -54,9 +54,18 @@ public final class Mllp {
      * the stream ends inside a frame and {@link SocketTimeoutException} when a clock runs out.
      */
     public Frame next(long idleMillis, long frameMillis) throws IOException {
+        return next(System.nanoTime() + idleMillis * 1_000_000L, frameMillis, Long.MAX_VALUE);
+    }
+
+    /** The next frame, which must be complete within {@code millis} in all (an answer awaited). */
+    public Frame nextWithin(long millis) throws IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        return next(deadline, millis, deadline);
+    }
+
+    private Frame next(long idleDeadline, long frameMillis, long frameDeadlineCap) throws IOException {
         int outside = 0;
         if (!pendingStart) {
-            long idleDeadline = System.nanoTime() + idleMillis * 1_000_000L;
             while (true) {
                 int b = read(idleDeadline);
                 if (b < 0) {
@@ -72,6 +81,9 @@ public final class Mllp {
         }
         pendingStart = false;
         long frameDeadline = System.nanoTime() + frameMillis * 1_000_000L;
+        if (frameDeadline - frameDeadlineCap > 0) {
+            frameDeadline = frameDeadlineCap;
+        }
         byte[] out = new byte[Math.min(4096, maxMessageSize)];
         int n = 0;
         boolean oversized = false;

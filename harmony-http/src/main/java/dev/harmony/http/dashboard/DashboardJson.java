@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * {@code /api/pipelines}: {@code {"pipelines":[{"name","flow","frontend","exchanges","inFlight",
- * "throughputPerSecond","stages":[{"stage","role","figures"}],"diagram":[{"id","role","label","detail"}]}]}},
+ * "throughputPerSecond","stages":[{"stage","role","figures"}],"deliveries":[{"destination","attempts",
+ * "delivered","retried","dead","p50Millis","p99Millis"}],"diagram":[{"id","role","label","detail"}]}]}},
  * where each figures object is a {@link Figures} ({@code count, passed, rejected{KIND:n}, failed,
  * p50Millis, p99Millis, perSecond}) and {@code diagram} lists the boxes as drawn, sources to targets;
  * plus {@code "queues":[{"destination","store","depth","pending","inFlight","delivered","dead",
@@ -48,6 +49,7 @@ final class DashboardJson {
             node.put("inFlight", f.inFlight());
             node.put("throughputPerSecond", f.throughputPerSecond());
             node.set("stages", Json.mapper().valueToTree(f.stages()));
+            node.set("deliveries", Json.mapper().valueToTree(f.deliveries()));
             ArrayNode boxes = node.putArray("diagram");
             Diagram d = p.diagram();
             d.sources().forEach(n -> box(boxes, n, "source"));

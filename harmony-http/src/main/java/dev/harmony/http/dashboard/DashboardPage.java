@@ -66,7 +66,10 @@ final class DashboardPage {
             row(out, m, "middleware");
         }
         row(out, d.backend(), "backend");
-        out.append("</tbody>\n</table>\n</section>\n");
+        // rows appear (from the JSON) with a queue destination's first delivery attempt
+        out.append("</tbody>\n</table>\n<table class=\"deliveries\" hidden>\n<thead><tr><th>delivery to</th>"
+                + "<th>attempts</th><th>delivered</th><th>retried</th><th>dead</th><th>p50</th><th>p99</th></tr>"
+                + "</thead>\n<tbody></tbody>\n</table>\n</section>\n");
     }
 
     /** Delivery queues: filled here and refreshed by the script from the same JSON fields. */

@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
 /**
  * Figures for every pipeline it listens to: per pipeline and per stage, how many exchanges passed, were
  * rejected (by {@link Rejection.Kind}) or failed (counted since start), p50/p99 durations over about the
- * last minute, and throughput over the last ten seconds. Memory is bounded (a ring of fixed log-bucket
+ * last minute, and throughput over the last ten seconds; and per queue destination the delivery attempts
+ * (delivered, retried, dead) that the pipeline's queue stages report after the exchanges were answered. Memory is bounded (a ring of fixed log-bucket
  * histograms and a rate window per pipeline and stage, about 10 KB each) and recording takes no locks, so
  * it can stay attached in production.
  *
@@ -62,6 +63,16 @@ public final class PipelineMetrics implements PipelineListener {
         record(p.exchanges, event.outcome(), event.response().rejection().orElse(null), event.durationNanos());
     }
 
+    @Override
+    public void deliveryAttempted(DeliveryEvent event) {
+        Map<String, DeliveryCounters> d = counters(event.pipeline()).deliveries;
+        DeliveryCounters c = d.get(event.destination());
+        if (c == null) {
+            c = d.computeIfAbsent(event.destination(), n -> new DeliveryCounters(millis));
+        }
+        c.record(event.outcome(), event.durationNanos());
+    }
+
     private static void record(Counters counters, Outcome outcome, Rejection rejection, long nanos) {
         switch (outcome) {
             case PASSED -> counters.passed(nanos);
@@ -83,11 +94,13 @@ public final class PipelineMetrics implements PipelineListener {
         }
         stages.add(new StageFigures(d.backend().id(), Role.BACKEND, stageSnapshot(p, d.backend().id())));
         if (p == null) {
-            return new PipelineFigures(pipeline.name(), Figures.none(), 0, 0, stages);
+            return new PipelineFigures(pipeline.name(), Figures.none(), 0, 0, stages, List.of());
         }
         Figures exchanges = p.exchanges.snapshot();
+        List<DeliveryFigures> deliveries = new java.util.TreeMap<>(p.deliveries).entrySet().stream()
+                .map(e -> e.getValue().snapshot(e.getKey())).toList();
         return new PipelineFigures(pipeline.name(), exchanges, Math.max(0, p.inFlight.sum()), exchanges.perSecond(),
-                stages);
+                stages, deliveries);
     }
 
     private static Figures stageSnapshot(PipelineCounters p, String stage) {
@@ -118,6 +131,7 @@ public final class PipelineMetrics implements PipelineListener {
         final Counters exchanges;
         final LongAdder inFlight = new LongAdder();
         final Map<String, StageCounters> stages = new ConcurrentHashMap<>();
+        final Map<String, DeliveryCounters> deliveries = new ConcurrentHashMap<>();
 
         PipelineCounters(LongSupplier millis) {
             this.exchanges = new Counters(millis);

@@ -4,6 +4,7 @@ import dev.harmony.pipeline.Diagram;
 import dev.harmony.http.dashboard.PipelineMetrics.PipelineCounters;
 import dev.harmony.http.dashboard.PipelineMetrics.StageCounters;
 import dev.harmony.pipeline.Pipeline;
+import dev.harmony.pipeline.PipelineListener.Delivery;
 import dev.harmony.pipeline.PipelineListener.Role;
 import dev.harmony.pipeline.Rejection;
 import java.math.BigDecimal;
@@ -25,6 +26,7 @@ import java.util.TreeSet;
  * harmony_exchange_seconds_count/_sum{pipeline,outcome,rejection}          summary, whole exchanges
  * harmony_stage_seconds_count/_sum{pipeline,stage,role,outcome,rejection}  summary, a stage's own time
  * harmony_exchanges_in_flight{pipeline}                                    gauge
+ * harmony_delivery_seconds_count/_sum{pipeline,destination,outcome}        summary, queue delivery attempts
  * </pre>
  *
  * {@code outcome} is {@code passed}, {@code rejected} or {@code failed}; {@code rejection} is the
@@ -32,7 +34,9 @@ import java.util.TreeSet;
  * {@code none} otherwise. Counts run since the metrics were created, so a stopped pipeline keeps its
  * series. Passed and failed series are always there (at 0 until something happens), a rejected one from
  * the first rejection of its kind. Labels never carry exchange ids, paths or messages: the number of
- * series is bounded by the pipelines' stages times the outcomes.
+ * series is bounded by the pipelines' stages times the outcomes. A delivery attempt's {@code outcome} is
+ * {@code delivered}, {@code retry_scheduled} or {@code dead}; a destination's three series appear with its
+ * first attempt.
  */
 final class PrometheusText {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -74,6 +78,24 @@ final class PrometheusText {
             long inFlight = p == null ? 0 : Math.max(0, p.inFlight.sum());
             out.append("harmony_exchanges_in_flight{pipeline=\"").append(escape(name)).append("\"} ")
                     .append(inFlight).append('\n');
+        });
+        family(out, "harmony_delivery_seconds", "summary",
+                "Delivery attempts of queued exchanges, by destination and outcome (seconds).");
+        pipelines.keySet().forEach(name -> {
+            PipelineCounters p = metrics.live(name);
+            if (p == null) {
+                return;
+            }
+            for (String destination : new TreeSet<>(p.deliveries.keySet())) {
+                DeliveryCounters c = p.deliveries.get(destination);
+                for (Delivery outcome : Delivery.values()) {
+                    String labels = "{pipeline=\"" + escape(name) + "\",destination=\"" + escape(destination)
+                            + "\",outcome=\"" + outcome.name().toLowerCase(Locale.ROOT) + "\"} ";
+                    out.append("harmony_delivery_seconds_count").append(labels).append(c.count(outcome)).append('\n');
+                    out.append("harmony_delivery_seconds_sum").append(labels).append(seconds(c.nanos(outcome)))
+                            .append('\n');
+                }
+            }
         });
         return out.toString();
     }

@@ -82,6 +82,28 @@
       fill(byAttr(section, "tr[data-stage]", "data-stage", s.stage), s.figures);
       if (svg) { badge(svg, s.stage, s.figures); }
     });
+    var deliveries = section.querySelector("table.deliveries");
+    if (deliveries) { (p.deliveries || []).forEach(function (d) { delivery(deliveries, d); }); }
+  }
+  function delivery(table, d) {
+    var row = byAttr(table, "tr[data-destination]", "data-destination", d.destination);
+    if (!row) {
+      row = document.createElement("tr");
+      row.setAttribute("data-destination", d.destination);
+      var name = document.createElement("td");
+      name.textContent = d.destination;
+      row.appendChild(name);
+      ["attempts", "delivered", "retried", "dead", "p50", "p99"].forEach(function (f) {
+        var cell = document.createElement("td");
+        cell.setAttribute("data-field", f);
+        row.appendChild(cell);
+      });
+      table.tBodies[0].appendChild(row);
+      table.hidden = false;
+    }
+    ["attempts", "delivered", "retried", "dead"].forEach(function (f) { set(row, f, String(d[f]), d[f]); });
+    set(row, "p50", ms(d.p50Millis), d.p50Millis);
+    set(row, "p99", ms(d.p99Millis), d.p99Millis);
   }
   function queue(q) {
     var row = byAttr(document, "tr[data-queue]", "data-queue", q.destination);

@@ -46,6 +46,16 @@ final class DumpedDom {
         throw new AssertionError("no row for stage " + stage + " of " + pipeline);
     }
 
+    /** Field name to shown text, for one queue destination's row of a pipeline's delivery table. */
+    Map<String, String> delivery(String pipeline, String destination) {
+        String s = section(pipeline);
+        int start = s.indexOf("<tr data-destination=\"" + destination + "\"");
+        if (start < 0) {
+            throw new AssertionError("no delivery row for " + destination + " of " + pipeline + ":\n" + s);
+        }
+        return cells(s.substring(start, s.indexOf("</tr>", start)));
+    }
+
     /** How many times the page's script fetched and applied figures. */
     int polls() {
         Matcher m = POLLS.matcher(html);
