@@ -33,41 +33,17 @@ class TlsTest {
     static Path certs;
     @TempDir
     Path tmp;
-    private static boolean made;
+    private static TestCertificates certificates;
 
     private static Path cert(String name) {
-        return certs.resolve(name);
-    }
-
-    private static void openssl(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(Dcmtk.require("openssl")));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(certs.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
+        return certificates.file(name);
     }
 
     @BeforeEach
     void makeCertificates() throws Exception {
-        if (made) {
-            return;
+        if (certificates == null) {
+            certificates = TestCertificates.makeIn(certs);
         }
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
-                "-subj", "/CN=Harmony Test CA");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.crt",
-                "-days", "2", "-subj", "/CN=Someone Else");
-        for (String who : List.of("server", "client", "elsewhere")) {
-            openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", who + ".key", "-out", who + ".csr", "-subj",
-                    "/CN=" + (who.equals("client") ? "MODALITY" : "harmony.test"));
-            Files.writeString(cert(who + ".ext"), switch (who) {
-                case "server" -> "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n";
-                case "elsewhere" -> "subjectAltName=DNS:harmony.test\nextendedKeyUsage=serverAuth\n";
-                default -> "extendedKeyUsage=clientAuth\n";
-            });
-            openssl("x509", "-req", "-in", who + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-                    "-out", who + ".crt", "-days", "2", "-extfile", who + ".ext");
-        }
-        made = true;
     }
 
     private static DicomTls serverTls(boolean requireClient) {

@@ -98,7 +98,8 @@ final class ScpAssociation implements Runnable {
                 t = Transport.plain(socket, scp.idleTimeout.toMillis());
             } else {
                 try {
-                    t = Transport.tls(socket, scp.tls, scp.tlsContext, scp.artimTimeout.toMillis());
+                    t = Transport.tls(socket, scp.tls, scp.tlsContext, scp.artimTimeout.toMillis(),
+                            scp.idleTimeout.toMillis());
                 } catch (IOException e) {
                     outcome = "TLS handshake failed: " + e.getMessage();
                     return;

@@ -5,12 +5,17 @@ import dev.harmony.dicom.net.ChannelInput;
 import dev.harmony.dicom.net.ChannelOutput;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.security.Principal;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
@@ -71,9 +76,16 @@ abstract class Transport implements Closeable {
         };
     }
 
+    /** Closes TLS sockets whose peer stops reading (socket timeouts bound reads only). */
+    private static final ScheduledExecutorService WRITE_WATCH = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "dicom-tls-write-timeout");
+        t.setDaemon(true);
+        return t;
+    });
+
     /** Runs the TLS handshake (bounded by {@code handshakeMillis}) as the server. */
-    static Transport tls(SocketChannel socket, DicomTls tls, SSLContext context, long handshakeMillis)
-            throws IOException {
+    static Transport tls(SocketChannel socket, DicomTls tls, SSLContext context, long handshakeMillis,
+            long writeTimeoutMillis) throws IOException {
         InetSocketAddress remote = (InetSocketAddress) socket.getRemoteAddress();
         SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(socket.socket(),
                 remote.getAddress().getHostAddress(), remote.getPort(), true);
@@ -82,7 +94,7 @@ abstract class Transport implements Closeable {
         ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, handshakeMillis));
         ssl.startHandshake();
         InputStream in = new java.io.BufferedInputStream(ssl.getInputStream(), 64 * 1024);
-        OutputStream out = new BufferedOutputStream(ssl.getOutputStream(), 64 * 1024);
+        OutputStream out = new BufferedOutputStream(new TimedOutput(ssl, socket, writeTimeoutMillis), 64 * 1024);
         Principal peer;
         try {
             peer = ssl.getSession().getPeerPrincipal();
@@ -121,5 +133,38 @@ abstract class Transport implements Closeable {
                 ssl.close();
             }
         };
+    }
+
+    /**
+     * Each write must finish within the timeout, else the connection is closed and the write fails. The
+     * channel is closed, not the SSLSocket: closing that waits for the blocked writer's lock.
+     */
+    private static final class TimedOutput extends FilterOutputStream {
+        private final SocketChannel channel;
+        private final long timeoutMillis;
+
+        TimedOutput(SSLSocket ssl, SocketChannel channel, long timeoutMillis) throws IOException {
+            super(ssl.getOutputStream());
+            this.channel = channel;
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ScheduledFuture<?> watch = WRITE_WATCH.schedule(this::closeSocket, timeoutMillis, TimeUnit.MILLISECONDS);
+            try {
+                out.write(b, off, len);
+            } finally {
+                watch.cancel(false);
+            }
+        }
+
+        private void closeSocket() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the blocked write fails either way
+            }
+        }
     }
 }

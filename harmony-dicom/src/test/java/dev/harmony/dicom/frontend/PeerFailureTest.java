@@ -194,6 +194,59 @@ class PeerFailureTest {
         }
     }
 
+    @Test
+    void aSenderThatStopsReadingIsCutOffAfterTheIdleTimeout() throws Exception {
+        startWithStore();
+        java.net.Socket socket = new java.net.Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", scp.localPort()));
+        try (RawPeer peer = new RawPeer(socket)) {
+            assertThat(peer.associate("RAW", "HARMONY").type()).isEqualTo(PduType.ASSOCIATE_AC);
+            assertThat(floodWithEchoes(peer)).as("the listener stopped reading and then closed").isTrue();
+        }
+        Dcmtk.await(Duration.ofSeconds(30), "the association to end", () -> scp.activeAssociations() == 0);
+        assertNothingStoredAndStillServing();
+    }
+
+    /**
+     * Sends C-ECHO-RQs on context 1 without reading a single response, until the connection fails
+     * (true) or a bound is reached (false); gives up after 60 s (the socket is then closed).
+     */
+    static boolean floodWithEchoes(RawPeer peer) throws Exception {
+        // Its own thread: a task on the shared pool could wait behind another test's leftovers.
+        java.util.concurrent.FutureTask<Boolean> flood = new java.util.concurrent.FutureTask<>(() -> flood(peer.out));
+        Thread writer = new Thread(flood, "echo-flood");
+        writer.setDaemon(true);
+        writer.start();
+        try {
+            return flood.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            peer.close();
+            throw new AssertionError("the listener neither read nor closed the connection within 60 s");
+        }
+    }
+
+    private static boolean flood(java.io.OutputStream out) {
+        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        try {
+            for (int i = 1; i <= 1000; i++) {
+                PDataWriter.sendAll(batch, batch, 16384, 1, true, Command.request(CommandField.C_ECHO_RQ, i,
+                        Uids.VERIFICATION, false).encode());
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        byte[] echoes = batch.toByteArray();
+        try {
+            for (int round = 0; round < 20_000; round++) { // at most 20 M requests
+                out.write(echoes);
+            }
+            return false;
+        } catch (java.io.IOException expected) {
+            return true;
+        }
+    }
+
     private static void sendCommand(RawPeer peer, int messageId, String instance) throws Exception {
         PDataWriter.sendAll(peer.out, peer, 16384, 1, true, Command.request(CommandField.C_STORE_RQ, messageId,
                 Uids.CT_IMAGE_STORAGE, true).setUs(Command.PRIORITY, 0)

@@ -27,7 +27,12 @@ final class RawPeer implements AutoCloseable {
     final InputStream in;
 
     RawPeer(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** Over a connected socket (e.g. one with small buffers, or TLS). */
+    RawPeer(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         out = socket.getOutputStream();
