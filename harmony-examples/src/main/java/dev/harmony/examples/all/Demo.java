@@ -3,6 +3,7 @@ package dev.harmony.examples.all;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.harmony.dicom.scu.AssociationRejectedException;
 import dev.harmony.dicom.scu.DicomClient;
+import dev.harmony.examples.Samples;
 import dev.harmony.examples.bench.DicomCorpus;
 import dev.harmony.examples.joltfhir.JoltFhirExample;
 import dev.harmony.examples.mllpfhir.MllpFhirExample;
@@ -198,11 +199,7 @@ public final class Demo {
 
     /** Sends the sample ADT^A01 twice (our own MLLP sender, as a legacy system would) and counts the Patients. */
     private void sendAdtTwice() throws Exception {
-        byte[] sample;
-        try (InputStream in = Objects.requireNonNull(
-                Demo.class.getClassLoader().getResourceAsStream(MllpFhirExample.SAMPLE), "sample message")) {
-            sample = in.readAllBytes();
-        }
+        byte[] sample = Samples.bytes(MllpFhirExample.SAMPLE);
         MllpForward sender = MllpForward.to("127.0.0.1", showcase.mllp().port()).ackTimeout(TIMEOUT).build();
         try {
             Request message = Request.builder(Hl7.MLLP, "ADT^A01").body(Body.ofBytes(sample, Hl7.ER7)).build();
@@ -223,11 +220,7 @@ public final class Demo {
     }
 
     private HttpResponse<String> postSample() throws Exception {
-        byte[] sample;
-        try (InputStream in = Objects.requireNonNull(
-                Demo.class.getClassLoader().getResourceAsStream(JoltFhirExample.SAMPLE), "sample payload")) {
-            sample = in.readAllBytes();
-        }
+        byte[] sample = Samples.bytes(JoltFhirExample.SAMPLE);
         HttpRequest request = HttpRequest.newBuilder(showcase.jolt().webhook()).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(sample)).build();

@@ -1,18 +1,16 @@
 package dev.harmony.examples.joltfhir;
 
+import dev.harmony.examples.Samples;
 import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.fhir.server.EmbeddedFhirServer;
 import dev.harmony.http.frontend.HttpIngress;
 import dev.harmony.pipeline.Pipeline;
 import dev.harmony.queue.DeliveryQueue;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * The running example as the {@code jolt-fhir} command starts it: the pipeline, plus an embedded FHIR
@@ -120,15 +118,7 @@ public final class JoltFhirServer implements AutoCloseable {
     }
 
     private static Path writeSample() {
-        try (InputStream in = Objects.requireNonNull(
-                JoltFhirServer.class.getClassLoader().getResourceAsStream(JoltFhirExample.SAMPLE), "sample")) {
-            Path file = Files.createTempFile("jolt-fhir-sample-", ".json");
-            file.toFile().deleteOnExit();
-            Files.write(file, in.readAllBytes());
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the sample payload", e);
-        }
+        return Samples.toTempFile(JoltFhirExample.SAMPLE, "jolt-fhir-sample-", ".json");
     }
 
     @Override

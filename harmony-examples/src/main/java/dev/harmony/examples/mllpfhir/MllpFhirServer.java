@@ -1,17 +1,15 @@
 package dev.harmony.examples.mllpfhir;
 
+import dev.harmony.examples.Samples;
 import dev.harmony.fhir.backend.FhirAuth;
 import dev.harmony.fhir.server.EmbeddedFhirServer;
 import dev.harmony.hl7.frontend.MllpListener;
 import dev.harmony.pipeline.Pipeline;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * The running example as the {@code mllp-fhir} command starts it: the pipeline, plus an embedded FHIR
@@ -93,15 +91,7 @@ public final class MllpFhirServer implements AutoCloseable {
     }
 
     private static Path writeSample() {
-        try (InputStream in = Objects.requireNonNull(
-                MllpFhirServer.class.getClassLoader().getResourceAsStream(MllpFhirExample.SAMPLE), "sample")) {
-            Path file = Files.createTempFile("mllp-fhir-sample-", ".hl7");
-            file.toFile().deleteOnExit();
-            Files.write(file, in.readAllBytes());
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the sample message", e);
-        }
+        return Samples.toTempFile(MllpFhirExample.SAMPLE, "mllp-fhir-sample-", ".hl7");
     }
 
     @Override
