@@ -6,6 +6,7 @@ import dev.harmony.dicom.DicomTls;
 import dev.harmony.dicom.Timeouts;
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.net.RoleSelection;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
 import dev.harmony.dicom.query.QueryModel;
@@ -24,7 +25,7 @@ import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 
 /**
- * A DICOM SCU: opens associations to a remote AE and sends C-ECHO, C-STORE, C-FIND and C-MOVE.
+ * A DICOM SCU: opens associations to a remote AE and sends C-ECHO, C-STORE, C-FIND, C-MOVE and C-GET.
  *
  * <pre>{@code
  * DicomClient client = DicomClient.callingAe("MODALITY").build();
@@ -33,6 +34,9 @@ import javax.net.ssl.SSLContext;
  * List<Integer> statuses = client.store(pacs, files); // one association for all files
  * List<Dataset> studies = client.find(pacs, DicomQuery.of(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
  *         new Dataset().set(QueryKeys.PATIENT_ID, "PID-1").set(QueryKeys.STUDY_INSTANCE_UID, "")));
+ * GetResult got = client.get(pacs, DicomQuery.of(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
+ *         new Dataset().set(QueryKeys.STUDY_INSTANCE_UID, studyUid)), List.of(ctImageStorage),
+ *         InstanceSink.toDirectory(dir));               // got.completed(), got.failed(), got.status()
  * }</pre>
  */
 public final class DicomClient {
@@ -131,6 +135,34 @@ public final class DicomClient {
         try (ScuAssociation a = open(called, List.of(Proposal.of(query.model().moveSopClass(),
                 TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)))) {
             return a.move(query, destinationAe);
+        }
+    }
+
+    /**
+     * C-GET on a fresh association: the peer sends what {@code query} matches back on the same
+     * association, and each instance streams to {@code sink} as it arrives (see {@link InstanceSink}).
+     * Proposes the model's GET context plus, for each of {@code sopClasses} (the storage SOP classes to
+     * accept, at most 63), explicit and implicit VR little endian contexts with SCP role selection
+     * (PS3.7 D.3.3.4). An instance of a class not listed is not sent by the peer; it counts as failed.
+     */
+    public GetResult get(DicomNode called, DicomQuery query, List<String> sopClasses, InstanceSink sink)
+            throws IOException {
+        Set<String> classes = new LinkedHashSet<>(sopClasses);
+        if (classes.isEmpty() || classes.size() > 63) {
+            throw new IllegalArgumentException("C-GET: name 1 to 63 storage SOP classes, not " + classes.size());
+        }
+        List<Proposal> proposals = new ArrayList<>();
+        proposals.add(Proposal.of(query.model().getSopClass(), TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN,
+                TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN));
+        List<RoleSelection> roles = new ArrayList<>();
+        for (String sop : classes) {
+            // One context per transfer syntax, so the peer can send each instance as it is stored.
+            proposals.add(Proposal.of(sop, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN));
+            proposals.add(Proposal.of(sop, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN));
+            roles.add(new RoleSelection(sop, false, true)); // we are the storage SCP on this association
+        }
+        try (ScuAssociation a = ScuAssociation.open(this, called, proposals, roles)) {
+            return a.get(query, sink);
         }
     }
 

@@ -4,6 +4,8 @@ import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.codec.Uids;
 import dev.harmony.dicom.dimse.Command;
 import dev.harmony.dicom.dimse.CommandField;
+import dev.harmony.dicom.dimse.DataStream;
+import dev.harmony.dicom.dimse.DimseStatus;
 import dev.harmony.dicom.dimse.MessageReader;
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.file.FileMeta;
@@ -19,6 +21,7 @@ import dev.harmony.dicom.net.PduType;
 import dev.harmony.dicom.net.PresentationContext;
 import dev.harmony.dicom.net.PresentationResult;
 import dev.harmony.dicom.net.ProtocolViolation;
+import dev.harmony.dicom.net.RoleSelection;
 import dev.harmony.dicom.net.UserInfo;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -64,6 +67,12 @@ public final class ScuAssociation implements AutoCloseable {
     }
 
     static ScuAssociation open(DicomClient client, DicomNode peer, List<Proposal> proposals) throws IOException {
+        return open(client, peer, proposals, List.of());
+    }
+
+    /** Opens an association proposing {@code proposals} and the SCP/SCU role selection sub-items {@code roles}. */
+    static ScuAssociation open(DicomClient client, DicomNode peer, List<Proposal> proposals, List<RoleSelection> roles)
+            throws IOException {
         if (proposals.isEmpty() || proposals.size() > 128) {
             throw new IllegalArgumentException("propose 1 to 128 presentation contexts, not " + proposals.size());
         }
@@ -90,7 +99,7 @@ public final class ScuAssociation implements AutoCloseable {
                 abstractSyntaxes.put(id, proposals.get(i).sopClass());
             }
             UserInfo info = new UserInfo(client.maxPduLength, Uids.IMPLEMENTATION_CLASS, Uids.IMPLEMENTATION_VERSION,
-                    0, 0, List.of());
+                    0, 0, roles);
             out.write(PduCodec.encode(new AssociateRequest(1, peer.aeTitle(), client.callingAe,
                     Uids.APPLICATION_CONTEXT, contexts, info)));
             out.flush();
@@ -300,6 +309,99 @@ public final class ScuAssociation implements AutoCloseable {
             abort();
             throw e;
         }
+    }
+
+    /**
+     * C-GET (PS3.4 C.4.3, PS3.7 9.1.3): asks the peer for what {@code query} matches; the peer sends each
+     * instance back on this association as a C-STORE sub-operation, which goes to {@code sink} while it
+     * arrives and is answered 0000, or 0110 if the sink throws. The association must have been opened with
+     * storage contexts and SCP role selection for the SOP classes expected ({@link DicomClient#get} does).
+     * Returns the final counts and status.
+     *
+     * @throws IllegalStateException if the peer accepted no context for the query's model
+     */
+    public synchronized GetResult get(DicomQuery query, InstanceSink sink) throws IOException {
+        String sopClass = query.model().getSopClass();
+        int context = contextFor(sopClass, null);
+        if (context < 0) {
+            throw new IllegalStateException(peer + " did not accept " + query.model() + " C-GET");
+        }
+        TransferSyntax ts = TransferSyntax.of(accepted.get(context).transferSyntax())
+                .orElseThrow(() -> new IllegalStateException(peer + " chose an unknown transfer syntax"));
+        int id = nextMessageId();
+        List<String> refused = new ArrayList<>();
+        try {
+            sendCommand(context, Command.request(CommandField.C_GET_RQ, id, sopClass, true).setUs(Command.PRIORITY, 0));
+            PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, false, query.identifier().encode(ts));
+            while (true) {
+                MessageReader.Event e = messages.next();
+                if (!(e instanceof MessageReader.Message m)) {
+                    throw new IOException(peer + " ended the association while we waited for C-GET responses (" + e + ")");
+                }
+                Command c = m.command();
+                if (c.commandField() == CommandField.C_STORE_RQ) {
+                    storeSubOperation(m, sink, refused);
+                    continue;
+                }
+                if (c.commandField() != CommandField.C_GET_RSP
+                        || c.us(Command.MESSAGE_ID_BEING_RESPONDED_TO).orElse(-1) != id) {
+                    throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU_PARAMETER, "unexpected " + c + " from " + peer);
+                }
+                if (m.data() != null) {
+                    m.data().drain(); // a Failed SOP Instance UID List, if any
+                }
+                if (c.status() != 0xFF00) {
+                    return new GetResult(c.status(), c.us(Command.NUMBER_OF_COMPLETED_SUBOPERATIONS).orElse(0),
+                            c.us(Command.NUMBER_OF_FAILED_SUBOPERATIONS).orElse(0),
+                            c.us(Command.NUMBER_OF_WARNING_SUBOPERATIONS).orElse(0), refused);
+                }
+            }
+        } catch (ProtocolViolation v) {
+            open = false;
+            try {
+                send(PduCodec.abort(2, v.abortReason()));
+            } catch (IOException ignored) {
+                // gone
+            }
+            socket.close();
+            throw v;
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+    }
+
+    /** Answers one C-STORE-RQ of a C-GET: the data set streams to {@code sink}. */
+    private void storeSubOperation(MessageReader.Message m, InstanceSink sink, List<String> refused) throws IOException {
+        Command rq = m.command();
+        DataStream data = m.data();
+        if (data == null) {
+            throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU_PARAMETER, "C-STORE-RQ without a data set from " + peer);
+        }
+        String sopClass = rq.string(Command.AFFECTED_SOP_CLASS_UID).orElse("");
+        String sopInstance = rq.string(Command.AFFECTED_SOP_INSTANCE_UID).orElse("");
+        PresentationResult pc = accepted.get(m.context());
+        int status;
+        if (pc == null || !sopClass.equals(abstractSyntaxes.get(m.context()))) {
+            data.drain();
+            status = DimseStatus.SOP_CLASS_NOT_SUPPORTED;
+        } else {
+            try {
+                sink.accept(sopClass, sopInstance, pc.transferSyntax(), data);
+                data.drain();
+                status = DimseStatus.SUCCESS;
+            } catch (IOException | RuntimeException e) {
+                if (data.failure() != null) {
+                    throw data.failure(); // the association broke, not the sink
+                }
+                data.drain();
+                status = DimseStatus.PROCESSING_FAILURE;
+            }
+        }
+        if (status != DimseStatus.SUCCESS) {
+            refused.add(sopInstance);
+        }
+        sendCommand(m.context(), Command.responseTo(rq, status));
     }
 
     /** A-RELEASE-RQ, wait for A-RELEASE-RP, close. */
