@@ -147,6 +147,15 @@ public final class DicomClient {
      */
     public GetResult get(DicomNode called, DicomQuery query, List<String> sopClasses, InstanceSink sink)
             throws IOException {
+        return get(called, query, sopClasses, sink, progress -> true);
+    }
+
+    /**
+     * C-GET as {@link #get(DicomNode, DicomQuery, List, InstanceSink)}; each Pending response's counts go
+     * to {@code onPending}, and returning false cancels (C-CANCEL): the result then normally has FE00.
+     */
+    public GetResult get(DicomNode called, DicomQuery query, List<String> sopClasses, InstanceSink sink,
+            Predicate<GetResult> onPending) throws IOException {
         Set<String> classes = new LinkedHashSet<>(sopClasses);
         if (classes.isEmpty() || classes.size() > 63) {
             throw new IllegalArgumentException("C-GET: name 1 to 63 storage SOP classes, not " + classes.size());
@@ -162,7 +171,7 @@ public final class DicomClient {
             roles.add(new RoleSelection(sop, false, true)); // we are the storage SCP on this association
         }
         try (ScuAssociation a = ScuAssociation.open(this, called, proposals, roles)) {
-            return a.get(query, sink);
+            return a.get(query, sink, onPending);
         }
     }
 

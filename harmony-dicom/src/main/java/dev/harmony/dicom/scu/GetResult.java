@@ -3,10 +3,10 @@ package dev.harmony.dicom.scu;
 import java.util.List;
 
 /**
- * The outcome of a C-GET.
+ * The outcome of a C-GET, or its progress so far while it is pending.
  *
- * @param status the final C-GET-RSP status: 0000, B000 (some sub-operations failed or had warnings),
- *        FE00 (cancelled) or a failure such as A702
+ * @param status the C-GET-RSP status: 0000, B000 (some sub-operations failed or had warnings),
+ *        FE00 (cancelled), a failure such as A702, or FF00 in the progress of a pending response
  * @param completed the peer's Number of Completed Sub-operations (0 if it sent none)
  * @param failed the peer's Number of Failed Sub-operations
  * @param warning the peer's Number of Warning Sub-operations

@@ -320,7 +320,17 @@ public final class ScuAssociation implements AutoCloseable {
      *
      * @throws IllegalStateException if the peer accepted no context for the query's model
      */
-    public synchronized GetResult get(DicomQuery query, InstanceSink sink) throws IOException {
+    public GetResult get(DicomQuery query, InstanceSink sink) throws IOException {
+        return get(query, sink, progress -> true);
+    }
+
+    /**
+     * C-GET as {@link #get(DicomQuery, InstanceSink)}, handing each Pending response's counts (status
+     * FF00) to {@code onPending}; when it returns false a C-CANCEL-RQ is sent, the sub-operations still
+     * arriving are answered, and the final status is then normally FE00 (PS3.7 9.3.3.3).
+     */
+    public synchronized GetResult get(DicomQuery query, InstanceSink sink, Predicate<GetResult> onPending)
+            throws IOException {
         String sopClass = query.model().getSopClass();
         int context = contextFor(sopClass, null);
         if (context < 0) {
@@ -330,6 +340,7 @@ public final class ScuAssociation implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException(peer + " chose an unknown transfer syntax"));
         int id = nextMessageId();
         List<String> refused = new ArrayList<>();
+        boolean cancelled = false;
         try {
             sendCommand(context, Command.request(CommandField.C_GET_RQ, id, sopClass, true).setUs(Command.PRIORITY, 0));
             PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, false, query.identifier().encode(ts));
@@ -350,10 +361,16 @@ public final class ScuAssociation implements AutoCloseable {
                 if (m.data() != null) {
                     m.data().drain(); // a Failed SOP Instance UID List, if any
                 }
+                GetResult counts = new GetResult(c.status(), c.us(Command.NUMBER_OF_COMPLETED_SUBOPERATIONS).orElse(0),
+                        c.us(Command.NUMBER_OF_FAILED_SUBOPERATIONS).orElse(0),
+                        c.us(Command.NUMBER_OF_WARNING_SUBOPERATIONS).orElse(0), refused);
                 if (c.status() != 0xFF00) {
-                    return new GetResult(c.status(), c.us(Command.NUMBER_OF_COMPLETED_SUBOPERATIONS).orElse(0),
-                            c.us(Command.NUMBER_OF_FAILED_SUBOPERATIONS).orElse(0),
-                            c.us(Command.NUMBER_OF_WARNING_SUBOPERATIONS).orElse(0), refused);
+                    return counts;
+                }
+                if (!cancelled && !onPending.test(counts)) {
+                    cancelled = true;
+                    sendCommand(context, Command.of(CommandField.C_CANCEL_RQ).setUs(Command.MESSAGE_ID_BEING_RESPONDED_TO, id)
+                            .setUs(Command.COMMAND_DATA_SET_TYPE, Command.NO_DATA_SET));
                 }
             }
         } catch (ProtocolViolation v) {

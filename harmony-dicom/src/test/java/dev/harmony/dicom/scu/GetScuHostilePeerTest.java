@@ -90,6 +90,9 @@ class GetScuHostilePeerTest {
         String next() {
             try {
                 MessageReader.Event e = messages.next();
+                if (e instanceof MessageReader.Message m && m.command().commandField() == CommandField.C_CANCEL_RQ) {
+                    return "C-CANCEL-RQ for " + m.command().us(Command.MESSAGE_ID_BEING_RESPONDED_TO).orElse(-1);
+                }
                 if (e instanceof MessageReader.Message m) {
                     return CommandField.name(m.command().commandField()) + " " + Integer.toHexString(m.command().status());
                 }
@@ -236,5 +239,40 @@ class GetScuHostilePeerTest {
         assertThat(sunk).containsExactly(INSTANCE + ":10", INSTANCE + ":10", INSTANCE + ":10");
         assertThat(r.isSuccess()).isTrue();
         assertThat(r.completed()).isEqualTo(3);
+    }
+
+    @Test
+    void cancellingSendsCCancelAndStillAnswersTheStoresInFlight() throws Exception {
+        List<Object> seen = new ArrayList<>();
+        List<GetResult> progress = new ArrayList<>();
+        GetResult r = withPeer(peer -> {
+            int ct = peer.context(CT);
+            int getContext = peer.context(QueryModel.STUDY_ROOT.getSopClass());
+            List<String> answers = new ArrayList<>();
+            peer.command(ct, peer.storeRq(101, CT));
+            peer.data(ct, new byte[] {8, 0, 0x16, 0, 'U', 'I', 2, 0, '1', 0}, true);
+            answers.add(peer.next());
+            peer.command(getContext, peer.finalRsp(0xFF00, 1, 0).setUs(Command.NUMBER_OF_REMAINING_SUBOPERATIONS, 4));
+            answers.add(peer.next()); // the cancel
+            peer.command(ct, peer.storeRq(102, CT)); // already under way when the cancel came
+            peer.data(ct, new byte[] {8, 0, 0x16, 0, 'U', 'I', 2, 0, '1', 0}, true);
+            answers.add(peer.next());
+            peer.command(getContext, peer.finalRsp(0xFE00, 2, 0).setUs(Command.NUMBER_OF_REMAINING_SUBOPERATIONS, 3));
+            answers.add(peer.next());
+            return answers + " get " + peer.getRq().messageId();
+        }, node -> client.get(node, QUERY, List.of(CT), (c, i, t, in) -> { }, p -> {
+            progress.add(p);
+            return false;
+        }), seen);
+        assertThat(seen).hasSize(1);
+        String transcript = seen.get(0).toString();
+        String getId = transcript.substring(transcript.lastIndexOf(' ') + 1);
+        assertThat(transcript).isEqualTo("[C-STORE-RSP 0, C-CANCEL-RQ for " + getId + ", C-STORE-RSP 0, release] get "
+                + getId);
+        assertThat(progress).hasSize(1);
+        assertThat(progress.get(0).status()).isEqualTo(0xFF00);
+        assertThat(progress.get(0).completed()).isEqualTo(1);
+        assertThat(r.status()).isEqualTo(0xFE00);
+        assertThat(r.completed()).isEqualTo(2);
     }
 }

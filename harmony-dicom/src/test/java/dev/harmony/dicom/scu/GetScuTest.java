@@ -159,6 +159,18 @@ class GetScuTest {
             assertThat(ctOnly.failed()).isEqualTo(1);
             assertThat(ctOnly.status()).isEqualTo(0xB000);
             assertThat(client.echo(harmony)).isZero();
+
+            // C-CANCEL after the first Pending: our SCP stops before the study is complete (FE00).
+            Map<String, byte[]> partial = new LinkedHashMap<>();
+            List<Integer> pendings = new java.util.ArrayList<>();
+            GetResult cancelled = client.get(harmony, study(S1), ALL_CLASSES, collect(partial), progress -> {
+                pendings.add(progress.completed());
+                return false;
+            });
+            assertThat(cancelled.status()).isEqualTo(0xFE00);
+            assertThat(pendings).containsExactly(1);
+            assertThat(cancelled.completed()).isBetween(1, 2).isEqualTo(partial.size()); // at most the one in flight
+            assertThat(client.echo(harmony)).isZero();
         }
     }
 }
