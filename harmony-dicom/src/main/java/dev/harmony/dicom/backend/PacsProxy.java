@@ -44,10 +44,12 @@ import org.slf4j.LoggerFactory;
  * PacsProxy.to(DicomNode.parse("PACS@pacs.local:104")).callingAe("HARMONY").otherwise(fileStore).build()
  * }</pre>
  *
- * <p>Failures use the same classification as {@link DicomForward}: a PACS that cannot be reached or
- * breaks off is {@code UPSTREAM_UNAVAILABLE} (retryable; 0110 through {@link DimseStatus#of}), one that
- * refuses our AE titles is {@code FORBIDDEN} (0124), and a failure status the PACS answers is passed back
- * as it is.
+ * <p>A PACS that cannot be reached or breaks off before answering is {@code UNAVAILABLE}, which
+ * {@link DimseStatus#of} makes A700 (refused: out of resources, try later): C-FIND and C-MOVE define no
+ * 0110, and SCUs such as DCMTK's show A700 as a known, transient refusal. A PACS that refuses our AE
+ * titles is {@code FORBIDDEN} (0124), as in {@link DicomForward}, and a failure status the PACS answers
+ * is passed back as it is, with the kind of {@link DimseStatus#kindOf}. A PACS that fails after some
+ * matches were sent ends the query with 0110 from the listener.
  */
 public final class PacsProxy implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(PacsProxy.class);
@@ -145,7 +147,7 @@ public final class PacsProxy implements Backend {
         }
         if (first instanceof Failure f) {
             relay.close();
-            return Response.rejected(Rejection.upstreamUnavailable("C-FIND at " + pacs + " failed: " + f.cause().getMessage()));
+            return Response.rejected(Rejection.unavailable("C-FIND at " + pacs + " failed: " + f.cause().getMessage()));
         }
         return Response.ok().with(DicomAttributes.MATCHES, relay);
     }
@@ -185,7 +187,7 @@ public final class PacsProxy implements Backend {
         if (e instanceof AssociationRejectedException rj) {
             return Response.rejected(Rejection.of(DicomForward.rejectKind(rj.reject()), e.getMessage()));
         }
-        return Response.rejected(Rejection.upstreamUnavailable("cannot reach " + pacs + ": " + e.getMessage()));
+        return Response.rejected(Rejection.unavailable("cannot reach " + pacs + ": " + e.getMessage()));
     }
 
     private record End(int status) {
