@@ -134,8 +134,8 @@ final class MoveScp {
         }
         Optional<Retrieval> retrieval = answer.isSuccess() ? answer.attribute(DicomAttributes.RETRIEVAL) : Optional.empty();
         String destinationAe = rq.string(Command.MOVE_DESTINATION).orElse("");
-        if (retrieval.isPresent() && !get && !scp.moveDestinations.containsKey(destinationAe)) {
-            // Checked after the exchange: a backend that relays the move needs no destination of ours.
+        if (answer.isSuccess() && !get && !scp.moveDestinations.containsKey(destinationAe)) {
+            // Checked after the exchange: a backend that relays the move (above) needs no destination of ours.
             answer = Response.rejected(Rejection.invalid("move destination '" + destinationAe + "' is not configured",
                     List.of())).with(DicomAttributes.DIMSE_STATUS, DESTINATION_UNKNOWN);
             retrieval = Optional.empty();
