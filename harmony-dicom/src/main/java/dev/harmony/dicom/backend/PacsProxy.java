@@ -138,7 +138,13 @@ public final class PacsProxy implements Backend {
             return Response.rejected(Rejection.unsupported(pacs.aeTitle() + " does not accept " + query.model() + " C-FIND"));
         }
         Relay relay = new Relay(association, query);
-        Object first = relay.peek();
+        Object first;
+        try {
+            first = relay.peek();
+        } catch (IOException e) {
+            relay.close();
+            return Response.rejected(Rejection.unavailable(e.getMessage()));
+        }
         if (first instanceof End end && end.status() != DimseStatus.SUCCESS) {
             relay.close();
             return Response.rejected(Rejection.of(DimseStatus.kindOf(end.status()), pacs.aeTitle()
