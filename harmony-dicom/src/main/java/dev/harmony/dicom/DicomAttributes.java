@@ -2,6 +2,7 @@ package dev.harmony.dicom;
 
 import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.MoveOutcome;
 import dev.harmony.dicom.query.QueryResults;
 import dev.harmony.dicom.query.Retrieval;
 import dev.harmony.message.Attribute;
@@ -58,10 +59,19 @@ public final class DicomAttributes {
     public static final Attribute<DicomQuery> QUERY = Attribute.of("dicom.query", DicomQuery.class);
     /** On a C-FIND response: the matches, pulled and closed by the listener. */
     public static final Attribute<QueryResults> MATCHES = Attribute.of("dicom.matches", QueryResults.class);
-    /** On a C-MOVE request: the AE title the instances go to (resolved by the listener's configuration). */
+    /**
+     * On a C-MOVE request: the AE title the instances go to, resolved by the listener's configuration
+     * when the backend answers with a {@link #RETRIEVAL}; a backend that relays the move (a PACS proxy)
+     * passes it on as it is.
+     */
     public static final Attribute<String> MOVE_DESTINATION = Attribute.of("dicom.move-destination", String.class);
     /** On a C-MOVE response: the instances to send. */
     public static final Attribute<Retrieval> RETRIEVAL = Attribute.of("dicom.retrieval", Retrieval.class);
+    /**
+     * On a C-MOVE response of a backend that had the move done elsewhere (a PACS proxy): the final status
+     * and sub-operation counts, which the listener sends as they are instead of sending instances.
+     */
+    public static final Attribute<MoveOutcome> MOVE_OUTCOME = Attribute.of("dicom.move-outcome", MoveOutcome.class);
     /** On a response: the DIMSE status to send, overriding the mapping of {@code DimseStatus.of}. */
     public static final Attribute<Integer> DIMSE_STATUS = Attribute.of("dicom.dimse-status", Integer.class);
     /** On a response of {@code DicomFileStore}: the Part-10 file the object was written to. */

@@ -22,7 +22,8 @@ import java.util.function.UnaryOperator;
 /**
  * {@code dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2] [--dir DIR]
  * [--forward-to AE@host:port [--queue-dir DIR | --queue JDBC-URL | --no-queue]] [--bind ADDRESS]
- * [--accept-private-sop-classes] [--index JDBC-URL] [--move-destination AE@host:port,...]}: runs
+ * [--accept-private-sop-classes] [--index JDBC-URL] [--move-destination AE@host:port,...]
+ * [--query-pacs AE@host:port]}: runs
  * {@link DicomScpExample} until Ctrl-C.
  */
 final class DicomScpCommand implements Command {
@@ -31,6 +32,7 @@ final class DicomScpCommand implements Command {
     private static final String TLS_KEY = "tls-key";
     private static final String TLS_TRUST = "tls-trust";
     private static final String TLS_REQUIRE_CLIENT = "tls-require-client-cert";
+    private static final String QUERY_PACS = "query-pacs";
 
     @Override
     public String name() {
@@ -51,6 +53,7 @@ final class DicomScpCommand implements Command {
                                  [--accept-private-sop-classes]
                                  [--tls-cert PEM --tls-key PEM [--tls-trust PEM] [--tls-require-client-cert]]
                                  [--index JDBC-URL] [--move-destination AE@host:port,...]
+                                 [--query-pacs AE@host:port]
                   --port              listener port (default 11112, 0 = any free port)
                   --bind              address to listen on (default 0.0.0.0, all interfaces)
                   --ae-title          our AE title (default HARMONY)
@@ -74,6 +77,9 @@ final class DicomScpCommand implements Command {
                   --index             keep the C-FIND index in PostgreSQL (jdbc:postgresql://HOST:PORT/DB?user=U),
                                       shared by several listeners; default: embedded, in DIR/.index
                   --move-destination  where C-MOVE may send (comma list of AE@host:port); a requestor names the AE
+                  --query-pacs        relay C-FIND and C-MOVE to this PACS instead of answering from the index
+                                      (C-STORE still goes to --dir); the PACS sends C-MOVE results straight to
+                                      the destination, so it must know the destination AE titles itself
                 """;
     }
 
@@ -81,7 +87,7 @@ final class DicomScpCommand implements Command {
     public Set<String> valuedOptions() {
         return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to", "bind", DashboardOption.OPTION,
                 QueueOption.DIR, QueueOption.JDBC, TLS_CERT, TLS_KEY, TLS_TRUST, ReindexCommand.INDEX,
-                "move-destination");
+                "move-destination", QUERY_PACS);
     }
 
     @Override
@@ -122,13 +128,31 @@ final class DicomScpCommand implements Command {
                 throw new IllegalArgumentException("option --move-destination: " + e.getMessage());
             }
         }
+        DicomNode queryPacs = args.dicomNode(QUERY_PACS).orElse(null);
+        if (queryPacs != null) {
+            // The PACS answers queries and sends moves itself: our index and destinations would be silently unused.
+            if (!moveDestinations.isEmpty()) {
+                throw new IllegalArgumentException("option --" + QUERY_PACS + " contradicts --move-destination: the PACS"
+                        + " sends C-MOVE results itself (configure the destinations in the PACS)");
+            }
+            if (indexUrl != null) {
+                throw new IllegalArgumentException("option --" + QUERY_PACS + " contradicts --index: queries go to the PACS");
+            }
+            if (queryPacs.port() == port && isThisMachine(queryPacs.host())) {
+                throw new IllegalArgumentException("option --" + QUERY_PACS + " names this listener itself (port " + port
+                        + "): every query would be sent back to it");
+            }
+        }
         return out -> {
             try (Startup startup = new Startup(); DicomIndex index = indexUrl == null ? null : DicomIndex.postgres(indexUrl)) {
-                Pipeline pipeline = startup.startPipeline("--port", port, DicomScpExample.pipeline(options, index,
+                Pipeline pipeline = startup.startPipeline("--port", port, DicomScpExample.pipeline(options, index, queryPacs,
                         b -> listener.apply(b).moveDestinations(moveDestinations.toArray(DicomNode[]::new))));
                 int bound = ((DicomScp) pipeline.frontend()).localPort();
                 PrintStream announce = startup.announce();
                 announce.println("READY dicom-scp " + bound);
+                if (queryPacs != null) {
+                    announce.println("C-FIND and C-MOVE are relayed to " + queryPacs);
+                }
                 if (options.forwardTo() != null) {
                     announce.println("forwarding to " + options.forwardTo() + (queue == null ? " synchronously (--no-queue)"
                             : " through the queue " + queueDescription(args, dir)));

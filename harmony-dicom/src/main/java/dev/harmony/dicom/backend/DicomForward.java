@@ -224,7 +224,7 @@ public final class DicomForward implements Backend {
      * An A-ASSOCIATE-RJ saying the PACS does not know our or its own AE title is configuration, not an
      * outage (FORBIDDEN, so a queue does not retry it); any other, transient or not, is retryable.
      */
-    private static Rejection.Kind rejectKind(AssociateReject rj) {
+    static Rejection.Kind rejectKind(AssociateReject rj) {
         boolean unknownAe = rj.result() == AssociateReject.PERMANENT && rj.source() == 1
                 && (rj.reason() == 3 || rj.reason() == 7);
         return unknownAe ? Rejection.Kind.FORBIDDEN : Rejection.Kind.UPSTREAM_UNAVAILABLE;

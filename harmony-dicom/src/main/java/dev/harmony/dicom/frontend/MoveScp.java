@@ -9,6 +9,7 @@ import dev.harmony.dicom.dimse.DataStream;
 import dev.harmony.dicom.dimse.DimseStatus;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.MoveOutcome;
 import dev.harmony.dicom.query.QueryModel;
 import dev.harmony.dicom.query.Retrieval;
 import dev.harmony.dicom.query.StoredInstance;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * The C-MOVE SCP of one association (PS3.4 C.4.2, PS3.7 9.1.4): a {@code C-MOVE} exchange through the
  * pipeline names the instances (a {@link Retrieval}); they go to the configured destination as C-STORE
  * sub-operations on one association of ours, with a Pending response after each (remaining, completed,
- * failed, warning) and a C-CANCEL looked for before each.
+ * failed, warning) and a C-CANCEL looked for before each. A backend that had the move done elsewhere
+ * (a PACS proxy) answers with a {@link MoveOutcome} instead, sent back as the final response.
  */
 final class MoveScp {
     private static final Logger LOG = LoggerFactory.getLogger(DicomScp.class);
@@ -114,7 +116,30 @@ final class MoveScp {
 
     void move(int context, String abstractSyntax, TransferSyntax ts, Command rq, DataStream data) throws IOException {
         Response answer = request(abstractSyntax, ts, rq, data);
+        Optional<MoveOutcome> relayed = get ? Optional.empty() : answer.attribute(DicomAttributes.MOVE_OUTCOME);
+        if (relayed.isPresent()) {
+            MoveOutcome o = relayed.get();
+            Command done = Command.responseTo(rq, o.status());
+            if (o.status() == FindScp.CANCELED && o.remaining() >= 0) {
+                done.setUs(Command.NUMBER_OF_REMAINING_SUBOPERATIONS, o.remaining());
+            }
+            putCount(done, Command.NUMBER_OF_COMPLETED_SUBOPERATIONS, o.completed());
+            putCount(done, Command.NUMBER_OF_FAILED_SUBOPERATIONS, o.failed());
+            putCount(done, Command.NUMBER_OF_WARNING_SUBOPERATIONS, o.warning());
+            answer.rejection().ifPresent(r -> done.setText(Command.ERROR_COMMENT, r.message(), 64));
+            association.sendCommandAndData(context, done, null);
+            LOG.info("association {}: C-MOVE relayed: status {}, {} completed, {} failed, {} warning", association.id(),
+                    DimseStatus.hex(o.status()), o.completed(), o.failed(), o.warning());
+            return;
+        }
         Optional<Retrieval> retrieval = answer.isSuccess() ? answer.attribute(DicomAttributes.RETRIEVAL) : Optional.empty();
+        String destinationAe = rq.string(Command.MOVE_DESTINATION).orElse("");
+        if (answer.isSuccess() && !get && !scp.moveDestinations.containsKey(destinationAe)) {
+            // Checked after the exchange: a backend that relays the move (above) needs no destination of ours.
+            answer = Response.rejected(Rejection.invalid("move destination '" + destinationAe + "' is not configured",
+                    List.of())).with(DicomAttributes.DIMSE_STATUS, DESTINATION_UNKNOWN);
+            retrieval = Optional.empty();
+        }
         if (retrieval.isEmpty()) {
             int status = answer.isSuccess() ? DimseStatus.SUCCESS : DimseStatus.of(answer);
             Command rsp = Command.responseTo(rq, status);
@@ -123,7 +148,7 @@ final class MoveScp {
             return;
         }
         List<StoredInstance> instances = retrieval.get().instances();
-        DicomNode destination = get ? null : scp.moveDestinations.get(rq.string(Command.MOVE_DESTINATION).orElse(""));
+        DicomNode destination = get ? null : scp.moveDestinations.get(destinationAe);
         int completed = 0;
         int failed = 0;
         int warning = 0;
@@ -219,6 +244,12 @@ final class MoveScp {
         }
     }
 
+    private static void putCount(Command rsp, int tag, int count) {
+        if (count >= 0) {
+            rsp.setUs(tag, count);
+        }
+    }
+
     private static Command counts(Command rsp, int remaining, int completed, int failed, int warning) {
         if (remaining >= 0) {
             rsp.setUs(Command.NUMBER_OF_REMAINING_SUBOPERATIONS, remaining);
@@ -251,10 +282,6 @@ final class MoveScp {
             return Response.rejected(Rejection.invalid(e.getMessage(), List.of()));
         }
         String destination = rq.string(Command.MOVE_DESTINATION).orElse("");
-        if (!get && !scp.moveDestinations.containsKey(destination)) {
-            return Response.rejected(Rejection.invalid("move destination '" + destination + "' is not configured",
-                    List.of())).with(DicomAttributes.DIMSE_STATUS, DESTINATION_UNKNOWN);
-        }
         var attributes = association.baseAttributes()
                 .with(DicomAttributes.SOP_CLASS_UID, sopClass)
                 .with(DicomAttributes.TRANSFER_SYNTAX, ts)

@@ -9,6 +9,7 @@ import dev.harmony.dicom.file.FileMeta;
 import dev.harmony.dicom.net.RoleSelection;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.MoveOutcome;
 import dev.harmony.dicom.query.QueryModel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -172,6 +173,18 @@ public final class DicomClient {
         }
         try (ScuAssociation a = ScuAssociation.open(this, called, proposals, roles)) {
             return a.get(query, sink, onPending);
+        }
+    }
+
+    /**
+     * C-MOVE on a fresh association, telling {@code onPending} each Pending response (return false to
+     * cancel); returns the final status and sub-operation counts.
+     */
+    public MoveOutcome move(DicomNode called, DicomQuery query, String destinationAe, Predicate<MoveOutcome> onPending)
+            throws IOException {
+        try (ScuAssociation a = open(called, List.of(Proposal.of(query.model().moveSopClass(),
+                TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)))) {
+            return a.move(query, destinationAe, onPending);
         }
     }
 

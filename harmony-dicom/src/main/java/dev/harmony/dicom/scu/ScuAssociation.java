@@ -11,6 +11,7 @@ import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.file.FileMeta;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.MoveOutcome;
 import dev.harmony.dicom.net.AbortReason;
 import dev.harmony.dicom.net.AssociateAccept;
 import dev.harmony.dicom.net.AssociateRequest;
@@ -266,7 +267,18 @@ public final class ScuAssociation implements AutoCloseable {
      *
      * @throws IllegalStateException if the peer accepted no context for the query's model
      */
-    public synchronized int move(DicomQuery query, String destinationAe) throws IOException {
+    public int move(DicomQuery query, String destinationAe) throws IOException {
+        return move(query, destinationAe, progress -> true).status();
+    }
+
+    /**
+     * C-MOVE like {@link #move(DicomQuery, String)}, telling {@code onPending} each Pending response;
+     * return false from it to cancel (C-CANCEL). Returns the final response's status and counts.
+     *
+     * @throws IllegalStateException if the peer accepted no context for the query's model
+     */
+    public synchronized MoveOutcome move(DicomQuery query, String destinationAe, Predicate<MoveOutcome> onPending)
+            throws IOException {
         String sopClass = query.model().moveSopClass();
         int context = contextFor(sopClass, null);
         if (context < 0) {
@@ -279,6 +291,7 @@ public final class ScuAssociation implements AutoCloseable {
             sendCommand(context, Command.request(CommandField.C_MOVE_RQ, id, sopClass, true).setUs(Command.PRIORITY, 0)
                     .setText(Command.MOVE_DESTINATION, dev.harmony.dicom.AeTitles.require(destinationAe, "move destination"), 16));
             PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, false, query.identifier().encode(ts));
+            boolean cancelled = false;
             while (true) {
                 MessageReader.Event e = messages.next();
                 if (!(e instanceof MessageReader.Message m)) {
@@ -292,8 +305,18 @@ public final class ScuAssociation implements AutoCloseable {
                 if (m.data() != null) {
                     m.data().drain(); // a Failed SOP Instance UID List, if any
                 }
-                if (c.status() != 0xFF00) {
-                    return c.status();
+                MoveOutcome outcome = new MoveOutcome(c.status(),
+                        c.us(Command.NUMBER_OF_REMAINING_SUBOPERATIONS).orElse(-1),
+                        c.us(Command.NUMBER_OF_COMPLETED_SUBOPERATIONS).orElse(-1),
+                        c.us(Command.NUMBER_OF_FAILED_SUBOPERATIONS).orElse(-1),
+                        c.us(Command.NUMBER_OF_WARNING_SUBOPERATIONS).orElse(-1));
+                if (!outcome.pending()) {
+                    return outcome;
+                }
+                if (!cancelled && !onPending.test(outcome)) {
+                    cancelled = true;
+                    sendCommand(context, Command.of(CommandField.C_CANCEL_RQ).setUs(Command.MESSAGE_ID_BEING_RESPONDED_TO, id)
+                            .setUs(Command.COMMAND_DATA_SET_TYPE, Command.NO_DATA_SET));
                 }
             }
         } catch (ProtocolViolation v) {

@@ -3,6 +3,7 @@ package dev.harmony.examples.dicom;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.backend.DicomFileStore;
 import dev.harmony.dicom.backend.DicomForward;
+import dev.harmony.dicom.backend.PacsProxy;
 import dev.harmony.dicom.backend.StoreAndForward;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.dicom.middleware.AeTitleCheck;
@@ -88,7 +89,17 @@ public final class DicomScpExample {
      * or from an embedded index under {@code DIR/.index} if null, with {@code listener} as above.
      */
     public static Pipeline pipeline(Options o, DicomIndex index, UnaryOperator<DicomScp.Builder> listener) {
-        DicomFileStore files = index == null ? DicomFileStore.under(o.dir()).indexed().build()
+        return pipeline(o, index, null, listener);
+    }
+
+    /**
+     * The example pipeline as above, but with {@code queryPacs} (if not null) answering C-FIND and C-MOVE
+     * through a {@link PacsProxy}: C-STORE still goes to the files (and on to {@code forwardTo}).
+     */
+    public static Pipeline pipeline(Options o, DicomIndex index, DicomNode queryPacs,
+            UnaryOperator<DicomScp.Builder> listener) {
+        DicomFileStore files = queryPacs != null ? DicomFileStore.under(o.dir()).build()
+                : index == null ? DicomFileStore.under(o.dir()).indexed().build()
                 : DicomFileStore.under(o.dir()).index(index).build();
         Backend backend = files;
         if (o.forwardTo() != null) {
@@ -97,6 +108,9 @@ public final class DicomScpExample {
             backend = o.queue() == null ? StoreAndForward.of(files, forward).build()
                     : StoreAndForward.of(files, o.queue().deliverTo(QUEUE_DESTINATION, forward).build()).build();
         }
+        if (queryPacs != null) {
+            backend = PacsProxy.to(queryPacs).callingAe(o.aeTitle()).otherwise(backend).build();
+        }
         var builder = Pipeline.builder()
                 .name("dicom-scp")
                 .source("Modality", "CT Scanner")
@@ -104,6 +118,9 @@ public final class DicomScpExample {
                 .use((o.allowedCallingAes().isEmpty() ? AeTitleCheck.anyCallingAe() : AeTitleCheck.allow(o.allowedCallingAes())).build())
                 .backend(backend)
                 .listener(new ObjectLog());
+        if (queryPacs != null) {
+            builder.target("PACS (queries)", queryPacs.toString());
+        }
         if (o.forwardTo() != null) {
             builder.target("PACS Archive", o.forwardTo().toString());
         }

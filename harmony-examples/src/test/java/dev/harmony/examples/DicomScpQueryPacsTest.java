@@ -1,0 +1,103 @@
+package dev.harmony.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.backend.DicomFileStore;
+import dev.harmony.dicom.frontend.DicomScp;
+import dev.harmony.dicom.scu.DicomClient;
+import dev.harmony.examples.bench.DicomCorpus;
+import dev.harmony.pipeline.Pipeline;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dicom-scp --query-pacs}: option contradictions are usage errors (exit 2), and the runner in its
+ * own JVM answers DCMTK findscu with the PACS's matches while C-STORE still lands in its {@code --dir}.
+ */
+class DicomScpQueryPacsTest {
+    private final RunnerHarness runner = new RunnerHarness();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void contradictionsAreUsageErrors() {
+        assertThat(runner.run("dicom-scp", "--port", "0", "--query-pacs", "PACS@127.0.0.1:1", "--move-destination",
+                "WS1@127.0.0.1:2")).isEqualTo(2);
+        assertThat(runner.err()).contains("option --query-pacs contradicts --move-destination");
+        assertThat(runner.run("dicom-scp", "--port", "0", "--query-pacs", "PACS@127.0.0.1:1", "--index",
+                "jdbc:postgresql://127.0.0.1:1/x")).isEqualTo(2);
+        assertThat(runner.err()).contains("option --query-pacs contradicts --index");
+        assertThat(runner.run("dicom-scp", "--port", "11112", "--query-pacs", "PACS@127.0.0.1:11112")).isEqualTo(2);
+        assertThat(runner.err()).contains("option --query-pacs names this listener itself");
+        assertThat(runner.run("dicom-scp", "--port", "0", "--query-pacs", "PACS@127.0.0.1:1", "--query-pacs",
+                "OTHER@127.0.0.1:2")).isEqualTo(2);
+        assertThat(runner.err()).contains("option --query-pacs is given twice");
+        assertThat(runner.run("dicom-scp", "--port", "0", "--query-pacs", "PACS@127.0.0.1")).isEqualTo(2);
+        assertThat(runner.err()).contains("option --query-pacs expects AE@host:port");
+        assertThat(runner.run("dicom-scp", "--help")).isZero();
+        assertThat(runner.out()).contains("--query-pacs");
+    }
+
+    @Test
+    void findscuGetsThePacsMatchesAndStoresStayLocal() throws Exception {
+        List<Path> corpus = DicomCorpus.write(tmp.resolve("corpus"), 3, 1);
+        DicomScp pacsListener = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("PACS").build();
+        try (Pipeline pacs = Pipeline.builder().name("pacs").frontend(pacsListener)
+                .backend(DicomFileStore.under(tmp.resolve("pacs")).indexed().build()).build()) {
+            pacs.start();
+            DicomClient client = DicomClient.callingAe("MODALITY").build();
+            assertThat(client.store(DicomNode.of("PACS", "127.0.0.1", pacsListener.localPort()), corpus)).containsOnly(0);
+            Path dir = tmp.resolve("data");
+            try (RunnerProcess proxy = RunnerProcess.start(tmp.resolve("runner.log"), "dicom-scp", "--bind", "127.0.0.1",
+                    "--port", "0", "--dir", dir.toString(), "--query-pacs", "PACS@127.0.0.1:" + pacsListener.localPort())) {
+                String found = output(RunnerProcess.tool("findscu"), "-v", "-S", "-aet", "MODALITY", "-aec", "HARMONY",
+                        "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID", "-k", "NumberOfStudyRelatedInstances",
+                        "127.0.0.1", "" + proxy.port());
+                assertThat(found).contains("(0020,1208) IS [3 ]").contains("Received Final Find Response (Success)");
+
+                // C-STORE goes to the runner's own directory, not to the PACS (which still holds 3).
+                assertThat(client.store(DicomNode.of("HARMONY", "127.0.0.1", proxy.port()), corpus.subList(0, 1)))
+                        .containsOnly(0);
+                RunnerProcess.await(Duration.ofSeconds(30), "the stored file", () -> dcmFiles(dir) == 1);
+                assertThat(output(RunnerProcess.tool("findscu"), "-v", "-S", "-aet", "MODALITY", "-aec", "HARMONY",
+                        "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID", "-k", "NumberOfStudyRelatedInstances",
+                        "127.0.0.1", "" + proxy.port())).contains("(0020,1208) IS [3 ]");
+            }
+        }
+    }
+
+    private static long dcmFiles(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(f -> f.toString().endsWith(".dcm")).count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static String output(String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true);
+        pb.environment().put("TCP_NODELAY", "1");
+        Process p = pb.start();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        });
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command[0]).isTrue();
+        return new String(out.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8) + "\nexit " + p.exitValue();
+    }
+}
