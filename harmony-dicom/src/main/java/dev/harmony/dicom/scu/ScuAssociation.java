@@ -242,19 +242,11 @@ public final class ScuAssociation implements AutoCloseable {
                 Dataset match = Dataset.decode(m.data().readAllBytes(), ts);
                 if (!cancelled && !onMatch.test(match)) {
                     cancelled = true;
-                    sendCommand(context, Command.of(CommandField.C_CANCEL_RQ).setUs(Command.MESSAGE_ID_BEING_RESPONDED_TO, id)
-                            .setUs(Command.COMMAND_DATA_SET_TYPE, Command.NO_DATA_SET));
+                    sendCancel(context, id);
                 }
             }
         } catch (ProtocolViolation v) {
-            open = false;
-            try {
-                send(PduCodec.abort(2, v.abortReason()));
-            } catch (IOException ignored) {
-                // gone
-            }
-            socket.close();
-            throw v;
+            throw abortFor(v);
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
@@ -315,19 +307,11 @@ public final class ScuAssociation implements AutoCloseable {
                 }
                 if (!cancelled && !onPending.test(outcome)) {
                     cancelled = true;
-                    sendCommand(context, Command.of(CommandField.C_CANCEL_RQ).setUs(Command.MESSAGE_ID_BEING_RESPONDED_TO, id)
-                            .setUs(Command.COMMAND_DATA_SET_TYPE, Command.NO_DATA_SET));
+                    sendCancel(context, id);
                 }
             }
         } catch (ProtocolViolation v) {
-            open = false;
-            try {
-                send(PduCodec.abort(2, v.abortReason()));
-            } catch (IOException ignored) {
-                // gone
-            }
-            socket.close();
-            throw v;
+            throw abortFor(v);
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
@@ -392,19 +376,11 @@ public final class ScuAssociation implements AutoCloseable {
                 }
                 if (!cancelled && !onPending.test(counts)) {
                     cancelled = true;
-                    sendCommand(context, Command.of(CommandField.C_CANCEL_RQ).setUs(Command.MESSAGE_ID_BEING_RESPONDED_TO, id)
-                            .setUs(Command.COMMAND_DATA_SET_TYPE, Command.NO_DATA_SET));
+                    sendCancel(context, id);
                 }
             }
         } catch (ProtocolViolation v) {
-            open = false;
-            try {
-                send(PduCodec.abort(2, v.abortReason()));
-            } catch (IOException ignored) {
-                // gone
-            }
-            socket.close();
-            throw v;
+            throw abortFor(v);
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
@@ -518,18 +494,29 @@ public final class ScuAssociation implements AutoCloseable {
             }
             throw new ProtocolViolation(AbortReason.UNEXPECTED_PDU_PARAMETER, "unexpected " + c + " from " + peer);
         } catch (ProtocolViolation v) {
-            open = false;
-            try {
-                send(PduCodec.abort(2, v.abortReason()));
-            } catch (IOException ignored) {
-                // gone
-            }
-            socket.close();
-            throw v;
+            throw abortFor(v);
         } catch (IOException e) {
             abort();
             throw e;
         }
+    }
+
+    /** Tells the peer we want no more answers to message {@code id} (C-CANCEL-RQ). */
+    private void sendCancel(int context, int id) throws IOException {
+        sendCommand(context, Command.of(CommandField.C_CANCEL_RQ).setUs(Command.MESSAGE_ID_BEING_RESPONDED_TO, id)
+                .setUs(Command.COMMAND_DATA_SET_TYPE, Command.NO_DATA_SET));
+    }
+
+    /** Ends the association the peer broke the protocol on: A-ABORT (service provider), then close. */
+    private ProtocolViolation abortFor(ProtocolViolation v) throws IOException {
+        open = false;
+        try {
+            send(PduCodec.abort(2, v.abortReason()));
+        } catch (IOException ignored) {
+            // gone
+        }
+        socket.close();
+        return v;
     }
 
     private void sendCommand(int context, Command command) throws IOException {
