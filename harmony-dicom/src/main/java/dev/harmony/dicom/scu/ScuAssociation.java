@@ -207,12 +207,8 @@ public final class ScuAssociation implements AutoCloseable {
      */
     public synchronized int find(DicomQuery query, Predicate<Dataset> onMatch) throws IOException {
         String sopClass = query.model().findSopClass();
-        int context = contextFor(sopClass, null);
-        if (context < 0) {
-            throw new IllegalStateException(peer + " did not accept " + query.model() + " C-FIND");
-        }
-        TransferSyntax ts = TransferSyntax.of(accepted.get(context).transferSyntax())
-                .orElseThrow(() -> new IllegalStateException(peer + " chose an unknown transfer syntax"));
+        int context = queryContext(sopClass, query, "C-FIND");
+        TransferSyntax ts = syntaxOf(context);
         int id = nextMessageId();
         try {
             sendCommand(context, Command.request(CommandField.C_FIND_RQ, id, sopClass, true).setUs(Command.PRIORITY, 0));
@@ -272,12 +268,8 @@ public final class ScuAssociation implements AutoCloseable {
     public synchronized MoveOutcome move(DicomQuery query, String destinationAe, Predicate<MoveOutcome> onPending)
             throws IOException {
         String sopClass = query.model().moveSopClass();
-        int context = contextFor(sopClass, null);
-        if (context < 0) {
-            throw new IllegalStateException(peer + " did not accept " + query.model() + " C-MOVE");
-        }
-        TransferSyntax ts = TransferSyntax.of(accepted.get(context).transferSyntax())
-                .orElseThrow(() -> new IllegalStateException(peer + " chose an unknown transfer syntax"));
+        int context = queryContext(sopClass, query, "C-MOVE");
+        TransferSyntax ts = syntaxOf(context);
         int id = nextMessageId();
         try {
             sendCommand(context, Command.request(CommandField.C_MOVE_RQ, id, sopClass, true).setUs(Command.PRIORITY, 0)
@@ -339,12 +331,8 @@ public final class ScuAssociation implements AutoCloseable {
     public synchronized GetResult get(DicomQuery query, InstanceSink sink, Predicate<GetResult> onPending)
             throws IOException {
         String sopClass = query.model().getSopClass();
-        int context = contextFor(sopClass, null);
-        if (context < 0) {
-            throw new IllegalStateException(peer + " did not accept " + query.model() + " C-GET");
-        }
-        TransferSyntax ts = TransferSyntax.of(accepted.get(context).transferSyntax())
-                .orElseThrow(() -> new IllegalStateException(peer + " chose an unknown transfer syntax"));
+        int context = queryContext(sopClass, query, "C-GET");
+        TransferSyntax ts = syntaxOf(context);
         int id = nextMessageId();
         List<String> refused = new ArrayList<>();
         boolean cancelled = false;
@@ -499,6 +487,20 @@ public final class ScuAssociation implements AutoCloseable {
             abort();
             throw e;
         }
+    }
+
+    /** The accepted context for a query/retrieve SOP class, or IllegalStateException naming the service. */
+    private int queryContext(String sopClass, DicomQuery query, String service) {
+        int context = contextFor(sopClass, null);
+        if (context < 0) {
+            throw new IllegalStateException(peer + " did not accept " + query.model() + " " + service);
+        }
+        return context;
+    }
+
+    private TransferSyntax syntaxOf(int context) {
+        return TransferSyntax.of(accepted.get(context).transferSyntax())
+                .orElseThrow(() -> new IllegalStateException(peer + " chose an unknown transfer syntax"));
     }
 
     /** Tells the peer we want no more answers to message {@code id} (C-CANCEL-RQ). */
