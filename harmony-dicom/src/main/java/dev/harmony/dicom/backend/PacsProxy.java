@@ -4,8 +4,8 @@ import dev.harmony.dicom.AeTitles;
 import dev.harmony.dicom.DicomAttributes;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.DicomTls;
+import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.Timeouts;
-import dev.harmony.dicom.dimse.DimseStatus;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
 import dev.harmony.dicom.query.RetrieveOutcome;
@@ -18,8 +18,8 @@ import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.Rejection;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
 import dev.harmony.dicom.query.RetrieveProgress;
 import dev.harmony.message.Attributes;
 import dev.harmony.message.Body;
@@ -240,7 +240,7 @@ public final class PacsProxy implements Backend {
 
     private Response unreachable(IOException e) {
         if (e instanceof AssociationRejectedException rj) {
-            return Response.rejected(Rejection.of(DicomForward.rejectKind(rj.reject()), e.getMessage()));
+            return Response.rejected(Rejection.of(DicomForward.rejectKind(rj), e.getMessage()));
         }
         return Response.rejected(Rejection.unavailable("cannot reach " + pacs + ": " + e.getMessage()));
     }

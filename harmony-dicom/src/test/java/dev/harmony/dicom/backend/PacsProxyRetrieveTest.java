@@ -10,7 +10,7 @@ import dev.harmony.dicom.Dcmtk;
 import dev.harmony.dicom.DicomAttributes;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.StoreScp;
-import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.internal.file.FileMeta;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;

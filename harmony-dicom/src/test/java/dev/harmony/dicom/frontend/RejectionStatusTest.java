@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harmony.dicom.DicomAttributes;
 import dev.harmony.dicom.DicomNode;
-import dev.harmony.dicom.codec.Uids;
-import dev.harmony.dicom.dimse.DimseStatus;
+import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
 import dev.harmony.dicom.query.QueryKeys;
