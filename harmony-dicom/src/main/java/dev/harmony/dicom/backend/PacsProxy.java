@@ -41,9 +41,15 @@ import org.slf4j.LoggerFactory;
  * Answers C-FIND and C-MOVE by asking a PACS: a query is relayed as it came (same model, level and
  * keys) and the PACS's matches stream back as the exchange's {@link QueryResults}, one at a time, so a
  * large answer never sits in memory; when our requestor cancels (or stops reading), the relayed query is
- * cancelled at the PACS too (C-CANCEL). A C-MOVE is relayed with the same Move Destination: the PACS
- * sends the instances straight to the destination, so <b>the PACS must know that AE title</b> (host and
- * port in its own configuration), and the PACS's final status and counts go back to the requestor.
+ * cancelled at the PACS too (C-CANCEL).
+ *
+ * <p>A C-MOVE is answered with a {@link RetrieveProgress}: the listener passes each of its responses on
+ * as it comes (Pending with the counts, then the final one) and relays the requestor's C-CANCEL, which
+ * is sent on the PACS's association at once. By default the C-MOVE is relayed with the same Move
+ * Destination: the PACS sends the instances straight to the destination, so <b>the PACS must know that
+ * AE title</b>. With {@link Builder#retrieveAndSend} the proxy fetches the instances itself (C-GET) and
+ * streams each on to the destination's backend, so the PACS needs to know no destination; the counts
+ * and final status are then the destination's (PS3.4 C.4.2.3.1: 0000, B000, A702 when all failed).
  * Every other exchange (C-STORE...) goes to the {@link Builder#otherwise next} backend, if any; C-GET is
  * not relayed (0122).
  *
@@ -51,12 +57,12 @@ import org.slf4j.LoggerFactory;
  * PacsProxy.to(DicomNode.parse("PACS@pacs.local:104")).callingAe("HARMONY").otherwise(fileStore).build()
  * }</pre>
  *
- * <p>A PACS that cannot be reached or breaks off before answering is {@code UNAVAILABLE}, which
- * {@link DimseStatus#of} makes A700 (refused: out of resources, try later): C-FIND and C-MOVE define no
- * 0110, and SCUs such as DCMTK's show A700 as a known, transient refusal. A PACS that refuses our AE
- * titles is {@code FORBIDDEN} (0124), as in {@link DicomForward}, and a failure status the PACS answers
- * is passed back as it is, with the kind of {@link DimseStatus#kindOf}. A PACS that fails after some
- * matches were sent ends the query with 0110 from the listener.
+ * <p>A PACS that cannot be reached or breaks off before answering a C-FIND is {@code UNAVAILABLE}, which
+ * {@link DimseStatus#of(Response, DimseStatus.Service)} makes A700 for C-FIND and A701 for C-MOVE. A PACS
+ * that refuses our AE titles is {@code FORBIDDEN} (0124), as in {@link DicomForward}, and a failure status
+ * the PACS answers is passed back as it is. A PACS that fails after some matches were sent ends the query
+ * with C000 from the listener; one that fails during a move ends it with A701 (no progress known yet) or
+ * A702 and the last counts (FE00 after a cancel).
  */
 public final class PacsProxy implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(PacsProxy.class);
