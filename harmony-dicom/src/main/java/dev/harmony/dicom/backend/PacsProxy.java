@@ -490,7 +490,6 @@ public final class PacsProxy implements Backend {
         private final String destinationAe;
         // written by the C-GET's thread only, read by it when it hands on a response
         private int completed;
-        private int failed;
         private int warning;
 
         Fetch(ScuAssociation association, DicomQuery query, Backend destination, String destinationAe) {
@@ -503,9 +502,8 @@ public final class PacsProxy implements Backend {
         @Override
         RetrieveOutcome retrieve() throws IOException {
             RetrieveOutcome pacsFinal = association.get(query, this::sendOn,
-                    p -> pending(new RetrieveOutcome(p.status(), p.remaining(), completed, failed + notSent(p), warning)));
-            int notSent = notSent(pacsFinal);
-            int allFailed = failed + notSent;
+                    p -> pending(new RetrieveOutcome(p.status(), p.remaining(), completed, failed(p), warning)));
+            int allFailed = failed(pacsFinal);
             int status = pacsFinal.status();
             if (status == DimseStatus.CANCEL) {
                 return new RetrieveOutcome(status, pacsFinal.remaining(), completed, allFailed, warning);
@@ -517,9 +515,12 @@ public final class PacsProxy implements Backend {
                     allFailed, warning);
         }
 
-        /** Instances the PACS counted failed that never reached our sink (those we refused it counts too). */
-        private int notSent(RetrieveOutcome pacs) {
-            return Math.max(0, pacs.failed() - pacs.refusedByUs().size());
+        /**
+         * The failed sub-operations so far: those we refused (the destination did not take them, or the
+         * PACS sent them on a context not ours), and those the PACS counted failed without sending them.
+         */
+        private int failed(RetrieveOutcome pacs) {
+            return Math.max(pacs.failed(), pacs.refusedByUs().size());
         }
 
         /** One C-STORE sub-operation of the C-GET: on to the destination; a refusal throws, so the PACS counts it failed. */
@@ -536,11 +537,9 @@ public final class PacsProxy implements Backend {
                                         .orElseThrow(() -> new IOException("unknown transfer syntax " + transferSyntax))))
                         .body(Body.ofStream(dataset, -1, DicomAttributes.DATASET_CONTENT_TYPE))
                         .build());
-            } catch (IOException | RuntimeException e) {
-                failed++;
-                throw e instanceof IOException io ? io : new IOException(e);
+            } catch (IOException e) {
+                throw e;
             } catch (Exception e) {
-                failed++;
                 throw new IOException(e);
             }
             int status = DimseStatus.of(r);
@@ -549,7 +548,6 @@ public final class PacsProxy implements Backend {
             } else if (r.isSuccess() && DimseStatus.isSuccessOrWarning(status)) {
                 warning++;
             } else {
-                failed++;
                 LOG.info("{} refused {} fetched from {}: {}", destinationAe, sopInstance, pacs,
                         r.rejection().map(Rejection::message).orElse(DimseStatus.hex(status)));
                 throw new IOException(destinationAe + " refused " + sopInstance);
