@@ -117,11 +117,16 @@ final class MoveScp {
 
     void move(int context, String abstractSyntax, TransferSyntax ts, Command rq, DataStream data) throws IOException {
         Response answer = request(abstractSyntax, ts, rq, data);
-        Optional<RetrieveProgress> relayed = get || !answer.isSuccess() ? Optional.empty()
-                : answer.attribute(DicomAttributes.RETRIEVE_PROGRESS);
-        if (relayed.isPresent()) {
+        Optional<RetrieveProgress> relayed = answer.attribute(DicomAttributes.RETRIEVE_PROGRESS);
+        if (relayed.isPresent() && !get && answer.isSuccess()) {
             relay(context, rq, relayed.get());
             return;
+        }
+        if (relayed.isPresent()) {
+            relayed.get().close(); // a C-GET's sub-operations must come back on this association: not relayable
+            if (get) {
+                answer = Response.rejected(Rejection.unsupported("C-GET cannot be answered by a retrieve done elsewhere"));
+            }
         }
         Optional<Retrieval> retrieval = answer.isSuccess() ? answer.attribute(DicomAttributes.RETRIEVAL) : Optional.empty();
         String destinationAe = rq.string(Command.MOVE_DESTINATION).orElse("");

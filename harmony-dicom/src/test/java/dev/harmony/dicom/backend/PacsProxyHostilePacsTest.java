@@ -90,6 +90,12 @@ class PacsProxyHostilePacsTest {
 
     /** Runs the modality's C-MOVE through a proxy to a raw PACS playing {@code script}; returns the final outcome. */
     private RetrieveOutcome moveThrough(Script script, boolean cancelAtFirstPending, List<String> seen) throws Exception {
+        return moveThrough(script, cancelAtFirstPending, seen, false);
+    }
+
+    /** As above; with {@code fetch}, the proxy retrieves and sends on, so the raw PACS gets a C-GET-RQ. */
+    private RetrieveOutcome moveThrough(Script script, boolean cancelAtFirstPending, List<String> seen, boolean fetch)
+            throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             server.setSoTimeout(20_000);
             CompletableFuture<String> pacs = CompletableFuture.supplyAsync(() -> {
@@ -109,17 +115,21 @@ class PacsProxyHostilePacsTest {
                     out.flush();
                     MessageReader messages = new MessageReader(pdus);
                     MessageReader.Message move = (MessageReader.Message) messages.next();
-                    assertThat(move.command().commandField()).isEqualTo(CommandField.C_MOVE_RQ);
+                    assertThat(move.command().commandField()).isEqualTo(fetch ? CommandField.C_GET_RQ : CommandField.C_MOVE_RQ);
                     move.data().drain();
                     return script.run(new Peer(out, messages, move.command(), move.context()));
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
+            PacsProxy.Builder proxy = PacsProxy.to(DicomNode.of("RAWPACS", "127.0.0.1", server.getLocalPort()))
+                    .responseTimeout(Duration.ofSeconds(1));
+            if (fetch) {
+                proxy.retrieveAndSend(java.util.Map.of("DEST", request -> dev.harmony.message.Response.ok()));
+            }
             Pipeline p = Pipeline.builder().name("proxy")
                     .frontend(DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("HARMONY").build())
-                    .backend(PacsProxy.to(DicomNode.of("RAWPACS", "127.0.0.1", server.getLocalPort()))
-                            .responseTimeout(Duration.ofSeconds(1)).build())
+                    .backend(proxy.build())
                     .build();
             p.start();
             try (p) {
@@ -207,5 +217,25 @@ class PacsProxyHostilePacsTest {
         }, false, seen);
         assertThat(seen).containsExactly("release");
         assertThat(end).isEqualTo(new RetrieveOutcome(0, -1, 2, 0, 0));
+    }
+
+    @Test
+    void fetchingFromAPacsThatAbortsAfterOnePendingGivesA702() throws Exception {
+        List<String> seen = new ArrayList<>();
+        RetrieveOutcome end = moveThrough(peer -> {
+            peer.pending(4, 1); // it claims one sent, but none reached us: nothing is confirmed delivered
+            peer.out().write(PduCodec.abort(2, 0));
+            peer.out().flush();
+            return "aborted";
+        }, false, seen, true);
+        assertThat(end).isEqualTo(new RetrieveOutcome(0xA702, -1, 0, 4, 0));
+    }
+
+    @Test
+    void fetchingFromAPacsThatNeverAnswersIsA701AfterTheResponseTimeout() throws Exception {
+        List<String> seen = new ArrayList<>();
+        RetrieveOutcome end = moveThrough(Peer::next, false, seen, true);
+        assertThat(seen).containsExactly("A-ABORT");
+        assertThat(end).isEqualTo(new RetrieveOutcome(0xA701, -1, -1, -1, -1));
     }
 }
