@@ -20,6 +20,7 @@ import dev.harmony.dicom.query.QueryLevel;
 import dev.harmony.dicom.query.QueryModel;
 import dev.harmony.dicom.query.RetrieveOutcome;
 import dev.harmony.dicom.scu.DicomClient;
+import dev.harmony.dicom.scu.ScuAssociation;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.Pipeline;
@@ -139,6 +140,42 @@ class PacsProxyRetrieveTest {
                 RetrieveOutcome next = client.move(harmony(p), study(S3), "DEST", o -> true);
                 assertThat(next.status()).isZero();
                 assertThat(next.completed()).isEqualTo(4);
+            }
+        }
+    }
+
+    /** A modality that aborts its association mid-move: the proxy cancels the PACS's move and keeps serving. */
+    @Test
+    void aModalityThatAbortsMidMoveGetsThePacsMoveCancelled() throws Exception {
+        List<Path> corpus = QueryCorpus.write(tmp.resolve("corpus"));
+        AtomicInteger stores = new AtomicInteger();
+        List<CancelTap> tapHolder = new ArrayList<>();
+        DicomScp destScp = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("DEST").build();
+        try (Pipeline dest = Pipeline.builder().name("dest").frontend(destScp).backend(request -> {
+            if (request.operation().equals(DicomAttributes.OP_C_STORE)) {
+                request.body().stream().transferTo(java.io.OutputStream.nullOutputStream());
+                if (stores.incrementAndGet() == 2 && !tapHolder.get(0).awaitCancel(30)) {
+                    return Response.rejected(Rejection.internal("no cancel came"));
+                }
+            }
+            return Response.ok();
+        }).build()) {
+            dest.start();
+            try (DcmQrScp pacs = DcmQrScp.start(tmp, "QRSCP", corpus, "DEST@127.0.0.1:" + destScp.localPort());
+                    CancelTap tap = new CancelTap("127.0.0.1", pacs.port());
+                    Pipeline p = proxy(PacsProxy.to(DicomNode.of("QRSCP", "127.0.0.1", tap.port())))) {
+                tapHolder.add(tap);
+                ScuAssociation modality = client.openMove(harmony(p), QueryModel.STUDY_ROOT);
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> modality.move(study(S1), "DEST", o -> {
+                    modality.abort(); // gone after the first Pending response
+                    return true;
+                })).isInstanceOf(IOException.class);
+                assertThat(tap.awaitCancel(30)).as("the PACS's move cancelled").isTrue();
+
+                RetrieveOutcome next = client.move(harmony(p), study(S3), "DEST", o -> true);
+                assertThat(next.status()).isZero();
+                assertThat(next.completed()).isEqualTo(4);
+                assertThat(stores.get()).isEqualTo(2 + 4); // nothing of S1 after the cancel
             }
         }
     }
