@@ -178,7 +178,7 @@ public final class PacsProxy implements Backend {
         } catch (IOException e) {
             return unreachable(e);
         }
-        if (!accepted(association, query)) {
+        if (!accepted(association, query.model().findSopClass())) {
             association.close();
             return Response.rejected(Rejection.unsupported(pacs.aeTitle() + " does not accept " + query.model() + " C-FIND"));
         }
@@ -203,9 +203,8 @@ public final class PacsProxy implements Backend {
         return Response.ok().with(DicomAttributes.MATCHES, relay);
     }
 
-    /** Whether the PACS accepted the find context in any transfer syntax ({@code supports} wants one). */
-    private static boolean accepted(ScuAssociation association, DicomQuery query) {
-        String sop = query.model().findSopClass();
+    /** Whether the PACS accepted the context of {@code sop} in either syntax we propose ({@code supports} wants one). */
+    private static boolean accepted(ScuAssociation association, String sop) {
         return association.supports(sop, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())
                 || association.supports(sop, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid());
     }
@@ -232,8 +231,7 @@ public final class PacsProxy implements Backend {
             return unreachable(e);
         }
         String sop = sendTo == null ? query.model().moveSopClass() : query.model().getSopClass();
-        if (!association.supports(sop, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())
-                && !association.supports(sop, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid())) {
+        if (!accepted(association, sop)) {
             association.close();
             return Response.rejected(Rejection.unsupported(pacs.aeTitle() + " does not accept " + query.model()
                     + (sendTo == null ? " C-MOVE" : " C-GET")));
