@@ -192,13 +192,17 @@ final class MoveScp {
                 throw e.getCause(); // the requestor's own association broke: nothing more to tell it
             } catch (IOException e) {
                 LOG.warn("association {}: C-MOVE to {}: {}", association.id(), destination, e.toString());
-                // the rest could not be sent: A702 if nothing was, else B000 (PS3.4 C.4.2.3.1), below
+                status = DimseStatus.UNABLE_TO_PERFORM_SUBOPERATIONS;
                 comment = get ? "C-STORE sub-operations failed" : "sending to " + destination.aeTitle() + " failed";
                 failed = instances.size() - completed - warning;
             }
         }
         if (status == DimseStatus.SUCCESS) {
+            // PS3.4 C.4.2.2.1/C.4.3.2: Warning when some failed or warned, Failure when none succeeded
             status = DimseStatus.ofSubOperations(completed, failed, warning);
+            if (comment == null && status == DimseStatus.UNABLE_TO_PERFORM_SUBOPERATIONS) {
+                comment = "every C-STORE sub-operation failed";
+            }
         }
         Command done = counts(Command.responseTo(rq, status), -1, completed, failed, warning);
         if (comment != null) {
