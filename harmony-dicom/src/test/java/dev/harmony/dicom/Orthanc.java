@@ -24,6 +24,11 @@ public final class Orthanc implements AutoCloseable {
     }
 
     public static Orthanc start(Path work, String aeTitle) throws IOException, InterruptedException {
+        return start(work, aeTitle, "");
+    }
+
+    /** As {@link #start(Path, String)}, with {@code extraConfig} (e.g. {@code ,"DicomModalities":{...}}) added. */
+    public static Orthanc start(Path work, String aeTitle, String extraConfig) throws IOException, InterruptedException {
         String binary = Dcmtk.require("Orthanc");
         Path storage = Files.createDirectories(work.resolve("orthanc-db"));
         int dicomPort = Dcmtk.freePort();
@@ -32,7 +37,8 @@ public final class Orthanc implements AutoCloseable {
         Files.writeString(config, "{\"Name\":\"TEST-PACS\",\"StorageDirectory\":\"" + storage + "\",\"IndexDirectory\":\""
                 + storage + "\",\"HttpPort\":" + httpPort + ",\"DicomPort\":" + dicomPort + ",\"DicomAet\":\"" + aeTitle
                 + "\",\"RemoteAccessAllowed\":false,\"AuthenticationEnabled\":false,\"Plugins\":[],"
-                + "\"DicomAlwaysAllowStore\":true,\"DicomAlwaysAllowEcho\":true,\"DicomAlwaysAllowFind\":true,\"DicomCheckCalledAet\":false}");
+                + "\"DicomAlwaysAllowStore\":true,\"DicomAlwaysAllowEcho\":true,\"DicomAlwaysAllowFind\":true,\"DicomCheckCalledAet\":false,"
+                + "\"DicomAlwaysAllowGet\":true,\"DicomAlwaysAllowMove\":true" + extraConfig + "}");
         Process p = new ProcessBuilder(binary, config.toString()).redirectErrorStream(true)
                 .redirectOutput(work.resolve("orthanc.log").toFile()).start();
         Orthanc o = new Orthanc(p, dicomPort, httpPort);

@@ -9,7 +9,7 @@ import dev.harmony.dicom.internal.file.FileMeta;
 import dev.harmony.dicom.internal.net.RoleSelection;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
-import dev.harmony.dicom.query.MoveOutcome;
+import dev.harmony.dicom.query.RetrieveOutcome;
 import dev.harmony.dicom.query.QueryModel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +35,7 @@ import javax.net.ssl.SSLContext;
  * List<Integer> statuses = client.store(pacs, files); // one association for all files
  * List<Dataset> studies = client.find(pacs, DicomQuery.of(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
  *         new Dataset().set(QueryKeys.PATIENT_ID, "PID-1").set(QueryKeys.STUDY_INSTANCE_UID, "")));
- * GetResult got = client.get(pacs, DicomQuery.of(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
+ * RetrieveOutcome got = client.get(pacs, DicomQuery.of(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
  *         new Dataset().set(QueryKeys.STUDY_INSTANCE_UID, studyUid)), List.of(ctImageStorage),
  *         InstanceSink.toDirectory(dir));               // got.completed(), got.failed(), got.status()
  * }</pre>
@@ -133,8 +133,7 @@ public final class DicomClient {
      * Returns the final status (0000, B000 when some sub-operations failed, or a failure).
      */
     public int move(DicomNode called, DicomQuery query, String destinationAe) throws IOException {
-        try (ScuAssociation a = open(called, List.of(Proposal.of(query.model().moveSopClass(),
-                TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)))) {
+        try (ScuAssociation a = openMove(called, query.model())) {
             return a.move(query, destinationAe);
         }
     }
@@ -146,7 +145,7 @@ public final class DicomClient {
      * accept, at most 63), explicit and implicit VR little endian contexts with SCP role selection
      * (PS3.7 D.3.3.4). An instance of a class not listed is not sent by the peer; it counts as failed.
      */
-    public GetResult get(DicomNode called, DicomQuery query, List<String> sopClasses, InstanceSink sink)
+    public RetrieveOutcome get(DicomNode called, DicomQuery query, List<String> sopClasses, InstanceSink sink)
             throws IOException {
         return get(called, query, sopClasses, sink, progress -> true);
     }
@@ -155,14 +154,26 @@ public final class DicomClient {
      * C-GET as {@link #get(DicomNode, DicomQuery, List, InstanceSink)}; each Pending response's counts go
      * to {@code onPending}, and returning false cancels (C-CANCEL): the result then normally has FE00.
      */
-    public GetResult get(DicomNode called, DicomQuery query, List<String> sopClasses, InstanceSink sink,
-            Predicate<GetResult> onPending) throws IOException {
+    public RetrieveOutcome get(DicomNode called, DicomQuery query, List<String> sopClasses, InstanceSink sink,
+            Predicate<RetrieveOutcome> onPending) throws IOException {
+        try (ScuAssociation a = openGet(called, query.model(), sopClasses)) {
+            return a.get(query, sink, onPending);
+        }
+    }
+
+    /**
+     * Opens an association for C-GET on {@code model}, as {@link #get(DicomNode, DicomQuery, List, InstanceSink)}
+     * does: the model's GET context plus, for each of {@code sopClasses} (1 to 63), explicit and implicit
+     * VR little endian storage contexts with SCP role selection. Use it to {@link ScuAssociation#cancel()}
+     * a C-GET from another thread.
+     */
+    public ScuAssociation openGet(DicomNode called, QueryModel model, List<String> sopClasses) throws IOException {
         Set<String> classes = new LinkedHashSet<>(sopClasses);
         if (classes.isEmpty() || classes.size() > 63) {
             throw new IllegalArgumentException("C-GET: name 1 to 63 storage SOP classes, not " + classes.size());
         }
         List<Proposal> proposals = new ArrayList<>();
-        proposals.add(Proposal.of(query.model().getSopClass(), TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN,
+        proposals.add(Proposal.of(model.getSopClass(), TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN,
                 TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN));
         List<RoleSelection> roles = new ArrayList<>();
         for (String sop : classes) {
@@ -171,19 +182,25 @@ public final class DicomClient {
             proposals.add(Proposal.of(sop, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN));
             roles.add(new RoleSelection(sop, false, true)); // we are the storage SCP on this association
         }
-        try (ScuAssociation a = ScuAssociation.open(this, called, proposals, roles)) {
-            return a.get(query, sink, onPending);
-        }
+        return ScuAssociation.open(this, called, proposals, roles);
+    }
+
+    /**
+     * Opens an association for C-MOVE on {@code model} (explicit, then implicit VR little endian).
+     * Use it to {@link ScuAssociation#cancel()} a C-MOVE from another thread.
+     */
+    public ScuAssociation openMove(DicomNode called, QueryModel model) throws IOException {
+        return open(called, List.of(Proposal.of(model.moveSopClass(), TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN,
+                TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)));
     }
 
     /**
      * C-MOVE on a fresh association, telling {@code onPending} each Pending response (return false to
      * cancel); returns the final status and sub-operation counts.
      */
-    public MoveOutcome move(DicomNode called, DicomQuery query, String destinationAe, Predicate<MoveOutcome> onPending)
+    public RetrieveOutcome move(DicomNode called, DicomQuery query, String destinationAe, Predicate<RetrieveOutcome> onPending)
             throws IOException {
-        try (ScuAssociation a = open(called, List.of(Proposal.of(query.model().moveSopClass(),
-                TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)))) {
+        try (ScuAssociation a = openMove(called, query.model())) {
             return a.move(query, destinationAe, onPending);
         }
     }
