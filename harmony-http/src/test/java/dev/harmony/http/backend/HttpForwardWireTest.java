@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harmony.http.Loopback;
 import dev.harmony.http.frontend.HttpIngress;
+import dev.harmony.http.internal.client.EventLoopRawUpstream;
 import dev.harmony.pipeline.Pipeline;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
