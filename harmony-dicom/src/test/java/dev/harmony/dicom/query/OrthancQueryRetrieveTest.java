@@ -4,6 +4,7 @@ import static dev.harmony.dicom.query.QueryCorpus.S1;
 import static dev.harmony.dicom.query.QueryCorpus.S2;
 import static dev.harmony.dicom.query.QueryCorpus.S3;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.harmony.dicom.Dcmtk;
@@ -20,6 +21,8 @@ import dev.harmony.dicom.internal.file.FileMeta;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.dicom.scu.GetResult;
 import dev.harmony.dicom.scu.InstanceSink;
+import dev.harmony.dicom.scu.Proposal;
+import dev.harmony.dicom.scu.ScuAssociation;
 import dev.harmony.pipeline.Pipeline;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -174,6 +177,21 @@ class OrthancQueryRetrieveTest {
         assertThat(uids(find(orthancNode, QueryModel.STUDY_ROOT, QueryLevel.IMAGE, QueryKeys.STUDY_INSTANCE_UID, S1,
                 QueryKeys.SERIES_INSTANCE_UID, s11, QueryKeys.SOP_INSTANCE_UID, list), QueryKeys.SOP_INSTANCE_UID))
                 .containsExactlyInAnyOrder(QueryCorpus.instance(S1, 1, 1), QueryCorpus.instance(S1, 1, 3));
+
+        // C-CANCEL after the first match: Orthanc ignores it for C-FIND and completes; the association stays in
+        // step (late matches are not taken for the next query's) and answers the same query again in full.
+        DicomQuery images = query(QueryModel.STUDY_ROOT, QueryLevel.IMAGE, QueryKeys.STUDY_INSTANCE_UID, S1,
+                QueryKeys.SERIES_INSTANCE_UID, s11, QueryKeys.SOP_INSTANCE_UID, "");
+        try (ScuAssociation a = client.open(orthancNode, List.of(DicomClient.findProposal(QueryModel.STUDY_ROOT),
+                Proposal.verification()))) {
+            List<Dataset> seen = new ArrayList<>();
+            assertThat(a.find(images, m -> seen.add(m) && false)).isIn(0x0000, 0xFE00);
+            assertThat(seen).isNotEmpty();
+            assertThat(a.echo()).isZero();
+            List<Dataset> again = new ArrayList<>();
+            assertThat(a.find(images, again::add)).isZero();
+            assertThat(uids(again, QueryKeys.SOP_INSTANCE_UID)).containsExactlyInAnyOrderElementsOf(instances);
+        }
     }
 
     @Test
@@ -328,6 +346,55 @@ class OrthancQueryRetrieveTest {
         }
     }
 
+    /**
+     * Orthanc 1.10 moves a whole patient with a Study Root C-MOVE at PATIENT level (a level Study Root does not
+     * have); our SCP refused it with A900 until it learned to read it as the Patient Root retrieve it means.
+     */
+    @Test
+    void orthancMovesAWholePatientFromOurScpAndSeesOurRefusalsAsTheyAre() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("patient"));
+        String[] studies = {QueryCorpus.ROOT + ".90", QueryCorpus.ROOT + ".91"};
+        List<Path> files = new ArrayList<>();
+        for (String study : studies) {
+            for (int i = 1; i <= 2; i++) {
+                files.add(QueryCorpus.write(dir, new Dataset().set(QueryKeys.SPECIFIC_CHARACTER_SET, "ISO_IR 100")
+                        .set(QueryKeys.SOP_CLASS_UID, Uids.CT_IMAGE_STORAGE)
+                        .set(QueryKeys.SOP_INSTANCE_UID, QueryCorpus.instance(study, 1, i))
+                        .set(QueryKeys.PATIENT_NAME, "Whole^Patient").set(QueryKeys.PATIENT_ID, "PID-W")
+                        .set(QueryKeys.PATIENT_BIRTH_DATE, "19600101").set(QueryKeys.STUDY_DATE, "20240101")
+                        .set(QueryKeys.STUDY_INSTANCE_UID, study).set(QueryKeys.SERIES_INSTANCE_UID, QueryCorpus.series(study, 1))
+                        .set(QueryKeys.MODALITY, "CT").set(QueryKeys.INSTANCE_NUMBER, Integer.toString(i))));
+            }
+        }
+        assertThat(client.store(harmonyNode, files)).containsOnly(0);
+        assertThat(orthanc.post("/modalities/harmony/echo", Map.of())).isEmpty(); // {} is Orthanc's success
+
+        // PATIENT level query, wildcard and returned keys, as Orthanc reads our answer.
+        JsonNode q = orthanc.post("/modalities/harmony/query", Map.of("Level", "Patient",
+                "Query", Map.of("PatientID", "PID-W*", "PatientName", "", "PatientBirthDate", "")));
+        JsonNode patients = orthanc.json("/queries/" + q.path("ID").asText() + "/answers?expand&simplify");
+        assertThat(patients).hasSize(1);
+        assertThat(patients.get(0).path("PatientName").asText()).isEqualTo("Whole^Patient");
+        assertThat(patients.get(0).path("PatientBirthDate").asText()).isEqualTo("19600101");
+
+        orthanc.post("/modalities/harmony/move", Map.of("Level", "Patient", "TargetAet", "ORTHANC", "Synchronous", true,
+                "Resources", List.of(Map.of("PatientID", "PID-W"))));
+        for (String study : studies) {
+            awaitInstances(study, 2);
+        }
+        for (Path f : files) {
+            Part10 original = Part10.read(f);
+            assertThat(orthancDataset(original.meta().sopInstanceUid())).as(f.toString()).isEqualTo(original.dataset());
+        }
+
+        // A destination we do not know: Orthanc's job fails with our A801, and nothing more arrives.
+        int before = orthanc.json("/instances").size();
+        assertThatThrownBy(() -> orthanc.post("/modalities/harmony/move", Map.of("Level", "Study", "TargetAet",
+                "NOWHERE", "Synchronous", true, "Resources", List.of(Map.of("StudyInstanceUID", studies[0])))))
+                .isInstanceOf(IOException.class).hasMessageContaining("0xA801");
+        assertThat(orthanc.json("/instances").size()).isEqualTo(before);
+    }
+
     // ---- 5. C-GET with Orthanc, compressed objects ----------------------------------------------------------------
 
     @Test
@@ -353,6 +420,18 @@ class OrthancQueryRetrieveTest {
         assertThat(s1.keySet()).containsExactlyInAnyOrderElementsOf(instancesOf(S1));
         for (var e : s1.entrySet()) {
             assertThat(e.getValue().transferSyntax()).isEqualTo(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid());
+            assertThat(e.getValue().dataset()).isEqualTo(orthancDataset(e.getKey()));
+        }
+
+        // C-CANCEL after the first Pending: Orthanc stops (FE00) and what it sent arrived whole. Orthanc's final
+        // count may leave out the sub-operation that was in flight when it read the cancel (we did get that one).
+        Map<String, Received> partial = new TreeMap<>();
+        GetResult cancelled = client.get(orthancNode, query(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
+                QueryKeys.STUDY_INSTANCE_UID, S1), List.of(Uids.CT_IMAGE_STORAGE), collect(partial), progress -> false);
+        assertThat(cancelled.status()).isEqualTo(0xFE00);
+        assertThat(cancelled.completed()).isBetween(1, 4);
+        assertThat(partial.size()).isBetween(cancelled.completed(), cancelled.completed() + 1).isLessThan(5);
+        for (var e : partial.entrySet()) {
             assertThat(e.getValue().dataset()).isEqualTo(orthancDataset(e.getKey()));
         }
 
