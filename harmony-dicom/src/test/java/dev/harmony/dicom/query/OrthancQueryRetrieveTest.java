@@ -239,6 +239,18 @@ class OrthancQueryRetrieveTest {
         // ... and our index answers for them.
         assertThat(uids(find(harmonyNode, QueryModel.STUDY_ROOT, QueryLevel.IMAGE, QueryKeys.STUDY_INSTANCE_UID, S2,
                 QueryKeys.SERIES_INSTANCE_UID, QueryCorpus.series(S2, 1), QueryKeys.SOP_INSTANCE_UID, ""), QueryKeys.SOP_INSTANCE_UID)).containsExactlyInAnyOrderElementsOf(held);
+
+        // Compressed instances come in their own transfer syntax (we accept RLE and JPEG), unchanged.
+        MoveOutcome c = client.move(orthancNode, query(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
+                QueryKeys.STUDY_INSTANCE_UID, COMPRESSED), "HARMONY", pending -> true);
+        assertThat(c.status()).isZero();
+        assertThat(c.completed()).isEqualTo(2);
+        for (Path f : compressed) {
+            Part10 original = Part10.read(f);
+            Part10 stored = Part10.read(fileInStore(tmp.resolve("store"), original.meta().sopInstanceUid()));
+            assertThat(stored.meta().transferSyntaxUid()).isEqualTo(original.meta().transferSyntaxUid());
+            assertThat(stored.dataset()).isEqualTo(original.dataset()).isEqualTo(orthancDataset(original.meta().sopInstanceUid()));
+        }
     }
 
     @Test
@@ -257,6 +269,15 @@ class OrthancQueryRetrieveTest {
             assertThat(held).contains(got.meta().sopInstanceUid());
             assertThat(got.dataset()).isEqualTo(orthancDataset(got.meta().sopInstanceUid()));
         }
+        // A destination Orthanc does not know: its own final status comes back through the proxy unchanged.
+        MoveOutcome direct = client.move(orthancNode, query(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
+                QueryKeys.STUDY_INSTANCE_UID, S3), "NOWHERE", pending -> true);
+        MoveOutcome relayed = client.move(proxyNode, query(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
+                QueryKeys.STUDY_INSTANCE_UID, S3), "NOWHERE", pending -> true);
+        assertThat(direct.status()).isNotZero();
+        assertThat(relayed.status()).isEqualTo(direct.status());
+        assertThat(received(storescp)).hasSize(4);
+
         // Our client through the proxy: Orthanc's own counts come back.
         MoveOutcome o = client.move(proxyNode, query(QueryModel.STUDY_ROOT, QueryLevel.SERIES,
                 QueryKeys.STUDY_INSTANCE_UID, S3, QueryKeys.SERIES_INSTANCE_UID, QueryCorpus.series(S3, 1)),
@@ -563,10 +584,13 @@ class OrthancQueryRetrieveTest {
     }
 
     private static byte[] datasetInStore(Path store, String sopInstanceUid) throws IOException {
+        return Part10.read(fileInStore(store, sopInstanceUid)).dataset();
+    }
+
+    private static Path fileInStore(Path store, String sopInstanceUid) throws IOException {
         try (Stream<Path> files = Files.walk(store)) {
-            Path f = files.filter(p -> p.getFileName().toString().equals(sopInstanceUid + ".dcm")).findFirst()
+            return files.filter(p -> p.getFileName().toString().equals(sopInstanceUid + ".dcm")).findFirst()
                     .orElseThrow(() -> new AssertionError(sopInstanceUid + " is not in " + store));
-            return Part10.read(f).dataset();
         }
     }
 
