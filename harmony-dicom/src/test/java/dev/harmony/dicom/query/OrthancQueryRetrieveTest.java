@@ -478,6 +478,16 @@ class OrthancQueryRetrieveTest {
         assertThat(r.completed()).isEqualTo(2);
         assertArrivedAsStored(got, compressed);
 
+        // The context budget (127 storage contexts) is checked before anything is sent.
+        List<String> twelve = new ArrayList<>();
+        for (int n = 1; n <= 12; n++) {
+            twelve.add("1.2.840.10008.5.1.4.1.1." + n);
+        }
+        assertThatThrownBy(() -> client.get(harmonyNode, study, twelve, collect(new TreeMap<>())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 127 storage contexts");
+        assertThatThrownBy(() -> client.get(harmonyNode, study, Map.of(Uids.CT_IMAGE_STORAGE, List.of()),
+                collect(new TreeMap<>()), progress -> true)).isInstanceOf(IllegalArgumentException.class);
+
         // We do not transcode: offered only uncompressed syntaxes, both are failed sub-operations.
         GetResult refused = client.get(harmonyNode, study, Map.of(Uids.CT_IMAGE_STORAGE,
                 List.of(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)),
