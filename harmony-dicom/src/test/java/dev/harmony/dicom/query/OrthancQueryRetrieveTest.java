@@ -296,6 +296,12 @@ class OrthancQueryRetrieveTest {
         for (int i = 1; i <= 3; i++) {
             files.add(Dcmtk.ctObject(dir, OURS, OURS + ".1", OURS + ".1." + i, 4096));
         }
+        // ... and one RLE object: the sub-operation proposes the stored syntax, so Orthanc gets it as stored.
+        Path plain = Dcmtk.ctObject(dir, OURS, OURS + ".1", OURS + ".1.4", 4096);
+        Path rle = dir.resolve("rle-4.dcm");
+        Dcmtk.Result compress = Dcmtk.run(TIMEOUT, "dcmcrle", plain.toString(), rle.toString());
+        assertThat(compress.exitCode()).as(compress.output()).isZero();
+        files.add(rle);
         assertThat(client.store(harmonyNode, files)).containsOnly(0);
         assertThat(orthanc.lookup(OURS, "Study")).isEmpty();
 
@@ -304,9 +310,12 @@ class OrthancQueryRetrieveTest {
                 "127.0.0.1", String.valueOf(harmonyNode.port()));
         assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(r.output()).contains("Received Final Move Response (Success)");
-        awaitInstances(OURS, 3);
+        awaitInstances(OURS, 4);
         for (Path f : files) {
             Part10 original = Part10.read(f);
+            String id = orthanc.lookup(original.meta().sopInstanceUid(), "Instance").orElseThrow();
+            assertThat(orthanc.json("/instances/" + id + "/metadata?expand").path("TransferSyntax").asText())
+                    .isEqualTo(original.meta().transferSyntaxUid());
             assertThat(orthancDataset(original.meta().sopInstanceUid())).as(f.toString()).isEqualTo(original.dataset());
         }
     }
@@ -414,6 +423,36 @@ class OrthancQueryRetrieveTest {
                 "NOWHERE", "Synchronous", true, "Resources", List.of(Map.of("StudyInstanceUID", studies[0])))))
                 .isInstanceOf(IOException.class).hasMessageContaining("0xA801");
         assertThat(orthanc.json("/instances").size()).isEqualTo(before);
+    }
+
+    /** ISO_IR 100 names: Orthanc's Latin-1 wildcards match at our SCP, ours at Orthanc, and the text survives. */
+    @Test
+    void latin1NamesMatchAndComeBackUnchangedBothWays() throws Exception {
+        String study = QueryCorpus.ROOT + ".95";
+        String name = "M\u00fcller^J\u00f6rg";
+        Path f = QueryCorpus.write(Files.createDirectories(tmp.resolve("latin1")), new Dataset()
+                .set(QueryKeys.SPECIFIC_CHARACTER_SET, "ISO_IR 100").set(QueryKeys.SOP_CLASS_UID, Uids.CT_IMAGE_STORAGE)
+                .set(QueryKeys.SOP_INSTANCE_UID, study + ".1.1").set(QueryKeys.PATIENT_NAME, name)
+                .set(QueryKeys.PATIENT_ID, "PID-L").set(QueryKeys.STUDY_INSTANCE_UID, study)
+                .set(QueryKeys.SERIES_INSTANCE_UID, study + ".1").set(QueryKeys.MODALITY, "CT"));
+        assertThat(client.store(harmonyNode, List.of(f))).containsOnly(0);
+        orthanc.upload(f);
+        for (String pattern : List.of("M\u00fc*", "*ller^J\u00f6*", "M?ller*")) {
+            JsonNode q = orthanc.post("/modalities/harmony/query", Map.of("Level", "Study", "Query",
+                    Map.of("PatientName", pattern, "StudyInstanceUID", "", "ModalitiesInStudy", "CT\\MR")));
+            JsonNode answers = orthanc.json("/queries/" + q.path("ID").asText() + "/answers?expand&simplify");
+            assertThat(answers).as(pattern).hasSize(1);
+            assertThat(answers.get(0).path("PatientName").asText()).isEqualTo(name);
+            assertThat(answers.get(0).path("StudyInstanceUID").asText()).isEqualTo(study);
+            if (pattern.contains("?")) {
+                continue; // Orthanc matches '?' against its UTF-8 copy, one byte of the two of 'ü': no match there
+            }
+            List<Dataset> theirs = find(orthancNode, QueryModel.STUDY_ROOT, QueryLevel.STUDY,
+                    QueryKeys.SPECIFIC_CHARACTER_SET, "ISO_IR 100", QueryKeys.PATIENT_NAME, pattern,
+                    QueryKeys.STUDY_INSTANCE_UID, "");
+            assertThat(byKey(theirs, QueryKeys.STUDY_INSTANCE_UID, QueryKeys.PATIENT_NAME)).as(pattern)
+                    .isEqualTo(Map.of(study, name));
+        }
     }
 
     // ---- 5. C-GET with Orthanc, compressed objects ----------------------------------------------------------------
