@@ -527,11 +527,11 @@ class OrthancQueryRetrieveTest {
         assertThatThrownBy(() -> client.get(harmonyNode, study, Map.of(Uids.CT_IMAGE_STORAGE, List.of()),
                 collect(new TreeMap<>()), progress -> true)).isInstanceOf(IllegalArgumentException.class);
 
-        // We do not transcode: offered only uncompressed syntaxes, both are failed sub-operations.
+        // We do not transcode: offered only uncompressed syntaxes, both are failed sub-operations (none done: A702).
         GetResult refused = client.get(harmonyNode, study, Map.of(Uids.CT_IMAGE_STORAGE,
                 List.of(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)),
                 collect(new TreeMap<>()), progress -> true);
-        assertThat(refused.status()).isEqualTo(0xB000);
+        assertThat(refused.status()).isEqualTo(0xA702);
         assertThat(refused.completed()).isZero();
         assertThat(refused.failed()).isEqualTo(2);
     }
