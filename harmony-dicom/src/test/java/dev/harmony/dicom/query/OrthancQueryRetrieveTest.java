@@ -100,7 +100,7 @@ class OrthancQueryRetrieveTest {
         proxyNode = DicomNode.of("PROXY", "127.0.0.1", proxyScp.localPort());
 
         orthanc = Orthanc.start(Files.createDirectories(tmp.resolve("orthanc")), "ORTHANC", orthancPort, Map.of(
-                "harmony", harmonyNode, "storescp", DicomNode.of("STORESCP", "127.0.0.1", storescp.port())));
+                "harmony", harmonyNode, "proxy", proxyNode, "storescp", DicomNode.of("STORESCP", "127.0.0.1", storescp.port())));
         for (Path f : corpus) {
             orthanc.upload(f); // stored by Orthanc as it is, so its files are the corpus files
         }
@@ -263,8 +263,8 @@ class OrthancQueryRetrieveTest {
         List<String> held = instancesOf(S3);
         assertThat(held).hasSize(4);
         // The final response came after the sub-operations; storescp may still be renaming its last file.
-        Dcmtk.await(TIMEOUT, "storescp to hold the 4 instances of S3", () -> received(storescp).size() == 4);
-        for (Path f : received(storescp)) {
+        Dcmtk.await(TIMEOUT, "storescp to hold the 4 instances of S3", () -> received(storescp, S3).size() == 4);
+        for (Path f : received(storescp, S3)) {
             Part10 got = Part10.read(f);
             assertThat(held).contains(got.meta().sopInstanceUid());
             assertThat(got.dataset()).isEqualTo(orthancDataset(got.meta().sopInstanceUid()));
@@ -276,7 +276,7 @@ class OrthancQueryRetrieveTest {
                 QueryKeys.STUDY_INSTANCE_UID, S3), "NOWHERE", pending -> true);
         assertThat(direct.status()).isNotZero();
         assertThat(relayed.status()).isEqualTo(direct.status());
-        assertThat(received(storescp)).hasSize(4);
+        assertThat(received(storescp, S3)).hasSize(4);
 
         // Our client through the proxy: Orthanc's own counts come back.
         MoveOutcome o = client.move(proxyNode, query(QueryModel.STUDY_ROOT, QueryLevel.SERIES,
@@ -285,6 +285,29 @@ class OrthancQueryRetrieveTest {
         assertThat(o.status()).isZero();
         assertThat(o.completed()).isEqualTo(3);
         assertThat(o.failed()).isZero();
+    }
+
+    /** Orthanc's REST API asking our PacsProxy, which asks Orthanc: the answers are Orthanc's own. */
+    @Test
+    void orthancQueriesThroughOurPacsProxy() throws Exception {
+        Map<String, Object> study = Map.of("Level", "Study", "Query",
+                Map.of("PatientID", "PID1", "StudyInstanceUID", "", "StudyDate", "", "AccessionNumber", ""));
+        JsonNode relayed = orthanc.post("/modalities/proxy/query", study);
+        JsonNode answers = orthanc.json("/queries/" + relayed.path("ID").asText() + "/answers?expand&simplify");
+        Map<String, String> got = new TreeMap<>();
+        for (JsonNode a : answers) {
+            got.put(a.path("StudyInstanceUID").asText(), a.path("AccessionNumber").asText());
+        }
+        assertThat(got).isEqualTo(Map.of(S1, "ACC1", S2, "ACC2"));
+
+        // Its retrieve through the proxy: the C-MOVE is relayed and Orthanc sends to the destination itself.
+        JsonNode series = orthanc.post("/modalities/proxy/query", Map.of("Level", "Series", "Query",
+                Map.of("StudyInstanceUID", S1, "SeriesInstanceUID", QueryCorpus.series(S1, 2))));
+        assertThat(orthanc.json("/queries/" + series.path("ID").asText() + "/answers")).hasSize(1);
+        orthanc.post("/queries/" + series.path("ID").asText() + "/retrieve",
+                Map.of("TargetAet", "STORESCP", "Synchronous", true));
+        Dcmtk.await(TIMEOUT, "storescp to hold the 2 instances of S1 series 2",
+                () -> received(storescp, QueryCorpus.series(S1, 2)).size() == 2);
     }
 
     // ---- 3. Orthanc as the C-MOVE destination -------------------------------------------------------------------
@@ -643,9 +666,11 @@ class OrthancQueryRetrieveTest {
         }
     }
 
-    private static List<Path> received(StoreScp storescp) {
+    /** The files storescp holds whose SOP instance UID (it names them MODALITY.UID) starts with {@code prefix}. */
+    private static List<Path> received(StoreScp storescp, String prefix) {
         try (Stream<Path> files = Files.list(storescp.dir())) {
-            return files.filter(Files::isRegularFile).toList();
+            return files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().contains("." + prefix + "."))
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
