@@ -94,7 +94,8 @@ public final class PacsProxy implements Backend {
     private final Backend next;
     /** Retrieve-and-send-on: the destinations by AE title; null when moves are relayed. */
     private final Map<String, Backend> fetchTo;
-    private final List<String> storageClasses;
+    /** What the fetch accepts: each storage class in explicit and implicit VR LE (what DicomForward sends on). */
+    private final Map<String, List<TransferSyntax>> storageClasses;
 
     private PacsProxy(Builder b) {
         this.pacs = b.pacs;
@@ -104,7 +105,10 @@ public final class PacsProxy implements Backend {
         this.responseTimeout = b.responseTimeout;
         this.next = b.next;
         this.fetchTo = b.fetchTo == null ? null : Map.copyOf(b.fetchTo);
-        this.storageClasses = List.copyOf(b.storageClasses);
+        Map<String, List<TransferSyntax>> fetched = new java.util.LinkedHashMap<>();
+        b.storageClasses.forEach(sop -> fetched.put(sop, List.of(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN,
+                TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)));
+        this.storageClasses = java.util.Collections.unmodifiableMap(fetched);
     }
 
     /** Starts configuring a proxy to {@code pacs}. */

@@ -9,10 +9,11 @@ import dev.harmony.dicom.internal.dimse.Command;
 import dev.harmony.dicom.internal.dimse.DataStream;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
-import dev.harmony.dicom.query.RetrieveOutcome;
-import dev.harmony.dicom.query.RetrieveProgress;
+import dev.harmony.dicom.query.QueryKeys;
 import dev.harmony.dicom.query.QueryModel;
 import dev.harmony.dicom.query.Retrieval;
+import dev.harmony.dicom.query.RetrieveOutcome;
+import dev.harmony.dicom.query.RetrieveProgress;
 import dev.harmony.dicom.query.StoredInstance;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.dicom.scu.Proposal;
@@ -145,6 +146,9 @@ final class MoveScp {
             Command rsp = Command.responseTo(rq, status);
             answer.rejection().ifPresent(r -> rsp.setText(Command.ERROR_COMMENT, r.message(), 64));
             association.sendCommandAndData(context, rsp, null);
+            // Said once here, as FindScp does: otherwise a refused retrieve leaves no trace of why.
+            answer.rejection().ifPresent(r -> LOG.info("association {}: {} refused with {}: {}", association.id(),
+                    get ? "C-GET" : "C-MOVE", DimseStatus.hex(status), r.message()));
             return;
         }
         List<StoredInstance> instances = retrieval.get().instances();
@@ -355,7 +359,15 @@ final class MoveScp {
         }
         DicomQuery query;
         try {
-            query = DicomQuery.of(model.get(), Dataset.decode(encoded, ts));
+            Dataset identifier = Dataset.decode(encoded, ts);
+            QueryModel m = model.get();
+            if (m == QueryModel.STUDY_ROOT && identifier.string(QueryKeys.QUERY_RETRIEVE_LEVEL)
+                    .map(l -> l.trim().equalsIgnoreCase("PATIENT")).orElse(false)) {
+                // Orthanc (1.10) retrieves a whole patient with a Study Root C-MOVE at PATIENT level, a level that
+                // model does not have; what it names is still unambiguous, so retrieve it as Patient Root does.
+                m = QueryModel.PATIENT_ROOT;
+            }
+            query = DicomQuery.of(m, identifier);
         } catch (DicomFormatException e) {
             return Response.rejected(Rejection.malformed("identifier cannot be parsed: " + e.getMessage()));
         } catch (IllegalArgumentException e) {

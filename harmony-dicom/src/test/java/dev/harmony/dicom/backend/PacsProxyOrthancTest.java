@@ -54,7 +54,7 @@ class PacsProxyOrthancTest {
         try (StoreScp known = StoreScp.start(Files.createDirectories(tmp.resolve("known")), "KNOWN");
                 StoreScp unknown = StoreScp.start(Files.createDirectories(tmp.resolve("unknown")), "UNKNOWN");
                 Orthanc orthanc = Orthanc.start(Files.createDirectories(tmp.resolve("orthanc")), "ORTHANC",
-                        ",\"DicomModalities\":{\"known\":[\"KNOWN\",\"127.0.0.1\"," + known.port() + "]}")) {
+                        Map.of("known", DicomNode.of("KNOWN", "127.0.0.1", known.port())))) {
             DicomNode pacs = DicomNode.of("ORTHANC", "127.0.0.1", orthanc.dicomPort());
             assertThat(client.store(pacs, corpus)).containsOnly(0);
             try (Pipeline relay = proxy(PacsProxy.to(pacs));
