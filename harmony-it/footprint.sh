@@ -20,7 +20,7 @@ cat > "$work/settings.xml" <<XML
 </profile></profiles><activeProfiles><activeProfile>m2</activeProfile></activeProfiles></settings>
 XML
 printf '%-22s %5s %9s\n' module jars MB
-for m in harmony-api harmony-diagram harmony-testing harmony-queue harmony-dicom harmony-http harmony-transform harmony-micrometer harmony-fhir harmony-fhir-server; do
+for m in harmony-api harmony-diagram harmony-testing harmony-queue harmony-dicom harmony-http-client harmony-http harmony-transform harmony-micrometer harmony-fhir harmony-fhir-server; do
   mkdir -p "$work/$m"
   cat > "$work/$m/pom.xml" <<XML
 <project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>

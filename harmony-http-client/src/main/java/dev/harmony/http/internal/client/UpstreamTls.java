@@ -1,6 +1,5 @@
 package dev.harmony.http.internal.client;
 
-import io.undertow.protocols.ssl.UndertowXnioSsl;
 import java.security.KeyManagementException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -15,10 +14,11 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import org.xnio.OptionMap;
 import org.xnio.Xnio;
+import org.xnio.ssl.JsseXnioSsl;
 import org.xnio.ssl.XnioSsl;
 
 /**
- * TLS to an https upstream on XNIO connections (Undertow's SSL conduit). The certificate is checked
+ * TLS to an https upstream on XNIO connections (XNIO's own JSSE conduit: no Undertow needed). The certificate is checked
  * against the trust store of the given context and against the upstream's host name, as a browser would
  * (a plain SSLEngine checks only the chain); SNI names that host.
  */
@@ -36,7 +36,7 @@ final class UpstreamTls {
                 throw new IllegalStateException("no default TLS context in this JVM", e);
             }
         }
-        return new UndertowXnioSsl(Xnio.getInstance(Xnio.class.getClassLoader()), OptionMap.EMPTY,
+        return new JsseXnioSsl(Xnio.getInstance(Xnio.class.getClassLoader()), OptionMap.EMPTY,
                 new HostChecking(base, host));
     }
 

@@ -44,7 +44,7 @@ final class EventLoopPool {
             // connectTimeout bounds the whole wait for a connection, also behind busy ones
             exchange.queueTimer = ioThread.executeAfter(() -> {
                 if (waiting.remove(exchange)) {
-                    exchange.fail(new SocketTimeoutException("no connection to "
+                    exchange.fail(new ConnectTimeoutException("no connection to "
                             + client.origin + " free within " + client.connectTimeoutMillis + " ms (" + open
                             + " busy)"));
                 }
@@ -61,7 +61,7 @@ final class EventLoopPool {
         boolean[] timedOut = {false};
         XnioExecutor.Key timer = ioThread.executeAfter(() -> {
             timedOut[0] = true;
-            exchange.fail(new SocketTimeoutException("no connection to " + client.origin
+            exchange.fail(new ConnectTimeoutException("no connection to " + client.origin
                     + " within " + client.connectTimeoutMillis + " ms"));
         }, client.connectTimeoutMillis, TimeUnit.MILLISECONDS);
         try {
@@ -103,8 +103,12 @@ final class EventLoopPool {
     /** Unreachable, unknown host and the like: all one ConnectException for callers (cause kept). */
     private void connectFailed(EventLoopExchange exchange, Exception e) {
         open--;
-        if (e instanceof ConnectException || e instanceof SocketTimeoutException) {
+        if (e instanceof ConnectException || e instanceof ConnectTimeoutException) {
             exchange.fail(e);
+        } else if (e instanceof SocketTimeoutException) {
+            ConnectTimeoutException wrapped = new ConnectTimeoutException("no connection to " + client.origin + ": " + e);
+            wrapped.initCause(e);
+            exchange.fail(wrapped);
         } else {
             ConnectException wrapped = new ConnectException("cannot connect to " + client.origin + ": " + e);
             wrapped.initCause(e);
