@@ -20,7 +20,7 @@ final class Logging {
     /** The loggers --verbose opens up. */
     static final String HARMONY = "dev.harmony";
     /** Libraries that are chatty at INFO; they speak at WARNING. */
-    private static final String[] NOISY = {"org.xnio", "io.undertow", "org.jboss", "ca.uhn.fhir", "okhttp3",
+    private static final String[] NOISY = {"org.xnio", "io.undertow", "org.jboss", "ca.uhn.fhir",
         "org.hl7", "com.networknt"};
     /** JUL holds loggers weakly: keep the ones we configured, or their levels are forgotten. */
     private static final java.util.List<Logger> CONFIGURED = new java.util.ArrayList<>();

@@ -1,8 +1,9 @@
 package dev.harmony.fhir.backend;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
-import okhttp3.Credentials;
 
 /**
  * How {@link FhirClient} authenticates to the FHIR server. The secret never appears in
@@ -40,7 +41,8 @@ public final class FhirAuth {
         if (user.isEmpty() || user.contains(":")) {
             throw new IllegalArgumentException("FHIR Client: a basic-auth user must be non-empty and contain no ':'");
         }
-        return new FhirAuth("basic", Credentials.basic(user, password, java.nio.charset.StandardCharsets.UTF_8));
+        String pair = user + ":" + password;
+        return new FhirAuth("basic", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The header value, if any. */

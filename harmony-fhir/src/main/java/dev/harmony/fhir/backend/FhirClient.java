@@ -7,12 +7,14 @@ import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.Rejection;
+import dev.harmony.message.Body;
+import dev.harmony.message.Headers;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -22,13 +24,17 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.RequestBody;
-import okhttp3.ResponseBody;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import dev.harmony.http.internal.client.ConnectTimeoutException;
+import dev.harmony.http.internal.client.EventLoopClient;
+import dev.harmony.http.internal.client.OutgoingBody;
+import org.xnio.XnioIoThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +64,9 @@ import org.slf4j.LoggerFactory;
  * when the request is idempotent. One {@link Builder#deadline(Duration) deadline} (30 s) bounds all
  * attempts and waits together. When retries or time run out: unreachable is 502, no answer in time 504.
  *
- * <p>All clients share one OkHttp connection pool and dispatcher.
+ * <p>Each client keeps its own keep-alive connections to its server, on Harmony's one HTTP client
+ * (harmony-http-client, the one {@code HttpForward} uses); {@link #handle} blocks its calling thread,
+ * which also reads the answer, at most for the timeouts above. {@link #stop()} closes the connections.
  */
 public final class FhirClient implements Backend {
     /** Where the server put (or found) the resource, e.g. {@code Patient/12/_history/1}. */
@@ -67,11 +75,15 @@ public final class FhirClient implements Backend {
     public static final Attribute<Integer> ATTEMPTS = Attribute.of("fhir.attempts", Integer.class);
 
     private static final Logger LOG = LoggerFactory.getLogger(FhirClient.class);
-    private static final MediaType FHIR_JSON = MediaType.get(Fhir.JSON + "; charset=utf-8");
+    private static final String FHIR_JSON = Fhir.JSON + "; charset=utf-8";
+    /** Keep-alive connections to the server per I/O thread of the client. */
+    private static final int MAX_CONNECTIONS = 16;
     /** Retrying makes no sense with less time than this left. */
     private static final Duration MIN_ATTEMPT = Duration.ofMillis(50);
 
-    private final HttpUrl base;
+    private final URI origin;
+    /** The base's path without a trailing slash ("" for the root). */
+    private final String basePath;
     private final String server;
     private final boolean asTransaction;
     private final Outgoing.IdentifierCondition condition;
@@ -79,13 +91,17 @@ public final class FhirClient implements Backend {
     private final Retry retry;
     private final Duration deadline;
     private final long maxResponseBytes;
-    private final OkHttpClient http;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
     private final Sleeper sleeper;
     private final Clock clock;
+    /** Created on start (or first use), closed on stop. */
+    private EventLoopClient http;
 
-    private FhirClient(Builder b, HttpUrl base) {
-        this.base = base;
-        this.server = base.scheme() + "://" + base.host() + ":" + base.port() + base.encodedPath();
+    private FhirClient(Builder b, URI origin, String basePath) {
+        this.origin = origin;
+        this.basePath = basePath;
+        this.server = origin + (basePath.isEmpty() ? "/" : basePath);
         this.asTransaction = b.asTransaction;
         this.condition = b.condition;
         this.auth = b.auth;
@@ -94,11 +110,33 @@ public final class FhirClient implements Backend {
         this.maxResponseBytes = b.maxResponseBytes;
         this.sleeper = b.sleeper;
         this.clock = b.clock;
-        this.http = SharedHttp.CLIENT.newBuilder()
-                .connectTimeout(b.connectTimeout)
-                .readTimeout(b.readTimeout)
-                .writeTimeout(b.readTimeout)
-                .build();
+        this.connectTimeout = b.connectTimeout;
+        this.readTimeout = b.readTimeout;
+    }
+
+    /** Resolves the server's host name once; connections open on demand. */
+    @Override
+    public void start() {
+        http();
+    }
+
+    /** Closes the connections; a later request opens new ones. */
+    @Override
+    public synchronized void stop() {
+        if (http != null) {
+            http.close();
+            http = null;
+        }
+    }
+
+    private synchronized EventLoopClient http() {
+        if (http == null) {
+            EventLoopClient c = new EventLoopClient(origin, connectTimeout, readTimeout, MAX_CONNECTIONS,
+                    Function.identity(), null);
+            c.start();
+            http = c;
+        }
+        return http;
     }
 
     /** A client for the FHIR server at {@code base}, e.g. {@code http://127.0.0.1:8080/fhir}. */
@@ -108,7 +146,11 @@ public final class FhirClient implements Backend {
 
     @Override
     public Response handle(Request request) {
-        Outgoing out = Outgoing.of(base, request.body().json(), asTransaction, condition);
+        if (Thread.currentThread() instanceof XnioIoThread) {
+            // its answer would complete on this very thread, which would be blocked waiting for it
+            throw new IllegalStateException("FhirClient blocks: call it from a worker thread, not an I/O thread");
+        }
+        Outgoing out = Outgoing.of(basePath, request.body().json(), asTransaction, condition);
         byte[] payload;
         try {
             payload = Json.mapper().writeValueAsBytes(out.body());
@@ -116,13 +158,13 @@ public final class FhirClient implements Backend {
             throw new IllegalStateException("cannot serialise the FHIR request", e);
         }
         String exchangeId = request.attribute(Attribute.EXCHANGE_ID).orElse(null);
-        okhttp3.Request call = build(out, payload, exchangeId);
+        Headers headers = headers(out, exchangeId);
         long deadlineAt = System.nanoTime() + deadline.toNanos(); // all attempts and waits together
         for (int attempt = 1; ; attempt++) {
             boolean last = attempt >= retry.maxAttempts();
             ServerAnswer answer;
             try {
-                answer = send(call, deadlineAt - System.nanoTime());
+                answer = send(out, payload, headers, deadlineAt);
             } catch (IOException e) {
                 if (Thread.currentThread().isInterrupted()) {
                     return interrupted(attempt); // stopping, not a slow server
@@ -161,46 +203,95 @@ public final class FhirClient implements Backend {
         return deadlineAt - System.nanoTime() - wait.toNanos() > MIN_ATTEMPT.toNanos();
     }
 
-    private okhttp3.Request build(Outgoing out, byte[] payload, String exchangeId) {
-        okhttp3.Request.Builder b = new okhttp3.Request.Builder()
-                .url(out.url())
-                .header("Accept", Fhir.JSON)
-                .post(RequestBody.create(payload, FHIR_JSON));
-        auth.authorization().ifPresent(v -> b.header("Authorization", v));
+    private Headers headers(Outgoing out, String exchangeId) {
+        Headers.Builder b = Headers.builder().add("Accept", Fhir.JSON).add("Content-Type", FHIR_JSON);
+        auth.authorization().ifPresent(v -> b.add("Authorization", v));
         if (exchangeId != null) {
-            b.header("X-Request-ID", exchangeId);
+            b.add("X-Request-ID", exchangeId);
         }
         if (!out.transaction() && out.ifNoneExist() != null) {
-            b.header("If-None-Exist", out.ifNoneExist());
+            b.add("If-None-Exist", out.ifNoneExist());
         }
         return b.build();
     }
 
-    /** One attempt, connecting to reading the whole answer, cut off after {@code leftNanos}. */
-    private ServerAnswer send(okhttp3.Request request, long leftNanos) throws IOException {
-        if (leftNanos <= 0) {
+    /**
+     * One attempt, connecting to reading the whole answer, cut off at {@code deadlineAt}. The answer's
+     * body is read here, on the calling thread: a big or chunked one streams from the socket with reads
+     * of at most the read timeout each, and the deadline is checked between them.
+     */
+    private ServerAnswer send(Outgoing out, byte[] payload, Headers headers, long deadlineAt) throws IOException {
+        long left = deadlineAt - System.nanoTime();
+        if (left <= 0) {
             throw new InterruptedIOException("deadline reached");
         }
-        Call call = http.newCall(request);
-        call.timeout().timeout(leftNanos, TimeUnit.NANOSECONDS);
-        try (okhttp3.Response r = call.execute()) {
-            ResponseBody body = r.body();
-            byte[] bytes;
-            String type = null;
-            if (body == null) {
-                bytes = new byte[0];
-            } else {
-                MediaType mt = body.contentType();
-                type = mt == null ? null : mt.toString();
-                try (InputStream in = body.byteStream()) {
-                    bytes = in.readNBytes((int) Math.min(maxResponseBytes + 1, Integer.MAX_VALUE - 8));
-                }
-                if (bytes.length > maxResponseBytes) {
-                    throw new IOException("response larger than " + maxResponseBytes + " bytes");
-                }
+        Consumer<BiConsumer<String, String>> each = sink -> headers.forEach((name, values) -> {
+            for (String v : values) {
+                sink.accept(name, v);
             }
-            return new ServerAnswer(r.code(), type, bytes, r.header("Location"), r.header("ETag"),
-                    retryAfter(r.header("Retry-After")));
+        });
+        CompletableFuture<Response> pending = http().send("POST", out.target(), each,
+                OutgoingBody.whole(payload), Function.identity());
+        Response r;
+        try {
+            r = pending.get(left, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            // the exchange ends by itself (read timeout at the latest); a late streamed answer must still
+            // give its connection back, so close it unread
+            pending.whenComplete((late, failure) -> {
+                if (late != null) {
+                    discard(late);
+                }
+            });
+            throw new InterruptedIOException("deadline reached");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pending.whenComplete((late, failure) -> {
+                if (late != null) {
+                    discard(late);
+                }
+            });
+            throw new InterruptedIOException("interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException(String.valueOf(cause), cause);
+        }
+        Body body = r.body();
+        byte[] bytes;
+        if (body.length() > maxResponseBytes) {
+            discard(r);
+            throw new IOException("response larger than " + maxResponseBytes + " bytes");
+        }
+        try (InputStream in = body.stream()) {
+            bytes = readAll(in, deadlineAt);
+        }
+        Headers h = r.headers();
+        return new ServerAnswer(r.status(), body.contentType().orElse(null), bytes, h.first("Location").orElse(null),
+                h.first("ETag").orElse(null), retryAfter(h.first("Retry-After").orElse(null)));
+    }
+
+    /** Up to {@code maxResponseBytes}; more is the server's failure, and so is the deadline passing. */
+    private byte[] readAll(InputStream in, long deadlineAt) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] chunk = new byte[16 * 1024];
+        for (int n; (n = in.read(chunk)) != -1; ) {
+            all.write(chunk, 0, n);
+            if (all.size() > maxResponseBytes) {
+                throw new IOException("response larger than " + maxResponseBytes + " bytes");
+            }
+            if (System.nanoTime() - deadlineAt > 0) {
+                throw new InterruptedIOException("deadline reached while reading the answer");
+            }
+        }
+        return all.toByteArray();
+    }
+
+    /** Closing an unread stream closes its connection (it is not worth reading to the end). */
+    private static void discard(Response late) {
+        try {
+            late.body().stream().close();
+        } catch (IOException | RuntimeException e) {
+            // nothing more to release
         }
     }
 
@@ -253,8 +344,8 @@ public final class FhirClient implements Backend {
     }
 
     private static boolean isTimeout(IOException e) {
-        // OkHttp reports a connect timeout as SocketTimeoutException("connect timed out"): that one is a
-        // connection failure (nothing was sent), not a read timeout.
+        // A connect timeout is a SocketTimeoutException too: that one is a connection failure (nothing
+        // was sent), not a read timeout.
         return e instanceof InterruptedIOException && !isConnectFailure(e);
     }
 
@@ -262,8 +353,7 @@ public final class FhirClient implements Backend {
         if (e instanceof ConnectException || e instanceof NoRouteToHostException || e instanceof UnknownHostException) {
             return true;
         }
-        return e instanceof SocketTimeoutException && String.valueOf(e.getMessage()).startsWith("connect timed out")
-                || e.getCause() instanceof ConnectException;
+        return e instanceof ConnectTimeoutException || e.getCause() instanceof ConnectException;
     }
 
     private static String describe(IOException e) {
@@ -382,8 +472,9 @@ public final class FhirClient implements Backend {
 
         /** @throws IllegalArgumentException if the base is not an absolute http(s) URL without query */
         public FhirClient build() {
-            HttpUrl url = HttpUrl.parse(base.toString());
-            if (url == null || !base.isAbsolute() || base.getQuery() != null || base.getFragment() != null) {
+            String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || base.getHost() == null
+                    || base.getRawQuery() != null || base.getRawFragment() != null) {
                 throw new IllegalArgumentException("FHIR Client: base URL must be an absolute http(s) URL without "
                         + "query or fragment, got '" + safe(base) + "'");
             }
@@ -391,10 +482,12 @@ public final class FhirClient implements Backend {
                 throw new IllegalArgumentException("FHIR Client: put credentials in auth(...), not in the base URL");
             }
             // A trailing slash would give an empty path segment before the resource type.
-            while (url.pathSize() > 1 && url.pathSegments().get(url.pathSize() - 1).isEmpty()) {
-                url = url.newBuilder().removePathSegment(url.pathSize() - 1).build();
+            String path = base.getRawPath() == null ? "" : base.getRawPath();
+            while (path.endsWith("/")) {
+                path = path.substring(0, path.length() - 1);
             }
-            return new FhirClient(this, url);
+            int port = base.getPort() != -1 ? base.getPort() : scheme.equals("https") ? 443 : 80;
+            return new FhirClient(this, URI.create(scheme + "://" + base.getHost() + ":" + port), path);
         }
 
         private static String safe(URI uri) {

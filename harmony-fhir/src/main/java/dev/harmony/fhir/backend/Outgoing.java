@@ -8,25 +8,26 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
-import okhttp3.HttpUrl;
 
 /**
  * The POST {@link FhirClient} sends for one resource: where to, what, and whether repeating it is safe.
  *
- * @param url the target: the base for a transaction, {@code base/Type} for a plain create
+ * @param target the request target (path, no query): the base's for a transaction, {@code base/Type} for a
+ *     plain create
  * @param body the JSON to send
  * @param ifNoneExist the conditional-create criteria, or null
  * @param what a short description for messages, e.g. {@code transaction Bundle with Patient}
  * @param transaction whether the server's answer is a transaction-response Bundle
  */
-record Outgoing(HttpUrl url, JsonNode body, String ifNoneExist, String what, boolean transaction) {
+record Outgoing(String target, JsonNode body, String ifNoneExist, String what, boolean transaction) {
 
     /** Whether sending it twice cannot create two resources. */
     boolean idempotent() {
         return ifNoneExist != null;
     }
 
-    static Outgoing of(HttpUrl base, JsonNode resource, boolean asTransaction, IdentifierCondition condition) {
+    /** @param base the base's path without a trailing slash (empty for the root) */
+    static Outgoing of(String base, JsonNode resource, boolean asTransaction, IdentifierCondition condition) {
         String type = resource.path("resourceType").textValue();
         if (type == null || type.isBlank()) {
             throw Rejection.invalid("the body is not a FHIR resource: it has no 'resourceType'",
@@ -40,12 +41,12 @@ record Outgoing(HttpUrl url, JsonNode body, String ifNoneExist, String what, boo
             String bundleType = resource.path("type").asText("");
             if (bundleType.equals("transaction") || bundleType.equals("batch")) {
                 // Already a transaction or batch: the caller decided its entries and conditions.
-                return new Outgoing(base, resource, null, bundleType + " Bundle", true);
+                return new Outgoing(root(base), resource, null, bundleType + " Bundle", true);
             }
         }
         String criteria = condition == null ? null : condition.criteriaFor(resource);
         if (!asTransaction) {
-            return new Outgoing(base.newBuilder().addPathSegment(type).build(), resource, criteria, type, false);
+            return new Outgoing(base + "/" + type, resource, criteria, type, false); // type is letters only
         }
         ObjectNode bundle = Json.mapper().createObjectNode();
         bundle.put("resourceType", "Bundle").put("type", "transaction");
@@ -56,7 +57,11 @@ record Outgoing(HttpUrl url, JsonNode body, String ifNoneExist, String what, boo
         if (criteria != null) {
             request.put("ifNoneExist", criteria);
         }
-        return new Outgoing(base, bundle, criteria, "transaction Bundle with " + type, true);
+        return new Outgoing(root(base), bundle, criteria, "transaction Bundle with " + type, true);
+    }
+
+    private static String root(String base) {
+        return base.isEmpty() ? "/" : base;
     }
 
     /**
