@@ -1,5 +1,5 @@
 /**
- * Internal to harmony-http: shared by its frontend and backend packages, not an API. It may change in
- * any release.
+ * Internal to Harmony's HTTP modules (harmony-http-client, harmony-http and the FHIR client): the rules
+ * they share, not an API. It may change in any release.
  */
 package dev.harmony.http.internal;
