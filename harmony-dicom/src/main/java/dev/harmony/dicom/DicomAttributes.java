@@ -1,6 +1,5 @@
 package dev.harmony.dicom;
 
-import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.query.DicomQuery;
 import dev.harmony.dicom.query.MoveOutcome;
 import dev.harmony.dicom.query.QueryResults;

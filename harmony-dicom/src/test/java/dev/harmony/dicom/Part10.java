@@ -1,6 +1,6 @@
 package dev.harmony.dicom;
 
-import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.internal.file.FileMeta;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

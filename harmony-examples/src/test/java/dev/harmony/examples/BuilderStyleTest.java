@@ -5,18 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.harmony.pipeline.BackendStage;
 import dev.harmony.pipeline.Frontend;
 import dev.harmony.pipeline.MiddlewareStage;
-import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,42 +62,10 @@ class BuilderStyleTest {
     }
 
     private static List<Class<?>> shippedStages() throws IOException {
-        List<String> names = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (!p.toString().contains("harmony-") || p.toString().contains("test-classes")) {
-                continue;
-            }
-            if (Files.isDirectory(p)) {
-                try (Stream<Path> files = Files.walk(p)) {
-                    files.filter(f -> f.toString().endsWith(".class"))
-                            .forEach(f -> names.add(p.relativize(f).toString()));
-                }
-            } else if (p.toString().endsWith(".jar")) {
-                try (JarFile jar = new JarFile(p.toFile())) {
-                    for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements();) {
-                        names.add(e.nextElement().getName());
-                    }
-                }
-            }
-        }
         List<Class<?>> stages = new ArrayList<>();
-        for (String n : names) {
-            if (!n.startsWith("dev/harmony/") || !n.endsWith(".class") || n.contains("$")) {
-                continue;
-            }
-            String className = n.substring(0, n.length() - ".class".length()).replace('/', '.');
-            if (className.startsWith(TEST_KIT) || className.startsWith("dev.harmony.examples.")) {
-                continue;
-            }
-            Class<?> c;
-            try {
-                c = Class.forName(className, false, BuilderStyleTest.class.getClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                continue;
-            }
-            if (Modifier.isPublic(c.getModifiers()) && !c.isInterface() && !Modifier.isAbstract(c.getModifiers())
-                    && isStage(c)) {
+        for (Class<?> c : ShippedClasses.all()) {
+            if (!c.getName().startsWith(TEST_KIT) && Modifier.isPublic(c.getModifiers()) && !c.isInterface()
+                    && !Modifier.isAbstract(c.getModifiers()) && isStage(c)) {
                 stages.add(c);
             }
         }

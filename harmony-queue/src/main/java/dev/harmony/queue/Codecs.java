@@ -1,7 +1,7 @@
 package dev.harmony.queue;
 
 import dev.harmony.dicom.DicomAttributes;
-import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.TransferSyntax;
 import dev.harmony.http.HttpAttributes;
 import dev.harmony.message.Attribute;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package dev.harmony.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.backend.DicomForward;
-import dev.harmony.dicom.dimse.DimseStatus;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.pipeline.Pipeline;
@@ -105,7 +105,7 @@ class DicomQueueTest {
 
     private static byte[] dataset(Path part10) throws java.io.IOException {
         try (var in = java.nio.file.Files.newInputStream(part10)) {
-            return dev.harmony.dicom.file.FileMeta.read(in).dataset().readAllBytes();
+            return dev.harmony.dicom.internal.file.FileMeta.read(in).dataset().readAllBytes();
         }
     }
 

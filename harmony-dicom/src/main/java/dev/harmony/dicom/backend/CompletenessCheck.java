@@ -1,8 +1,8 @@
 package dev.harmony.dicom.backend;
 
-import dev.harmony.dicom.codec.ElementHeader;
-import dev.harmony.dicom.codec.ElementReader;
-import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.internal.codec.ElementHeader;
+import dev.harmony.dicom.internal.codec.ElementReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -21,7 +21,7 @@ final class CompletenessCheck {
     }
 
     /**
-     * @throws dev.harmony.dicom.codec.DicomFormatException if the data set from {@code offset} is
+     * @throws dev.harmony.dicom.DicomFormatException if the data set from {@code offset} is
      *     truncated or broken
      */
     static void requireComplete(FileChannel file, long offset, TransferSyntax ts) throws IOException {

@@ -1,12 +1,12 @@
 package dev.harmony.dicom.backend;
 
 import dev.harmony.dicom.DicomAttributes;
-import dev.harmony.dicom.codec.DatasetPrefix;
-import dev.harmony.dicom.codec.DicomFormatException;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
-import dev.harmony.dicom.dimse.DataStream;
-import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.DicomFormatException;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.internal.codec.DatasetPrefix;
+import dev.harmony.dicom.internal.dimse.DataStream;
+import dev.harmony.dicom.internal.file.FileMeta;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomIndex;
 import dev.harmony.dicom.query.DicomQuery;

@@ -4,11 +4,10 @@ import dev.harmony.dicom.AeTitles;
 import dev.harmony.dicom.DicomAttributes;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.DicomTls;
+import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.Timeouts;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
-import dev.harmony.dicom.dimse.DimseStatus;
-import dev.harmony.dicom.net.AssociateReject;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
 import dev.harmony.dicom.scu.AssociationRejectedException;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.dicom.scu.Proposal;
@@ -192,7 +191,7 @@ public final class DicomForward implements Backend {
         try {
             held = borrow(needed);
         } catch (AssociationRejectedException e) {
-            return Response.rejected(Rejection.of(rejectKind(e.reject()), e.getMessage()));
+            return Response.rejected(Rejection.of(rejectKind(e), e.getMessage()));
         } catch (IOException e) {
             return Response.rejected(Rejection.upstreamUnavailable("cannot reach " + pacs + ": " + e.getMessage()));
         }
@@ -224,10 +223,8 @@ public final class DicomForward implements Backend {
      * An A-ASSOCIATE-RJ saying the PACS does not know our or its own AE title is configuration, not an
      * outage (FORBIDDEN, so a queue does not retry it); any other, transient or not, is retryable.
      */
-    static Rejection.Kind rejectKind(AssociateReject rj) {
-        boolean unknownAe = rj.result() == AssociateReject.PERMANENT && rj.source() == 1
-                && (rj.reason() == 3 || rj.reason() == 7);
-        return unknownAe ? Rejection.Kind.FORBIDDEN : Rejection.Kind.UPSTREAM_UNAVAILABLE;
+    static Rejection.Kind rejectKind(AssociationRejectedException rj) {
+        return rj.unknownAeTitle() ? Rejection.Kind.FORBIDDEN : Rejection.Kind.UPSTREAM_UNAVAILABLE;
     }
 
     /**

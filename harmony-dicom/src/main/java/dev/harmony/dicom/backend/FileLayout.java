@@ -1,6 +1,6 @@
 package dev.harmony.dicom.backend;
 
-import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.Uids;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;

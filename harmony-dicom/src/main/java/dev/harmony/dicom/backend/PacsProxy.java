@@ -4,8 +4,8 @@ import dev.harmony.dicom.AeTitles;
 import dev.harmony.dicom.DicomAttributes;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.DicomTls;
+import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.Timeouts;
-import dev.harmony.dicom.dimse.DimseStatus;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
 import dev.harmony.dicom.query.MoveOutcome;
@@ -161,8 +161,8 @@ public final class PacsProxy implements Backend {
     /** Whether the PACS accepted the find context in any transfer syntax ({@code supports} wants one). */
     private static boolean accepted(ScuAssociation association, DicomQuery query) {
         String sop = query.model().findSopClass();
-        return association.supports(sop, dev.harmony.dicom.codec.TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())
-                || association.supports(sop, dev.harmony.dicom.codec.TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid());
+        return association.supports(sop, dev.harmony.dicom.TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())
+                || association.supports(sop, dev.harmony.dicom.TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid());
     }
 
     private Response move(Request request) {
@@ -191,7 +191,7 @@ public final class PacsProxy implements Backend {
 
     private Response unreachable(IOException e) {
         if (e instanceof AssociationRejectedException rj) {
-            return Response.rejected(Rejection.of(DicomForward.rejectKind(rj.reject()), e.getMessage()));
+            return Response.rejected(Rejection.of(DicomForward.rejectKind(rj), e.getMessage()));
         }
         return Response.rejected(Rejection.unavailable("cannot reach " + pacs + ": " + e.getMessage()));
     }

@@ -1,7 +1,7 @@
 package dev.harmony.dicom.backend;
 
 import dev.harmony.dicom.DicomAttributes;
-import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.internal.file.FileMeta;
 import dev.harmony.message.Body;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;

@@ -1,7 +1,7 @@
 package dev.harmony.dicom.frontend;
 
 import dev.harmony.dicom.DicomRejections;
-import dev.harmony.dicom.net.AssociateReject;
+import dev.harmony.dicom.internal.net.AssociateReject;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Rejection;
 

@@ -1,12 +1,12 @@
 package dev.harmony.dicom.frontend;
 
 import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.dicom.DicomFormatException;
 import dev.harmony.dicom.DicomNode;
-import dev.harmony.dicom.codec.DicomFormatException;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.dimse.Command;
-import dev.harmony.dicom.dimse.DataStream;
-import dev.harmony.dicom.dimse.DimseStatus;
+import dev.harmony.dicom.DimseStatus;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.internal.dimse.Command;
+import dev.harmony.dicom.internal.dimse.DataStream;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
 import dev.harmony.dicom.query.MoveOutcome;

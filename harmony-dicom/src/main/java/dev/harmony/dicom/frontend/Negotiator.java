@@ -1,13 +1,13 @@
 package dev.harmony.dicom.frontend;
 
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
-import dev.harmony.dicom.net.AssociateAccept;
-import dev.harmony.dicom.net.AssociateRequest;
-import dev.harmony.dicom.net.PresentationContext;
-import dev.harmony.dicom.net.PresentationResult;
-import dev.harmony.dicom.net.RoleSelection;
-import dev.harmony.dicom.net.UserInfo;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.internal.net.AssociateAccept;
+import dev.harmony.dicom.internal.net.AssociateRequest;
+import dev.harmony.dicom.internal.net.PresentationContext;
+import dev.harmony.dicom.internal.net.PresentationResult;
+import dev.harmony.dicom.internal.net.RoleSelection;
+import dev.harmony.dicom.internal.net.UserInfo;
 import dev.harmony.dicom.query.QueryModel;
 import java.util.ArrayList;
 import java.util.List;

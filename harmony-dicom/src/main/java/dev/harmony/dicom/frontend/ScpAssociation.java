@@ -1,25 +1,25 @@
 package dev.harmony.dicom.frontend;
 
 import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.dicom.DimseStatus;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
 import dev.harmony.dicom.UserIdentity;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
-import dev.harmony.dicom.dimse.Command;
-import dev.harmony.dicom.dimse.CommandField;
-import dev.harmony.dicom.dimse.DataStream;
-import dev.harmony.dicom.dimse.DimseStatus;
-import dev.harmony.dicom.dimse.MessageReader;
-import dev.harmony.dicom.net.AbortReason;
-import dev.harmony.dicom.net.AbortedException;
-import dev.harmony.dicom.net.AssociateAccept;
-import dev.harmony.dicom.net.AssociateReject;
-import dev.harmony.dicom.net.AssociateRequest;
-import dev.harmony.dicom.net.PDataWriter;
-import dev.harmony.dicom.net.PduCodec;
-import dev.harmony.dicom.net.PduReader;
-import dev.harmony.dicom.net.PduType;
-import dev.harmony.dicom.net.PresentationResult;
-import dev.harmony.dicom.net.ProtocolViolation;
+import dev.harmony.dicom.internal.dimse.Command;
+import dev.harmony.dicom.internal.dimse.CommandField;
+import dev.harmony.dicom.internal.dimse.DataStream;
+import dev.harmony.dicom.internal.dimse.MessageReader;
+import dev.harmony.dicom.internal.net.AbortReason;
+import dev.harmony.dicom.internal.net.AbortedException;
+import dev.harmony.dicom.internal.net.AssociateAccept;
+import dev.harmony.dicom.internal.net.AssociateReject;
+import dev.harmony.dicom.internal.net.AssociateRequest;
+import dev.harmony.dicom.internal.net.PDataWriter;
+import dev.harmony.dicom.internal.net.PduCodec;
+import dev.harmony.dicom.internal.net.PduReader;
+import dev.harmony.dicom.internal.net.PduType;
+import dev.harmony.dicom.internal.net.PresentationResult;
+import dev.harmony.dicom.internal.net.ProtocolViolation;
 import dev.harmony.message.Attribute;
 import dev.harmony.message.Attributes;
 import dev.harmony.message.Body;
@@ -32,9 +32,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
-import java.net.SocketTimeoutException;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -199,7 +199,7 @@ final class ScpAssociation implements Runnable {
         }
         rq.contexts().forEach(c -> abstractSyntaxes.put(c.id(), c.abstractSyntax()));
         AssociateAccept ac = scp.negotiator.answer(rq);
-        ac.userInfo().roles().stream().filter(dev.harmony.dicom.net.RoleSelection::scp)
+        ac.userInfo().roles().stream().filter(dev.harmony.dicom.internal.net.RoleSelection::scp)
                 .forEach(r -> storeRoles.add(r.sopClass()));
         for (PresentationResult r : ac.results()) {
             if (r.accepted()) {
@@ -379,7 +379,7 @@ final class ScpAssociation implements Runnable {
         int id = nextSubOperationId;
         nextSubOperationId = nextSubOperationId == 0xFFFF ? 1 : nextSubOperationId + 1;
         try (InputStream file = java.nio.file.Files.newInputStream(instance.file())) {
-            dev.harmony.dicom.file.FileMeta.Opened opened = dev.harmony.dicom.file.FileMeta.read(file);
+            dev.harmony.dicom.internal.file.FileMeta.Opened opened = dev.harmony.dicom.internal.file.FileMeta.read(file);
             try {
                 sendCommand(context, Command.request(CommandField.C_STORE_RQ, id, instance.sopClassUid(), true)
                         .setUs(Command.PRIORITY, 0).setUid(Command.AFFECTED_SOP_INSTANCE_UID, instance.sopInstanceUid()));

@@ -1,8 +1,8 @@
 package dev.harmony.dicom.frontend;
 
 import dev.harmony.dicom.DicomTls;
-import dev.harmony.dicom.net.ChannelInput;
-import dev.harmony.dicom.net.ChannelOutput;
+import dev.harmony.dicom.internal.net.ChannelInput;
+import dev.harmony.dicom.internal.net.ChannelOutput;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.FilterOutputStream;

@@ -1,11 +1,11 @@
 package dev.harmony.dicom.query;
 
-import dev.harmony.dicom.codec.DicomFormatException;
-import dev.harmony.dicom.codec.ElementHeader;
-import dev.harmony.dicom.codec.ElementReader;
-import dev.harmony.dicom.codec.ElementWriter;
-import dev.harmony.dicom.codec.Tags;
-import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.DicomFormatException;
+import dev.harmony.dicom.Tags;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.internal.codec.ElementHeader;
+import dev.harmony.dicom.internal.codec.ElementReader;
+import dev.harmony.dicom.internal.codec.ElementWriter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package dev.harmony.dicom.query;
 
-import dev.harmony.dicom.codec.DatasetPrefix;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.internal.codec.DatasetPrefix;
+import dev.harmony.dicom.internal.file.FileMeta;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

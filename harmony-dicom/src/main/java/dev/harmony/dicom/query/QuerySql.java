@@ -126,7 +126,7 @@ record QuerySql(String text, List<String> parameters, java.util.Map<Integer, Int
             }
             String v = query.identifier().string(above.uniqueKey()).orElse("");
             if (v.isEmpty() || v.contains("*") || v.contains("?") || v.contains("\\")) {
-                throw new IllegalArgumentException(above + " level unique key " + dev.harmony.dicom.codec.Tags.toString(
+                throw new IllegalArgumentException(above + " level unique key " + dev.harmony.dicom.Tags.toString(
                         above.uniqueKey()) + " must hold a single value for a " + query.level()
                         + " level query, not '" + v + "'");
             }

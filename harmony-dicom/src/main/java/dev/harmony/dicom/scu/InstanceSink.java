@@ -1,7 +1,7 @@
 package dev.harmony.dicom.scu;
 
-import dev.harmony.dicom.codec.Uids;
-import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.internal.file.FileMeta;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

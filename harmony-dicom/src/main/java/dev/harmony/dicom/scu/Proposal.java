@@ -1,7 +1,7 @@
 package dev.harmony.dicom.scu;
 
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
 import java.util.Arrays;
 import java.util.List;
 

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.Part10;
-import dev.harmony.dicom.codec.ElementWriter;
-import dev.harmony.dicom.codec.Tags;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
-import dev.harmony.dicom.dimse.DimseStatus;
+import dev.harmony.dicom.Tags;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.internal.codec.ElementWriter;
 import dev.harmony.message.Body;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;

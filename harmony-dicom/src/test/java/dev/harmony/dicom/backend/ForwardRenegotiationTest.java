@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.harmony.dicom.Dcmtk;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.StoreScp;
-import dev.harmony.dicom.codec.TransferSyntax;
+import dev.harmony.dicom.TransferSyntax;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.pipeline.Pipeline;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harmony.dicom.Dcmtk;
 import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.Orthanc;
 import dev.harmony.dicom.Part10;
 import dev.harmony.dicom.StoreScp;
-import dev.harmony.dicom.dimse.DimseStatus;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.dicom.middleware.AeTitleCheck;
 import dev.harmony.dicom.scu.DicomClient;

@@ -1,14 +1,14 @@
 package dev.harmony.dicom.frontend;
 
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
-import dev.harmony.dicom.dimse.Command;
-import dev.harmony.dicom.dimse.CommandField;
-import dev.harmony.dicom.net.AssociateRequest;
-import dev.harmony.dicom.net.PDataWriter;
-import dev.harmony.dicom.net.PduCodec;
-import dev.harmony.dicom.net.PresentationContext;
-import dev.harmony.dicom.net.UserInfo;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.internal.dimse.Command;
+import dev.harmony.dicom.internal.dimse.CommandField;
+import dev.harmony.dicom.internal.net.AssociateRequest;
+import dev.harmony.dicom.internal.net.PDataWriter;
+import dev.harmony.dicom.internal.net.PduCodec;
+import dev.harmony.dicom.internal.net.PresentationContext;
+import dev.harmony.dicom.internal.net.UserInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harmony.dicom.Dcmtk;
 import dev.harmony.dicom.Part10;
+import dev.harmony.dicom.TransferSyntax;
 import dev.harmony.dicom.backend.DicomFileStore;
-import dev.harmony.dicom.codec.TransferSyntax;
 import dev.harmony.dicom.middleware.AeTitleCheck;
 import dev.harmony.pipeline.Pipeline;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.DicomTls;
 import dev.harmony.dicom.TestCertificates;
 import dev.harmony.dicom.backend.DicomFileStore;
-import dev.harmony.dicom.net.PduType;
+import dev.harmony.dicom.internal.net.PduType;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.pipeline.Pipeline;
 import java.net.InetSocketAddress;

@@ -129,7 +129,7 @@ class FindPeersTest {
         Dataset mine = client.find(peers.get("harmony"), q).get(0);
         for (int tag : List.of(QueryKeys.PATIENT_NAME, QueryKeys.PATIENT_ID, QueryKeys.STUDY_DATE, QueryKeys.STUDY_TIME,
                 QueryKeys.ACCESSION_NUMBER, QueryKeys.STUDY_DESCRIPTION, QueryKeys.REFERRING_PHYSICIAN_NAME)) {
-            assertThat(mine.string(tag)).as(dev.harmony.dicom.codec.Tags.toString(tag)).isEqualTo(theirs.string(tag));
+            assertThat(mine.string(tag)).as(dev.harmony.dicom.Tags.toString(tag)).isEqualTo(theirs.string(tag));
         }
     }
 

@@ -5,12 +5,12 @@ import static dev.harmony.dicom.query.QueryCorpus.S2;
 import static dev.harmony.dicom.query.QueryCorpus.S3;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.harmony.dicom.DicomAttributes;
 import dev.harmony.dicom.Dcmtk;
+import dev.harmony.dicom.DicomAttributes;
+import dev.harmony.dicom.TransferSyntax;
 import dev.harmony.dicom.backend.DicomFileStore;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.file.FileMeta;
 import dev.harmony.dicom.frontend.DicomScp;
+import dev.harmony.dicom.internal.file.FileMeta;
 import dev.harmony.dicom.middleware.AeTitleCheck;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Middleware;

@@ -1,8 +1,8 @@
 package dev.harmony.dicom.query;
 
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
-import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.internal.file.FileMeta;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,20 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.harmony.dicom.DicomNode;
-import dev.harmony.dicom.codec.Uids;
-import dev.harmony.dicom.dimse.Command;
-import dev.harmony.dicom.dimse.CommandField;
-import dev.harmony.dicom.dimse.MessageReader;
-import dev.harmony.dicom.net.AssociateAccept;
-import dev.harmony.dicom.net.AssociateRequest;
-import dev.harmony.dicom.net.PDataWriter;
-import dev.harmony.dicom.net.PduCodec;
-import dev.harmony.dicom.net.PduReader;
-import dev.harmony.dicom.net.PduType;
-import dev.harmony.dicom.net.PresentationContext;
-import dev.harmony.dicom.net.PresentationResult;
-import dev.harmony.dicom.net.RoleSelection;
-import dev.harmony.dicom.net.UserInfo;
+import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.internal.dimse.Command;
+import dev.harmony.dicom.internal.dimse.CommandField;
+import dev.harmony.dicom.internal.dimse.MessageReader;
+import dev.harmony.dicom.internal.net.AssociateAccept;
+import dev.harmony.dicom.internal.net.AssociateRequest;
+import dev.harmony.dicom.internal.net.PDataWriter;
+import dev.harmony.dicom.internal.net.PduCodec;
+import dev.harmony.dicom.internal.net.PduReader;
+import dev.harmony.dicom.internal.net.PduType;
+import dev.harmony.dicom.internal.net.PresentationContext;
+import dev.harmony.dicom.internal.net.PresentationResult;
+import dev.harmony.dicom.internal.net.RoleSelection;
+import dev.harmony.dicom.internal.net.UserInfo;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
 import dev.harmony.dicom.query.QueryKeys;
@@ -102,7 +102,7 @@ class GetScuHostilePeerTest {
                     return "release";
                 }
                 return e.toString();
-            } catch (dev.harmony.dicom.net.AbortedException a) {
+            } catch (dev.harmony.dicom.internal.net.AbortedException a) {
                 return "A-ABORT";
             } catch (IOException x) {
                 return x.toString();
@@ -198,7 +198,7 @@ class GetScuHostilePeerTest {
                     .setUid(Command.AFFECTED_SOP_INSTANCE_UID, INSTANCE));
             return peer.next();
         }, node -> client.get(node, QUERY, List.of(CT), (c, i, t, in) -> { }), seen))
-                .isInstanceOf(dev.harmony.dicom.net.ProtocolViolation.class);
+                .isInstanceOf(dev.harmony.dicom.internal.net.ProtocolViolation.class);
         assertThat(seen).containsExactly("A-ABORT");
     }
 
@@ -211,7 +211,7 @@ class GetScuHostilePeerTest {
             peer.command(peer.context(QueryModel.STUDY_ROOT.getSopClass()), wrong);
             return peer.next();
         }, node -> client.get(node, QUERY, List.of(CT), (c, i, t, in) -> { }), seen))
-                .isInstanceOf(dev.harmony.dicom.net.ProtocolViolation.class);
+                .isInstanceOf(dev.harmony.dicom.internal.net.ProtocolViolation.class);
         assertThat(seen).containsExactly("A-ABORT");
     }
 

@@ -1,10 +1,10 @@
 package dev.harmony.examples.bench;
 
-import dev.harmony.dicom.codec.ElementWriter;
-import dev.harmony.dicom.codec.Tags;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
-import dev.harmony.dicom.file.FileMeta;
+import dev.harmony.dicom.Tags;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.internal.codec.ElementWriter;
+import dev.harmony.dicom.internal.file.FileMeta;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -2,9 +2,9 @@ package dev.harmony.examples.bench;
 
 
 import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
 import dev.harmony.dicom.backend.DicomFileStore;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.dicom.middleware.AeTitleCheck;
 import dev.harmony.dicom.scu.DicomClient;

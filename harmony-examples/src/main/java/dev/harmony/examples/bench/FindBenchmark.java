@@ -1,10 +1,10 @@
 package dev.harmony.examples.bench;
 
 import dev.harmony.dicom.DicomNode;
+import dev.harmony.dicom.TransferSyntax;
 import dev.harmony.dicom.backend.DicomFileStore;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.file.FileMeta;
 import dev.harmony.dicom.frontend.DicomScp;
+import dev.harmony.dicom.internal.file.FileMeta;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomIndex;
 import dev.harmony.dicom.query.DicomQuery;

@@ -1,7 +1,7 @@
 package dev.harmony.examples.dicom;
 
 import dev.harmony.dicom.DicomAttributes;
-import dev.harmony.dicom.dimse.DimseStatus;
+import dev.harmony.dicom.DimseStatus;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.PipelineListener;

@@ -3,8 +3,8 @@ package dev.harmony.examples.dicom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harmony.dicom.DicomNode;
-import dev.harmony.dicom.codec.TransferSyntax;
-import dev.harmony.dicom.codec.Uids;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.dicom.scu.Proposal;
 import dev.harmony.dicom.scu.ScuAssociation;

@@ -1,7 +1,7 @@
 package dev.harmony.hl7.backend;
 
-import dev.harmony.hl7.Acks;
 import dev.harmony.hl7.Hl7;
+import dev.harmony.hl7.internal.Acks;
 import dev.harmony.hl7.internal.Mllp;
 import dev.harmony.hl7.internal.Msh;
 import dev.harmony.message.Body;
@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * rejection and AE/CE an {@code INVALID} one (permanent for a delivery queue: resending the same
  * message will not change the peer's mind); a refused or broken connection {@code UPSTREAM_UNAVAILABLE},
  * no ACK in time {@code UPSTREAM_TIMEOUT} (both retried by a queue). The mapping lives in
- * {@link Acks#kindOf}. Retries are the queue's job: this stage tries once.
+ * {@code internal.Acks.kindOf}. Retries are the queue's job: this stage tries once.
  *
  * <p>Idle connections are kept for the next message (at most {@link Builder#maxIdleConnections});
  * several threads may send at once, each on its own connection.

@@ -1,7 +1,7 @@
 package dev.harmony.hl7.frontend;
 
-import dev.harmony.hl7.Acks;
 import dev.harmony.hl7.Hl7;
+import dev.harmony.hl7.internal.Acks;
 import dev.harmony.hl7.internal.Mllp;
 import dev.harmony.hl7.internal.Msh;
 import dev.harmony.hl7.internal.Parsing;

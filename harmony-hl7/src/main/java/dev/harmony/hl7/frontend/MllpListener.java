@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * An HL7 v2 listener over MLLP. Each framed message becomes one exchange whose operation is MSH-9
  * ({@code ADT^A01}), whose body is the message (content type {@value Hl7#ER7}) and whose attributes
  * carry the header fields ({@link Hl7#CONTROL_ID}...); the pipeline's answer becomes the ACK (see
- * {@link dev.harmony.hl7.Acks} for the mapping).
+ * the README's ACK rules for the mapping).
  *
  * <pre>{@code
  * MllpListener mllp = MllpListener.port(2575).bindAddress("127.0.0.1").maxMessageSize(1 << 20).build();
