@@ -201,8 +201,12 @@ final class MoveScp {
                 failed = instances.size() - completed - warning;
             }
         }
-        if (status == DimseStatus.SUCCESS && failed > 0) {
-            status = SUBOPERATIONS_FAILED;
+        if (status == DimseStatus.SUCCESS && (failed > 0 || warning > 0)) {
+            // PS3.4 C.4.2.2.1/C.4.3.2: Warning when some failed or warned, Failure when none succeeded
+            status = completed + warning == 0 ? UNABLE_TO_PERFORM_SUBOPERATIONS : SUBOPERATIONS_FAILED;
+            if (comment == null && status == UNABLE_TO_PERFORM_SUBOPERATIONS) {
+                comment = "every C-STORE sub-operation failed";
+            }
         }
         Command done = counts(Command.responseTo(rq, status), -1, completed, failed, warning);
         if (comment != null) {
