@@ -108,8 +108,9 @@ public final class FindBenchmark {
         Pipeline ours = null;
         DicomIndex index = null;
         try {
-            System.out.printf(Locale.ROOT, "machine: %d cores, %s, Java %s, %s%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("os.name"), System.getProperty("java.version"), dcmtkVersion());
+            System.out.printf(Locale.ROOT, "machine: %d cores, %s, Java %s, %s, load average %s%n",
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+                    System.getProperty("java.version"), dcmtkVersion(), loadAverage());
             Path area = cache != null ? cache.resolve("find-v" + CORPUS_VERSION + "-" + instances) : work.resolve("corpus");
             prepare(area, studies);
 
@@ -158,11 +159,12 @@ public final class FindBenchmark {
                     q[s] = samples[s][rounds / 2];
                 }
                 int expected = expectedMatches(level);
-                System.out.printf(Locale.ROOT, "%-8s %-22s %12.0f %14d%n", level, "DCMTK dcmqrscp", q[0], expected);
-                System.out.printf(Locale.ROOT, "%-8s %-22s %12.0f %14d%n", level, "Harmony (H2 index)", q[1], expected);
+                System.out.printf(Locale.ROOT, "%-8s %-22s %12.1f %14d%n", level, "DCMTK dcmqrscp", q[0], expected);
+                System.out.printf(Locale.ROOT, "%-8s %-22s %12.1f %14d%n", level, "Harmony (H2 index)", q[1], expected);
                 System.out.printf(Locale.ROOT, "%-8s ratio ours/DCMTK: %.2f  (every query: %d matches on both sides)%n%n",
                         level, q[1] / q[0], expected);
             }
+            System.out.println("load average at the end: " + loadAverage());
         } finally {
             if (ours != null) {
                 ours.close();
@@ -417,6 +419,16 @@ public final class FindBenchmark {
         p.waitFor();
         String first = out.lines().findFirst().orElse("").replace("$", "").trim();
         return first.isEmpty() ? "dcmtk (unknown version)" : first;
+    }
+
+    /** The 1/5/15-minute load averages (Linux), so a result says how busy the machine was. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static String digestOf(Path file) throws IOException {
