@@ -44,6 +44,7 @@ final class MoveScp {
     static final int DESTINATION_UNKNOWN = 0xA801;
     static final int UNABLE_TO_PERFORM_SUBOPERATIONS = 0xA702;
     static final int SUBOPERATIONS_FAILED = 0xB000;
+    private static final String EXPLICIT = TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid();
 
     private final ScpAssociation association;
     private final DicomScp scp;
@@ -72,7 +73,7 @@ final class MoveScp {
             return new SubOperations() {
                 @Override
                 public boolean supports(StoredInstance i) {
-                    return association.storeContext(i.sopClassUid(), i.transferSyntaxUid()) > 0;
+                    return association.storeContext(i) > 0;
                 }
 
                 @Override
@@ -89,13 +90,16 @@ final class MoveScp {
         instances.forEach(i -> syntaxes.computeIfAbsent(i.sopClassUid(), k -> new LinkedHashSet<>())
                 .add(i.transferSyntaxUid()));
         List<Proposal> proposals = new ArrayList<>();
-        syntaxes.forEach((sop, tss) -> tss.forEach(t -> proposals.add(new Proposal(sop, List.of(t)))));
+        // an explicit VR LE file can also go in implicit VR LE, which every storage SCP takes (ScuAssociation re-encodes it)
+        syntaxes.forEach((sop, tss) -> tss.forEach(t -> proposals.add(new Proposal(sop, t.equals(EXPLICIT)
+                ? List.of(t, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid()) : List.of(t)))));
         ScuAssociation out = DicomClient.callingAe(scp.aeTitle).build().open(destination,
                 proposals.subList(0, Math.min(proposals.size(), 128)));
         return new SubOperations() {
             @Override
             public boolean supports(StoredInstance i) {
-                return out.supports(i.sopClassUid(), i.transferSyntaxUid());
+                return out.supports(i.sopClassUid(), i.transferSyntaxUid()) || (i.transferSyntaxUid().equals(EXPLICIT)
+                        && out.supports(i.sopClassUid(), TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid()));
             }
 
             @Override

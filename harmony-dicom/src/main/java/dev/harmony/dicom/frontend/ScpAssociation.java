@@ -5,6 +5,7 @@ import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.TransferSyntax;
 import dev.harmony.dicom.Uids;
 import dev.harmony.dicom.UserIdentity;
+import dev.harmony.dicom.internal.codec.ToImplicitVr;
 import dev.harmony.dicom.internal.dimse.Command;
 import dev.harmony.dicom.internal.dimse.CommandField;
 import dev.harmony.dicom.internal.dimse.DataStream;
@@ -354,8 +355,21 @@ final class ScpAssociation implements Runnable {
         return cancelledMessage == messageId;
     }
 
+    /**
+     * The accepted context a C-GET sub-operation of {@code i} goes on: one in its own transfer syntax,
+     * else, for an explicit VR little endian file, one in implicit VR little endian (the file is
+     * re-encoded as it is sent); -1 if none.
+     */
+    int storeContext(dev.harmony.dicom.query.StoredInstance i) {
+        int context = storeContext(i.sopClassUid(), i.transferSyntaxUid());
+        if (context < 0 && i.transferSyntaxUid().equals(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())) {
+            context = storeContext(i.sopClassUid(), TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid());
+        }
+        return context;
+    }
+
     /** The accepted context for a C-GET sub-operation of {@code sopClass} in {@code ts}, or -1. */
-    int storeContext(String sopClass, String ts) {
+    private int storeContext(String sopClass, String ts) {
         if (!storeRoles.contains(sopClass)) {
             return -1;
         }
@@ -375,7 +389,8 @@ final class ScpAssociation implements Runnable {
      * @throws MoveScp.SubOperationFailure if this association itself failed
      */
     int storeSubOperation(dev.harmony.dicom.query.StoredInstance instance, int getMessageId) throws IOException {
-        int context = storeContext(instance.sopClassUid(), instance.transferSyntaxUid());
+        int context = storeContext(instance);
+        boolean reencode = !accepted.get(context).transferSyntax().equals(instance.transferSyntaxUid());
         int id = nextSubOperationId;
         nextSubOperationId = nextSubOperationId == 0xFFFF ? 1 : nextSubOperationId + 1;
         try (InputStream file = java.nio.file.Files.newInputStream(instance.file())) {
@@ -384,7 +399,11 @@ final class ScpAssociation implements Runnable {
                 sendCommand(context, Command.request(CommandField.C_STORE_RQ, id, instance.sopClassUid(), true)
                         .setUs(Command.PRIORITY, 0).setUid(Command.AFFECTED_SOP_INSTANCE_UID, instance.sopInstanceUid()));
                 PDataWriter data = new PDataWriter(out, writeLock, peerMaxPdu, context, false);
-                opened.dataset().transferTo(data);
+                if (reencode) {
+                    ToImplicitVr.transcode(opened.dataset(), data);
+                } else {
+                    opened.dataset().transferTo(data);
+                }
                 data.finish();
             } catch (IOException e) {
                 throw new MoveScp.SubOperationFailure(e); // half a data set sent: the association is unusable

@@ -4,6 +4,7 @@ import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.TransferSyntax;
 import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.internal.codec.ToImplicitVr;
 import dev.harmony.dicom.internal.dimse.Command;
 import dev.harmony.dicom.internal.dimse.CommandField;
 import dev.harmony.dicom.internal.dimse.DataStream;
@@ -160,8 +161,16 @@ public final class ScuAssociation implements AutoCloseable {
     public int store(Path part10) throws IOException {
         try (InputStream in = Files.newInputStream(part10)) {
             FileMeta.Opened file = FileMeta.read(in);
-            return store(file.meta().sopClassUid(), file.meta().sopInstanceUid(), file.meta().transferSyntaxUid(),
-                    file.dataset());
+            String sopClass = file.meta().sopClassUid();
+            String ts = file.meta().transferSyntaxUid();
+            String implicit = TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid();
+            if (!supports(sopClass, ts) && ts.equals(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())
+                    && supports(sopClass, implicit)) {
+                // the peer took only the syntax every SCP must take: re-encode the headers as the data streams
+                return store(sopClass, file.meta().sopInstanceUid(), implicit,
+                        sink -> ToImplicitVr.transcode(file.dataset(), sink));
+            }
+            return store(sopClass, file.meta().sopInstanceUid(), ts, file.dataset());
         }
     }
 
@@ -171,7 +180,22 @@ public final class ScuAssociation implements AutoCloseable {
      *
      * @throws IllegalArgumentException if no context for this SOP class and transfer syntax was accepted
      */
-    public synchronized int store(String sopClass, String sopInstance, String transferSyntax, InputStream dataset)
+    public int store(String sopClass, String sopInstance, String transferSyntax, InputStream dataset)
+            throws IOException {
+        return store(sopClass, sopInstance, transferSyntax, sink -> {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n = dataset.read(buffer); n >= 0; n = dataset.read(buffer)) {
+                sink.write(buffer, 0, n);
+            }
+        });
+    }
+
+    /** Writes a data set onto the association (in P-DATA fragments). */
+    private interface DatasetWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private synchronized int store(String sopClass, String sopInstance, String transferSyntax, DatasetWriter dataset)
             throws IOException {
         int context = contextFor(sopClass, transferSyntax);
         if (context < 0) {
@@ -185,10 +209,7 @@ public final class ScuAssociation implements AutoCloseable {
         try {
             sendCommand(context, rq);
             PDataWriter data = new PDataWriter(out, writeLock, peerMaxPdu, context, false);
-            byte[] buffer = new byte[64 * 1024];
-            for (int n = dataset.read(buffer); n >= 0; n = dataset.read(buffer)) {
-                data.write(buffer, 0, n);
-            }
+            dataset.writeTo(data);
             data.finish();
         } catch (IOException e) {
             // We cannot tell the peer where the data set ends: the association is unusable.

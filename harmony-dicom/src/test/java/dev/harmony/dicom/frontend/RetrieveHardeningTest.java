@@ -7,8 +7,10 @@ import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.TransferSyntax;
 import dev.harmony.dicom.Uids;
 import dev.harmony.dicom.backend.DicomFileStore;
+import dev.harmony.dicom.internal.codec.ToImplicitVrTest;
 import dev.harmony.dicom.internal.dimse.Command;
 import dev.harmony.dicom.internal.dimse.CommandField;
+import dev.harmony.dicom.internal.file.FileMeta;
 import dev.harmony.dicom.internal.net.AssociateAccept;
 import dev.harmony.dicom.internal.net.AssociateReject;
 import dev.harmony.dicom.internal.net.AssociateRequest;
@@ -209,6 +211,30 @@ class RetrieveHardeningTest {
     }
 
     @Test
+    void getByAnImplicitOnlyRequestorReencodesWhatWeHoldInExplicit() throws Exception {
+        Path rich = ToImplicitVrTest.rich(tmp, "rich", "+e", "+g"); // defined lengths and group lengths
+        assertThat(DicomClient.callingAe("MODALITY").build().store(node(), List.of(rich))).containsOnly(0);
+        try (RawPeer peer = associate(true, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid())) {
+            sendRetrieve(peer, GET_CTX, CommandField.C_GET_RQ, GET, 40, null, "1.2.826.0.1.3680043.9.7777.9");
+            List<byte[]> received = new ArrayList<>();
+            Command done = answerSubOperations(peer, 40, sub -> {
+                received.add(sub.data());
+                return 0x0000;
+            });
+            assertThat(done.status()).isZero();
+            assertThat(received).hasSize(1);
+            Path got = tmp.resolve("got.dcm");
+            try (var out = java.nio.file.Files.newOutputStream(got)) {
+                new FileMeta(Uids.CT_IMAGE_STORAGE, "1.2.826.0.1.3680043.9.7777.9.1.1",
+                        TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid(), null).writeTo(out);
+                out.write(received.get(0));
+            }
+            assertThat(ToImplicitVrTest.dump(got)).contains("Little Endian Implicit");
+            assertThat(ToImplicitVrTest.elements(got)).isEqualTo(ToImplicitVrTest.elements(rich));
+        }
+    }
+
+    @Test
     void getThatMatchesNothingSucceedsWithZeroCounts() throws Exception {
         try (RawPeer peer = associate(true)) {
             sendRetrieve(peer, GET_CTX, CommandField.C_GET_RQ, GET, 38, null, "1.2.3.4.5.6.7.8.9");
@@ -301,11 +327,15 @@ class RetrieveHardeningTest {
 
     /** Associates with Study Root GET and MOVE, CT storage (with the SCP role if asked) and verification. */
     private RawPeer associate(boolean storageRole) throws IOException {
+        return associate(storageRole, EXPLICIT);
+    }
+
+    private RawPeer associate(boolean storageRole, String ctSyntax) throws IOException {
         RawPeer peer = new RawPeer(scp.localPort());
         List<RoleSelection> roles = storageRole ? List.of(new RoleSelection(Uids.CT_IMAGE_STORAGE, false, true)) : List.of();
         peer.send(PduCodec.encode(new AssociateRequest(1, "HARMONY", "RAW", Uids.APPLICATION_CONTEXT, List.of(
                 new PresentationContext(GET_CTX, GET, List.of(EXPLICIT)),
-                new PresentationContext(CT_CTX, Uids.CT_IMAGE_STORAGE, List.of(EXPLICIT)),
+                new PresentationContext(CT_CTX, Uids.CT_IMAGE_STORAGE, List.of(ctSyntax)),
                 new PresentationContext(ECHO_CTX, Uids.VERIFICATION, List.of(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid())),
                 new PresentationContext(MOVE_CTX, MOVE, List.of(EXPLICIT))),
                 new UserInfo(16384, Uids.IMPLEMENTATION_CLASS, null, 0, 0, roles))));

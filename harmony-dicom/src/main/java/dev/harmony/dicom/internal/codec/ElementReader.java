@@ -98,6 +98,23 @@ public final class ElementReader {
         return readFully((int) h.length());
     }
 
+    /** Copies the defined-length value of {@code h} to {@code out} as it is read, in constant memory. */
+    public void copyValue(ElementHeader h, java.io.OutputStream out) throws IOException {
+        if (h.undefinedLength()) {
+            throw new DicomFormatException("value of " + Tags.toString(h.tag()) + " has undefined length");
+        }
+        long left = h.length();
+        while (left > 0) {
+            int r = in.read(scratch, 0, (int) Math.min(scratch.length, left));
+            if (r < 0) {
+                throw new DicomFormatException("truncated: data set ends inside a value (" + left + " bytes missing)");
+            }
+            out.write(scratch, 0, r);
+            left -= r;
+            position += r;
+        }
+    }
+
     /** Skips the value of {@code h}, walking nested items if its length is undefined. */
     public void skipValue(ElementHeader h) throws IOException {
         skipValue(h, explicitVr);
