@@ -1,7 +1,7 @@
 package dev.harmony.dicom;
 
 import dev.harmony.dicom.query.DicomQuery;
-import dev.harmony.dicom.query.MoveOutcome;
+import dev.harmony.dicom.query.RetrieveProgress;
 import dev.harmony.dicom.query.QueryResults;
 import dev.harmony.dicom.query.Retrieval;
 import dev.harmony.message.Attribute;
@@ -67,10 +67,11 @@ public final class DicomAttributes {
     /** On a C-MOVE response: the instances to send. */
     public static final Attribute<Retrieval> RETRIEVAL = Attribute.of("dicom.retrieval", Retrieval.class);
     /**
-     * On a C-MOVE response of a backend that had the move done elsewhere (a PACS proxy): the final status
-     * and sub-operation counts, which the listener sends as they are instead of sending instances.
+     * On a C-MOVE response of a backend that has the move done elsewhere (a PACS proxy): its responses
+     * as they come, which the listener passes on to the requestor instead of sending instances itself.
      */
-    public static final Attribute<MoveOutcome> MOVE_OUTCOME = Attribute.of("dicom.move-outcome", MoveOutcome.class);
+    public static final Attribute<RetrieveProgress> RETRIEVE_PROGRESS =
+            Attribute.of("dicom.retrieve-progress", RetrieveProgress.class);
     /** On a response: the DIMSE status to send, overriding the mapping of {@code DimseStatus.of}. */
     public static final Attribute<Integer> DIMSE_STATUS = Attribute.of("dicom.dimse-status", Integer.class);
     /** On a response of {@code DicomFileStore}: the Part-10 file the object was written to. */

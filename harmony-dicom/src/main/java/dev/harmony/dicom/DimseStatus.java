@@ -5,22 +5,32 @@ import dev.harmony.message.Response;
 import dev.harmony.pipeline.Rejection;
 
 /**
- * DIMSE status codes (PS3.7 annex C, PS3.4 B.2.3) and the one place where a pipeline's answer becomes
- * a status. The mapping, in order:
+ * DIMSE status codes (PS3.7 annex C, PS3.4 B.2.3, C.4.1.1.4, C.4.2.1.5, C.4.3.1.4) and the one place
+ * where a pipeline's answer becomes a status, per service, since C-FIND, C-MOVE and C-GET define their
+ * own failure codes. The mapping, in order:
  *
  * <pre>
- *  answer                                              status
- *  ---------------------------------------------------  ------------------------------------------
- *  explicit {@link DicomAttributes#DIMSE_STATUS}          that value (e.g. the PACS's own status)
- *  success, no rejection                                0000 Success
- *  UNAUTHENTICATED, FORBIDDEN                           0124 Refused: not authorized
- *  MALFORMED                                            C000 Error: cannot understand
- *  INVALID                                              A900 Error: data set does not match SOP class
- *  UNSUPPORTED                                          0122 Refused: SOP class not supported
- *  CONFLICT (duplicate refused by policy)               0111 Duplicate SOP instance
- *  PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE    A700 Refused: out of resources
- *  INTERNAL, UPSTREAM_*, NOT_FOUND, anything else       0110 Processing failure
+ *  answer                                        C-STORE (other)  C-FIND  C-MOVE  C-GET
+ *  --------------------------------------------  ---------------  ------  ------  -----
+ *  explicit {@link DicomAttributes#DIMSE_STATUS}    that value (e.g. the PACS's own status)
+ *  success, no rejection                         0000             0000    0000    0000
+ *  UNAUTHENTICATED, FORBIDDEN                    0124             0124    0124    0124   refused: not authorized
+ *  MALFORMED                                     C000             C000    C000    C000   cannot understand / unable to process
+ *  INVALID                                       A900             A900    A900    A900   does not match SOP class
+ *  UNSUPPORTED                                   0122             0122    0122    0122   SOP class not supported
+ *  METHOD_NOT_ALLOWED, NOT_IMPLEMENTED           0211             0211    0211    0211   unrecognized operation
+ *  CONFLICT (duplicate refused by policy)        0111             C000    C000    C000
+ *  NOT_FOUND (C-MOVE: the destination)           0110             C000    A801    C000   move destination unknown
+ *  PAYLOAD_TOO_LARGE, URI_TOO_LONG,
+ *  HEADERS_TOO_LARGE, TOO_MANY_REQUESTS,
+ *  UNAVAILABLE                                   A700             A700    A701    A701   out of resources (A701: unable
+ *  UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT        0110             A700    A701    A701     to calculate number of matches)
+ *  INTERNAL, EXPECTATION_FAILED                  0110             C000    C000    C000   processing failure / unable to process
  * </pre>
+ *
+ * C-FIND, C-MOVE and C-GET define no 0110 and no 0111, so their unexpected failures are C000 (unable
+ * to process). Once C-MOVE or C-GET sub-operations ran, the final status comes from their counts
+ * ({@link #ofSubOperations}).
  */
 public final class DimseStatus {
     public static final int SUCCESS = 0x0000;
@@ -31,49 +41,97 @@ public final class DimseStatus {
     public static final int NOT_AUTHORIZED = 0x0124;
     public static final int UNRECOGNIZED_OPERATION = 0x0211;
     public static final int OUT_OF_RESOURCES = 0xA700;
+    /** C-MOVE, C-GET: refused, out of resources, unable to calculate the number of matches. */
+    public static final int UNABLE_TO_CALCULATE_MATCHES = 0xA701;
+    /** C-MOVE, C-GET: refused, out of resources, unable to perform sub-operations. */
+    public static final int UNABLE_TO_PERFORM_SUBOPERATIONS = 0xA702;
+    /** C-MOVE: refused, move destination unknown. */
+    public static final int MOVE_DESTINATION_UNKNOWN = 0xA801;
     public static final int DATA_SET_DOES_NOT_MATCH_SOP_CLASS = 0xA900;
     public static final int CANNOT_UNDERSTAND = 0xC000;
     public static final int WARNING_COERCION = 0xB000;
+    /** C-MOVE, C-GET: sub-operations complete, one or more failures or warnings (same code as coercion). */
+    public static final int SUBOPERATIONS_WARNING = 0xB000;
     public static final int WARNING_ELEMENTS_DISCARDED = 0xB006;
     public static final int WARNING_DATA_SET_MISMATCH = 0xB007;
+    /** C-FIND, C-MOVE, C-GET: ended by the requestor's C-CANCEL. */
+    public static final int CANCEL = 0xFE00;
+    public static final int PENDING = 0xFF00;
+
+    /** The DIMSE service a status is for: C-FIND, C-MOVE and C-GET have failure codes of their own. */
+    public enum Service {
+        /** C-STORE, and every service without codes of its own (C-ECHO, association-level answers). */
+        STORE,
+        FIND,
+        MOVE,
+        GET
+    }
 
     private DimseStatus() {
     }
 
-    /** The status a frontend sends for {@code response}. */
+    /** The C-STORE status for {@code response}. */
     public static int of(Response response) {
+        return of(response, Service.STORE);
+    }
+
+    /** The status {@code service} sends for {@code response}. */
+    public static int of(Response response, Service service) {
         var explicit = response.attribute(DicomAttributes.DIMSE_STATUS);
         if (explicit.isPresent()) {
             return explicit.get();
         }
         if (response.rejection().isPresent()) {
-            return of(response.rejection().get().kind());
+            return of(response.rejection().get().kind(), service);
         }
         if (response.isSuccess()) {
             return SUCCESS;
         }
         for (Rejection.Kind kind : Rejection.Kind.values()) {
             if (kind.status() == response.status()) {
-                return of(kind);
+                return of(kind, service);
             }
         }
-        return PROCESSING_FAILURE;
+        return of(Rejection.Kind.INTERNAL, service);
     }
 
-    /** The status for a rejection kind. */
+    /** The C-STORE status for a rejection kind. */
     public static int of(Rejection.Kind kind) {
+        return of(kind, Service.STORE);
+    }
+
+    /** The status {@code service} sends for a rejection kind (the table above). */
+    public static int of(Rejection.Kind kind, Service service) {
+        boolean query = service != Service.STORE;
         return switch (kind) {
             case UNAUTHENTICATED, FORBIDDEN -> NOT_AUTHORIZED;
             case MALFORMED -> CANNOT_UNDERSTAND;
             case METHOD_NOT_ALLOWED, NOT_IMPLEMENTED -> UNRECOGNIZED_OPERATION;
-            case URI_TOO_LONG, HEADERS_TOO_LARGE -> OUT_OF_RESOURCES;
-            case EXPECTATION_FAILED -> PROCESSING_FAILURE;
             case INVALID -> DATA_SET_DOES_NOT_MATCH_SOP_CLASS;
             case UNSUPPORTED -> SOP_CLASS_NOT_SUPPORTED;
-            case CONFLICT -> DUPLICATE_SOP_INSTANCE;
-            case PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE -> OUT_OF_RESOURCES;
-            case INTERNAL, UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, NOT_FOUND -> PROCESSING_FAILURE;
+            case CONFLICT -> query ? CANNOT_UNDERSTAND : DUPLICATE_SOP_INSTANCE;
+            case NOT_FOUND -> service == Service.MOVE ? MOVE_DESTINATION_UNKNOWN
+                    : query ? CANNOT_UNDERSTAND : PROCESSING_FAILURE;
+            case PAYLOAD_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE ->
+                    outOfResources(service);
+            case UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT -> query ? outOfResources(service) : PROCESSING_FAILURE;
+            case INTERNAL, EXPECTATION_FAILED -> query ? CANNOT_UNDERSTAND : PROCESSING_FAILURE;
         };
+    }
+
+    private static int outOfResources(Service service) {
+        return service == Service.MOVE || service == Service.GET ? UNABLE_TO_CALCULATE_MATCHES : OUT_OF_RESOURCES;
+    }
+
+    /**
+     * The final status of a C-MOVE or C-GET whose sub-operations all ran (PS3.4 C.4.2.3.1): 0000 when
+     * all completed, A702 when all failed, B000 (warning) when some failed or had warnings.
+     */
+    public static int ofSubOperations(int completed, int failed, int warning) {
+        if (failed == 0 && warning == 0) {
+            return SUCCESS;
+        }
+        return completed == 0 && warning == 0 ? UNABLE_TO_PERFORM_SUBOPERATIONS : SUBOPERATIONS_WARNING;
     }
 
     /**

@@ -23,7 +23,7 @@ import java.util.function.UnaryOperator;
  * {@code dicom-scp [--port 11112] [--ae-title HARMONY] [--allow-calling-ae AE1,AE2] [--dir DIR]
  * [--forward-to AE@host:port [--queue-dir DIR | --queue JDBC-URL | --no-queue]] [--bind ADDRESS]
  * [--accept-private-sop-classes] [--index JDBC-URL] [--move-destination AE@host:port,...]
- * [--query-pacs AE@host:port]}: runs
+ * [--query-pacs AE@host:port [--query-pacs-mode relay|fetch]]}: runs
  * {@link DicomScpExample} until Ctrl-C.
  */
 final class DicomScpCommand implements Command {
@@ -33,6 +33,7 @@ final class DicomScpCommand implements Command {
     private static final String TLS_TRUST = "tls-trust";
     private static final String TLS_REQUIRE_CLIENT = "tls-require-client-cert";
     private static final String QUERY_PACS = "query-pacs";
+    private static final String QUERY_PACS_MODE = "query-pacs-mode";
 
     @Override
     public String name() {
@@ -53,7 +54,7 @@ final class DicomScpCommand implements Command {
                                  [--accept-private-sop-classes]
                                  [--tls-cert PEM --tls-key PEM [--tls-trust PEM] [--tls-require-client-cert]]
                                  [--index JDBC-URL] [--move-destination AE@host:port,...]
-                                 [--query-pacs AE@host:port]
+                                 [--query-pacs AE@host:port [--query-pacs-mode relay|fetch]]
                   --port              listener port (default 11112, 0 = any free port)
                   --bind              address to listen on (default 0.0.0.0, all interfaces)
                   --ae-title          our AE title (default HARMONY)
@@ -78,8 +79,11 @@ final class DicomScpCommand implements Command {
                                       shared by several listeners; default: embedded, in DIR/.index
                   --move-destination  where C-MOVE may send (comma list of AE@host:port); a requestor names the AE
                   --query-pacs        relay C-FIND and C-MOVE to this PACS instead of answering from the index
-                                      (C-STORE still goes to --dir); the PACS sends C-MOVE results straight to
-                                      the destination, so it must know the destination AE titles itself
+                                      (C-STORE still goes to --dir)
+                  --query-pacs-mode   relay (default): the PACS sends C-MOVE results straight to the destination,
+                                      so it must know the destination AE titles itself (no --move-destination);
+                                      fetch: we retrieve them from the PACS (C-GET) and send them on to the
+                                      --move-destination the requestor names, so the PACS needs to know none
                 """;
     }
 
@@ -87,7 +91,7 @@ final class DicomScpCommand implements Command {
     public Set<String> valuedOptions() {
         return Set.of("port", "ae-title", "allow-calling-ae", "dir", "forward-to", "bind", DashboardOption.OPTION,
                 QueueOption.DIR, QueueOption.JDBC, TLS_CERT, TLS_KEY, TLS_TRUST, ReindexCommand.INDEX,
-                "move-destination", QUERY_PACS);
+                "move-destination", QUERY_PACS, QUERY_PACS_MODE);
     }
 
     @Override
@@ -129,11 +133,24 @@ final class DicomScpCommand implements Command {
             }
         }
         DicomNode queryPacs = args.dicomNode(QUERY_PACS).orElse(null);
+        String mode = args.get(QUERY_PACS_MODE).orElse("relay");
+        if (!mode.equals("relay") && !mode.equals("fetch")) {
+            throw new IllegalArgumentException("option --" + QUERY_PACS_MODE + " expects relay or fetch, not '" + mode + "'");
+        }
+        boolean fetch = mode.equals("fetch");
+        if (args.get(QUERY_PACS_MODE).isPresent() && queryPacs == null) {
+            throw new IllegalArgumentException("option --" + QUERY_PACS_MODE + " needs --" + QUERY_PACS);
+        }
+        if (fetch && moveDestinations.isEmpty()) {
+            throw new IllegalArgumentException("option --" + QUERY_PACS_MODE + " fetch needs --move-destination: where"
+                    + " the fetched instances may be sent");
+        }
         if (queryPacs != null) {
-            // The PACS answers queries and sends moves itself: our index and destinations would be silently unused.
-            if (!moveDestinations.isEmpty()) {
+            // Relayed, the PACS sends moves itself: our destinations would be silently unused.
+            if (!fetch && !moveDestinations.isEmpty()) {
                 throw new IllegalArgumentException("option --" + QUERY_PACS + " contradicts --move-destination: the PACS"
-                        + " sends C-MOVE results itself (configure the destinations in the PACS)");
+                        + " sends C-MOVE results itself (configure the destinations in the PACS, or use --"
+                        + QUERY_PACS_MODE + " fetch)");
             }
             if (indexUrl != null) {
                 throw new IllegalArgumentException("option --" + QUERY_PACS + " contradicts --index: queries go to the PACS");
@@ -146,12 +163,14 @@ final class DicomScpCommand implements Command {
         return out -> {
             try (Startup startup = new Startup(); DicomIndex index = indexUrl == null ? null : DicomIndex.postgres(indexUrl)) {
                 Pipeline pipeline = startup.startPipeline("--port", port, DicomScpExample.pipeline(options, index, queryPacs,
+                        fetch ? moveDestinations : List.of(),
                         b -> listener.apply(b).moveDestinations(moveDestinations.toArray(DicomNode[]::new))));
                 int bound = ((DicomScp) pipeline.frontend()).localPort();
                 PrintStream announce = startup.announce();
                 announce.println("READY dicom-scp " + bound);
                 if (queryPacs != null) {
-                    announce.println("C-FIND and C-MOVE are relayed to " + queryPacs);
+                    announce.println(fetch ? "C-FIND is relayed to " + queryPacs + "; C-MOVE is fetched from it (C-GET)"
+                            + " and sent on to the --move-destination" : "C-FIND and C-MOVE are relayed to " + queryPacs);
                 }
                 if (options.forwardTo() != null) {
                     announce.println("forwarding to " + options.forwardTo() + (queue == null ? " synchronously (--no-queue)"

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.backend.DicomFileStore;
 import dev.harmony.dicom.frontend.DicomScp;
+import dev.harmony.dicom.query.Dataset;
+import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.QueryKeys;
+import dev.harmony.dicom.query.QueryLevel;
+import dev.harmony.dicom.query.QueryModel;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.examples.bench.DicomCorpus;
 import dev.harmony.pipeline.Pipeline;
@@ -46,8 +51,17 @@ class DicomScpQueryPacsTest {
         assertThat(runner.err()).contains("option --query-pacs is given twice");
         assertThat(runner.run("dicom-scp", "--port", "0", "--query-pacs", "PACS@127.0.0.1")).isEqualTo(2);
         assertThat(runner.err()).contains("option --query-pacs expects AE@host:port");
+        assertThat(runner.run("dicom-scp", "--port", "0", "--query-pacs", "PACS@127.0.0.1:1", "--query-pacs-mode",
+                "copy")).isEqualTo(2);
+        assertThat(runner.err()).contains("option --query-pacs-mode expects relay or fetch, not 'copy'");
+        assertThat(runner.run("dicom-scp", "--port", "0", "--query-pacs", "PACS@127.0.0.1:1", "--query-pacs-mode",
+                "fetch")).isEqualTo(2);
+        assertThat(runner.err()).contains("option --query-pacs-mode fetch needs --move-destination");
+        assertThat(runner.run("dicom-scp", "--port", "0", "--query-pacs-mode", "fetch", "--move-destination",
+                "WS1@127.0.0.1:2")).isEqualTo(2);
+        assertThat(runner.err()).contains("option --query-pacs-mode needs --query-pacs");
         assertThat(runner.run("dicom-scp", "--help")).isZero();
-        assertThat(runner.out()).contains("--query-pacs");
+        assertThat(runner.out()).contains("--query-pacs").contains("--query-pacs-mode");
     }
 
     @Test
@@ -74,6 +88,43 @@ class DicomScpQueryPacsTest {
                 assertThat(output(RunnerProcess.tool("findscu"), "-v", "-S", "-aet", "MODALITY", "-aec", "HARMONY",
                         "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID", "-k", "NumberOfStudyRelatedInstances",
                         "127.0.0.1", "" + proxy.port())).contains("(0020,1208) IS [3 ]");
+            }
+        }
+    }
+
+    /**
+     * {@code --query-pacs-mode fetch}: DCMTK movescu asks the runner to move a study to a destination the
+     * PACS (a listener of ours with an index, which answers C-GET) does not know; the runner fetches it
+     * and sends it on to the {@code --move-destination}.
+     */
+    @Test
+    void movescuThroughTheFetchModeReachesADestinationThePacsDoesNotKnow() throws Exception {
+        List<Path> corpus = DicomCorpus.write(tmp.resolve("corpus"), 3, 1);
+        DicomScp pacsListener = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("PACS").build();
+        DicomScp destListener = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("WS1").build();
+        Path received = tmp.resolve("ws1");
+        try (Pipeline pacs = Pipeline.builder().name("pacs").frontend(pacsListener)
+                .backend(DicomFileStore.under(tmp.resolve("pacs")).indexed().build()).build();
+                Pipeline dest = Pipeline.builder().name("ws1").frontend(destListener)
+                        .backend(DicomFileStore.under(received).build()).build()) {
+            pacs.start();
+            dest.start();
+            DicomClient client = DicomClient.callingAe("MODALITY").build();
+            assertThat(client.store(DicomNode.of("PACS", "127.0.0.1", pacsListener.localPort()), corpus)).containsOnly(0);
+            // the corpus is one study; the PACS tells its UID
+            String study = client.find(DicomNode.of("PACS", "127.0.0.1", pacsListener.localPort()),
+                    DicomQuery.of(QueryModel.STUDY_ROOT, QueryLevel.STUDY, new Dataset().set(QueryKeys.STUDY_INSTANCE_UID, "")))
+                    .get(0).string(QueryKeys.STUDY_INSTANCE_UID).orElseThrow();
+            try (RunnerProcess proxy = RunnerProcess.start(tmp.resolve("runner.log"), "dicom-scp", "--bind", "127.0.0.1",
+                    "--port", "0", "--dir", tmp.resolve("data").toString(),
+                    "--query-pacs", "PACS@127.0.0.1:" + pacsListener.localPort(), "--query-pacs-mode", "fetch",
+                    "--move-destination", "WS1@127.0.0.1:" + destListener.localPort())) {
+                String moved = output(RunnerProcess.tool("movescu"), "-v", "-S", "-aet", "MODALITY", "-aec", "HARMONY",
+                        "-aem", "WS1", "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + study,
+                        "127.0.0.1", "" + proxy.port());
+                assertThat(moved).contains("Received Final Move Response (Success)").contains("exit 0");
+                assertThat(moved).contains("Received Move Response 1 (Pending)");
+                assertThat(dcmFiles(received)).isEqualTo(3);
             }
         }
     }

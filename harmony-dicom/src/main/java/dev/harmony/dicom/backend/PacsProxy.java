@@ -8,7 +8,7 @@ import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.Timeouts;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
-import dev.harmony.dicom.query.MoveOutcome;
+import dev.harmony.dicom.query.RetrieveOutcome;
 import dev.harmony.dicom.query.QueryResults;
 import dev.harmony.dicom.scu.AssociationRejectedException;
 import dev.harmony.dicom.scu.DicomClient;
@@ -18,10 +18,17 @@ import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.Rejection;
+import dev.harmony.dicom.TransferSyntax;
+import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.query.RetrieveProgress;
+import dev.harmony.message.Attributes;
+import dev.harmony.message.Body;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -34,9 +41,15 @@ import org.slf4j.LoggerFactory;
  * Answers C-FIND and C-MOVE by asking a PACS: a query is relayed as it came (same model, level and
  * keys) and the PACS's matches stream back as the exchange's {@link QueryResults}, one at a time, so a
  * large answer never sits in memory; when our requestor cancels (or stops reading), the relayed query is
- * cancelled at the PACS too (C-CANCEL). A C-MOVE is relayed with the same Move Destination: the PACS
- * sends the instances straight to the destination, so <b>the PACS must know that AE title</b> (host and
- * port in its own configuration), and the PACS's final status and counts go back to the requestor.
+ * cancelled at the PACS too (C-CANCEL).
+ *
+ * <p>A C-MOVE is answered with a {@link RetrieveProgress}: the listener passes each of its responses on
+ * as it comes (Pending with the counts, then the final one) and relays the requestor's C-CANCEL, which
+ * is sent on the PACS's association at once. By default the C-MOVE is relayed with the same Move
+ * Destination: the PACS sends the instances straight to the destination, so <b>the PACS must know that
+ * AE title</b>. With {@link Builder#retrieveAndSend} the proxy fetches the instances itself (C-GET) and
+ * streams each on to the destination's backend, so the PACS needs to know no destination; the counts
+ * and final status are then the destination's (PS3.4 C.4.2.3.1: 0000, B000, A702 when all failed).
  * Every other exchange (C-STORE...) goes to the {@link Builder#otherwise next} backend, if any; C-GET is
  * not relayed (0122).
  *
@@ -44,15 +57,34 @@ import org.slf4j.LoggerFactory;
  * PacsProxy.to(DicomNode.parse("PACS@pacs.local:104")).callingAe("HARMONY").otherwise(fileStore).build()
  * }</pre>
  *
- * <p>A PACS that cannot be reached or breaks off before answering is {@code UNAVAILABLE}, which
- * {@link DimseStatus#of} makes A700 (refused: out of resources, try later): C-FIND and C-MOVE define no
- * 0110, and SCUs such as DCMTK's show A700 as a known, transient refusal. A PACS that refuses our AE
- * titles is {@code FORBIDDEN} (0124), as in {@link DicomForward}, and a failure status the PACS answers
- * is passed back as it is, with the kind of {@link DimseStatus#kindOf}. A PACS that fails after some
- * matches were sent ends the query with 0110 from the listener.
+ * <p>A PACS that cannot be reached or breaks off before answering a C-FIND is {@code UNAVAILABLE}, which
+ * {@link DimseStatus#of(Response, DimseStatus.Service)} makes A700 for C-FIND and A701 for C-MOVE. A PACS
+ * that refuses our AE titles is {@code FORBIDDEN} (0124), as in {@link DicomForward}, and a failure status
+ * the PACS answers is passed back as it is. A PACS that fails after some matches were sent ends the query
+ * with C000 from the listener; one that fails during a move ends it with A701 (no progress known yet) or
+ * A702 and the last counts (FE00 after a cancel).
  */
 public final class PacsProxy implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(PacsProxy.class);
+    /**
+     * The storage SOP classes a retrieve-and-send-on C-GET proposes by default (each in explicit and
+     * implicit VR little endian): CT, MR, CR, DX, MG, US, SC, NM, PET, XA, RF, RT, presentation states,
+     * SR, key objects, PDF, segmentation, registration, visible light.
+     */
+    public static final List<String> DEFAULT_STORAGE_CLASSES = List.of(
+            "1.2.840.10008.5.1.4.1.1.2", "1.2.840.10008.5.1.4.1.1.2.1", "1.2.840.10008.5.1.4.1.1.4",
+            "1.2.840.10008.5.1.4.1.1.4.1", "1.2.840.10008.5.1.4.1.1.1", "1.2.840.10008.5.1.4.1.1.1.1",
+            "1.2.840.10008.5.1.4.1.1.1.1.1", "1.2.840.10008.5.1.4.1.1.1.2", "1.2.840.10008.5.1.4.1.1.1.2.1",
+            "1.2.840.10008.5.1.4.1.1.1.3", "1.2.840.10008.5.1.4.1.1.13.1.3", "1.2.840.10008.5.1.4.1.1.6.1",
+            "1.2.840.10008.5.1.4.1.1.3.1", "1.2.840.10008.5.1.4.1.1.7", "1.2.840.10008.5.1.4.1.1.7.2",
+            "1.2.840.10008.5.1.4.1.1.7.4", "1.2.840.10008.5.1.4.1.1.20", "1.2.840.10008.5.1.4.1.1.128",
+            "1.2.840.10008.5.1.4.1.1.130", "1.2.840.10008.5.1.4.1.1.12.1", "1.2.840.10008.5.1.4.1.1.12.2",
+            "1.2.840.10008.5.1.4.1.1.481.1", "1.2.840.10008.5.1.4.1.1.481.2", "1.2.840.10008.5.1.4.1.1.481.3",
+            "1.2.840.10008.5.1.4.1.1.481.5", "1.2.840.10008.5.1.4.1.1.11.1", "1.2.840.10008.5.1.4.1.1.88.11",
+            "1.2.840.10008.5.1.4.1.1.88.22", "1.2.840.10008.5.1.4.1.1.88.33", "1.2.840.10008.5.1.4.1.1.88.59",
+            "1.2.840.10008.5.1.4.1.1.88.67", "1.2.840.10008.5.1.4.1.1.104.1", "1.2.840.10008.5.1.4.1.1.66",
+            "1.2.840.10008.5.1.4.1.1.66.1", "1.2.840.10008.5.1.4.1.1.66.4", "1.2.840.10008.5.1.4.1.1.77.1.4",
+            "1.2.840.10008.5.1.4.1.1.77.1.1", "1.2.840.10008.5.1.4.1.1.77.1.5.1");
     /** Matches buffered between the PACS's association and our requestor's. */
     private static final int BUFFERED_MATCHES = 32;
 
@@ -60,6 +92,10 @@ public final class PacsProxy implements Backend {
     private final DicomClient client;
     private final Duration responseTimeout;
     private final Backend next;
+    /** Retrieve-and-send-on: the destinations by AE title; null when moves are relayed. */
+    private final Map<String, Backend> fetchTo;
+    /** What the fetch accepts: each storage class in explicit and implicit VR LE (what DicomForward sends on). */
+    private final Map<String, List<TransferSyntax>> storageClasses;
 
     private PacsProxy(Builder b) {
         this.pacs = b.pacs;
@@ -68,6 +104,11 @@ public final class PacsProxy implements Backend {
         this.client = (b.tls == null ? c : c.tls(b.tls)).build();
         this.responseTimeout = b.responseTimeout;
         this.next = b.next;
+        this.fetchTo = b.fetchTo == null ? null : Map.copyOf(b.fetchTo);
+        Map<String, List<TransferSyntax>> fetched = new java.util.LinkedHashMap<>();
+        b.storageClasses.forEach(sop -> fetched.put(sop, List.of(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN,
+                TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)));
+        this.storageClasses = java.util.Collections.unmodifiableMap(fetched);
     }
 
     /** Starts configuring a proxy to {@code pacs}. */
@@ -84,10 +125,18 @@ public final class PacsProxy implements Backend {
         if (next != null) {
             next.start();
         }
+        if (fetchTo != null) {
+            for (Backend b : new java.util.LinkedHashSet<>(fetchTo.values())) {
+                b.start();
+            }
+        }
     }
 
     @Override
     public void stop() {
+        if (fetchTo != null) {
+            new java.util.LinkedHashSet<>(fetchTo.values()).forEach(Backend::stop);
+        }
         if (next != null) {
             next.stop();
         }
@@ -133,7 +182,7 @@ public final class PacsProxy implements Backend {
         } catch (IOException e) {
             return unreachable(e);
         }
-        if (!accepted(association, query)) {
+        if (!accepted(association, query.model().findSopClass())) {
             association.close();
             return Response.rejected(Rejection.unsupported(pacs.aeTitle() + " does not accept " + query.model() + " C-FIND"));
         }
@@ -158,11 +207,10 @@ public final class PacsProxy implements Backend {
         return Response.ok().with(DicomAttributes.MATCHES, relay);
     }
 
-    /** Whether the PACS accepted the find context in any transfer syntax ({@code supports} wants one). */
-    private static boolean accepted(ScuAssociation association, DicomQuery query) {
-        String sop = query.model().findSopClass();
-        return association.supports(sop, dev.harmony.dicom.TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())
-                || association.supports(sop, dev.harmony.dicom.TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid());
+    /** Whether the PACS accepted the context of {@code sop} in either syntax we propose ({@code supports} wants one). */
+    private static boolean accepted(ScuAssociation association, String sop) {
+        return association.supports(sop, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())
+                || association.supports(sop, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid());
     }
 
     private Response move(Request request) {
@@ -171,22 +219,31 @@ public final class PacsProxy implements Backend {
         if (query == null || destination == null) {
             return Response.rejected(Rejection.malformed("C-MOVE without a query or a destination"));
         }
-        MoveOutcome outcome;
+        Backend sendTo = null;
+        if (fetchTo != null) {
+            sendTo = fetchTo.get(destination);
+            if (sendTo == null) {
+                return Response.rejected(Rejection.of(Rejection.Kind.NOT_FOUND, "move destination '" + destination
+                        + "' is not configured"));
+            }
+        }
+        ScuAssociation association;
         try {
-            outcome = client.move(pacs, query, destination, pending -> true);
-        } catch (IllegalStateException e) {
-            return Response.rejected(Rejection.unsupported(pacs.aeTitle() + " does not accept " + query.model() + " C-MOVE"));
+            association = sendTo == null ? client.openMove(pacs, query.model())
+                    : client.openGet(pacs, query.model(), storageClasses);
         } catch (IOException e) {
             return unreachable(e);
         }
-        int status = outcome.status();
-        LOG.info("C-MOVE relayed to {} for {}: status {}", pacs, destination, DimseStatus.hex(status));
-        if (DimseStatus.isSuccessOrWarning(status) || status == 0xFE00) {
-            return Response.ok().with(DicomAttributes.MOVE_OUTCOME, outcome);
+        String sop = sendTo == null ? query.model().moveSopClass() : query.model().getSopClass();
+        if (!accepted(association, sop)) {
+            association.close();
+            return Response.rejected(Rejection.unsupported(pacs.aeTitle() + " does not accept " + query.model()
+                    + (sendTo == null ? " C-MOVE" : " C-GET")));
         }
-        return Response.rejected(Rejection.of(DimseStatus.kindOf(status), pacs.aeTitle() + " answered C-MOVE status "
-                + DimseStatus.hex(status))).with(DicomAttributes.DIMSE_STATUS, status)
-                .with(DicomAttributes.MOVE_OUTCOME, outcome);
+        Upstream up = sendTo == null ? new Relayed(association, query, destination)
+                : new Fetch(association, query, sendTo, destination);
+        LOG.info("C-MOVE to {} {} {}", destination, sendTo == null ? "relayed to" : "fetched by C-GET from", pacs);
+        return Response.ok().with(DicomAttributes.RETRIEVE_PROGRESS, up.start());
     }
 
     private Response unreachable(IOException e) {
@@ -196,10 +253,10 @@ public final class PacsProxy implements Backend {
         return Response.rejected(Rejection.unavailable("cannot reach " + pacs + ": " + e.getMessage()));
     }
 
-    private record End(int status) {
+    private record Failure(Exception cause) {
     }
 
-    private record Failure(Exception cause) {
+    private record End(int status) {
     }
 
     /**
@@ -296,6 +353,210 @@ public final class PacsProxy implements Backend {
         }
     }
 
+    /**
+     * A retrieve at the PACS, run on its own thread, whose responses are handed to the listener that
+     * pulls them ({@link RetrieveProgress}); the listener's cancel is sent on the PACS's association at
+     * once, from the listener's thread, while ours waits for the PACS's next response.
+     */
+    private abstract class Upstream implements RetrieveProgress {
+        private final BlockingQueue<Object> events = new ArrayBlockingQueue<>(BUFFERED_MATCHES);
+        final ScuAssociation association;
+        private Thread thread;
+        private volatile boolean closed;
+        private long lastEvent = System.nanoTime();
+
+        Upstream(ScuAssociation association) {
+            this.association = association;
+        }
+
+        /** Runs the retrieve at the PACS, handing each Pending response to {@link #pending}; returns the final one. */
+        abstract RetrieveOutcome retrieve() throws IOException;
+
+        Upstream start() {
+            thread = new Thread(this::run, "pacs-proxy-move-" + pacs.aeTitle());
+            thread.setDaemon(true);
+            thread.start();
+            return this;
+        }
+
+        private void run() {
+            try (association) {
+                offer(retrieve());
+            } catch (IOException | RuntimeException e) {
+                offer(new Failure(e));
+            }
+        }
+
+        /** A Pending response of the PACS: handed on; the cancel is sent by {@link #cancel()}, not here. */
+        boolean pending(RetrieveOutcome o) {
+            offer(o);
+            return true;
+        }
+
+        /** Hands on one event, waiting while the listener catches up; false once it closed. */
+        boolean offer(Object event) {
+            try {
+                while (!closed) {
+                    if (events.offer(event, 100, TimeUnit.MILLISECONDS)) {
+                        return true;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+
+        @Override
+        public RetrieveOutcome poll(Duration wait) throws IOException {
+            Object e;
+            try {
+                e = events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for " + pacs);
+            }
+            if (e == null) {
+                // The SCU's response timeout bounds each wait for the PACS; this is a backstop.
+                if (System.nanoTime() - lastEvent > backstop().toNanos()) {
+                    association.abort();
+                    throw new IOException(pacs + " sent no C-MOVE response in " + backstop().toSeconds() + " s");
+                }
+                return null;
+            }
+            lastEvent = System.nanoTime();
+            if (e instanceof Failure f) {
+                throw new IOException("C-MOVE at " + pacs + " failed: " + f.cause().getMessage(), f.cause());
+            }
+            return (RetrieveOutcome) e;
+        }
+
+        Duration backstop() {
+            return responseTimeout.plusSeconds(5);
+        }
+
+        @Override
+        public void cancel() {
+            try {
+                association.cancel();
+            } catch (IOException e) {
+                LOG.info("C-CANCEL to {} failed: {}", pacs, e.toString());
+            }
+        }
+
+        /** If the PACS's retrieve still runs (our requestor went away), cancel it, then abort after a bounded wait. */
+        @Override
+        public void close() {
+            closed = true;
+            if (thread.isAlive()) {
+                cancel();
+                events.clear();
+                try {
+                    thread.join(backstop().toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (thread.isAlive()) {
+                    association.abort();
+                }
+            }
+        }
+    }
+
+    /** The C-MOVE relayed as it came: the PACS sends to the destination itself. */
+    private final class Relayed extends Upstream {
+        private final DicomQuery query;
+        private final String destination;
+
+        Relayed(ScuAssociation association, DicomQuery query, String destination) {
+            super(association);
+            this.query = query;
+            this.destination = destination;
+        }
+
+        @Override
+        RetrieveOutcome retrieve() throws IOException {
+            return association.move(query, destination, this::pending);
+        }
+    }
+
+    /**
+     * Retrieve-and-send-on: a C-GET at the PACS brings each instance to us, and it streams on to the
+     * destination's backend (a {@link DicomForward}, or a queue in front of one) while it arrives. The
+     * counts the requestor sees are ours (what the destination took): an instance the destination
+     * refused is answered 0110 to the PACS and counted failed, as is one the PACS failed to send us.
+     */
+    private final class Fetch extends Upstream {
+        private final DicomQuery query;
+        private final Backend destination;
+        private final String destinationAe;
+        // written by the C-GET's thread only, read by it when it hands on a response
+        private int completed;
+        private int warning;
+
+        Fetch(ScuAssociation association, DicomQuery query, Backend destination, String destinationAe) {
+            super(association);
+            this.query = query;
+            this.destination = destination;
+            this.destinationAe = destinationAe;
+        }
+
+        @Override
+        RetrieveOutcome retrieve() throws IOException {
+            RetrieveOutcome pacsFinal = association.get(query, this::sendOn,
+                    p -> pending(new RetrieveOutcome(p.status(), p.remaining(), completed, failed(p), warning)));
+            int allFailed = failed(pacsFinal);
+            int status = pacsFinal.status();
+            if (status == DimseStatus.CANCEL) {
+                return new RetrieveOutcome(status, pacsFinal.remaining(), completed, allFailed, warning);
+            }
+            if (completed + warning + allFailed == 0 && !DimseStatus.isSuccessOrWarning(status)) {
+                return new RetrieveOutcome(status, -1, 0, 0, 0); // the PACS refused the C-GET itself: its reason
+            }
+            return new RetrieveOutcome(DimseStatus.ofSubOperations(completed, allFailed, warning), -1, completed,
+                    allFailed, warning);
+        }
+
+        /**
+         * The failed sub-operations so far: those we refused (the destination did not take them, or the
+         * PACS sent them on a context not ours), and those the PACS counted failed without sending them.
+         */
+        private int failed(RetrieveOutcome pacs) {
+            return Math.max(pacs.failed(), pacs.refusedByUs().size());
+        }
+
+        /** One C-STORE sub-operation of the C-GET: on to the destination; a refusal throws, so the PACS counts it failed. */
+        private void sendOn(String sopClass, String sopInstance, String transferSyntax, InputStream dataset)
+                throws IOException {
+            Response r;
+            try {
+                r = destination.handle(Request.builder(Protocol.DICOM, DicomAttributes.OP_C_STORE)
+                        .attributes(Attributes.empty()
+                                .with(DicomAttributes.CALLED_AE, destinationAe)
+                                .with(DicomAttributes.SOP_CLASS_UID, sopClass)
+                                .with(DicomAttributes.SOP_INSTANCE_UID, sopInstance)
+                                .with(DicomAttributes.TRANSFER_SYNTAX, TransferSyntax.of(transferSyntax)
+                                        .orElseThrow(() -> new IOException("unknown transfer syntax " + transferSyntax))))
+                        .body(Body.ofStream(dataset, -1, DicomAttributes.DATASET_CONTENT_TYPE))
+                        .build());
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+            int status = DimseStatus.of(r);
+            if (status == DimseStatus.SUCCESS) {
+                completed++;
+            } else if (r.isSuccess() && DimseStatus.isSuccessOrWarning(status)) {
+                warning++;
+            } else {
+                LOG.info("{} refused {} fetched from {}: {}", destinationAe, sopInstance, pacs,
+                        r.rejection().map(Rejection::message).orElse(DimseStatus.hex(status)));
+                throw new IOException(destinationAe + " refused " + sopInstance);
+            }
+        }
+    }
+
     /** Configures a {@link PacsProxy}. */
     public static final class Builder {
         private final DicomNode pacs;
@@ -304,6 +565,8 @@ public final class PacsProxy implements Backend {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration responseTimeout = Duration.ofSeconds(60);
         private Backend next;
+        private Map<String, Backend> fetchTo;
+        private List<String> storageClasses = DEFAULT_STORAGE_CLASSES;
 
         private Builder(DicomNode pacs) {
             this.pacs = Objects.requireNonNull(pacs, "PacsProxy.to: pacs");
@@ -318,6 +581,40 @@ public final class PacsProxy implements Backend {
         /** Where every exchange other than C-FIND, C-MOVE and C-GET goes (e.g. a {@link DicomFileStore} for C-STORE). */
         public Builder otherwise(Backend value) {
             this.next = Objects.requireNonNull(value, "PacsProxy.otherwise");
+            return this;
+        }
+
+        /**
+         * Retrieve-and-send-on instead of relaying C-MOVE: the proxy fetches the instances from the PACS
+         * itself (C-GET, so the PACS needs to know no destination, only to allow our C-GET) and sends each
+         * on, while it arrives, to the backend of the requested Move Destination, e.g. a
+         * {@link DicomForward} to it, or a queue in front of one. A Move Destination not in
+         * {@code destinations} is A801. The counts are the destination's: an instance it refuses is failed.
+         */
+        public Builder retrieveAndSend(Map<String, ? extends Backend> destinations) {
+            if (destinations.isEmpty()) {
+                throw new IllegalArgumentException("PacsProxy.retrieveAndSend: name at least one destination");
+            }
+            destinations.keySet().forEach(ae -> AeTitles.require(ae, "PacsProxy.retrieveAndSend"));
+            this.fetchTo = Map.copyOf(destinations);
+            return this;
+        }
+
+        /**
+         * The storage SOP classes (1 to 63) proposed for the C-GET of {@link #retrieveAndSend}; an
+         * instance of another class cannot be fetched and counts as failed. Default: the common image,
+         * presentation state, structured report and RT classes ({@link #DEFAULT_STORAGE_CLASSES}).
+         */
+        public Builder storageClasses(List<String> sopClasses) {
+            if (sopClasses.isEmpty() || new java.util.HashSet<>(sopClasses).size() > 63) {
+                throw new IllegalArgumentException("PacsProxy.storageClasses: 1 to 63 SOP classes, not " + sopClasses.size());
+            }
+            sopClasses.forEach(u -> {
+                if (!Uids.isValid(u)) {
+                    throw new IllegalArgumentException("PacsProxy.storageClasses: not a UID: " + u);
+                }
+            });
+            this.storageClasses = List.copyOf(sopClasses);
             return this;
         }
 

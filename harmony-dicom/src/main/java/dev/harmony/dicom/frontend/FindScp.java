@@ -65,7 +65,7 @@ final class FindScp {
                     match = results.next();
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("association {}: C-FIND matches failed after {}: {}", association.id(), sent, e.toString());
-                    status = DimseStatus.PROCESSING_FAILURE;
+                    status = DimseStatus.of(dev.harmony.pipeline.Rejection.Kind.INTERNAL, DimseStatus.Service.FIND);
                     failure = "reading matches failed";
                     break;
                 }
@@ -143,7 +143,7 @@ final class FindScp {
 
     private void finish(int context, Command rq, Response answer) throws IOException {
         int status = answer.isSuccess() && answer.attribute(DicomAttributes.DIMSE_STATUS).isEmpty()
-                ? DimseStatus.SUCCESS : DimseStatus.of(answer);
+                ? DimseStatus.SUCCESS : DimseStatus.of(answer, DimseStatus.Service.FIND);
         Command rsp = Command.responseTo(rq, status);
         answer.rejection().ifPresent(r -> rsp.setText(Command.ERROR_COMMENT, r.message(), 64));
         association.sendCommandAndData(context, rsp, null);

@@ -9,9 +9,11 @@ import dev.harmony.dicom.internal.dimse.Command;
 import dev.harmony.dicom.internal.dimse.DataStream;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
-import dev.harmony.dicom.query.MoveOutcome;
+import dev.harmony.dicom.query.QueryKeys;
 import dev.harmony.dicom.query.QueryModel;
 import dev.harmony.dicom.query.Retrieval;
+import dev.harmony.dicom.query.RetrieveOutcome;
+import dev.harmony.dicom.query.RetrieveProgress;
 import dev.harmony.dicom.query.StoredInstance;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.dicom.scu.Proposal;
@@ -22,6 +24,7 @@ import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Rejection;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -37,14 +40,13 @@ import org.slf4j.LoggerFactory;
  * pipeline names the instances (a {@link Retrieval}); they go to the configured destination as C-STORE
  * sub-operations on one association of ours, with a Pending response after each (remaining, completed,
  * failed, warning) and a C-CANCEL looked for before each. A backend that had the move done elsewhere
- * (a PACS proxy) answers with a {@link MoveOutcome} instead, sent back as the final response.
+ * (a PACS proxy) answers with a {@link RetrieveProgress} instead, whose responses are passed on as they come.
  */
 final class MoveScp {
     private static final Logger LOG = LoggerFactory.getLogger(DicomScp.class);
-    static final int DESTINATION_UNKNOWN = 0xA801;
-    static final int UNABLE_TO_PERFORM_SUBOPERATIONS = 0xA702;
-    static final int SUBOPERATIONS_FAILED = 0xB000;
     private static final String EXPLICIT = TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid();
+    /** How long one wait for a relayed move's next response lasts before we look for a C-CANCEL again. */
+    private static final Duration CANCEL_CHECK = Duration.ofMillis(50);
 
     private final ScpAssociation association;
     private final DicomScp scp;
@@ -120,35 +122,33 @@ final class MoveScp {
 
     void move(int context, String abstractSyntax, TransferSyntax ts, Command rq, DataStream data) throws IOException {
         Response answer = request(abstractSyntax, ts, rq, data);
-        Optional<MoveOutcome> relayed = get ? Optional.empty() : answer.attribute(DicomAttributes.MOVE_OUTCOME);
-        if (relayed.isPresent()) {
-            MoveOutcome o = relayed.get();
-            Command done = Command.responseTo(rq, o.status());
-            if (o.status() == FindScp.CANCELED && o.remaining() >= 0) {
-                done.setUs(Command.NUMBER_OF_REMAINING_SUBOPERATIONS, o.remaining());
-            }
-            putCount(done, Command.NUMBER_OF_COMPLETED_SUBOPERATIONS, o.completed());
-            putCount(done, Command.NUMBER_OF_FAILED_SUBOPERATIONS, o.failed());
-            putCount(done, Command.NUMBER_OF_WARNING_SUBOPERATIONS, o.warning());
-            answer.rejection().ifPresent(r -> done.setText(Command.ERROR_COMMENT, r.message(), 64));
-            association.sendCommandAndData(context, done, null);
-            LOG.info("association {}: C-MOVE relayed: status {}, {} completed, {} failed, {} warning", association.id(),
-                    DimseStatus.hex(o.status()), o.completed(), o.failed(), o.warning());
+        Optional<RetrieveProgress> relayed = answer.attribute(DicomAttributes.RETRIEVE_PROGRESS);
+        if (relayed.isPresent() && !get && answer.isSuccess()) {
+            relay(context, rq, relayed.get());
             return;
+        }
+        if (relayed.isPresent()) {
+            relayed.get().close(); // a C-GET's sub-operations must come back on this association: not relayable
+            if (get) {
+                answer = Response.rejected(Rejection.unsupported("C-GET cannot be answered by a retrieve done elsewhere"));
+            }
         }
         Optional<Retrieval> retrieval = answer.isSuccess() ? answer.attribute(DicomAttributes.RETRIEVAL) : Optional.empty();
         String destinationAe = rq.string(Command.MOVE_DESTINATION).orElse("");
         if (answer.isSuccess() && !get && !scp.moveDestinations.containsKey(destinationAe)) {
             // Checked after the exchange: a backend that relays the move (above) needs no destination of ours.
-            answer = Response.rejected(Rejection.invalid("move destination '" + destinationAe + "' is not configured",
-                    List.of())).with(DicomAttributes.DIMSE_STATUS, DESTINATION_UNKNOWN);
+            answer = Response.rejected(Rejection.of(Rejection.Kind.NOT_FOUND, "move destination '" + destinationAe
+                    + "' is not configured"));
             retrieval = Optional.empty();
         }
         if (retrieval.isEmpty()) {
-            int status = answer.isSuccess() ? DimseStatus.SUCCESS : DimseStatus.of(answer);
+            int status = answer.isSuccess() ? DimseStatus.SUCCESS : DimseStatus.of(answer, service());
             Command rsp = Command.responseTo(rq, status);
             answer.rejection().ifPresent(r -> rsp.setText(Command.ERROR_COMMENT, r.message(), 64));
             association.sendCommandAndData(context, rsp, null);
+            // Said once here, as FindScp does: otherwise a refused retrieve leaves no trace of why.
+            answer.rejection().ifPresent(r -> LOG.info("association {}: {} refused with {}: {}", association.id(),
+                    get ? "C-GET" : "C-MOVE", DimseStatus.hex(status), r.message()));
             return;
         }
         List<StoredInstance> instances = retrieval.get().instances();
@@ -200,15 +200,16 @@ final class MoveScp {
                 throw e.getCause(); // the requestor's own association broke: nothing more to tell it
             } catch (IOException e) {
                 LOG.warn("association {}: C-MOVE to {}: {}", association.id(), destination, e.toString());
-                status = UNABLE_TO_PERFORM_SUBOPERATIONS;
                 comment = get ? "C-STORE sub-operations failed" : "sending to " + destination.aeTitle() + " failed";
                 failed = instances.size() - completed - warning;
+                // the ones that arrived before the break count: Warning (B000) if any did, else A702
+                status = DimseStatus.ofSubOperations(completed, failed, warning);
             }
         }
-        if (status == DimseStatus.SUCCESS && (failed > 0 || warning > 0)) {
+        if (status == DimseStatus.SUCCESS) {
             // PS3.4 C.4.2.2.1/C.4.3.2: Warning when some failed or warned, Failure when none succeeded
-            status = completed + warning == 0 ? UNABLE_TO_PERFORM_SUBOPERATIONS : SUBOPERATIONS_FAILED;
-            if (comment == null && status == UNABLE_TO_PERFORM_SUBOPERATIONS) {
+            status = DimseStatus.ofSubOperations(completed, failed, warning);
+            if (comment == null && status == DimseStatus.UNABLE_TO_PERFORM_SUBOPERATIONS) {
                 comment = "every C-STORE sub-operation failed";
             }
         }
@@ -223,6 +224,80 @@ final class MoveScp {
         LOG.info("association {}: {} of {} instances to {}: {} completed, {} failed, {} warning, status {}",
                 association.id(), get ? "C-GET" : "C-MOVE", instances.size(), get ? "the requestor" : destination,
                 completed, failed, warning, DimseStatus.hex(status));
+    }
+
+    private DimseStatus.Service service() {
+        return get ? DimseStatus.Service.GET : DimseStatus.Service.MOVE;
+    }
+
+    /**
+     * Passes a move done elsewhere on to the requestor as it goes: each Pending response with its
+     * counts, then the final one; a C-CANCEL from the requestor is relayed. If the retrieve breaks off,
+     * the requestor still gets a final response: A701 before any progress was known, else the last
+     * counts (the remaining sub-operations counted as failed: nobody confirmed them) with B000 if some
+     * completed and A702 if none did, or FE00 after a cancel.
+     */
+    private void relay(int context, Command rq, RetrieveProgress progress) throws IOException {
+        RetrieveOutcome last = null;
+        RetrieveOutcome end;
+        boolean cancelled = false;
+        String comment = null;
+        try (progress) {
+            while (true) {
+                if (!cancelled && association.cancelRequested(rq.messageId())) {
+                    cancelled = true;
+                    progress.cancel();
+                }
+                RetrieveOutcome o;
+                try {
+                    o = progress.poll(CANCEL_CHECK);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("association {}: relayed C-MOVE broke off: {}", association.id(), e.toString());
+                    end = brokenOff(last, cancelled);
+                    comment = "the retrieve broke off: " + e.getMessage();
+                    break;
+                }
+                if (o == null) {
+                    continue;
+                }
+                if (!o.pending()) {
+                    end = o;
+                    break;
+                }
+                last = o;
+                association.sendCommandAndData(context, counts(Command.responseTo(rq, FindScp.PENDING), o.remaining(),
+                        o.completed(), o.failed(), o.warning()), null);
+            }
+        }
+        int status = end.status();
+        // a final response without counts gets the last known ones (a cancel's counts "so far")
+        Command done = counts(Command.responseTo(rq, status),
+                status == FindScp.CANCELED ? orLast(end.remaining(), last, RetrieveOutcome::remaining) : -1,
+                orLast(end.completed(), last, RetrieveOutcome::completed), orLast(end.failed(), last, RetrieveOutcome::failed),
+                orLast(end.warning(), last, RetrieveOutcome::warning));
+        if (comment != null) {
+            done.setText(Command.ERROR_COMMENT, comment, 64);
+        }
+        association.sendCommandAndData(context, done, null);
+        LOG.info("association {}: C-MOVE relayed: status {}, {} completed, {} failed, {} warning", association.id(),
+                DimseStatus.hex(status), end.completed(), end.failed(), end.warning());
+    }
+
+    private static RetrieveOutcome brokenOff(RetrieveOutcome last, boolean cancelled) {
+        if (last == null) {
+            return new RetrieveOutcome(cancelled ? FindScp.CANCELED : DimseStatus.UNABLE_TO_CALCULATE_MATCHES, -1, -1, -1, -1);
+        }
+        int unconfirmed = Math.max(0, last.remaining());
+        if (cancelled) {
+            return new RetrieveOutcome(FindScp.CANCELED, unconfirmed, last.completed(), last.failed(), last.warning());
+        }
+        int failed = Math.max(0, last.failed()) + unconfirmed;
+        return new RetrieveOutcome(DimseStatus.ofSubOperations(Math.max(0, last.completed()), failed,
+                Math.max(0, last.warning())), -1, last.completed(), failed, last.warning());
+    }
+
+    private static int orLast(int value, RetrieveOutcome last, java.util.function.ToIntFunction<RetrieveOutcome> count) {
+        return value >= 0 || last == null ? value : count.applyAsInt(last);
     }
 
     private interface Io {
@@ -262,9 +337,10 @@ final class MoveScp {
         if (remaining >= 0) {
             rsp.setUs(Command.NUMBER_OF_REMAINING_SUBOPERATIONS, remaining);
         }
-        return rsp.setUs(Command.NUMBER_OF_COMPLETED_SUBOPERATIONS, completed)
-                .setUs(Command.NUMBER_OF_FAILED_SUBOPERATIONS, failed)
-                .setUs(Command.NUMBER_OF_WARNING_SUBOPERATIONS, warning);
+        putCount(rsp, Command.NUMBER_OF_COMPLETED_SUBOPERATIONS, completed);
+        putCount(rsp, Command.NUMBER_OF_FAILED_SUBOPERATIONS, failed);
+        putCount(rsp, Command.NUMBER_OF_WARNING_SUBOPERATIONS, warning);
+        return rsp;
     }
 
     private Response request(String abstractSyntax, TransferSyntax ts, Command rq, DataStream data) throws IOException {
@@ -283,7 +359,15 @@ final class MoveScp {
         }
         DicomQuery query;
         try {
-            query = DicomQuery.of(model.get(), Dataset.decode(encoded, ts));
+            Dataset identifier = Dataset.decode(encoded, ts);
+            QueryModel m = model.get();
+            if (m == QueryModel.STUDY_ROOT && identifier.string(QueryKeys.QUERY_RETRIEVE_LEVEL)
+                    .map(l -> l.trim().equalsIgnoreCase("PATIENT")).orElse(false)) {
+                // Orthanc (1.10) retrieves a whole patient with a Study Root C-MOVE at PATIENT level, a level that
+                // model does not have; what it names is still unambiguous, so retrieve it as Patient Root does.
+                m = QueryModel.PATIENT_ROOT;
+            }
+            query = DicomQuery.of(m, identifier);
         } catch (DicomFormatException e) {
             return Response.rejected(Rejection.malformed("identifier cannot be parsed: " + e.getMessage()));
         } catch (IllegalArgumentException e) {

@@ -26,6 +26,13 @@ record QuerySql(String text, List<String> parameters, java.util.Map<Integer, Int
 
     /** The instances a C-MOVE or C-GET of {@code query} retrieves: every row its keys match, at any level. */
     static QuerySql instances(DicomQuery query, String table) {
+        // PS3.4 C.4.2.1.4: a retrieve names what it wants by the level's unique key (one value or a UID list);
+        // universal or wildcard matching there would send the whole archive (or all of a patient's studies).
+        String key = query.identifier().string(query.level().uniqueKey()).orElse("").trim();
+        if (key.isEmpty() || key.contains("*") || key.contains("?")) {
+            throw new IllegalArgumentException("a " + query.level() + " level retrieve needs its unique key "
+                    + dev.harmony.dicom.Tags.toString(query.level().uniqueKey()) + " (a value or a list), not '" + key + "'");
+        }
         List<String> params = new ArrayList<>();
         List<String> conditions = conditions(query, table, params);
         String sql = "SELECT sop_class, sop_uid, transfer_syntax, source, path FROM " + table

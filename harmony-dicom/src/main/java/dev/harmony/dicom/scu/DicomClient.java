@@ -9,8 +9,8 @@ import dev.harmony.dicom.internal.file.FileMeta;
 import dev.harmony.dicom.internal.net.RoleSelection;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
-import dev.harmony.dicom.query.MoveOutcome;
 import dev.harmony.dicom.query.QueryModel;
+import dev.harmony.dicom.query.RetrieveOutcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -35,7 +35,7 @@ import javax.net.ssl.SSLContext;
  * List<Integer> statuses = client.store(pacs, files); // one association for all files
  * List<Dataset> studies = client.find(pacs, DicomQuery.of(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
  *         new Dataset().set(QueryKeys.PATIENT_ID, "PID-1").set(QueryKeys.STUDY_INSTANCE_UID, "")));
- * GetResult got = client.get(pacs, DicomQuery.of(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
+ * RetrieveOutcome got = client.get(pacs, DicomQuery.of(QueryModel.STUDY_ROOT, QueryLevel.STUDY,
  *         new Dataset().set(QueryKeys.STUDY_INSTANCE_UID, studyUid)), List.of(ctImageStorage),
  *         InstanceSink.toDirectory(dir));               // got.completed(), got.failed(), got.status()
  * }</pre>
@@ -133,20 +133,31 @@ public final class DicomClient {
      * Returns the final status (0000, B000 when some sub-operations failed, or a failure).
      */
     public int move(DicomNode called, DicomQuery query, String destinationAe) throws IOException {
-        try (ScuAssociation a = open(called, List.of(Proposal.of(query.model().moveSopClass(),
-                TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)))) {
+        try (ScuAssociation a = openMove(called, query.model())) {
             return a.move(query, destinationAe);
         }
     }
 
     /**
+     * The transfer syntaxes {@link #get(DicomNode, DicomQuery, List, InstanceSink)} proposes for each
+     * storage SOP class: explicit and implicit VR little endian, then the common compressed syntaxes
+     * ({@link TransferSyntax#COMPRESSED}), so an instance the peer holds compressed can come back exactly as
+     * it is stored instead of being refused or decompressed by the peer. Eleven contexts per class.
+     */
+    public static final List<TransferSyntax> GET_TRANSFER_SYNTAXES = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN),
+            TransferSyntax.COMPRESSED.stream()).toList();
+
+    /**
      * C-GET on a fresh association: the peer sends what {@code query} matches back on the same
      * association, and each instance streams to {@code sink} as it arrives (see {@link InstanceSink}).
      * Proposes the model's GET context plus, for each of {@code sopClasses} (the storage SOP classes to
-     * accept, at most 63), explicit and implicit VR little endian contexts with SCP role selection
-     * (PS3.7 D.3.3.4). An instance of a class not listed is not sent by the peer; it counts as failed.
+     * accept, at most 11), one context per transfer syntax of {@link #GET_TRANSFER_SYNTAXES}, with SCP role
+     * selection (PS3.7 D.3.3.4). An instance of a class not listed is not sent by the peer; it counts as
+     * failed. For more classes, or other syntaxes, name them per class with
+     * {@link #get(DicomNode, DicomQuery, Map, InstanceSink, Predicate)}.
      */
-    public GetResult get(DicomNode called, DicomQuery query, List<String> sopClasses, InstanceSink sink)
+    public RetrieveOutcome get(DicomNode called, DicomQuery query, List<String> sopClasses, InstanceSink sink)
             throws IOException {
         return get(called, query, sopClasses, sink, progress -> true);
     }
@@ -155,35 +166,74 @@ public final class DicomClient {
      * C-GET as {@link #get(DicomNode, DicomQuery, List, InstanceSink)}; each Pending response's counts go
      * to {@code onPending}, and returning false cancels (C-CANCEL): the result then normally has FE00.
      */
-    public GetResult get(DicomNode called, DicomQuery query, List<String> sopClasses, InstanceSink sink,
-            Predicate<GetResult> onPending) throws IOException {
-        Set<String> classes = new LinkedHashSet<>(sopClasses);
-        if (classes.isEmpty() || classes.size() > 63) {
-            throw new IllegalArgumentException("C-GET: name 1 to 63 storage SOP classes, not " + classes.size());
-        }
-        List<Proposal> proposals = new ArrayList<>();
-        proposals.add(Proposal.of(query.model().getSopClass(), TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN,
-                TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN));
-        List<RoleSelection> roles = new ArrayList<>();
-        for (String sop : classes) {
-            // One context per transfer syntax, so the peer can send each instance as it is stored.
-            proposals.add(Proposal.of(sop, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN));
-            proposals.add(Proposal.of(sop, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN));
-            roles.add(new RoleSelection(sop, false, true)); // we are the storage SCP on this association
-        }
-        try (ScuAssociation a = ScuAssociation.open(this, called, proposals, roles)) {
+    public RetrieveOutcome get(DicomNode called, DicomQuery query, List<String> sopClasses, InstanceSink sink,
+            Predicate<RetrieveOutcome> onPending) throws IOException {
+        return get(called, query, everySyntax(sopClasses), sink, onPending);
+    }
+
+    /**
+     * C-GET accepting, for each storage SOP class, the transfer syntaxes listed for it (one presentation
+     * context each, in that order of preference; at most 127 in all): e.g. only
+     * {@link TransferSyntax#EXPLICIT_VR_LITTLE_ENDIAN} to have a peer that transcodes send everything
+     * uncompressed, or a private syntax. A peer that cannot send an instance in one of its class's
+     * syntaxes counts it as failed (or transcodes it, if it can).
+     */
+    public RetrieveOutcome get(DicomNode called, DicomQuery query, Map<String, List<TransferSyntax>> transferSyntaxes,
+            InstanceSink sink, Predicate<RetrieveOutcome> onPending) throws IOException {
+        try (ScuAssociation a = openGet(called, query.model(), transferSyntaxes)) {
             return a.get(query, sink, onPending);
         }
+    }
+
+    private static Map<String, List<TransferSyntax>> everySyntax(List<String> sopClasses) {
+        Map<String, List<TransferSyntax>> syntaxes = new LinkedHashMap<>();
+        sopClasses.forEach(sop -> syntaxes.put(sop, GET_TRANSFER_SYNTAXES));
+        return syntaxes;
+    }
+
+    /**
+     * Opens an association for C-GET on {@code model}, as {@link #get(DicomNode, DicomQuery, Map, InstanceSink,
+     * Predicate)} does: the model's GET context plus, for each storage SOP class, one context per transfer
+     * syntax listed for it, with SCP role selection. Use it to {@link ScuAssociation#cancel()} a C-GET from
+     * another thread.
+     */
+    public ScuAssociation openGet(DicomNode called, QueryModel model, Map<String, List<TransferSyntax>> transferSyntaxes)
+            throws IOException {
+        List<Proposal> proposals = new ArrayList<>();
+        proposals.add(Proposal.of(model.getSopClass(), TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN,
+                TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN));
+        List<RoleSelection> roles = new ArrayList<>();
+        transferSyntaxes.forEach((sop, syntaxes) -> {
+            if (syntaxes.isEmpty()) {
+                throw new IllegalArgumentException("C-GET: no transfer syntax named for " + sop);
+            }
+            // One context per transfer syntax, so the peer can send each instance as it is stored.
+            new LinkedHashSet<>(syntaxes).forEach(ts -> proposals.add(Proposal.of(sop, ts)));
+            roles.add(new RoleSelection(sop, false, true)); // we are the storage SCP on this association
+        });
+        if (roles.isEmpty() || proposals.size() > 128) {
+            throw new IllegalArgumentException("C-GET: name 1 to 127 storage contexts (SOP class, transfer syntax), not "
+                    + (proposals.size() - 1) + " for " + roles.size() + " classes");
+        }
+        return ScuAssociation.open(this, called, proposals, roles);
+    }
+
+    /**
+     * Opens an association for C-MOVE on {@code model} (explicit, then implicit VR little endian).
+     * Use it to {@link ScuAssociation#cancel()} a C-MOVE from another thread.
+     */
+    public ScuAssociation openMove(DicomNode called, QueryModel model) throws IOException {
+        return open(called, List.of(Proposal.of(model.moveSopClass(), TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN,
+                TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)));
     }
 
     /**
      * C-MOVE on a fresh association, telling {@code onPending} each Pending response (return false to
      * cancel); returns the final status and sub-operation counts.
      */
-    public MoveOutcome move(DicomNode called, DicomQuery query, String destinationAe, Predicate<MoveOutcome> onPending)
+    public RetrieveOutcome move(DicomNode called, DicomQuery query, String destinationAe, Predicate<RetrieveOutcome> onPending)
             throws IOException {
-        try (ScuAssociation a = open(called, List.of(Proposal.of(query.model().moveSopClass(),
-                TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN)))) {
+        try (ScuAssociation a = openMove(called, query.model())) {
             return a.move(query, destinationAe, onPending);
         }
     }

@@ -24,7 +24,19 @@ import dev.harmony.dicom.internal.net.RoleSelection;
 import dev.harmony.dicom.internal.net.UserInfo;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
-import dev.harmony.dicom.query.MoveOutcome;
+import dev.harmony.dicom.query.RetrieveOutcome;
+import dev.harmony.dicom.internal.net.AbortReason;
+import dev.harmony.dicom.internal.net.AssociateAccept;
+import dev.harmony.dicom.internal.net.AssociateRequest;
+import dev.harmony.dicom.internal.net.PDataWriter;
+import dev.harmony.dicom.internal.net.PduCodec;
+import dev.harmony.dicom.internal.net.PduReader;
+import dev.harmony.dicom.internal.net.PduType;
+import dev.harmony.dicom.internal.net.PresentationContext;
+import dev.harmony.dicom.internal.net.PresentationResult;
+import dev.harmony.dicom.internal.net.ProtocolViolation;
+import dev.harmony.dicom.internal.net.RoleSelection;
+import dev.harmony.dicom.internal.net.UserInfo;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -55,7 +67,9 @@ public final class ScuAssociation implements AutoCloseable {
     private final Map<Integer, String> abstractSyntaxes;
     private final long peerMaxPdu;
     private int nextMessageId = 1;
-    private boolean open = true;
+    /** Guarded by writeLock. */
+    private Outstanding outstanding;
+    private volatile boolean open = true;
 
     private ScuAssociation(DicomNode peer, Socket socket, OutputStream out, MessageReader messages,
             Map<Integer, PresentationResult> accepted, Map<Integer, String> abstractSyntaxes, long peerMaxPdu) {
@@ -137,7 +151,7 @@ public final class ScuAssociation implements AutoCloseable {
         return peer;
     }
 
-    public synchronized boolean isOpen() {
+    public boolean isOpen() {
         return open && !socket.isClosed();
     }
 
@@ -231,6 +245,7 @@ public final class ScuAssociation implements AutoCloseable {
         int context = queryContext(sopClass, query, "C-FIND");
         TransferSyntax ts = syntaxOf(context);
         int id = nextMessageId();
+        begin(context, id);
         try {
             sendCommand(context, Command.request(CommandField.C_FIND_RQ, id, sopClass, true).setUs(Command.PRIORITY, 0));
             PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, false, query.identifier().encode(ts));
@@ -259,7 +274,7 @@ public final class ScuAssociation implements AutoCloseable {
                 Dataset match = Dataset.decode(m.data().readAllBytes(), ts);
                 if (!cancelled && !onMatch.test(match)) {
                     cancelled = true;
-                    sendCancel(context, id);
+                    cancel();
                 }
             }
         } catch (ProtocolViolation v) {
@@ -267,6 +282,8 @@ public final class ScuAssociation implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
+        } finally {
+            end();
         }
     }
 
@@ -286,12 +303,13 @@ public final class ScuAssociation implements AutoCloseable {
      *
      * @throws IllegalStateException if the peer accepted no context for the query's model
      */
-    public synchronized MoveOutcome move(DicomQuery query, String destinationAe, Predicate<MoveOutcome> onPending)
+    public synchronized RetrieveOutcome move(DicomQuery query, String destinationAe, Predicate<RetrieveOutcome> onPending)
             throws IOException {
         String sopClass = query.model().moveSopClass();
         int context = queryContext(sopClass, query, "C-MOVE");
         TransferSyntax ts = syntaxOf(context);
         int id = nextMessageId();
+        begin(context, id);
         try {
             sendCommand(context, Command.request(CommandField.C_MOVE_RQ, id, sopClass, true).setUs(Command.PRIORITY, 0)
                     .setText(Command.MOVE_DESTINATION, dev.harmony.dicom.AeTitles.require(destinationAe, "move destination"), 16));
@@ -310,17 +328,13 @@ public final class ScuAssociation implements AutoCloseable {
                 if (m.data() != null) {
                     m.data().drain(); // a Failed SOP Instance UID List, if any
                 }
-                MoveOutcome outcome = new MoveOutcome(c.status(),
-                        c.us(Command.NUMBER_OF_REMAINING_SUBOPERATIONS).orElse(-1),
-                        c.us(Command.NUMBER_OF_COMPLETED_SUBOPERATIONS).orElse(-1),
-                        c.us(Command.NUMBER_OF_FAILED_SUBOPERATIONS).orElse(-1),
-                        c.us(Command.NUMBER_OF_WARNING_SUBOPERATIONS).orElse(-1));
+                RetrieveOutcome outcome = outcome(c, List.of());
                 if (!outcome.pending()) {
                     return outcome;
                 }
                 if (!cancelled && !onPending.test(outcome)) {
                     cancelled = true;
-                    sendCancel(context, id);
+                    cancel();
                 }
             }
         } catch (ProtocolViolation v) {
@@ -328,6 +342,8 @@ public final class ScuAssociation implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
+        } finally {
+            end();
         }
     }
 
@@ -340,7 +356,7 @@ public final class ScuAssociation implements AutoCloseable {
      *
      * @throws IllegalStateException if the peer accepted no context for the query's model
      */
-    public GetResult get(DicomQuery query, InstanceSink sink) throws IOException {
+    public RetrieveOutcome get(DicomQuery query, InstanceSink sink) throws IOException {
         return get(query, sink, progress -> true);
     }
 
@@ -349,12 +365,13 @@ public final class ScuAssociation implements AutoCloseable {
      * FF00) to {@code onPending}; when it returns false a C-CANCEL-RQ is sent, the sub-operations still
      * arriving are answered, and the final status is then normally FE00 (PS3.7 9.3.3.3).
      */
-    public synchronized GetResult get(DicomQuery query, InstanceSink sink, Predicate<GetResult> onPending)
+    public synchronized RetrieveOutcome get(DicomQuery query, InstanceSink sink, Predicate<RetrieveOutcome> onPending)
             throws IOException {
         String sopClass = query.model().getSopClass();
         int context = queryContext(sopClass, query, "C-GET");
         TransferSyntax ts = syntaxOf(context);
         int id = nextMessageId();
+        begin(context, id);
         List<String> refused = new ArrayList<>();
         boolean cancelled = false;
         try {
@@ -377,15 +394,13 @@ public final class ScuAssociation implements AutoCloseable {
                 if (m.data() != null) {
                     m.data().drain(); // a Failed SOP Instance UID List, if any
                 }
-                GetResult counts = new GetResult(c.status(), c.us(Command.NUMBER_OF_COMPLETED_SUBOPERATIONS).orElse(0),
-                        c.us(Command.NUMBER_OF_FAILED_SUBOPERATIONS).orElse(0),
-                        c.us(Command.NUMBER_OF_WARNING_SUBOPERATIONS).orElse(0), refused);
-                if (c.status() != 0xFF00) {
+                RetrieveOutcome counts = outcome(c, refused);
+                if (!counts.pending()) {
                     return counts;
                 }
                 if (!cancelled && !onPending.test(counts)) {
                     cancelled = true;
-                    sendCancel(context, id);
+                    cancel();
                 }
             }
         } catch (ProtocolViolation v) {
@@ -393,6 +408,8 @@ public final class ScuAssociation implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
+        } finally {
+            end();
         }
     }
 
@@ -446,8 +463,8 @@ public final class ScuAssociation implements AutoCloseable {
         }
     }
 
-    /** A-ABORT and close, without waiting. */
-    public synchronized void abort() {
+    /** A-ABORT and close, without waiting; from any thread (an operation blocked on this association then fails). */
+    public void abort() {
         open = false;
         try {
             send(PduCodec.abort(0, 0));
@@ -524,10 +541,56 @@ public final class ScuAssociation implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException(peer + " chose an unknown transfer syntax"));
     }
 
-    /** Tells the peer we want no more answers to message {@code id} (C-CANCEL-RQ). */
-    private void sendCancel(int context, int id) throws IOException {
-        sendCommand(context, Command.of(CommandField.C_CANCEL_RQ).setUs(Command.MESSAGE_ID_BEING_RESPONDED_TO, id)
+    /** The counts of a C-MOVE-RSP or C-GET-RSP; -1 for a count it does not carry. */
+    private static RetrieveOutcome outcome(Command c, List<String> refused) {
+        return new RetrieveOutcome(c.status(), c.us(Command.NUMBER_OF_REMAINING_SUBOPERATIONS).orElse(-1),
+                c.us(Command.NUMBER_OF_COMPLETED_SUBOPERATIONS).orElse(-1),
+                c.us(Command.NUMBER_OF_FAILED_SUBOPERATIONS).orElse(-1),
+                c.us(Command.NUMBER_OF_WARNING_SUBOPERATIONS).orElse(-1), refused);
+    }
+
+    /**
+     * Asks the peer, from any thread, to stop the C-FIND, C-MOVE or C-GET now running on this
+     * association (C-CANCEL-RQ): the thread running it then reads the remaining responses up to the
+     * final one (normally FE00) and returns it as usual. Does nothing when no such operation runs or
+     * a cancel was already sent for it.
+     */
+    public void cancel() throws IOException {
+        Outstanding o;
+        synchronized (writeLock) {
+            o = outstanding;
+            if (o == null || o.cancelled) {
+                return;
+            }
+            o.cancelled = true;
+        }
+        sendCommand(o.context, Command.of(CommandField.C_CANCEL_RQ).setUs(Command.MESSAGE_ID_BEING_RESPONDED_TO, o.id)
                 .setUs(Command.COMMAND_DATA_SET_TYPE, Command.NO_DATA_SET));
+    }
+
+    /** The C-FIND, C-MOVE or C-GET awaiting its responses, so that {@link #cancel()} can name it. */
+    private static final class Outstanding {
+        final int context;
+        final int id;
+        boolean cancelled;
+
+        Outstanding(int context, int id) {
+            this.context = context;
+            this.id = id;
+        }
+    }
+
+    private void begin(int context, int id) {
+        Outstanding o = new Outstanding(context, id);
+        synchronized (writeLock) {
+            outstanding = o;
+        }
+    }
+
+    private void end() {
+        synchronized (writeLock) {
+            outstanding = null;
+        }
     }
 
     /** Ends the association the peer broke the protocol on: A-ABORT (service provider), then close. */

@@ -13,7 +13,7 @@ import dev.harmony.dicom.StoreScp;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
-import dev.harmony.dicom.query.MoveOutcome;
+import dev.harmony.dicom.query.RetrieveOutcome;
 import dev.harmony.dicom.query.QueryCorpus;
 import dev.harmony.dicom.query.QueryKeys;
 import dev.harmony.dicom.query.QueryLevel;
@@ -118,9 +118,9 @@ class PacsProxyTest {
             Dcmtk.await(TIMEOUT, "storescp to hold the 5 instances of S1", () -> count(storescp) == 5);
 
             // The PACS's counts come back too (movescu does not print them; our client does).
-            MoveOutcome o = client.move(DicomNode.of("HARMONY", "127.0.0.1", port(p)), DicomQuery.of(QueryModel.STUDY_ROOT,
+            RetrieveOutcome o = client.move(DicomNode.of("HARMONY", "127.0.0.1", port(p)), DicomQuery.of(QueryModel.STUDY_ROOT,
                     QueryLevel.STUDY, new Dataset().set(QueryKeys.STUDY_INSTANCE_UID, S3)), "STORESCP", pending -> true);
-            assertThat(o).isEqualTo(new MoveOutcome(0, -1, 4, 0, 0));
+            assertThat(o).isEqualTo(new RetrieveOutcome(0, -1, 4, 0, 0));
             Dcmtk.await(TIMEOUT, "storescp to hold the 4 instances of S3 too", () -> count(storescp) == 9);
 
             // A destination the PACS does not know: its refusal comes back.
@@ -133,7 +133,7 @@ class PacsProxyTest {
     }
 
     @Test
-    void aPacsThatIsDownGivesA700AndTheListenerKeepsServing() throws Exception {
+    void aPacsThatIsDownGivesA700ToFindAndA701ToMoveAndTheListenerKeepsServing() throws Exception {
         int nothing = Dcmtk.freePort();
         try (Pipeline p = proxy(DicomNode.of("QRSCP", "127.0.0.1", nothing))) {
             Dcmtk.Result find = Dcmtk.run(TIMEOUT, "findscu", "-v", "-S", "-aet", "FINDSCU", "-aec", "HARMONY",
@@ -142,7 +142,8 @@ class PacsProxyTest {
             Dcmtk.Result move = Dcmtk.run(TIMEOUT, "movescu", "-v", "-S", "-aet", "MOVER", "-aec", "HARMONY",
                     "-aem", "STORESCP", "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + S1,
                     "127.0.0.1", String.valueOf(port(p)));
-            assertThat(move.output()).contains("Final Move Response (Unknown Status: 0xa700)");
+            // C-MOVE has its own code: refused, out of resources, unable to calculate the number of matches
+            assertThat(move.output()).contains("Final Move Response (Refused: OutOfResourcesNumberOfMatches)");
             DicomNode harmony = DicomNode.of("HARMONY", "127.0.0.1", port(p));
             assertThat(client.find(harmony, DicomQuery.of(QueryModel.PATIENT_ROOT, QueryLevel.PATIENT,
                     new Dataset().set(QueryKeys.PATIENT_ID, "")), m -> true)).isEqualTo(0xA700);

@@ -64,6 +64,15 @@ class MoveTest {
                         "-aem", "STORESCP", "-k", "QueryRetrieveLevel=SERIES", "-k", "SeriesInstanceUID=1.2.3",
                         "127.0.0.1", String.valueOf(scp.localPort()));
                 assertThat(noKey.output()).contains("Final Move Response (Error: DataSetDoesNotMatchSOPClass)");
+
+                // Universal or wildcard matching on the retrieve level's unique key would send the whole archive.
+                for (String uid : List.of("", "*")) {
+                    Dcmtk.Result universal = Dcmtk.run(TIMEOUT, "movescu", "-v", "-S", "-aet", "MOVER", "-aec",
+                            "HARMONY", "-aem", "STORESCP", "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + uid,
+                            "127.0.0.1", String.valueOf(scp.localPort()));
+                    assertThat(universal.output()).as("'" + uid + "'")
+                            .contains("Final Move Response (Error: DataSetDoesNotMatchSOPClass)");
+                }
                 assertThat(count(storescp)).isEqualTo(6);
             }
         }

@@ -3,6 +3,7 @@ package dev.harmony.dicom.scu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.harmony.dicom.query.RetrieveOutcome;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.Uids;
 import dev.harmony.dicom.internal.dimse.Command;
@@ -157,7 +158,7 @@ class GetScuHostilePeerTest {
     void aStoreOnAContextOfAnotherClassIsAnswered0122AndCountedAsRefused() throws Exception {
         List<Object> seen = new ArrayList<>();
         List<String> sunk = new ArrayList<>();
-        GetResult r = withPeer(peer -> {
+        RetrieveOutcome r = withPeer(peer -> {
             int getContext = peer.context(QueryModel.STUDY_ROOT.getSopClass());
             peer.command(getContext, peer.storeRq(7, CT));
             peer.data(getContext, new byte[] {8, 0, 0x16, 0, 'U', 'I', 2, 0, '1', 0}, true);
@@ -219,7 +220,7 @@ class GetScuHostilePeerTest {
     void pendingResponsesAndSubOperationsInterleaveUntilTheFinalCounts() throws Exception {
         List<Object> seen = new ArrayList<>();
         List<String> sunk = new ArrayList<>();
-        GetResult r = withPeer(peer -> {
+        RetrieveOutcome r = withPeer(peer -> {
             int ct = peer.context(CT);
             int getContext = peer.context(QueryModel.STUDY_ROOT.getSopClass());
             List<String> answers = new ArrayList<>();
@@ -244,8 +245,8 @@ class GetScuHostilePeerTest {
     @Test
     void cancellingSendsCCancelAndStillAnswersTheStoresInFlight() throws Exception {
         List<Object> seen = new ArrayList<>();
-        List<GetResult> progress = new ArrayList<>();
-        GetResult r = withPeer(peer -> {
+        List<RetrieveOutcome> progress = new ArrayList<>();
+        RetrieveOutcome r = withPeer(peer -> {
             int ct = peer.context(CT);
             int getContext = peer.context(QueryModel.STUDY_ROOT.getSopClass());
             List<String> answers = new ArrayList<>();

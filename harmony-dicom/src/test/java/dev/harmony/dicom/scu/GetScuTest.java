@@ -6,6 +6,7 @@ import static dev.harmony.dicom.query.QueryCorpus.S1;
 import static dev.harmony.dicom.query.QueryCorpus.S3;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.harmony.dicom.query.RetrieveOutcome;
 import dev.harmony.dicom.DcmQrScp;
 import dev.harmony.dicom.DicomNode;
 import dev.harmony.dicom.Part10;
@@ -72,7 +73,7 @@ class GetScuTest {
         try (DcmQrScp qr = DcmQrScp.start(tmp, "QRSCP", corpus)) {
             DicomNode pacs = DicomNode.of("QRSCP", "127.0.0.1", qr.port());
             Map<String, byte[]> got = new LinkedHashMap<>();
-            GetResult r = client.get(pacs, study(S3), ALL_CLASSES, collect(got));
+            RetrieveOutcome r = client.get(pacs, study(S3), ALL_CLASSES, collect(got));
             assertThat(r.status()).as(qr.log()).isZero();
             assertThat(r.completed()).isEqualTo(4); // 3 CT + 1 presentation state
             assertThat(r.failed()).isZero();
@@ -80,7 +81,7 @@ class GetScuTest {
             assertIdentical(got, corpus, S3);
 
             Map<String, byte[]> none = new LinkedHashMap<>();
-            GetResult empty = client.get(pacs, study(QueryCorpus.ROOT + ".99"), ALL_CLASSES, collect(none));
+            RetrieveOutcome empty = client.get(pacs, study(QueryCorpus.ROOT + ".99"), ALL_CLASSES, collect(none));
             assertThat(empty.status()).isZero();
             assertThat(empty.completed()).isZero();
             assertThat(empty.failed()).isZero();
@@ -95,7 +96,7 @@ class GetScuTest {
             String refused = QueryCorpus.instance(S1, 1, 2);
             Map<String, byte[]> got = new LinkedHashMap<>();
             InstanceSink collecting = collect(got);
-            GetResult r = client.get(DicomNode.of("QRSCP", "127.0.0.1", qr.port()), study(S1), ALL_CLASSES,
+            RetrieveOutcome r = client.get(DicomNode.of("QRSCP", "127.0.0.1", qr.port()), study(S1), ALL_CLASSES,
                     (sopClass, sopInstance, ts, dataset) -> {
                         if (sopInstance.equals(refused)) {
                             dataset.readNBytes(10); // part of it read: the rest must still be skipped
@@ -125,7 +126,7 @@ class GetScuTest {
             assertThat(client.store(harmony, corpus)).containsOnly(0);
 
             Path dir = Files.createDirectories(tmp.resolve("got"));
-            GetResult r = client.get(harmony, study(S1), ALL_CLASSES, InstanceSink.toDirectory(dir));
+            RetrieveOutcome r = client.get(harmony, study(S1), ALL_CLASSES, InstanceSink.toDirectory(dir));
             assertThat(r.status()).isZero();
             assertThat(r.completed()).isEqualTo(5);
             Map<String, byte[]> got = new LinkedHashMap<>();
@@ -138,12 +139,12 @@ class GetScuTest {
             }
             assertIdentical(got, corpus, S1);
 
-            GetResult empty = client.get(harmony, study(QueryCorpus.ROOT + ".99"), ALL_CLASSES, collect(got));
+            RetrieveOutcome empty = client.get(harmony, study(QueryCorpus.ROOT + ".99"), ALL_CLASSES, collect(got));
             assertThat(empty.status()).isZero();
             assertThat(empty.completed()).isZero();
 
             String refused = QueryCorpus.instance(S3, 1, 1);
-            GetResult failing = client.get(harmony, study(S3), ALL_CLASSES, (sopClass, sopInstance, ts, dataset) -> {
+            RetrieveOutcome failing = client.get(harmony, study(S3), ALL_CLASSES, (sopClass, sopInstance, ts, dataset) -> {
                 if (sopInstance.equals(refused)) {
                     throw new IllegalStateException("sink bug");
                 }
@@ -154,7 +155,7 @@ class GetScuTest {
             assertThat(failing.refusedByUs()).containsExactly(refused);
 
             // A class we did not propose cannot come back: the presentation state counts as failed.
-            GetResult ctOnly = client.get(harmony, study(S3), List.of(Uids.CT_IMAGE_STORAGE), collect(new LinkedHashMap<>()));
+            RetrieveOutcome ctOnly = client.get(harmony, study(S3), List.of(Uids.CT_IMAGE_STORAGE), collect(new LinkedHashMap<>()));
             assertThat(ctOnly.completed()).isEqualTo(3);
             assertThat(ctOnly.failed()).isEqualTo(1);
             assertThat(ctOnly.status()).isEqualTo(0xB000);
@@ -163,7 +164,7 @@ class GetScuTest {
             // C-CANCEL after the first Pending: our SCP stops before the study is complete (FE00).
             Map<String, byte[]> partial = new LinkedHashMap<>();
             List<Integer> pendings = new java.util.ArrayList<>();
-            GetResult cancelled = client.get(harmony, study(S1), ALL_CLASSES, collect(partial), progress -> {
+            RetrieveOutcome cancelled = client.get(harmony, study(S1), ALL_CLASSES, collect(partial), progress -> {
                 pendings.add(progress.completed());
                 return false;
             });

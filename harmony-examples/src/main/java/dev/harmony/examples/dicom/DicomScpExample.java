@@ -98,6 +98,16 @@ public final class DicomScpExample {
      */
     public static Pipeline pipeline(Options o, DicomIndex index, DicomNode queryPacs,
             UnaryOperator<DicomScp.Builder> listener) {
+        return pipeline(o, index, queryPacs, List.of(), listener);
+    }
+
+    /**
+     * The example pipeline as above; with {@code fetchTo} not empty, the {@link PacsProxy} retrieves what
+     * a C-MOVE asks for from {@code queryPacs} itself and sends it on to the named destination, one of
+     * {@code fetchTo}, through a {@link DicomForward} (so {@code queryPacs} needs to know no destination).
+     */
+    public static Pipeline pipeline(Options o, DicomIndex index, DicomNode queryPacs, List<DicomNode> fetchTo,
+            UnaryOperator<DicomScp.Builder> listener) {
         DicomFileStore files = queryPacs != null ? DicomFileStore.under(o.dir()).build()
                 : index == null ? DicomFileStore.under(o.dir()).indexed().build()
                 : DicomFileStore.under(o.dir()).index(index).build();
@@ -109,7 +119,15 @@ public final class DicomScpExample {
                     : StoreAndForward.of(files, o.queue().deliverTo(QUEUE_DESTINATION, forward).build()).build();
         }
         if (queryPacs != null) {
-            backend = PacsProxy.to(queryPacs).callingAe(o.aeTitle()).otherwise(backend).build();
+            PacsProxy.Builder proxy = PacsProxy.to(queryPacs).callingAe(o.aeTitle()).otherwise(backend);
+            if (!fetchTo.isEmpty()) {
+                java.util.Map<String, Backend> destinations = new java.util.LinkedHashMap<>();
+                for (DicomNode d : fetchTo) {
+                    destinations.put(d.aeTitle(), DicomForward.to(d).callingAe(o.aeTitle()).build());
+                }
+                proxy.retrieveAndSend(destinations);
+            }
+            backend = proxy.build();
         }
         var builder = Pipeline.builder()
                 .name("dicom-scp")

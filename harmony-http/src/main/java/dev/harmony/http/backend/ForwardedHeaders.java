@@ -13,7 +13,7 @@ import java.util.function.BiConsumer;
  * The header rules of a forwarding proxy, the one place that decides what crosses: hop-by-hop headers
  * ({@link HopByHop}, the rule the ingress uses too) are dropped both ways; on the way up
  * {@code Host} becomes the upstream's, the body's framing is the client's own (Content-Length or
- * chunked, set by {@link EventLoopRequestHead}), {@code Expect} is answered by the ingress (this hop)
+ * chunked, set by the client's request head), {@code Expect} is answered by the ingress (this hop)
  * and not passed on, and the
  * {@code X-Forwarded-For/Proto/Host/Prefix} headers tell the upstream who really asked and where (so a
  * FHIR server can put the proxy's address into Location headers and Bundle links).

@@ -1,5 +1,8 @@
 package dev.harmony.http.backend;
 
+import dev.harmony.http.internal.client.ClientBodyException;
+import dev.harmony.http.internal.client.EventLoopClient;
+import dev.harmony.http.internal.client.OutgoingBody;
 import dev.harmony.message.Attribute;
 import dev.harmony.message.Body;
 import dev.harmony.message.Protocol;
@@ -41,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * prefix, query, headers and body; the upstream's status, headers and body come back unchanged
  * (hop-by-hop headers aside, see {@link ForwardedHeaders}). Redirects are passed back, not followed.
  *
- * <p>One non-blocking HTTP/1.1 client ({@link EventLoopClient}) carries every request, with or without
+ * <p>One non-blocking HTTP/1.1 client (our own, in {@code internal.client}) carries every request, with or without
  * a body: no thread waits for the upstream, and a request from an ingress IO thread goes out on
  * keep-alive connections owned by that thread. Request bodies of up to 64 KiB with a known length are
  * collected first and sent with the head (so they can be resent on a fresh connection); bigger or

@@ -3,9 +3,13 @@ package dev.harmony.http.middleware;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.harmony.http.internal.client.EventLoopClient;
+import dev.harmony.message.Headers;
 import dev.harmony.message.Json;
+import dev.harmony.message.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -17,17 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.Dispatcher;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * interval does not allow another yet, an unknown {@code kid} is answered at once with
  * {@link KeysUnavailable} (503): the token may well be signed with a key we just cannot see. If a fetch
  * fails the cached keys stay in use.
+ *
+ * <p>The key set is fetched with Harmony's one HTTP client, the one {@code HttpForward} uses (http or
+ * https with the JDK's default trust and a host name check). Redirects are not followed: a JWKS URL
+ * must name the set itself.
  */
 final class JwksKeys implements KeySource {
     private static final Logger LOG = LoggerFactory.getLogger(JwksKeys.class);
@@ -85,8 +87,8 @@ final class JwksKeys implements KeySource {
     private final Duration minRefreshInterval;
     private final Clock clock;
     private final Duration fetchTimeout;
-    private final OkHttpClient configured; // timeouts only: no threads until started
-    private volatile OkHttpClient http; // while started: with its own dispatcher, shut down at stop
+    private final String target; // path and query of the URL: what the request line asks for
+    private volatile EventLoopClient http; // while started; closed at stop
     private volatile KeySet current = KeySet.NONE;
     private final Object lock = new Object();
     private CompletableFuture<KeySet> inFlight; // guarded by lock
@@ -98,11 +100,10 @@ final class JwksKeys implements KeySource {
         this.minRefreshInterval = minRefreshInterval;
         this.fetchTimeout = fetchTimeout;
         this.clock = clock;
-        this.configured = new OkHttpClient.Builder()
-                .connectTimeout(fetchTimeout)
-                .readTimeout(fetchTimeout)
-                .callTimeout(fetchTimeout)
-                .build();
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        this.target = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
+        // checks the scheme and host now, at build(), rather than at the first fetch
+        new EventLoopClient(origin(url), fetchTimeout, fetchTimeout, 1).close();
     }
 
     @Override
@@ -113,7 +114,9 @@ final class JwksKeys implements KeySource {
     /** Fetches the key set once, waiting at most the fetch timeout: the host's thread, not a request's. */
     @Override
     public void start() {
-        http = configured.newBuilder().dispatcher(new Dispatcher()).build();
+        EventLoopClient client = new EventLoopClient(origin(url), fetchTimeout, fetchTimeout, 1);
+        client.start();
+        http = client;
         try {
             refresh(true).get(fetchTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
@@ -125,13 +128,25 @@ final class JwksKeys implements KeySource {
 
     @Override
     public void stop() {
-        OkHttpClient h = http;
+        EventLoopClient h = http;
         http = null;
         if (h != null) {
-            h.dispatcher().cancelAll(); // tokens waiting for a fetch get their answer (503) now
-            h.dispatcher().executorService().shutdown(); // its threads would keep the JVM up for a minute
-            h.connectionPool().evictAll();
+            h.close(); // its I/O threads go; a fetch queued for a connection fails now
         }
+        CompletableFuture<KeySet> waiting;
+        synchronized (lock) {
+            waiting = inFlight;
+        }
+        if (waiting != null) { // tokens waiting for a fetch get their answer (503) now, not at the timeout
+            done(waiting, clock.instant(), null, new IOException("stopped"));
+        }
+    }
+
+    private static URI origin(URI url) {
+        if (url.getHost() == null) {
+            throw new IllegalArgumentException("JWKS URL must be http(s)://host[:port]/path, got '" + url + "'");
+        }
+        return URI.create(url.getScheme() + "://" + url.getRawAuthority());
     }
 
     @Override
@@ -201,33 +216,37 @@ final class JwksKeys implements KeySource {
             }
             CompletableFuture<KeySet> fetch = new CompletableFuture<>();
             inFlight = fetch;
-            OkHttpClient h = http;
+            EventLoopClient h = http;
             if (h == null) {
                 done(fetch, now, null, new IOException("stopped"));
                 return fetch;
             }
-            Request request = new Request.Builder().url(url.toString()).header("Accept", "application/json").build();
-            h.newCall(request).enqueue(new Callback() {
-                @Override
-                public void onResponse(Call call, Response response) {
-                    try (response) {
-                        done(fetch, now, parse(response), null);
-                    } catch (IOException | RuntimeException e) {
-                        done(fetch, now, null, e);
-                    }
-                }
-
-                @Override
-                public void onFailure(Call call, IOException e) {
-                    done(fetch, now, null, e);
-                }
-            });
+            // a big or chunked answer streams, and is read with blocking reads: on a worker, never an I/O thread
+            h.send("GET", target, Headers.of("Accept", "application/json"))
+                    .orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenApplyAsync(this::parse, h.blockingExecutor())
+                    .whenComplete((keys, failure) -> done(fetch, now, keys, failure == null ? null : why(failure)));
             return fetch;
         }
     }
 
+    /** What made a fetch fail, unwrapped from the future's and the parser's wrappers. */
+    private Exception why(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof CompletionException || t instanceof UncheckedIOException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof TimeoutException) {
+            return new IOException("no key set within " + fetchTimeout.toMillis() + " ms");
+        }
+        return t instanceof Exception e ? e : new IOException(t.toString(), t);
+    }
+
     /** Publishes the outcome of a fetch, then lets the waiting tokens look again. */
     private void done(CompletableFuture<KeySet> fetch, Instant startedAt, List<Jwk> parsed, Exception failure) {
+        if (fetch.isDone()) {
+            return; // already answered by stop()
+        }
         KeySet old = current;
         KeySet next;
         if (parsed != null) {
@@ -251,19 +270,22 @@ final class JwksKeys implements KeySource {
         fetch.complete(next);
     }
 
-    private List<Jwk> parse(Response r) throws IOException {
-        ResponseBody body = r.body();
-        if (!r.isSuccessful() || body == null) {
-            throw new IOException("HTTP " + r.code());
+    private List<Jwk> parse(Response r) {
+        try (InputStream in = r.body().stream()) {
+            if (r.status() != 200) {
+                throw new IOException("HTTP " + r.status());
+            }
+            byte[] bytes = in.readNBytes(MAX_SET_BYTES + 1);
+            if (bytes.length > MAX_SET_BYTES) {
+                throw new IOException("key set larger than " + MAX_SET_BYTES + " bytes");
+            }
+            return keys(Json.mapper().readTree(bytes).path("keys"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        byte[] bytes;
-        try (InputStream in = body.byteStream()) {
-            bytes = in.readNBytes(MAX_SET_BYTES + 1);
-        }
-        if (bytes.length > MAX_SET_BYTES) {
-            throw new IOException("key set larger than " + MAX_SET_BYTES + " bytes");
-        }
-        JsonNode list = Json.mapper().readTree(bytes).path("keys");
+    }
+
+    private List<Jwk> keys(JsonNode list) throws IOException {
         if (!list.isArray()) {
             throw new IOException("not a JWK set: no 'keys' array");
         }

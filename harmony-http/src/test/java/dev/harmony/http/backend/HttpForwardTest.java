@@ -206,7 +206,7 @@ class HttpForwardTest {
             out.flush();
             // Hold back the rest until the client has the first part: a proxy that buffers whole
             // bodies would never deliver it, and this would time out.
-            if (!await(clientSawFirstPart, 20)) {
+            if (!await(clientSawFirstPart, 60)) {
                 ex.close();
                 return;
             }
@@ -220,7 +220,8 @@ class HttpForwardTest {
 
         // Upload: the client holds back all but the first part until the upstream has received at least
         // half of it (the JDK client itself keeps its last chunk until it can read the next one).
-        HttpResponse<String> up = Loopback.send(Loopback.request(ingress.port(), "/fhir/upload")
+        // 50 MB each way through two hops: a bound that a loaded 2-core machine still meets, not a timing test
+        HttpResponse<String> up = Loopback.send(Loopback.request(ingress.port(), "/fhir/upload").timeout(Duration.ofSeconds(90))
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new Pattern(size, firstPart, upstreamSawFirstPart)))
                 .build());
         assertThat(up.statusCode()).isEqualTo(200);
@@ -228,7 +229,7 @@ class HttpForwardTest {
         assertThat(result.get("count").asLong()).isEqualTo(size);
         assertThat(result.get("sum").asLong()).isEqualTo(Pattern.sum(size));
 
-        HttpResponse<java.io.InputStream> down = Loopback.client().send(Loopback.request(ingress.port(), "/fhir/download")
+        HttpResponse<java.io.InputStream> down = Loopback.client().send(Loopback.request(ingress.port(), "/fhir/download").timeout(Duration.ofSeconds(90))
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(down.statusCode()).isEqualTo(200);
         long count = 0;

@@ -54,7 +54,7 @@ final class Pattern extends InputStream {
         }
         if (resume != null && position >= pauseAfter) {
             try {
-                if (!resume.await(20, TimeUnit.SECONDS)) {
+                if (!resume.await(60, TimeUnit.SECONDS)) {
                     throw new IOException("the far side never received the first part: the body was not streamed");
                 }
             } catch (InterruptedException e) {

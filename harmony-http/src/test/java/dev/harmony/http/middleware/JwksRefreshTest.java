@@ -261,6 +261,39 @@ class JwksRefreshTest {
         assertThat(call(token(ROTATED, "k2")).statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void aBigChunkedKeySetIsReadOffTheEventLoopAndAnOversizedOneIsRefused() throws Exception {
+        // JWKS URL with a query string; chunked answers (length 0), one of 200 KiB, one of 1.5 MiB
+        AtomicReference<String> query = new AtomicReference<>();
+        AtomicInteger padding = new AtomicInteger(200 * 1024);
+        idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        idp.setExecutor(idpThreads);
+        idp.createContext("/realms/x/certs", ex -> {
+            fetches.incrementAndGet();
+            query.set(ex.getRequestURI().getRawQuery());
+            String k = TestTokens.rsaJwk("k" + fetches.get(), (RSAPublicKey) (fetches.get() == 1 ? RSA : ROTATED).getPublic());
+            byte[] body = ("{\"keys\":[" + k + "]," + "\"pad\":\"" + "x".repeat(padding.get()) + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, 0); // chunked
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        idp.start();
+        URI jwks = URI.create("http://127.0.0.1:" + idp.getAddress().getPort() + "/realms/x/certs?v=2&a=b");
+        MutableClock clock = new MutableClock(Instant.now());
+        serve(guard(jwks, clock, Duration.ofSeconds(30)).build());
+        assertThat(query).hasValue("v=2&a=b");
+        assertThat(call(token(RSA, "k1")).statusCode()).as("200 KiB set, streamed").isEqualTo(200);
+
+        padding.set(1536 * 1024); // over the 1 MiB limit: refused, the cached key stays in use
+        clock.advance(Duration.ofSeconds(31));
+        HttpResponse<String> r = call(token(ROTATED, "k2"));
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("key set larger than");
+        assertThat(fetches).hasValue(2);
+        assertThat(call(token(RSA, "k1")).statusCode()).isEqualTo(200);
+    }
+
     private static String set(String... jwks) {
         return "{\"keys\":[" + String.join(",", jwks) + "]}";
     }

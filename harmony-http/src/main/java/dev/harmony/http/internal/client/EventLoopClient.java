@@ -1,4 +1,4 @@
-package dev.harmony.http.backend;
+package dev.harmony.http.internal.client;
 
 import dev.harmony.message.Headers;
 import dev.harmony.message.Response;
@@ -51,7 +51,7 @@ import javax.net.ssl.SSLContext;
  * not all sent) and its body is whole; a streamed body is never read twice. Not supported: HTTP/1.1
  * answers whose body ends only by closing the connection (they fail clearly).
  */
-final class EventLoopClient implements AutoCloseable {
+public final class EventLoopClient implements AutoCloseable {
     /** Bodies up to this many bytes (declared by Content-Length) are buffered; bigger ones stream. */
     static final int SMALL_BODY = 64 * 1024;
     /** Requests waiting for a connection per I/O thread before we refuse more. */
@@ -78,7 +78,7 @@ final class EventLoopClient implements AutoCloseable {
     private volatile boolean resolved;
     private volatile boolean closed;
 
-    EventLoopClient(URI origin, Duration connectTimeout, Duration readTimeout, int maxConnectionsPerThread) {
+    public EventLoopClient(URI origin, Duration connectTimeout, Duration readTimeout, int maxConnectionsPerThread) {
         this(origin, connectTimeout, readTimeout, maxConnectionsPerThread, Function.identity(), null);
     }
 
@@ -86,7 +86,7 @@ final class EventLoopClient implements AutoCloseable {
      * As above; every failure a request completes with goes through {@code failures} first, so the owner
      * sees failures in its own terms without another stage per request.
      */
-    EventLoopClient(URI origin, Duration connectTimeout, Duration readTimeout, int maxConnectionsPerThread,
+    public EventLoopClient(URI origin, Duration connectTimeout, Duration readTimeout, int maxConnectionsPerThread,
             Function<Throwable, ? extends Throwable> failures, SSLContext tls) {
         this.failures = Objects.requireNonNull(failures, "failures");
         Objects.requireNonNull(origin, "EventLoopClient origin");
@@ -116,7 +116,7 @@ final class EventLoopClient implements AutoCloseable {
      * tries again). The I/O worker for callers that are not on an I/O thread is created on their first
      * request. Idempotent.
      */
-    void start() {
+    public void start() {
         if (closed) {
             throw new IllegalStateException("EventLoopClient is closed");
         }
@@ -139,7 +139,7 @@ final class EventLoopClient implements AutoCloseable {
      * control character (they would split the request on the wire); each failure as {@code failures} maps it.
      * Never throws.
      */
-    CompletableFuture<Response> send(String method, String target, Headers headers) {
+    public CompletableFuture<Response> send(String method, String target, Headers headers) {
         return send(method, target, EventLoopRequestHead.each(headers), null, failures);
     }
 
@@ -148,7 +148,7 @@ final class EventLoopClient implements AutoCloseable {
      * is given (a proxy writes the request's own headers this way, without copying them first), a body
      * (null: none) and the failure mapping for this request.
      */
-    CompletableFuture<Response> send(String method, String target, Consumer<BiConsumer<String, String>> headers,
+    public CompletableFuture<Response> send(String method, String target, Consumer<BiConsumer<String, String>> headers,
             OutgoingBody body, Function<Throwable, ? extends Throwable> failed) {
         EventLoopRequestHead head;
         try {
@@ -176,7 +176,7 @@ final class EventLoopClient implements AutoCloseable {
     }
 
     /** Where blocking reads of a request body may run: the calling I/O thread's worker, else our own. */
-    Executor blockingExecutor() {
+    public Executor blockingExecutor() {
         return Thread.currentThread() instanceof XnioIoThread io ? io.getWorker() : ownIoThread().getWorker();
     }
 

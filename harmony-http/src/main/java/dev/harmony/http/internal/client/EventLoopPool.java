@@ -1,4 +1,4 @@
-package dev.harmony.http.backend;
+package dev.harmony.http.internal.client;
 
 import java.io.IOException;
 import java.net.ConnectException;

@@ -1,4 +1,4 @@
-package dev.harmony.http.backend;
+package dev.harmony.http.internal.client;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;

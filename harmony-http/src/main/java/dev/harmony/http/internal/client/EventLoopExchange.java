@@ -1,4 +1,4 @@
-package dev.harmony.http.backend;
+package dev.harmony.http.internal.client;
 
 import dev.harmony.message.Body;
 import dev.harmony.message.Response;

@@ -1,4 +1,4 @@
-package dev.harmony.http.backend;
+package dev.harmony.http.internal.client;
 
 import dev.harmony.http.internal.HopByHop;
 import dev.harmony.message.Headers;

@@ -1,4 +1,4 @@
-package dev.harmony.http.backend;
+package dev.harmony.http.internal.client;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A raw-socket upstream for misbehaving-server tests: each accepted connection runs {@link Script} on
  * its own thread with its 0-based index, so a test scripts connection 0, 1, ... differently.
  */
-final class EventLoopRawUpstream implements AutoCloseable {
+public final class EventLoopRawUpstream implements AutoCloseable {
     /** What the upstream does on one accepted connection. */
-    interface Script {
+    public interface Script {
         void run(int index, Socket socket) throws IOException;
     }
 
@@ -26,7 +26,7 @@ final class EventLoopRawUpstream implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
-    EventLoopRawUpstream(Script script) throws IOException {
+    public EventLoopRawUpstream(Script script) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(() -> {
             while (!server.isClosed()) {
@@ -52,16 +52,16 @@ final class EventLoopRawUpstream implements AutoCloseable {
         acceptor.start();
     }
 
-    URI origin() {
+    public URI origin() {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
-    int accepted() {
+    public int accepted() {
         return accepted.get();
     }
 
     /** Reads one request head (up to the blank line); null if the client closed first. */
-    static String readHead(InputStream in) throws IOException {
+    public static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         int b;
@@ -75,7 +75,7 @@ final class EventLoopRawUpstream implements AutoCloseable {
         return null;
     }
 
-    static void write(Socket socket, String text) throws IOException {
+    public static void write(Socket socket, String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
     }

@@ -1,4 +1,4 @@
-package dev.harmony.http.backend;
+package dev.harmony.http.internal.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.harmony.http.backend;
+package dev.harmony.http.internal.client;
 
 import io.undertow.protocols.ssl.UndertowXnioSsl;
 import java.security.KeyManagementException;

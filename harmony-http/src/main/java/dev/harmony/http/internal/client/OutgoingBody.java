@@ -1,4 +1,4 @@
-package dev.harmony.http.backend;
+package dev.harmony.http.internal.client;
 
 import dev.harmony.message.Body;
 import java.nio.ByteBuffer;
@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * sent again on a fresh connection) or a one-shot {@link Body.Source} streamed as it arrives, which is
  * never read twice.
  */
-final class OutgoingBody {
+public final class OutgoingBody {
     /** Content-Length, or {@link EventLoopRequestHead#CHUNKED}. */
     final long length;
     private final byte[] whole;
@@ -20,12 +20,12 @@ final class OutgoingBody {
         this.source = source;
     }
 
-    static OutgoingBody whole(byte[] bytes) {
+    public static OutgoingBody whole(byte[] bytes) {
         return new OutgoingBody(bytes.length, bytes, null);
     }
 
     /** @param length the declared length, or -1 (then it goes chunked) */
-    static OutgoingBody streamed(Body.Source source, long length) {
+    public static OutgoingBody streamed(Body.Source source, long length) {
         return new OutgoingBody(length < 0 ? EventLoopRequestHead.CHUNKED : length, null, source);
     }
 
