@@ -26,7 +26,6 @@ import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Pipeline;
 import dev.harmony.pipeline.Rejection;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -154,38 +153,9 @@ class FindHardeningTest {
         }
     }
 
-    /** Reads one whole command (and drops a data set that follows it). */
+    /** Reads one whole command (and the data set that follows it, if any). */
     private static Command readCommand(RawPeer peer) throws IOException {
-        ByteArrayOutputStream command = new ByteArrayOutputStream();
-        while (true) {
-            RawPeer.Pdu pdu = peer.read();
-            assertThat(pdu.type()).as("a P-DATA-TF").isEqualTo(PduType.P_DATA_TF);
-            byte[] b = pdu.body();
-            for (int off = 0; off < b.length; ) {
-                int len = ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
-                int flags = b[off + 5];
-                if ((flags & 1) != 0) {
-                    command.write(b, off + 6, len - 2);
-                    if ((flags & 2) != 0) {
-                        Command c = Command.decode(command.toByteArray());
-                        if (c.hasDataSet()) {
-                            skipDataSet(peer);
-                        }
-                        return c;
-                    }
-                }
-                off += 4 + len;
-            }
-        }
-    }
-
-    private static void skipDataSet(RawPeer peer) throws IOException {
-        while (true) {
-            byte[] b = peer.read().body();
-            if ((b[5] & 2) != 0) {
-                return;
-            }
-        }
+        return RawPeer.readMessage(peer).command();
     }
 
     private static void assertEchoWorks(RawPeer peer) throws IOException {

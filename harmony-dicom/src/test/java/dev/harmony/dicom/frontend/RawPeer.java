@@ -7,8 +7,10 @@ import dev.harmony.dicom.internal.dimse.CommandField;
 import dev.harmony.dicom.internal.net.AssociateRequest;
 import dev.harmony.dicom.internal.net.PDataWriter;
 import dev.harmony.dicom.internal.net.PduCodec;
+import dev.harmony.dicom.internal.net.PduType;
 import dev.harmony.dicom.internal.net.PresentationContext;
 import dev.harmony.dicom.internal.net.UserInfo;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -106,6 +108,54 @@ final class RawPeer implements AutoCloseable {
         b[off + 1] = (byte) (v >>> 16);
         b[off + 2] = (byte) (v >>> 8);
         b[off + 3] = (byte) v;
+    }
+
+    /** One DIMSE message: its context, command and data set (empty if none). */
+    record Message(int context, Command command, byte[] data) {
+    }
+
+    /** Reads one whole message from P-DATA-TF PDUs; fails on any other PDU. */
+    static Message readMessage(RawPeer peer) throws IOException {
+        RawPeer.Pdu[] other = new RawPeer.Pdu[1];
+        Message m = nextMessage(peer, other);
+        if (other[0] != null) {
+            throw new IOException("expected a P-DATA-TF, got PDU type " + other[0].type());
+        }
+        return m;
+    }
+
+    /**
+     * Reads one whole message (command and data set) from P-DATA-TF PDUs; if another PDU comes first it
+     * goes to {@code other[0]} and the result is null.
+     */
+    static Message nextMessage(RawPeer peer, RawPeer.Pdu[] other) throws IOException {
+        ByteArrayOutputStream command = new ByteArrayOutputStream();
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        Command decoded = null;
+        while (true) {
+            RawPeer.Pdu pdu = peer.read();
+            if (pdu.type() != PduType.P_DATA_TF) {
+                other[0] = pdu;
+                return null;
+            }
+            byte[] b = pdu.body();
+            for (int off = 0; off < b.length; ) {
+                int len = ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8)
+                        | (b[off + 3] & 0xFF);
+                int context = b[off + 4] & 0xFF;
+                int flags = b[off + 5];
+                (((flags & 1) != 0) ? command : data).write(b, off + 6, len - 2);
+                off += 4 + len;
+                if ((flags & 1) != 0 && (flags & 2) != 0) {
+                    decoded = Command.decode(command.toByteArray());
+                    if (!decoded.hasDataSet()) {
+                        return new Message(context, decoded, new byte[0]);
+                    }
+                } else if ((flags & 1) == 0 && (flags & 2) != 0) {
+                    return new Message(context, decoded, data.toByteArray());
+                }
+            }
+        }
     }
 
     @Override

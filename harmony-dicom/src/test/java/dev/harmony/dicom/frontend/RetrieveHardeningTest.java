@@ -27,7 +27,6 @@ import dev.harmony.dicom.query.QueryKeys;
 import dev.harmony.dicom.query.QueryModel;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.pipeline.Pipeline;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -139,11 +138,11 @@ class RetrieveHardeningTest {
     void getWithoutAStorageRoleFailsEverySubOperationWithoutSendingAny() throws Exception {
         try (RawPeer peer = associate(false)) { // storage context proposed, but no SCP role selection
             sendRetrieve(peer, GET_CTX, CommandField.C_GET_RQ, GET, 33, null, QueryCorpus.S1);
-            Message done = readMessage(peer);
+            RawPeer.Message done = RawPeer.readMessage(peer);
             assertThat(done.command().commandField()).as("no C-STORE-RQ may be sent without the role")
                     .isEqualTo(CommandField.C_GET_RSP);
             while (done.command().status() == 0xFF00) {
-                done = readMessage(peer);
+                done = RawPeer.readMessage(peer);
             }
             assertThat(done.command().status()).isEqualTo(0xA702);
             assertCounts(done.command(), 0, 5, 0);
@@ -174,7 +173,7 @@ class RetrieveHardeningTest {
     void getWhoseRequestorAbortsInsideASubOperationLeavesTheListenerServing() throws Exception {
         try (RawPeer peer = associate(true)) {
             sendRetrieve(peer, GET_CTX, CommandField.C_GET_RQ, GET, 35, null, QueryCorpus.S1);
-            Message store = readMessage(peer);
+            RawPeer.Message store = RawPeer.readMessage(peer);
             assertThat(store.command().commandField()).isEqualTo(CommandField.C_STORE_RQ);
             peer.send(PduCodec.abort(0, 0));
         }
@@ -186,7 +185,7 @@ class RetrieveHardeningTest {
     void getWhoseRequestorNeverAnswersIsAbortedAfterTheIdleTimeout() throws Exception {
         try (RawPeer peer = associate(true)) {
             sendRetrieve(peer, GET_CTX, CommandField.C_GET_RQ, GET, 36, null, QueryCorpus.S1);
-            Message store = readMessage(peer);
+            RawPeer.Message store = RawPeer.readMessage(peer);
             assertThat(store.command().commandField()).isEqualTo(CommandField.C_STORE_RQ);
             // no C-STORE-RSP: the SCP's idle timeout (3 s) ends it, well within the peer's 10 s read timeout
             RawPeer.Pdu next = peer.read();
@@ -200,7 +199,7 @@ class RetrieveHardeningTest {
     void aStoreResponseToAnotherMessageIdAbortsTheAssociation() throws Exception {
         try (RawPeer peer = associate(true)) {
             sendRetrieve(peer, GET_CTX, CommandField.C_GET_RQ, GET, 37, null, QueryCorpus.S1);
-            Message store = readMessage(peer);
+            RawPeer.Message store = RawPeer.readMessage(peer);
             Command wrong = Command.responseTo(store.command(), 0).setUs(Command.MESSAGE_ID_BEING_RESPONDED_TO,
                     store.command().messageId() + 100);
             PDataWriter.sendAll(peer.out, peer, 16384, store.context(), true, wrong.encode());
@@ -238,7 +237,7 @@ class RetrieveHardeningTest {
     void getThatMatchesNothingSucceedsWithZeroCounts() throws Exception {
         try (RawPeer peer = associate(true)) {
             sendRetrieve(peer, GET_CTX, CommandField.C_GET_RQ, GET, 38, null, "1.2.3.4.5.6.7.8.9");
-            Command done = readMessage(peer).command();
+            Command done = RawPeer.readMessage(peer).command();
             assertThat(done.commandField()).isEqualTo(CommandField.C_GET_RSP);
             assertThat(done.status()).isZero();
             assertEchoWorks(peer);
@@ -363,13 +362,13 @@ class RetrieveHardeningTest {
     }
 
     private interface SubAnswer {
-        int status(Message store) throws IOException;
+        int status(RawPeer.Message store) throws IOException;
     }
 
     /** Answers each C-STORE-RQ of a C-GET with {@code answer}'s status until the final C-GET-RSP, which it returns. */
     private static Command answerSubOperations(RawPeer peer, int getId, SubAnswer answer) throws IOException {
         while (true) {
-            Message m = readMessage(peer);
+            RawPeer.Message m = RawPeer.readMessage(peer);
             Command c = m.command();
             if (c.commandField() == CommandField.C_STORE_RQ) {
                 assertThat(m.context()).isEqualTo(CT_CTX);
@@ -392,7 +391,7 @@ class RetrieveHardeningTest {
 
     private static Command finalResponse(RawPeer peer, List<Command> pending) throws IOException {
         while (true) {
-            Command c = readMessage(peer).command();
+            Command c = RawPeer.readMessage(peer).command();
             assertThat(c.commandField()).isEqualTo(CommandField.C_MOVE_RSP);
             if (c.status() != 0xFF00) {
                 return c;
@@ -410,42 +409,9 @@ class RetrieveHardeningTest {
     private static void assertEchoWorks(RawPeer peer) throws IOException {
         PDataWriter.sendAll(peer.out, peer, 16384, ECHO_CTX, true,
                 Command.request(CommandField.C_ECHO_RQ, 99, Uids.VERIFICATION, false).encode());
-        Command rsp = readMessage(peer).command();
+        Command rsp = RawPeer.readMessage(peer).command();
         assertThat(rsp.commandField()).isEqualTo(CommandField.C_ECHO_RSP);
         assertThat(rsp.status()).isZero();
-    }
-
-    /** One DIMSE message: its context, command and data set (empty if none). */
-    record Message(int context, Command command, byte[] data) {
-    }
-
-    /** Reads one whole message from P-DATA-TF PDUs; fails on any other PDU. */
-    static Message readMessage(RawPeer peer) throws IOException {
-        ByteArrayOutputStream command = new ByteArrayOutputStream();
-        ByteArrayOutputStream data = new ByteArrayOutputStream();
-        Command decoded = null;
-        int context = -1;
-        while (true) {
-            RawPeer.Pdu pdu = peer.read();
-            assertThat(pdu.type()).as("a P-DATA-TF").isEqualTo(PduType.P_DATA_TF);
-            byte[] b = pdu.body();
-            for (int off = 0; off < b.length; ) {
-                int len = ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8)
-                        | (b[off + 3] & 0xFF);
-                context = b[off + 4] & 0xFF;
-                int flags = b[off + 5];
-                (((flags & 1) != 0) ? command : data).write(b, off + 6, len - 2);
-                off += 4 + len;
-                if ((flags & 1) != 0 && (flags & 2) != 0) {
-                    decoded = Command.decode(command.toByteArray());
-                    if (!decoded.hasDataSet()) {
-                        return new Message(context, decoded, new byte[0]);
-                    }
-                } else if ((flags & 1) == 0 && (flags & 2) != 0) {
-                    return new Message(context, decoded, data.toByteArray());
-                }
-            }
-        }
     }
 
     enum Behaviour { ACCEPT, REJECT, FAIL_STORES, ABORT_ON_THIRD, STALL_FIRST }
@@ -499,15 +465,14 @@ class RetrieveHardeningTest {
                             List.of()))));
             int n = 0;
             while (true) {
-                RawPeer.Pdu pdu = peekNonData(peer);
-                if (pdu != null) {
-                    if (pdu.type() == PduType.RELEASE_RQ) {
+                RawPeer.Pdu[] other = new RawPeer.Pdu[1];
+                RawPeer.Message m = RawPeer.nextMessage(peer, other);
+                if (m == null) {
+                    if (other[0].type() == PduType.RELEASE_RQ) {
                         peer.send(PduCodec.releaseResponse());
                     }
                     return;
                 }
-                Message m = pending;
-                pending = null;
                 n++;
                 stores.incrementAndGet();
                 if (behaviour == Behaviour.ABORT_ON_THIRD && n == 3) {
@@ -521,37 +486,6 @@ class RetrieveHardeningTest {
                 int status = behaviour == Behaviour.FAIL_STORES ? 0xA700 : 0x0000;
                 PDataWriter.sendAll(peer.out, peer, 16384, m.context(), true,
                         Command.responseTo(m.command(), status).encode());
-            }
-        }
-
-        private Message pending;
-
-        /** Reads the next message into {@link #pending}, or returns the non-data PDU that came instead. */
-        private RawPeer.Pdu peekNonData(RawPeer peer) throws IOException {
-            ByteArrayOutputStream command = new ByteArrayOutputStream();
-            Command decoded = null;
-            while (true) {
-                RawPeer.Pdu pdu = peer.read();
-                if (pdu.type() != PduType.P_DATA_TF) {
-                    return pdu;
-                }
-                byte[] b = pdu.body();
-                for (int off = 0; off < b.length; ) {
-                    int len = ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8)
-                            | (b[off + 3] & 0xFF);
-                    int context = b[off + 4] & 0xFF;
-                    int flags = b[off + 5];
-                    if ((flags & 1) != 0) {
-                        command.write(b, off + 6, len - 2);
-                    }
-                    off += 4 + len;
-                    if ((flags & 1) != 0 && (flags & 2) != 0) {
-                        decoded = Command.decode(command.toByteArray());
-                    } else if ((flags & 1) == 0 && (flags & 2) != 0 && decoded != null) {
-                        pending = new Message(context, decoded, new byte[0]);
-                        return null;
-                    }
-                }
             }
         }
 
