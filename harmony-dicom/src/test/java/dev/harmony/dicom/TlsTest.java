@@ -107,6 +107,40 @@ class TlsTest {
     }
 
     @Test
+    void aCancelOverTlsEndsAnEndlessFind() throws Exception {
+        // Only an honoured C-CANCEL ends this C-FIND: the backend has matches without end.
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").tls(serverTls(true)).build();
+        try (Pipeline p = Pipeline.builder().name("tls-find").frontend(scp)
+                .backend(request -> dev.harmony.message.Response.ok().with(DicomAttributes.MATCHES,
+                        new dev.harmony.dicom.query.QueryResults() {
+                            @Override
+                            public dev.harmony.dicom.query.Dataset next() {
+                                return new dev.harmony.dicom.query.Dataset()
+                                        .set(dev.harmony.dicom.query.QueryKeys.QUERY_RETRIEVE_LEVEL, "STUDY")
+                                        .set(dev.harmony.dicom.query.QueryKeys.STUDY_INSTANCE_UID, "1.2.3." + n.incrementAndGet());
+                            }
+
+                            @Override
+                            public void close() {
+                                closed.set(true);
+                            }
+                        }))
+                .build()) {
+            p.start();
+            Dcmtk.Result r = Dcmtk.run(tlsArgs("findscu", "-v", "-S", "--cancel", "3", "-k", "QueryRetrieveLevel=STUDY",
+                    "-k", "StudyInstanceUID", "127.0.0.1", String.valueOf(scp.localPort())), TIMEOUT);
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.output()).contains("Sending Cancel Request")
+                    .contains("Received Final Find Response (Cancel: MatchingTerminatedDueToCancelRequest)");
+            Dcmtk.await(Duration.ofSeconds(10), "the matches to be closed", closed::get);
+            assertThat(Dcmtk.run(tlsArgs("echoscu", "127.0.0.1", String.valueOf(scp.localPort())), TIMEOUT).exitCode())
+                    .isZero();
+        }
+    }
+
+    @Test
     void withoutRequiredClientCertificatesTheServerCertificateAloneIsEnough() throws Exception {
         DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1")
                 .tls(DicomTls.fromPem(cert("server.crt"), cert("server.key"))).build();

@@ -2,6 +2,7 @@ package dev.harmony.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.harmony.jdbc.PgServer;
 import dev.harmony.message.Body;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Response;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The runner's {@code queue --queue jdbc:postgresql://...} verbs, each in its own JVM, against a real
- * PostgreSQL server the test starts (harmony-queue's PgServer): two delivered and one dead for {@code fhir}.
+ * PostgreSQL server the test starts (harmony-jdbc's test PgServer): two delivered and one dead for {@code fhir}.
  * In this package to reuse harmony-queue's test helpers.
  */
 class QueueCommandPostgresTest {

@@ -1,6 +1,7 @@
 package dev.harmony.queue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.harmony.jdbc.internal.ConnectionSource;
 import dev.harmony.message.Attribute;
 import dev.harmony.message.Body;
 import dev.harmony.message.Json;
@@ -134,7 +135,7 @@ public final class DeliveryQueue implements Backend {
 
     /** A queue shared by several nodes in PostgreSQL, e.g. {@code jdbc:postgresql://db/harmony?user=h}. */
     public static Postgres postgres(String jdbcUrl) {
-        return new Postgres(ConnectionSource.url(jdbcUrl), null);
+        return new Postgres(ConnectionSource.postgres(jdbcUrl, "DeliveryQueue.postgres"), null);
     }
 
     /** A queue shared by several nodes in PostgreSQL, through the application's pool. */

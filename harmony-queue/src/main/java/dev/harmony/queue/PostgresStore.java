@@ -1,5 +1,6 @@
 package dev.harmony.queue;
 
+import dev.harmony.jdbc.internal.ConnectionSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,29 +57,8 @@ final class PostgresStore implements Store {
         this.closeConnections = closeConnections;
     }
 
-    interface Tx<T> {
-        T run(Connection c) throws Exception;
-    }
-
-    private <T> T tx(Tx<T> work) throws Exception {
-        Connection c = connections.get();
-        boolean broken = false;
-        try {
-            c.setAutoCommit(false);
-            T result = work.run(c);
-            c.commit();
-            return result;
-        } catch (Exception e) {
-            try {
-                c.rollback();
-            } catch (SQLException rollbackFailed) {
-                broken = true;
-            }
-            broken |= e instanceof SQLException;
-            throw e;
-        } finally {
-            connections.release(c, broken);
-        }
+    private <T> T tx(ConnectionSource.Work<T, Exception> work) throws Exception {
+        return connections.inTransaction(work);
     }
 
     static List<String> destinations(ConnectionSource connections, String table) throws SQLException {

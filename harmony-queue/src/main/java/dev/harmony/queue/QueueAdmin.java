@@ -1,5 +1,6 @@
 package dev.harmony.queue;
 
+import dev.harmony.jdbc.internal.ConnectionSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -64,6 +65,6 @@ public interface QueueAdmin extends AutoCloseable {
 
     /** The PostgreSQL queue in {@code table}. */
     static QueueAdmin postgres(String jdbcUrl, String table) {
-        return StoreAdmin.postgres(ConnectionSource.url(jdbcUrl), table);
+        return StoreAdmin.postgres(ConnectionSource.postgres(jdbcUrl, "DeliveryQueue.postgres"), table);
     }
 }

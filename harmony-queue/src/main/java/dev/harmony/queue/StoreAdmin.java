@@ -1,5 +1,6 @@
 package dev.harmony.queue;
 
+import dev.harmony.jdbc.internal.ConnectionSource;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

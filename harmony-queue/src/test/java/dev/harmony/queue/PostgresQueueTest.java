@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harmony.fhir.backend.FhirClient;
 import dev.harmony.fhir.backend.Retry;
+import dev.harmony.jdbc.PgServer;
 import dev.harmony.message.Body;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;

@@ -334,7 +334,7 @@ final class ScpAssociation implements Runnable {
         if (cancelSeen(messageId)) {
             return true;
         }
-        while (in.available() > 0) {
+        while (transport.inputWaiting()) {
             MessageReader.Event event = messages.next();
             if (!(event instanceof MessageReader.Message m)
                     || m.command().commandField() != CommandField.C_CANCEL_RQ) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
 import java.security.Principal;
 import java.util.concurrent.Executors;
@@ -32,6 +33,12 @@ abstract class Transport implements Closeable {
 
     /** How long a read may wait for data. */
     abstract void readTimeout(long millis) throws IOException;
+
+    /**
+     * Whether a message has started to arrive, without waiting for one: how a running C-FIND or C-MOVE
+     * looks for a C-CANCEL between two of its responses.
+     */
+    abstract boolean inputWaiting() throws IOException;
 
     /** Wakes a blocked read after the socket was closed by another thread. */
     abstract void wakeup();
@@ -61,6 +68,11 @@ abstract class Transport implements Closeable {
             }
 
             @Override
+            boolean inputWaiting() throws IOException {
+                return in.available() > 0;
+            }
+
+            @Override
             void wakeup() {
                 in.wakeup();
             }
@@ -82,6 +94,9 @@ abstract class Transport implements Closeable {
         t.setDaemon(true);
         return t;
     });
+
+    /** How long a look for a C-CANCEL over TLS waits for the rest of a record already on the wire. */
+    private static final int TLS_RECORD_WAIT_MILLIS = 1000;
 
     /** Runs the TLS handshake (bounded by {@code handshakeMillis}) as the server. */
     static Transport tls(SocketChannel socket, DicomTls tls, SSLContext context, long handshakeMillis,
@@ -116,6 +131,33 @@ abstract class Transport implements Closeable {
             @Override
             void readTimeout(long millis) throws IOException {
                 ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, millis));
+            }
+
+            /**
+             * Decrypted bytes count only once a read has opened their TLS record, so {@code available()}
+             * alone would never see a C-CANCEL: when bytes wait on the wire, read one (the rest of its
+             * record is on its way) and put it back.
+             */
+            @Override
+            boolean inputWaiting() throws IOException {
+                if (in.available() > 0) {
+                    return true;
+                }
+                if (socket.socket().getInputStream().available() == 0) {
+                    return false;
+                }
+                int timeout = ssl.getSoTimeout();
+                ssl.setSoTimeout(TLS_RECORD_WAIT_MILLIS);
+                try {
+                    in.mark(1);
+                    in.read(); // -1 (closed) is waiting input too: the reader sees the end
+                    in.reset();
+                    return true;
+                } catch (SocketTimeoutException notYet) {
+                    return false; // a record that is not application data (a key update): nothing to read
+                } finally {
+                    ssl.setSoTimeout(timeout);
+                }
             }
 
             @Override

@@ -3,13 +3,13 @@ package dev.harmony.dicom.query;
 import dev.harmony.dicom.TransferSyntax;
 import dev.harmony.dicom.internal.codec.DatasetPrefix;
 import dev.harmony.dicom.internal.file.FileMeta;
+import dev.harmony.jdbc.internal.ConnectionSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -82,9 +81,9 @@ public final class DicomIndex implements AutoCloseable {
 
     private final Dialect dialect;
     private final String description;
-    private final Connections connections;
+    private final ConnectionSource connections;
 
-    private DicomIndex(Dialect dialect, String description, Connections connections) {
+    private DicomIndex(Dialect dialect, String description, ConnectionSource connections) {
         this.dialect = dialect;
         this.description = description;
         this.connections = connections;
@@ -94,24 +93,21 @@ public final class DicomIndex implements AutoCloseable {
     public static DicomIndex embedded(Path directory) throws IOException {
         Files.createDirectories(directory);
         String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("index") + ";DB_CLOSE_ON_EXIT=FALSE";
-        return open(Dialect.H2, "H2 " + directory, Connections.url(url));
+        return open(Dialect.H2, "H2 " + directory, ConnectionSource.url(url));
     }
 
     /** A PostgreSQL database by JDBC URL ({@code jdbc:postgresql://host:port/db?user=...}). */
     public static DicomIndex postgres(String jdbcUrl) throws IOException {
-        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("DicomIndex.postgres: expected a jdbc:postgresql: URL");
-        }
-        return open(Dialect.POSTGRES, "PostgreSQL", Connections.url(jdbcUrl));
+        return open(Dialect.POSTGRES, "PostgreSQL", ConnectionSource.postgres(jdbcUrl, "DicomIndex.postgres"));
     }
 
     /** A PostgreSQL database through the application's pool. */
     public static DicomIndex postgres(DataSource dataSource) throws IOException {
         Objects.requireNonNull(dataSource, "DicomIndex.postgres: dataSource");
-        return open(Dialect.POSTGRES, "PostgreSQL", Connections.of(dataSource));
+        return open(Dialect.POSTGRES, "PostgreSQL", ConnectionSource.of(dataSource));
     }
 
-    private static DicomIndex open(Dialect dialect, String description, Connections connections) throws IOException {
+    private static DicomIndex open(Dialect dialect, String description, ConnectionSource connections) throws IOException {
         DicomIndex index = new DicomIndex(dialect, description, connections);
         try {
             index.createSchema();
@@ -406,29 +402,8 @@ public final class DicomIndex implements AutoCloseable {
         connections.close();
     }
 
-    private interface Tx<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T tx(Tx<T> work) throws SQLException {
-        Connection c = connections.get();
-        boolean broken = false;
-        try {
-            c.setAutoCommit(false);
-            T result = work.run(c);
-            c.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException rollbackFailed) {
-                broken = true;
-            }
-            broken |= e instanceof SQLException;
-            throw e;
-        } finally {
-            release(c, broken);
-        }
+    private <T> T tx(ConnectionSource.Work<T, SQLException> work) throws SQLException {
+        return connections.inTransaction(work);
     }
 
     private void release(Connection c, boolean broken) {
@@ -440,69 +415,4 @@ public final class DicomIndex implements AutoCloseable {
         return "DicomIndex(" + description + ")";
     }
 
-    /** A few idle connections kept for reuse, or the application's pool. */
-    private abstract static class Connections {
-        abstract Connection get() throws SQLException;
-
-        abstract void release(Connection c, boolean broken);
-
-        abstract void close();
-
-        static Connections of(DataSource ds) {
-            return new Connections() {
-                @Override
-                Connection get() throws SQLException {
-                    return ds.getConnection();
-                }
-
-                @Override
-                void release(Connection c, boolean broken) {
-                    closeQuietly(c);
-                }
-
-                @Override
-                void close() {
-                }
-            };
-        }
-
-        static Connections url(String url) {
-            ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
-            return new Connections() {
-                @Override
-                Connection get() throws SQLException {
-                    for (Connection c = idle.pollFirst(); c != null; c = idle.pollFirst()) {
-                        if (!c.isClosed()) {
-                            return c;
-                        }
-                    }
-                    return DriverManager.getConnection(url);
-                }
-
-                @Override
-                void release(Connection c, boolean broken) {
-                    if (broken || idle.size() >= 16) {
-                        closeQuietly(c);
-                    } else {
-                        idle.addFirst(c);
-                    }
-                }
-
-                @Override
-                void close() {
-                    for (Connection c = idle.pollFirst(); c != null; c = idle.pollFirst()) {
-                        closeQuietly(c);
-                    }
-                }
-            };
-        }
-
-        static void closeQuietly(Connection c) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // a broken connection: nothing left to do
-            }
-        }
-    }
 }

@@ -6,10 +6,10 @@ import static dev.harmony.dicom.query.QueryCorpus.S3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.harmony.dicom.DicomNode;
-import dev.harmony.dicom.PgServer;
 import dev.harmony.dicom.backend.DicomFileStore;
 import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.dicom.scu.DicomClient;
+import dev.harmony.jdbc.PgServer;
 import dev.harmony.pipeline.Pipeline;
 import java.nio.file.Path;
 import java.util.List;
