@@ -1,14 +1,17 @@
 package dev.harmony.fhir.backend;
 
 import dev.harmony.fhir.Fhir;
+import dev.harmony.http.internal.client.ConnectTimeoutException;
+import dev.harmony.http.internal.client.EventLoopClient;
+import dev.harmony.http.internal.client.OutgoingBody;
 import dev.harmony.message.Attribute;
+import dev.harmony.message.Body;
+import dev.harmony.message.Headers;
 import dev.harmony.message.Json;
 import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.Rejection;
-import dev.harmony.message.Body;
-import dev.harmony.message.Headers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,12 +34,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import dev.harmony.http.internal.client.ConnectTimeoutException;
-import dev.harmony.http.internal.client.EventLoopClient;
-import dev.harmony.http.internal.client.OutgoingBody;
-import org.xnio.XnioIoThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.XnioIoThread;
 
 /**
  * Sends the FHIR resource in the request body to a FHIR server and returns the server's answer.
