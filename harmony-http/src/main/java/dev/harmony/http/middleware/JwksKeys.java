@@ -87,6 +87,7 @@ final class JwksKeys implements KeySource {
     private final Duration minRefreshInterval;
     private final Clock clock;
     private final Duration fetchTimeout;
+    private final URI origin; // scheme, host and port: what the client connects to
     private final String target; // path and query of the URL: what the request line asks for
     private volatile EventLoopClient http; // while started; closed at stop
     private volatile KeySet current = KeySet.NONE;
@@ -102,8 +103,7 @@ final class JwksKeys implements KeySource {
         this.clock = clock;
         String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         this.target = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
-        // checks the scheme and host now, at build(), rather than at the first fetch
-        new EventLoopClient(origin(url), fetchTimeout, fetchTimeout, 1).close();
+        this.origin = origin(url); // checked now, at build(), rather than at the first fetch
     }
 
     @Override
@@ -114,7 +114,7 @@ final class JwksKeys implements KeySource {
     /** Fetches the key set once, waiting at most the fetch timeout: the host's thread, not a request's. */
     @Override
     public void start() {
-        EventLoopClient client = new EventLoopClient(origin(url), fetchTimeout, fetchTimeout, 1);
+        EventLoopClient client = new EventLoopClient(origin, fetchTimeout, fetchTimeout, 1);
         client.start();
         http = client;
         try {
@@ -143,7 +143,8 @@ final class JwksKeys implements KeySource {
     }
 
     private static URI origin(URI url) {
-        if (url.getHost() == null) {
+        boolean http = "http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme());
+        if (!http || url.getHost() == null || url.getRawUserInfo() != null) {
             throw new IllegalArgumentException("JWKS URL must be http(s)://host[:port]/path, got '" + url + "'");
         }
         return URI.create(url.getScheme() + "://" + url.getRawAuthority());
