@@ -37,6 +37,8 @@ final class UploadSource implements Body.Source {
     private boolean ended;
     /** The chunk framing broke (see {@link ParserErrors}): where the next request starts is unknown. */
     private volatile boolean framingBroken;
+    /** Inside {@link #pump}: a read asked for from a reader's callback is answered by its loop, not a nested call. */
+    private boolean pumping;
 
     /**
      * @param declared the Content-Length, or -1
@@ -66,7 +68,9 @@ final class UploadSource implements Body.Source {
                 return;
             }
             waiting = reader;
-            pump();
+            if (!pumping) {
+                pump();
+            }
         });
     }
 
@@ -83,27 +87,43 @@ final class UploadSource implements Body.Source {
         });
     }
 
-    /** Reads once: bytes, the end or a failure go to the waiting reader; nothing yet: wait for readable. */
+    /**
+     * Answers the waiting reader, and the next one it asks for from its callback, in a loop: a reader that
+     * asks again at once while the socket keeps up (a proxy whose upstream takes every piece) would
+     * otherwise nest one call per piece until the stack overflows.
+     */
     private void pump() {
+        pumping = true;
+        try {
+            while (waiting != null && !over && readOnce()) {
+                // the reader asked for the next piece from its callback
+            }
+        } finally {
+            pumping = false;
+        }
+    }
+
+    /** Reads once: bytes, the end or a failure go to the waiting reader (true); nothing yet: wait for readable. */
+    private boolean readOnce() {
         int n;
         buffer.clear();
         try {
             n = channel.read(buffer);
         } catch (IOException e) {
             fail(e);
-            return;
+            return false;
         }
         if (n == 0) {
             if (ParserErrors.framingBroken(exchange)) {
                 framingBroken = true;
                 fail(Rejection.malformed("the request body could not be read: its framing is invalid").toException());
-                return;
+                return false;
             }
             channel.resumeReads();
             if (idleTimer == null) {
                 armIdleTimer(timeoutNanos);
             }
-            return;
+            return false;
         }
         Body.Reader reader = waiting;
         waiting = null;
@@ -111,17 +131,18 @@ final class UploadSource implements Body.Source {
             ended = true;
             stop();
             reader.onEnd();
-            return;
+            return false;
         }
         received += n;
         if (received > limit) {
             fail(Rejection.payloadTooLarge("request body exceeds the limit of " + limit + " bytes").toException(),
                     reader);
-            return;
+            return false;
         }
         lastProgress = System.nanoTime();
         buffer.flip();
         reader.onData(buffer);
+        return true;
     }
 
     private void armIdleTimer(long nanos) {

@@ -224,7 +224,7 @@ class HttpForwardTest {
         HttpResponse<String> up = Loopback.send(Loopback.request(ingress.port(), "/fhir/upload").timeout(Duration.ofSeconds(90))
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new Pattern(size, firstPart, upstreamSawFirstPart)))
                 .build());
-        assertThat(up.statusCode()).isEqualTo(200);
+        assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
         JsonNode result = Json.mapper().readTree(up.body());
         assertThat(result.get("count").asLong()).isEqualTo(size);
         assertThat(result.get("sum").asLong()).isEqualTo(Pattern.sum(size));

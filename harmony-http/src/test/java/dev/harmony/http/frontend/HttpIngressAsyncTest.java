@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Which thread runs what behind the ingress: IO thread for non-blocking stages, workers for the rest. */
 class HttpIngressAsyncTest {
@@ -175,6 +177,95 @@ class HttpIngressAsyncTest {
             seen.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
         }
         return seen.toString();
+    }
+
+    /**
+     * A reader that asks for the next piece from its own callback, as a proxy does whose upstream takes
+     * every piece at once: while the socket keeps up, each piece used to be answered inside the previous
+     * callback, one stack level per piece, until a long body overflowed the stack (seen forwarding 50 MB).
+     * The client fills the socket buffers before the first read, so many pieces are ready back to back.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aReaderAskingAgainFromItsCallbackIsNeverAnsweredInsideIt(boolean chunked) throws Exception {
+        int size = 12 * 1024 * 1024;
+        java.util.concurrent.CountDownLatch filled = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger nested = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger pieces = new java.util.concurrent.atomic.AtomicInteger();
+        AsyncBackend backend = request -> {
+            Body.Source source = request.body().source().orElseThrow();
+            CompletableFuture<Response> answer = new CompletableFuture<>();
+            Body.Reader reader = new Body.Reader() {
+                private boolean inside;
+                private long count;
+
+                @Override
+                public void onData(java.nio.ByteBuffer data) {
+                    if (inside) {
+                        nested.incrementAndGet();
+                    }
+                    inside = true;
+                    pieces.incrementAndGet();
+                    count += data.remaining();
+                    data.position(data.limit());
+                    source.read(this);
+                    inside = false;
+                }
+
+                @Override
+                public void onEnd() {
+                    answer.complete(Response.ok(Body.ofText(Long.toString(count), "text/plain")));
+                }
+
+                @Override
+                public void onError(Throwable failure) {
+                    answer.completeExceptionally(failure);
+                }
+            };
+            // the first read waits until the client's bytes fill the socket buffers
+            CompletableFuture.runAsync(() -> {
+                try {
+                    filled.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                source.read(reader);
+            });
+            return answer;
+        };
+        try (Pipeline p = start(recordingThread("guard"), backend);
+                java.net.Socket client = new java.net.Socket()) {
+            client.setSendBufferSize(4 * 1024 * 1024);
+            client.connect(new java.net.InetSocketAddress("127.0.0.1", port(p)));
+            client.setSoTimeout(30_000);
+            java.io.OutputStream out = client.getOutputStream();
+            String framing = chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + size;
+            out.write(("POST /up HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] piece = new byte[256 * 1024];
+            Arrays.fill(piece, (byte) 'x');
+            for (int sent = 0; sent < size; sent += piece.length) {
+                if (chunked) {
+                    out.write((Integer.toHexString(piece.length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }
+                out.write(piece);
+                if (chunked) {
+                    out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }
+                if (sent + piece.length >= 2 * 1024 * 1024) {
+                    filled.countDown(); // 2 MB sits in the send buffer and the server's receive buffer
+                }
+            }
+            if (chunked) {
+                out.write("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            out.flush();
+
+            String answer = readUntil(client.getInputStream(), "\r\n\r\n" + size);
+            assertThat(answer).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n" + size);
+            assertThat(pieces.get()).isGreaterThan(size / (64 * 1024) - 1);
+            assertThat(nested.get()).as("pieces answered inside the previous callback").isZero();
+        }
     }
 
     @Test
