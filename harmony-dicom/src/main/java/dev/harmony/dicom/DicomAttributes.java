@@ -1,6 +1,7 @@
 package dev.harmony.dicom;
 
 import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.GetRequestor;
 import dev.harmony.dicom.query.RetrieveProgress;
 import dev.harmony.dicom.query.QueryResults;
 import dev.harmony.dicom.query.Retrieval;
@@ -64,11 +65,16 @@ public final class DicomAttributes {
      * passes it on as it is.
      */
     public static final Attribute<String> MOVE_DESTINATION = Attribute.of("dicom.move-destination", String.class);
+    /**
+     * On a C-GET request: its requestor, through which a backend that fetches the instances elsewhere
+     * (a PACS proxy) sends them back as C-STORE sub-operations.
+     */
+    public static final Attribute<GetRequestor> GET_REQUESTOR = Attribute.of("dicom.get-requestor", GetRequestor.class);
     /** On a C-MOVE response: the instances to send. */
     public static final Attribute<Retrieval> RETRIEVAL = Attribute.of("dicom.retrieval", Retrieval.class);
     /**
-     * On a C-MOVE response of a backend that has the move done elsewhere (a PACS proxy): its responses
-     * as they come, which the listener passes on to the requestor instead of sending instances itself.
+     * On a C-MOVE or C-GET response of a backend that has the retrieve done elsewhere (a PACS proxy): its
+     * responses as they come, which the listener passes on to the requestor instead of sending instances itself.
      */
     public static final Attribute<RetrieveProgress> RETRIEVE_PROGRESS =
             Attribute.of("dicom.retrieve-progress", RetrieveProgress.class);

@@ -8,10 +8,12 @@ import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.Timeouts;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.GetRequestor;
 import dev.harmony.dicom.query.RetrieveOutcome;
 import dev.harmony.dicom.query.QueryResults;
 import dev.harmony.dicom.scu.AssociationRejectedException;
 import dev.harmony.dicom.scu.DicomClient;
+import dev.harmony.dicom.scu.DimseStatusException;
 import dev.harmony.dicom.scu.ScuAssociation;
 import dev.harmony.message.Protocol;
 import dev.harmony.message.Request;
@@ -160,13 +162,13 @@ public final class PacsProxy implements Backend {
             case DicomAttributes.OP_C_MOVE:
                 return move(request);
             case DicomAttributes.OP_C_GET:
-                return Response.rejected(Rejection.unsupported("PacsProxy relays C-FIND and C-MOVE, not C-GET"));
+                return get(request);
             default:
                 if (next != null) {
                     return next.handle(request);
                 }
                 return request.operation().equals(DicomAttributes.OP_ASSOCIATE) ? Response.ok()
-                        : Response.rejected(Rejection.unsupported("PacsProxy relays C-FIND and C-MOVE, not "
+                        : Response.rejected(Rejection.unsupported("PacsProxy relays C-FIND, C-MOVE and C-GET, not "
                                 + request.operation()));
         }
     }
@@ -241,9 +243,96 @@ public final class PacsProxy implements Backend {
                     + (sendTo == null ? " C-MOVE" : " C-GET")));
         }
         Upstream up = sendTo == null ? new Relayed(association, query, destination)
-                : new Fetch(association, query, sendTo, destination);
+                : new Fetch(association, query, destination, forwardTo(sendTo, destination));
         LOG.info("C-MOVE to {} {} {}", destination, sendTo == null ? "relayed to" : "fetched by C-GET from", pacs);
         return Response.ok().with(DicomAttributes.RETRIEVE_PROGRESS, up.start());
+    }
+
+    /**
+     * A C-GET relayed: our C-GET at the PACS proposes the storage classes and syntaxes the requestor
+     * accepted for its sub-operations (plus explicit VR LE where it took implicit: we re-encode), and
+     * each instance the PACS sends us goes back to the requestor as it arrives.
+     */
+    private Response get(Request request) {
+        DicomQuery query = request.attribute(DicomAttributes.QUERY).orElse(null);
+        GetRequestor requestor = request.attribute(DicomAttributes.GET_REQUESTOR).orElse(null);
+        if (query == null || requestor == null) {
+            return Response.rejected(Rejection.malformed("C-GET without a query or a requestor to send to"));
+        }
+        ScuAssociation association;
+        try {
+            association = client.openGet(pacs, query.model(), proposalsFor(requestor.storageSyntaxes()));
+        } catch (IOException e) {
+            return unreachable(e);
+        }
+        if (!accepted(association, query.model().getSopClass())) {
+            association.close();
+            return Response.rejected(Rejection.unsupported(pacs.aeTitle() + " does not accept " + query.model() + " C-GET"));
+        }
+        LOG.info("C-GET of {} relayed to {}", request.attribute(DicomAttributes.CALLING_AE).orElse("?"), pacs);
+        return Response.ok().with(DicomAttributes.RETRIEVE_PROGRESS,
+                new Fetch(association, query, "the C-GET requestor", requestor::store).start());
+    }
+
+    /**
+     * The storage contexts to propose to the PACS for a requestor that accepted {@code syntaxes}: its
+     * own, plus explicit VR LE wherever it took implicit VR LE; as many classes as fit in 127 contexts.
+     */
+    static Map<String, List<TransferSyntax>> proposalsFor(Map<String, Set<String>> syntaxes) {
+        Map<String, List<TransferSyntax>> proposals = new java.util.LinkedHashMap<>();
+        int contexts = 0;
+        for (Map.Entry<String, Set<String>> e : syntaxes.entrySet()) {
+            Set<String> uids = new java.util.LinkedHashSet<>(e.getValue());
+            if (uids.contains(TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid())) {
+                uids.add(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid());
+            }
+            if (contexts + uids.size() > 127) {
+                LOG.warn("C-GET: the requestor accepted more storage contexts than fit in one association; {} and"
+                        + " the classes after it are not proposed", e.getKey());
+                break;
+            }
+            contexts += uids.size();
+            proposals.put(e.getKey(), uids.stream()
+                    .map(u -> TransferSyntax.of(u).orElseGet(() -> TransferSyntax.encapsulated(u, u))).toList());
+        }
+        return proposals;
+    }
+
+    /** Where retrieve-and-send-on sends an instance: the destination's backend, as a C-STORE exchange. */
+    private static SubOperationTarget forwardTo(Backend destination, String destinationAe) {
+        return (sopClass, sopInstance, transferSyntax, dataset) -> {
+            Response r;
+            try {
+                r = destination.handle(Request.builder(Protocol.DICOM, DicomAttributes.OP_C_STORE)
+                        .attributes(Attributes.empty()
+                                .with(DicomAttributes.CALLED_AE, destinationAe)
+                                .with(DicomAttributes.SOP_CLASS_UID, sopClass)
+                                .with(DicomAttributes.SOP_INSTANCE_UID, sopInstance)
+                                .with(DicomAttributes.TRANSFER_SYNTAX, TransferSyntax.of(transferSyntax)
+                                        .orElseThrow(() -> new IOException("unknown transfer syntax " + transferSyntax))))
+                        .body(Body.ofStream(dataset, -1, DicomAttributes.DATASET_CONTENT_TYPE))
+                        .build());
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+            int status = DimseStatus.of(r);
+            if (!r.isSuccess() && DimseStatus.isSuccessOrWarning(status)) {
+                status = DimseStatus.PROCESSING_FAILURE;
+            }
+            if (!DimseStatus.isSuccessOrWarning(status)) {
+                LOG.info("{} refused {}: {}", destinationAe, sopInstance,
+                        r.rejection().map(Rejection::message).orElse(DimseStatus.hex(status)));
+            }
+            return status;
+        };
+    }
+
+    /** Where a fetched instance goes: returns the C-STORE status it got; throws if it can take no more. */
+    @FunctionalInterface
+    private interface SubOperationTarget {
+        int store(String sopClass, String sopInstance, String transferSyntax, InputStream dataset) throws IOException;
     }
 
     private Response unreachable(IOException e) {
@@ -363,7 +452,10 @@ public final class PacsProxy implements Backend {
         final ScuAssociation association;
         private Thread thread;
         private volatile boolean closed;
-        private long lastEvent = System.nanoTime();
+        private volatile long lastEvent = System.nanoTime();
+        /** A sub-operation is under way: bounded by its target's timeouts, not by the wait for the PACS. */
+        volatile boolean subOperation;
+        volatile boolean cancelSent;
 
         Upstream(ScuAssociation association) {
             this.association = association;
@@ -373,7 +465,7 @@ public final class PacsProxy implements Backend {
         abstract RetrieveOutcome retrieve() throws IOException;
 
         Upstream start() {
-            thread = new Thread(this::run, "pacs-proxy-move-" + pacs.aeTitle());
+            thread = new Thread(this::run, "pacs-proxy-retrieve-" + pacs.aeTitle());
             thread.setDaemon(true);
             thread.start();
             return this;
@@ -418,15 +510,15 @@ public final class PacsProxy implements Backend {
             }
             if (e == null) {
                 // The SCU's response timeout bounds each wait for the PACS; this is a backstop.
-                if (System.nanoTime() - lastEvent > backstop().toNanos()) {
+                if (!subOperation && System.nanoTime() - lastEvent > backstop().toNanos()) {
                     association.abort();
-                    throw new IOException(pacs + " sent no C-MOVE response in " + backstop().toSeconds() + " s");
+                    throw new IOException(pacs + " sent no response in " + backstop().toSeconds() + " s");
                 }
                 return null;
             }
             lastEvent = System.nanoTime();
             if (e instanceof Failure f) {
-                throw new IOException("C-MOVE at " + pacs + " failed: " + f.cause().getMessage(), f.cause());
+                throw new IOException("retrieve at " + pacs + " failed: " + f.cause().getMessage(), f.cause());
             }
             return (RetrieveOutcome) e;
         }
@@ -435,8 +527,14 @@ public final class PacsProxy implements Backend {
             return responseTimeout.plusSeconds(5);
         }
 
+        /** The retrieve is alive (a sub-operation began or ended): the backstop counts from now. */
+        void alive() {
+            lastEvent = System.nanoTime();
+        }
+
         @Override
         public void cancel() {
+            cancelSent = true;
             try {
                 association.cancel();
             } catch (IOException e) {
@@ -481,30 +579,47 @@ public final class PacsProxy implements Backend {
     }
 
     /**
-     * Retrieve-and-send-on: a C-GET at the PACS brings each instance to us, and it streams on to the
-     * destination's backend (a {@link DicomForward}, or a queue in front of one) while it arrives. The
-     * counts the requestor sees are ours (what the destination took): an instance the destination
-     * refused is answered 0110 to the PACS and counted failed, as is one the PACS failed to send us.
+     * A C-GET at the PACS whose instances stream on while they arrive: to the destination's backend
+     * (retrieve-and-send-on: a {@link DicomForward}, or a queue in front of one), or back to the requestor
+     * of a relayed C-GET. The counts the requestor sees are ours (what the target took): an instance the
+     * target refused is answered to the PACS with the target's failure status (0110 if it failed
+     * otherwise) and counted failed, as is one the PACS failed to send us. If the PACS breaks off after
+     * some instances went on, the final status says what happened to them: B000 if some arrived, A702 if
+     * none did (the instances the PACS still had to send counted as failed), FE00 after a cancel.
      */
     private final class Fetch extends Upstream {
         private final DicomQuery query;
-        private final Backend destination;
-        private final String destinationAe;
+        private final String targetName;
+        private final SubOperationTarget target;
         // written by the C-GET's thread only, read by it when it hands on a response
         private int completed;
         private int warning;
+        private int refused;
+        private RetrieveOutcome lastPending;
 
-        Fetch(ScuAssociation association, DicomQuery query, Backend destination, String destinationAe) {
+        Fetch(ScuAssociation association, DicomQuery query, String targetName, SubOperationTarget target) {
             super(association);
             this.query = query;
-            this.destination = destination;
-            this.destinationAe = destinationAe;
+            this.targetName = targetName;
+            this.target = target;
         }
 
         @Override
         RetrieveOutcome retrieve() throws IOException {
-            RetrieveOutcome pacsFinal = association.get(query, this::sendOn,
-                    p -> pending(new RetrieveOutcome(p.status(), p.remaining(), completed, failed(p), warning)));
+            RetrieveOutcome pacsFinal;
+            try {
+                pacsFinal = association.get(query, this::sendOn, p -> {
+                    lastPending = p;
+                    return pending(new RetrieveOutcome(p.status(), p.remaining(), completed, failed(p), warning));
+                });
+            } catch (IOException | RuntimeException e) {
+                if (completed + warning + refused == 0 && lastPending == null) {
+                    throw e; // nothing is known yet: the listener answers A701
+                }
+                LOG.warn("C-GET at {} broke off after {} completed, {} failed, {} warning: {}", pacs, completed,
+                        refused, warning, e.toString());
+                return brokenOff();
+            }
             int allFailed = failed(pacsFinal);
             int status = pacsFinal.status();
             if (status == DimseStatus.CANCEL) {
@@ -517,42 +632,52 @@ public final class PacsProxy implements Backend {
                     allFailed, warning);
         }
 
+        /** The final outcome of a C-GET the PACS broke off: what went on, and the rest failed. */
+        private RetrieveOutcome brokenOff() {
+            int failed = lastPending == null ? refused : Math.max(refused, lastPending.failed());
+            int unconfirmed = 0;
+            if (lastPending != null) {
+                int total = Math.max(0, lastPending.remaining()) + Math.max(0, lastPending.completed())
+                        + Math.max(0, lastPending.failed()) + Math.max(0, lastPending.warning());
+                unconfirmed = Math.max(0, total - completed - warning - failed);
+            }
+            if (cancelSent) {
+                return new RetrieveOutcome(DimseStatus.CANCEL, unconfirmed, completed, failed, warning);
+            }
+            int status = completed + warning > 0 ? DimseStatus.SUBOPERATIONS_WARNING
+                    : DimseStatus.UNABLE_TO_PERFORM_SUBOPERATIONS; // never success: the C-GET did not finish
+            return new RetrieveOutcome(status, -1, completed, failed + unconfirmed, warning);
+        }
+
         /**
-         * The failed sub-operations so far: those we refused (the destination did not take them, or the
+         * The failed sub-operations so far: those we refused (the target did not take them, or the
          * PACS sent them on a context not ours), and those the PACS counted failed without sending them.
          */
         private int failed(RetrieveOutcome pacs) {
-            return Math.max(pacs.failed(), pacs.refusedByUs().size());
+            return Math.max(pacs.failed(), Math.max(refused, pacs.refusedByUs().size()));
         }
 
-        /** One C-STORE sub-operation of the C-GET: on to the destination; a refusal throws, so the PACS counts it failed. */
+        /** One C-STORE sub-operation of the C-GET: on to the target; a refusal throws, so the PACS counts it failed. */
         private void sendOn(String sopClass, String sopInstance, String transferSyntax, InputStream dataset)
                 throws IOException {
-            Response r;
+            int status;
+            subOperation = true;
             try {
-                r = destination.handle(Request.builder(Protocol.DICOM, DicomAttributes.OP_C_STORE)
-                        .attributes(Attributes.empty()
-                                .with(DicomAttributes.CALLED_AE, destinationAe)
-                                .with(DicomAttributes.SOP_CLASS_UID, sopClass)
-                                .with(DicomAttributes.SOP_INSTANCE_UID, sopInstance)
-                                .with(DicomAttributes.TRANSFER_SYNTAX, TransferSyntax.of(transferSyntax)
-                                        .orElseThrow(() -> new IOException("unknown transfer syntax " + transferSyntax))))
-                        .body(Body.ofStream(dataset, -1, DicomAttributes.DATASET_CONTENT_TYPE))
-                        .build());
-            } catch (IOException e) {
+                status = target.store(sopClass, sopInstance, transferSyntax, dataset);
+            } catch (IOException | RuntimeException e) {
+                refused++;
                 throw e;
-            } catch (Exception e) {
-                throw new IOException(e);
+            } finally {
+                subOperation = false;
+                alive();
             }
-            int status = DimseStatus.of(r);
             if (status == DimseStatus.SUCCESS) {
                 completed++;
-            } else if (r.isSuccess() && DimseStatus.isSuccessOrWarning(status)) {
+            } else if (DimseStatus.isSuccessOrWarning(status)) {
                 warning++;
             } else {
-                LOG.info("{} refused {} fetched from {}: {}", destinationAe, sopInstance, pacs,
-                        r.rejection().map(Rejection::message).orElse(DimseStatus.hex(status)));
-                throw new IOException(destinationAe + " refused " + sopInstance);
+                refused++;
+                throw new DimseStatusException(targetName + " refused " + sopInstance + " fetched from " + pacs, status);
             }
         }
     }

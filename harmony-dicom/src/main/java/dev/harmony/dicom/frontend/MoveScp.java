@@ -9,6 +9,7 @@ import dev.harmony.dicom.internal.dimse.Command;
 import dev.harmony.dicom.internal.dimse.DataStream;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
+import dev.harmony.dicom.query.GetRequestor;
 import dev.harmony.dicom.query.QueryKeys;
 import dev.harmony.dicom.query.QueryModel;
 import dev.harmony.dicom.query.Retrieval;
@@ -24,6 +25,7 @@ import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Rejection;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * pipeline names the instances (a {@link Retrieval}); they go to the configured destination as C-STORE
  * sub-operations on one association of ours, with a Pending response after each (remaining, completed,
  * failed, warning) and a C-CANCEL looked for before each. A backend that had the move done elsewhere
- * (a PACS proxy) answers with a {@link RetrieveProgress} instead, whose responses are passed on as they come.
+ * (a PACS proxy) answers with a {@link RetrieveProgress} instead, whose responses are passed on as they come;
+ * for a C-GET it sends the instances back through the {@link GetRequestor} on the request meanwhile.
  */
 final class MoveScp {
     private static final Logger LOG = LoggerFactory.getLogger(DicomScp.class);
@@ -75,7 +78,7 @@ final class MoveScp {
             return new SubOperations() {
                 @Override
                 public boolean supports(StoredInstance i) {
-                    return association.storeContext(i) > 0;
+                    return association.storeContext(i.sopClassUid(), i.transferSyntaxUid()) > 0;
                 }
 
                 @Override
@@ -121,17 +124,18 @@ final class MoveScp {
     }
 
     void move(int context, String abstractSyntax, TransferSyntax ts, Command rq, DataStream data) throws IOException {
-        Response answer = request(abstractSyntax, ts, rq, data);
+        Requestor requestor = get ? new Requestor(rq.messageId()) : null;
+        Response answer = request(abstractSyntax, ts, rq, data, requestor);
         Optional<RetrieveProgress> relayed = answer.attribute(DicomAttributes.RETRIEVE_PROGRESS);
-        if (relayed.isPresent() && !get && answer.isSuccess()) {
-            relay(context, rq, relayed.get());
+        if (relayed.isPresent() && answer.isSuccess()) {
+            relay(context, rq, relayed.get(), requestor);
             return;
         }
+        if (requestor != null) {
+            requestor.end(); // from here on the sub-operations are ours (a Retrieval) or there are none
+        }
         if (relayed.isPresent()) {
-            relayed.get().close(); // a C-GET's sub-operations must come back on this association: not relayable
-            if (get) {
-                answer = Response.rejected(Rejection.unsupported("C-GET cannot be answered by a retrieve done elsewhere"));
-            }
+            relayed.get().close();
         }
         Optional<Retrieval> retrieval = answer.isSuccess() ? answer.attribute(DicomAttributes.RETRIEVAL) : Optional.empty();
         String destinationAe = rq.string(Command.MOVE_DESTINATION).orElse("");
@@ -231,19 +235,24 @@ final class MoveScp {
     }
 
     /**
-     * Passes a move done elsewhere on to the requestor as it goes: each Pending response with its
+     * Passes a retrieve done elsewhere on to the requestor as it goes: each Pending response with its
      * counts, then the final one; a C-CANCEL from the requestor is relayed. If the retrieve breaks off,
      * the requestor still gets a final response: A701 before any progress was known, else the last
      * counts (the remaining sub-operations counted as failed: nobody confirmed them) with B000 if some
-     * completed and A702 if none did, or FE00 after a cancel.
+     * completed and A702 if none did, or FE00 after a cancel. For a C-GET ({@code requestor} not null)
+     * the retrieve's thread sends the sub-operations back on this association meanwhile; if that breaks
+     * the association, the retrieve is stopped and the failure ends the association.
      */
-    private void relay(int context, Command rq, RetrieveProgress progress) throws IOException {
+    private void relay(int context, Command rq, RetrieveProgress progress, Requestor requestor) throws IOException {
         RetrieveOutcome last = null;
         RetrieveOutcome end;
         boolean cancelled = false;
         String comment = null;
         try (progress) {
             while (true) {
+                if (requestor != null && requestor.broken() != null) {
+                    throw requestor.broken();
+                }
                 if (!cancelled && association.cancelRequested(rq.messageId())) {
                     cancelled = true;
                     progress.cancel();
@@ -252,7 +261,7 @@ final class MoveScp {
                 try {
                     o = progress.poll(CANCEL_CHECK);
                 } catch (IOException | RuntimeException e) {
-                    LOG.warn("association {}: relayed C-MOVE broke off: {}", association.id(), e.toString());
+                    LOG.warn("association {}: relayed {} broke off: {}", association.id(), name(), e.toString());
                     end = brokenOff(last, cancelled);
                     comment = "the retrieve broke off: " + e.getMessage();
                     break;
@@ -268,6 +277,13 @@ final class MoveScp {
                 association.sendCommandAndData(context, counts(Command.responseTo(rq, FindScp.PENDING), o.remaining(),
                         o.completed(), o.failed(), o.warning()), null);
             }
+        } finally {
+            if (requestor != null) {
+                requestor.end();
+            }
+        }
+        if (requestor != null && requestor.broken() != null) {
+            throw requestor.broken(); // broke during the last sub-operation: no final response can go
         }
         int status = end.status();
         // a final response without counts gets the last known ones (a cancel's counts "so far")
@@ -279,8 +295,61 @@ final class MoveScp {
             done.setText(Command.ERROR_COMMENT, comment, 64);
         }
         association.sendCommandAndData(context, done, null);
-        LOG.info("association {}: C-MOVE relayed: status {}, {} completed, {} failed, {} warning", association.id(),
+        LOG.info("association {}: {} relayed: status {}, {} completed, {} failed, {} warning", association.id(), name(),
                 DimseStatus.hex(status), end.completed(), end.failed(), end.warning());
+    }
+
+    private String name() {
+        return get ? "C-GET" : "C-MOVE";
+    }
+
+    /**
+     * This C-GET's requestor as the backend sees it: its sub-operations go out on our association, from
+     * whichever thread the backend sends them, one at a time (under the association's lock, which the
+     * listener also takes to look for a C-CANCEL), until the listener ended the C-GET.
+     */
+    private final class Requestor implements GetRequestor {
+        private final int getMessageId;
+        private volatile IOException broken;
+        private boolean ended; // guarded by the association's lock
+
+        Requestor(int getMessageId) {
+            this.getMessageId = getMessageId;
+        }
+
+        @Override
+        public Map<String, Set<String>> storageSyntaxes() {
+            return association.storeSyntaxes();
+        }
+
+        @Override
+        public int store(String sopClass, String sopInstance, String transferSyntax, InputStream dataset)
+                throws IOException {
+            synchronized (association) {
+                if (ended) {
+                    throw new IOException("C-GET " + getMessageId + " has ended: no more sub-operations");
+                }
+                if (broken != null) {
+                    throw new IOException("the requestor's association failed: " + broken.getMessage(), broken);
+                }
+                try {
+                    return association.storeSubOperation(sopClass, sopInstance, transferSyntax, dataset, getMessageId);
+                } catch (SubOperationFailure e) {
+                    broken = e.getCause();
+                    throw e;
+                }
+            }
+        }
+
+        IOException broken() {
+            return broken;
+        }
+
+        void end() {
+            synchronized (association) {
+                ended = true;
+            }
+        }
     }
 
     private static RetrieveOutcome brokenOff(RetrieveOutcome last, boolean cancelled) {
@@ -343,7 +412,8 @@ final class MoveScp {
         return rsp;
     }
 
-    private Response request(String abstractSyntax, TransferSyntax ts, Command rq, DataStream data) throws IOException {
+    private Response request(String abstractSyntax, TransferSyntax ts, Command rq, DataStream data, GetRequestor requestor)
+            throws IOException {
         if (data == null) {
             return Response.rejected(Rejection.malformed("C-MOVE-RQ without an identifier"));
         }
@@ -380,7 +450,8 @@ final class MoveScp {
                 .with(DicomAttributes.MESSAGE_ID, rq.messageId())
                 .with(DicomAttributes.QUERY, query);
         return association.handle(Request.builder(Protocol.DICOM, get ? DicomAttributes.OP_C_GET : DicomAttributes.OP_C_MOVE)
-                .attributes(get ? attributes : attributes.with(DicomAttributes.MOVE_DESTINATION, destination))
+                .attributes(get ? attributes.with(DicomAttributes.GET_REQUESTOR, requestor)
+                        : attributes.with(DicomAttributes.MOVE_DESTINATION, destination))
                 .body(Body.ofBytes(encoded, DicomAttributes.DATASET_CONTENT_TYPE))
                 .build());
     }

@@ -67,7 +67,7 @@ final class ScpAssociation implements Runnable {
     private MessageReader messages;
     /** SOP classes for which the requestor accepted to be the storage SCP (C-GET sub-operations). */
     private final java.util.Set<String> storeRoles = new java.util.HashSet<>();
-    private int cancelledMessage = -1;
+    private volatile int cancelledMessage = -1;
     private int nextSubOperationId = 1;
     private FindScp findScp;
     private long peerMaxPdu;
@@ -329,8 +329,10 @@ final class ScpAssociation implements Runnable {
     /**
      * Whether the peer sent a C-CANCEL-RQ for {@code messageId}, looking without blocking. While an
      * operation is outstanding only C-CANCEL may arrive (no asynchronous operations are negotiated).
+     * Synchronized with {@link #storeSubOperation} and {@link #sendCommandAndData}: a relayed C-GET sends
+     * its sub-operations from the retrieve's thread while the listener looks for a C-CANCEL.
      */
-    boolean cancelRequested(int messageId) throws IOException {
+    synchronized boolean cancelRequested(int messageId) throws IOException {
         if (cancelSeen(messageId)) {
             return true;
         }
@@ -356,20 +358,20 @@ final class ScpAssociation implements Runnable {
     }
 
     /**
-     * The accepted context a C-GET sub-operation of {@code i} goes on: one in its own transfer syntax,
-     * else, for an explicit VR little endian file, one in implicit VR little endian (the file is
-     * re-encoded as it is sent); -1 if none.
+     * The accepted context a C-GET sub-operation of {@code sopClass} in {@code ts} goes on: one in that
+     * transfer syntax, else, for explicit VR little endian, one in implicit VR little endian (the data
+     * set is re-encoded as it is sent); -1 if none.
      */
-    int storeContext(dev.harmony.dicom.query.StoredInstance i) {
-        int context = storeContext(i.sopClassUid(), i.transferSyntaxUid());
-        if (context < 0 && i.transferSyntaxUid().equals(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())) {
-            context = storeContext(i.sopClassUid(), TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid());
+    int storeContext(String sopClass, String ts) {
+        int context = exactStoreContext(sopClass, ts);
+        if (context < 0 && ts.equals(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid())) {
+            context = exactStoreContext(sopClass, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid());
         }
         return context;
     }
 
     /** The accepted context for a C-GET sub-operation of {@code sopClass} in {@code ts}, or -1. */
-    private int storeContext(String sopClass, String ts) {
+    private int exactStoreContext(String sopClass, String ts) {
         if (!storeRoles.contains(sopClass)) {
             return -1;
         }
@@ -381,33 +383,61 @@ final class ScpAssociation implements Runnable {
         return -1;
     }
 
-    /**
-     * A C-STORE sub-operation of C-GET {@code getMessageId} on this association (we are the SCU of it):
-     * sends the file and waits for the C-STORE-RSP, noting a C-CANCEL-RQ that arrives meanwhile.
-     *
-     * @return the sub-operation's status
-     * @throws MoveScp.SubOperationFailure if this association itself failed
-     */
+    /** The storage SOP classes C-GET sub-operations can go back on, each with its contexts' transfer syntaxes. */
+    Map<String, java.util.Set<String>> storeSyntaxes() {
+        Map<String, java.util.Set<String>> syntaxes = new java.util.LinkedHashMap<>();
+        accepted.values().stream().sorted(java.util.Comparator.comparingInt(PresentationResult::id)).forEach(r -> {
+            String sop = abstractSyntaxes.get(r.id());
+            if (storeRoles.contains(sop)) {
+                syntaxes.computeIfAbsent(sop, k -> new java.util.LinkedHashSet<>()).add(r.transferSyntax());
+            }
+        });
+        return syntaxes;
+    }
+
+    /** A C-STORE sub-operation of C-GET {@code getMessageId} from a file (see the streaming variant). */
     int storeSubOperation(dev.harmony.dicom.query.StoredInstance instance, int getMessageId) throws IOException {
-        int context = storeContext(instance);
-        boolean reencode = !accepted.get(context).transferSyntax().equals(instance.transferSyntaxUid());
-        int id = nextSubOperationId;
-        nextSubOperationId = nextSubOperationId == 0xFFFF ? 1 : nextSubOperationId + 1;
         try (InputStream file = java.nio.file.Files.newInputStream(instance.file())) {
             dev.harmony.dicom.internal.file.FileMeta.Opened opened = dev.harmony.dicom.internal.file.FileMeta.read(file);
-            try {
-                sendCommand(context, Command.request(CommandField.C_STORE_RQ, id, instance.sopClassUid(), true)
-                        .setUs(Command.PRIORITY, 0).setUid(Command.AFFECTED_SOP_INSTANCE_UID, instance.sopInstanceUid()));
-                PDataWriter data = new PDataWriter(out, writeLock, peerMaxPdu, context, false);
-                if (reencode) {
-                    ToImplicitVr.transcode(opened.dataset(), data);
-                } else {
-                    opened.dataset().transferTo(data);
-                }
-                data.finish();
-            } catch (IOException e) {
-                throw new MoveScp.SubOperationFailure(e); // half a data set sent: the association is unusable
+            return storeSubOperation(instance.sopClassUid(), instance.sopInstanceUid(), instance.transferSyntaxUid(),
+                    opened.dataset(), getMessageId);
+        }
+    }
+
+    /**
+     * A C-STORE sub-operation of C-GET {@code getMessageId} on this association (we are the SCU of it):
+     * streams {@code dataset} (encoded in {@code ts}) out as it is read and waits for the C-STORE-RSP,
+     * noting a C-CANCEL-RQ that arrives meanwhile.
+     *
+     * @return the sub-operation's status; 0122 if no accepted context takes it (nothing is sent)
+     * @throws MoveScp.SubOperationFailure if this association itself failed
+     */
+    synchronized int storeSubOperation(String sopClass, String sopInstance, String ts, InputStream dataset,
+            int getMessageId) throws IOException {
+        int context = storeContext(sopClass, ts);
+        if (context < 0) {
+            return DimseStatus.SOP_CLASS_NOT_SUPPORTED;
+        }
+        boolean reencode = !accepted.get(context).transferSyntax().equals(ts);
+        int id = nextSubOperationId;
+        nextSubOperationId = nextSubOperationId == 0xFFFF ? 1 : nextSubOperationId + 1;
+        SourceWatch source = new SourceWatch(dataset);
+        try {
+            sendCommand(context, Command.request(CommandField.C_STORE_RQ, id, sopClass, true)
+                    .setUs(Command.PRIORITY, 0).setUid(Command.AFFECTED_SOP_INSTANCE_UID, sopInstance));
+            PDataWriter data = new PDataWriter(out, writeLock, peerMaxPdu, context, false);
+            if (reencode) {
+                ToImplicitVr.transcode(source, data);
+            } else {
+                source.transferTo(data);
             }
+            data.finish();
+        } catch (IOException e) {
+            if (source.failed) {
+                // the source (a PACS we relay from) broke off mid data set: the requestor cannot be told where it ends
+                sendQuietly(PduCodec.abort(0, 0));
+            }
+            throw new MoveScp.SubOperationFailure(e); // half a data set sent: the association is unusable
         }
         while (true) {
             MessageReader.Event event;
@@ -436,8 +466,37 @@ final class ScpAssociation implements Runnable {
         }
     }
 
+    /** Notes whether reading the data set of a sub-operation failed (rather than sending it). */
+    private static final class SourceWatch extends java.io.FilterInputStream {
+        boolean failed;
+
+        SourceWatch(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+        }
+    }
+
     /** Sends a response command and, if {@code data} is not null, its data set. */
-    void sendCommandAndData(int context, Command command, byte[] data) throws IOException {
+    synchronized void sendCommandAndData(int context, Command command, byte[] data) throws IOException {
         sendCommand(context, command);
         if (data != null) {
             PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, false, data);

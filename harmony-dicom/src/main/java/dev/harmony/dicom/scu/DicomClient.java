@@ -194,8 +194,8 @@ public final class DicomClient {
     /**
      * Opens an association for C-GET on {@code model}, as {@link #get(DicomNode, DicomQuery, Map, InstanceSink,
      * Predicate)} does: the model's GET context plus, for each storage SOP class, one context per transfer
-     * syntax listed for it, with SCP role selection. Use it to {@link ScuAssociation#cancel()} a C-GET from
-     * another thread.
+     * syntax listed for it, with SCP role selection (none: the peer can send nothing and counts each
+     * sub-operation failed). Use it to {@link ScuAssociation#cancel()} a C-GET from another thread.
      */
     public ScuAssociation openGet(DicomNode called, QueryModel model, Map<String, List<TransferSyntax>> transferSyntaxes)
             throws IOException {
@@ -211,8 +211,10 @@ public final class DicomClient {
             new LinkedHashSet<>(syntaxes).forEach(ts -> proposals.add(Proposal.of(sop, ts)));
             roles.add(new RoleSelection(sop, false, true)); // we are the storage SCP on this association
         });
-        if (roles.isEmpty() || proposals.size() > 128) {
-            throw new IllegalArgumentException("C-GET: name 1 to 127 storage contexts (SOP class, transfer syntax), not "
+        // none at all is allowed: the peer then counts every sub-operation failed (a relayed C-GET whose
+        // requestor took no storage role still learns how many there were)
+        if (proposals.size() > 128) {
+            throw new IllegalArgumentException("C-GET: name at most 127 storage contexts (SOP class, transfer syntax), not "
                     + (proposals.size() - 1) + " for " + roles.size() + " classes");
         }
         return ScuAssociation.open(this, called, proposals, roles);

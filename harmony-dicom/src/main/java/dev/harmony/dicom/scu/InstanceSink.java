@@ -12,8 +12,8 @@ import java.nio.file.StandardCopyOption;
 /**
  * Receives the instances a C-GET brings back, one C-STORE sub-operation at a time, while the data set is
  * still arriving: {@code dataset} streams it from the association (read it or not; the rest is discarded).
- * Returning answers the sub-operation with 0000; throwing answers it with 0110 (processing failure),
- * so the peer counts it as failed.
+ * Returning answers the sub-operation with 0000; throwing answers it with 0110 (processing failure), or
+ * with the failure status of a {@link DimseStatusException}, so the peer counts it as failed.
  */
 @FunctionalInterface
 public interface InstanceSink {

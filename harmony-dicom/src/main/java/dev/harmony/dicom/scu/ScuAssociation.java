@@ -437,7 +437,9 @@ public final class ScuAssociation implements AutoCloseable {
                     throw data.failure(); // the association broke, not the sink
                 }
                 data.drain();
-                status = DimseStatus.PROCESSING_FAILURE;
+                // a sink that names its failure (a relayed C-GET: the final requestor's status) is answered with it
+                status = e instanceof DimseStatusException d && !DimseStatus.isSuccessOrWarning(d.status()) ? d.status()
+                        : DimseStatus.PROCESSING_FAILURE;
             }
         }
         if (status != DimseStatus.SUCCESS) {
