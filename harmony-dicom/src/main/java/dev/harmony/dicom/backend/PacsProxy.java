@@ -596,6 +596,7 @@ public final class PacsProxy implements Backend {
         private int warning;
         private int refused;
         private RetrieveOutcome lastPending;
+        private int doneAtLastPending;
 
         Fetch(ScuAssociation association, DicomQuery query, String targetName, SubOperationTarget target) {
             super(association);
@@ -610,6 +611,7 @@ public final class PacsProxy implements Backend {
             try {
                 pacsFinal = association.get(query, this::sendOn, p -> {
                     lastPending = p;
+                    doneAtLastPending = completed + warning + refused;
                     return pending(new RetrieveOutcome(p.status(), p.remaining(), completed, failed(p), warning));
                 });
             } catch (IOException | RuntimeException e) {
@@ -635,12 +637,9 @@ public final class PacsProxy implements Backend {
         /** The final outcome of a C-GET the PACS broke off: what went on, and the rest failed. */
         private RetrieveOutcome brokenOff() {
             int failed = lastPending == null ? refused : Math.max(refused, lastPending.failed());
-            int unconfirmed = 0;
-            if (lastPending != null) {
-                int total = Math.max(0, lastPending.remaining()) + Math.max(0, lastPending.completed())
-                        + Math.max(0, lastPending.failed()) + Math.max(0, lastPending.warning());
-                unconfirmed = Math.max(0, total - completed - warning - failed);
-            }
+            // what the PACS still had to send at its last Pending response, less what came since
+            int unconfirmed = lastPending == null ? 0
+                    : Math.max(0, lastPending.remaining() - (completed + warning + refused - doneAtLastPending));
             if (cancelSent) {
                 return new RetrieveOutcome(DimseStatus.CANCEL, unconfirmed, completed, failed, warning);
             }
