@@ -124,7 +124,11 @@ class PacsProxyGetTest {
         }
     }
 
-    /** The modality takes CT only in implicit VR: the proxy asks for explicit too and re-encodes what comes. */
+    /**
+     * The modality takes CT only in implicit VR: the proxy asks for explicit too and re-encodes what comes.
+     * (DCMTK 3.6.7's getscu proposes its storage contexts in explicit VR only, whatever +xi says, so our
+     * client plays this modality.)
+     */
     @Test
     void anExplicitVrInstanceIsReencodedForAModalityThatTookOnlyImplicitVr() throws Exception {
         List<Path> corpus = QueryCorpus.write(tmp.resolve("corpus"));
