@@ -78,8 +78,8 @@ final class DicomScpCommand implements Command {
                   --index             keep the C-FIND index in PostgreSQL (jdbc:postgresql://HOST:PORT/DB?user=U),
                                       shared by several listeners; default: embedded, in DIR/.index
                   --move-destination  where C-MOVE may send (comma list of AE@host:port); a requestor names the AE
-                  --query-pacs        relay C-FIND and C-MOVE to this PACS instead of answering from the index
-                                      (C-STORE still goes to --dir)
+                  --query-pacs        relay C-FIND, C-MOVE and C-GET to this PACS instead of answering from the index
+                                      (C-STORE still goes to --dir; a C-GET's instances come back through us)
                   --query-pacs-mode   relay (default): the PACS sends C-MOVE results straight to the destination,
                                       so it must know the destination AE titles itself (no --move-destination);
                                       fetch: we retrieve them from the PACS (C-GET) and send them on to the
@@ -169,8 +169,9 @@ final class DicomScpCommand implements Command {
                 PrintStream announce = startup.announce();
                 announce.println("READY dicom-scp " + bound);
                 if (queryPacs != null) {
-                    announce.println(fetch ? "C-FIND is relayed to " + queryPacs + "; C-MOVE is fetched from it (C-GET)"
-                            + " and sent on to the --move-destination" : "C-FIND and C-MOVE are relayed to " + queryPacs);
+                    announce.println(fetch ? "C-FIND and C-GET are relayed to " + queryPacs + "; C-MOVE is fetched from it"
+                            + " (C-GET) and sent on to the --move-destination"
+                            : "C-FIND, C-MOVE and C-GET are relayed to " + queryPacs);
                 }
                 if (options.forwardTo() != null) {
                     announce.println("forwarding to " + options.forwardTo() + (queue == null ? " synchronously (--no-queue)"

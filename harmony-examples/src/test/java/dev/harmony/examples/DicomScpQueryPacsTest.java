@@ -93,6 +93,54 @@ class DicomScpQueryPacsTest {
     }
 
     /**
+     * A modality behind a firewall: DCMTK getscu asks the runner for a study, the runner relays the C-GET
+     * to the PACS and streams every instance back on getscu's own association, data set for data set.
+     */
+    @Test
+    void getscuGetsThePacsInstancesBackThroughTheRunner() throws Exception {
+        List<Path> corpus = DicomCorpus.write(tmp.resolve("corpus"), 3, 1);
+        DicomScp pacsListener = DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("PACS").build();
+        try (Pipeline pacs = Pipeline.builder().name("pacs").frontend(pacsListener)
+                .backend(DicomFileStore.under(tmp.resolve("pacs")).indexed().build()).build()) {
+            pacs.start();
+            DicomClient client = DicomClient.callingAe("MODALITY").build();
+            assertThat(client.store(DicomNode.of("PACS", "127.0.0.1", pacsListener.localPort()), corpus)).containsOnly(0);
+            String study = client.find(DicomNode.of("PACS", "127.0.0.1", pacsListener.localPort()),
+                    DicomQuery.of(QueryModel.STUDY_ROOT, QueryLevel.STUDY, new Dataset().set(QueryKeys.STUDY_INSTANCE_UID, "")))
+                    .get(0).string(QueryKeys.STUDY_INSTANCE_UID).orElseThrow();
+            Path got = Files.createDirectories(tmp.resolve("got"));
+            try (RunnerProcess proxy = RunnerProcess.start(tmp.resolve("runner.log"), "dicom-scp", "--bind", "127.0.0.1",
+                    "--port", "0", "--dir", tmp.resolve("data").toString(),
+                    "--query-pacs", "PACS@127.0.0.1:" + pacsListener.localPort())) {
+                String out = output(RunnerProcess.tool("getscu"), "-v", "-S", "-aet", "MODALITY", "-aec", "HARMONY",
+                        "-od", got.toString(), "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + study,
+                        "127.0.0.1", "" + proxy.port());
+                assertThat(out).contains("Received C-GET Response (Success)")
+                        .contains("Number of Completed Suboperations : 3").contains("exit 0");
+            }
+            List<String> sent = datasets(tmp.resolve("corpus"));
+            assertThat(sent).hasSize(3);
+            assertThat(datasets(got)).containsExactlyInAnyOrderElementsOf(sent);
+        }
+    }
+
+    /** The SHA-256 of each .dcm file's data set (what follows the Part-10 header) under {@code dir}. */
+    private static List<String> datasets(Path dir) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path f : s.filter(x -> x.toString().endsWith(".dcm")).toList()) {
+                byte[] b = Files.readAllBytes(f);
+                // (0002,0000) UL, the meta group's length, follows the 128-byte preamble and "DICM"
+                int groupLength = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(132 + 8);
+                byte[] dataset = java.util.Arrays.copyOfRange(b, 132 + 12 + groupLength, b.length);
+                out.add(java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(dataset)));
+            }
+        }
+        return out;
+    }
+
+    /**
      * {@code --query-pacs-mode fetch}: DCMTK movescu asks the runner to move a study to a destination the
      * PACS (a listener of ours with an index, which answers C-GET) does not know; the runner fetches it
      * and sends it on to the {@code --move-destination}.

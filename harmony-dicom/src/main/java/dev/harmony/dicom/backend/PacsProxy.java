@@ -40,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers C-FIND and C-MOVE by asking a PACS: a query is relayed as it came (same model, level and
+ * Answers C-FIND, C-MOVE and C-GET by asking a PACS: a query is relayed as it came (same model, level and
  * keys) and the PACS's matches stream back as the exchange's {@link QueryResults}, one at a time, so a
  * large answer never sits in memory; when our requestor cancels (or stops reading), the relayed query is
  * cancelled at the PACS too (C-CANCEL).
@@ -52,19 +52,29 @@ import org.slf4j.LoggerFactory;
  * AE title</b>. With {@link Builder#retrieveAndSend} the proxy fetches the instances itself (C-GET) and
  * streams each on to the destination's backend, so the PACS needs to know no destination; the counts
  * and final status are then the destination's (PS3.4 C.4.2.3.1: 0000, B000, A702 when all failed).
- * Every other exchange (C-STORE...) goes to the {@link Builder#otherwise next} backend, if any; C-GET is
- * not relayed (0122).
+ * Every other exchange (C-STORE...) goes to the {@link Builder#otherwise next} backend, if any.
+ *
+ * <p>A C-GET is relayed too (for a modality behind a firewall, which cannot take the inbound association
+ * a C-MOVE needs): our C-GET at the PACS proposes the storage classes and transfer syntaxes the requestor
+ * accepted with SCP role (and explicit VR LE where it took only implicit VR LE, which we re-encode), and
+ * each instance the PACS sends us streams back, while it arrives, as a C-STORE sub-operation on the
+ * requestor's own association ({@link dev.harmony.dicom.query.GetRequestor}). The counts and final status
+ * are what the requestor accepted; its failure status for a sub-operation is answered to the PACS. Its
+ * C-CANCEL is relayed; if its association fails, the PACS's C-GET is cancelled.
  *
  * <pre>{@code
  * PacsProxy.to(DicomNode.parse("PACS@pacs.local:104")).callingAe("HARMONY").otherwise(fileStore).build()
  * }</pre>
  *
  * <p>A PACS that cannot be reached or breaks off before answering a C-FIND is {@code UNAVAILABLE}, which
- * {@link DimseStatus#of(Response, DimseStatus.Service)} makes A700 for C-FIND and A701 for C-MOVE. A PACS
+ * {@link DimseStatus#of(Response, DimseStatus.Service)} makes A700 for C-FIND and A701 for C-MOVE and C-GET. A PACS
  * that refuses our AE titles is {@code FORBIDDEN} (0124), as in {@link DicomForward}, and a failure status
  * the PACS answers is passed back as it is. A PACS that fails after some matches were sent ends the query
  * with C000 from the listener; one that fails during a move ends it with A701 (no progress known yet) or
- * A702 and the last counts (FE00 after a cancel).
+ * A702 and the last counts (FE00 after a cancel). A C-GET (relayed, or for retrieve-and-send-on) the PACS
+ * breaks off ends with the true counts: B000 if some instances went on, else A702 (A701 if nothing was
+ * known yet); if it breaks off in the middle of a data set relayed to a C-GET requestor, that requestor's
+ * association is aborted (it cannot be told where the data set ends).
  */
 public final class PacsProxy implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(PacsProxy.class);
@@ -243,7 +253,7 @@ public final class PacsProxy implements Backend {
                     + (sendTo == null ? " C-MOVE" : " C-GET")));
         }
         Upstream up = sendTo == null ? new Relayed(association, query, destination)
-                : new Fetch(association, query, destination, forwardTo(sendTo, destination));
+                : new Fetch(association, query, destination, forwardTo(sendTo, destination), false);
         LOG.info("C-MOVE to {} {} {}", destination, sendTo == null ? "relayed to" : "fetched by C-GET from", pacs);
         return Response.ok().with(DicomAttributes.RETRIEVE_PROGRESS, up.start());
     }
@@ -271,7 +281,7 @@ public final class PacsProxy implements Backend {
         }
         LOG.info("C-GET of {} relayed to {}", request.attribute(DicomAttributes.CALLING_AE).orElse("?"), pacs);
         return Response.ok().with(DicomAttributes.RETRIEVE_PROGRESS,
-                new Fetch(association, query, "the C-GET requestor", requestor::store).start());
+                new Fetch(association, query, "the C-GET requestor", requestor::store, true).start());
     }
 
     /**
@@ -591,6 +601,7 @@ public final class PacsProxy implements Backend {
         private final DicomQuery query;
         private final String targetName;
         private final SubOperationTarget target;
+        private final boolean stopOnFailure;
         // written by the C-GET's thread only, read by it when it hands on a response
         private int completed;
         private int warning;
@@ -598,11 +609,17 @@ public final class PacsProxy implements Backend {
         private RetrieveOutcome lastPending;
         private int doneAtLastPending;
 
-        Fetch(ScuAssociation association, DicomQuery query, String targetName, SubOperationTarget target) {
+        /**
+         * @param stopOnFailure whether a target that throws can take no more (a C-GET requestor whose
+         *        association failed): the C-GET at the PACS is then cancelled at once
+         */
+        Fetch(ScuAssociation association, DicomQuery query, String targetName, SubOperationTarget target,
+                boolean stopOnFailure) {
             super(association);
             this.query = query;
             this.targetName = targetName;
             this.target = target;
+            this.stopOnFailure = stopOnFailure;
         }
 
         @Override
@@ -665,6 +682,9 @@ public final class PacsProxy implements Backend {
                 status = target.store(sopClass, sopInstance, transferSyntax, dataset);
             } catch (IOException | RuntimeException e) {
                 refused++;
+                if (stopOnFailure && !cancelSent) {
+                    cancel(); // the requestor's association is gone: nothing more can reach it
+                }
                 throw e;
             } finally {
                 subOperation = false;
@@ -754,7 +774,7 @@ public final class PacsProxy implements Backend {
             return this;
         }
 
-        /** How long to wait for each answer of the PACS (each match, the end of a move). Default 60 s. */
+        /** How long to wait for each answer of the PACS (each match, each response or sub-operation). Default 60 s. */
         public Builder responseTimeout(Duration value) {
             this.responseTimeout = value;
             return this;

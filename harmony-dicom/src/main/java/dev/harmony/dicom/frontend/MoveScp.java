@@ -305,13 +305,12 @@ final class MoveScp {
 
     /**
      * This C-GET's requestor as the backend sees it: its sub-operations go out on our association, from
-     * whichever thread the backend sends them, one at a time (under the association's lock, which the
-     * listener also takes to look for a C-CANCEL), until the listener ended the C-GET.
+     * whichever thread the backend sends them, one at a time, until the listener ended the C-GET.
      */
     private final class Requestor implements GetRequestor {
         private final int getMessageId;
         private volatile IOException broken;
-        private boolean ended; // guarded by the association's lock
+        private boolean ended; // guarded by this
 
         Requestor(int getMessageId) {
             this.getMessageId = getMessageId;
@@ -325,7 +324,7 @@ final class MoveScp {
         @Override
         public int store(String sopClass, String sopInstance, String transferSyntax, InputStream dataset)
                 throws IOException {
-            synchronized (association) {
+            synchronized (this) {
                 if (ended) {
                     throw new IOException("C-GET " + getMessageId + " has ended: no more sub-operations");
                 }
@@ -345,10 +344,8 @@ final class MoveScp {
             return broken;
         }
 
-        void end() {
-            synchronized (association) {
-                ended = true;
-            }
+        synchronized void end() {
+            ended = true;
         }
     }
 

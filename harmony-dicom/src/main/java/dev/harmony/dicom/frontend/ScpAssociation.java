@@ -68,6 +68,13 @@ final class ScpAssociation implements Runnable {
     /** SOP classes for which the requestor accepted to be the storage SCP (C-GET sub-operations). */
     private final java.util.Set<String> storeRoles = new java.util.HashSet<>();
     private volatile int cancelledMessage = -1;
+    /**
+     * Held by whoever reads the peer's messages during an operation (a sub-operation awaiting its
+     * response, or the listener looking for a C-CANCEL), and by whoever sends a whole message: a relayed
+     * C-GET's sub-operations come from the retrieve's thread, its Pending responses from the listener's.
+     */
+    private final java.util.concurrent.locks.ReentrantLock receiving = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.ReentrantLock sending = new java.util.concurrent.locks.ReentrantLock();
     private int nextSubOperationId = 1;
     private FindScp findScp;
     private long peerMaxPdu;
@@ -329,13 +336,24 @@ final class ScpAssociation implements Runnable {
     /**
      * Whether the peer sent a C-CANCEL-RQ for {@code messageId}, looking without blocking. While an
      * operation is outstanding only C-CANCEL may arrive (no asynchronous operations are negotiated).
-     * Synchronized with {@link #storeSubOperation} and {@link #sendCommandAndData}: a relayed C-GET sends
-     * its sub-operations from the retrieve's thread while the listener looks for a C-CANCEL.
+     * A relayed C-GET sends its sub-operations from the retrieve's thread while the listener looks for
+     * a C-CANCEL: while a sub-operation awaits its response, that one reads (and notes a C-CANCEL).
      */
-    synchronized boolean cancelRequested(int messageId) throws IOException {
+    boolean cancelRequested(int messageId) throws IOException {
         if (cancelSeen(messageId)) {
             return true;
         }
+        if (!receiving.tryLock()) {
+            return cancelSeen(messageId);
+        }
+        try {
+            return awaitingCancel(messageId);
+        } finally {
+            receiving.unlock();
+        }
+    }
+
+    private boolean awaitingCancel(int messageId) throws IOException {
         while (transport.inputWaiting()) {
             MessageReader.Event event = messages.next();
             if (!(event instanceof MessageReader.Message m)
@@ -412,15 +430,32 @@ final class ScpAssociation implements Runnable {
      * @return the sub-operation's status; 0122 if no accepted context takes it (nothing is sent)
      * @throws MoveScp.SubOperationFailure if this association itself failed
      */
-    synchronized int storeSubOperation(String sopClass, String sopInstance, String ts, InputStream dataset,
-            int getMessageId) throws IOException {
+    int storeSubOperation(String sopClass, String sopInstance, String ts, InputStream dataset, int getMessageId)
+            throws IOException {
         int context = storeContext(sopClass, ts);
         if (context < 0) {
             return DimseStatus.SOP_CLASS_NOT_SUPPORTED;
         }
+        // taken before sending, so that the listener cannot read our response while it looks for a C-CANCEL
+        receiving.lock();
+        try {
+            int id = nextSubOperationId;
+            nextSubOperationId = nextSubOperationId == 0xFFFF ? 1 : nextSubOperationId + 1;
+            sending.lock();
+            try {
+                sendSubOperation(context, id, sopClass, sopInstance, ts, dataset);
+            } finally {
+                sending.unlock();
+            }
+            return awaitSubOperationResponse(id, getMessageId);
+        } finally {
+            receiving.unlock();
+        }
+    }
+
+    private void sendSubOperation(int context, int id, String sopClass, String sopInstance, String ts,
+            InputStream dataset) throws IOException {
         boolean reencode = !accepted.get(context).transferSyntax().equals(ts);
-        int id = nextSubOperationId;
-        nextSubOperationId = nextSubOperationId == 0xFFFF ? 1 : nextSubOperationId + 1;
         SourceWatch source = new SourceWatch(dataset);
         try {
             sendCommand(context, Command.request(CommandField.C_STORE_RQ, id, sopClass, true)
@@ -439,6 +474,9 @@ final class ScpAssociation implements Runnable {
             }
             throw new MoveScp.SubOperationFailure(e); // half a data set sent: the association is unusable
         }
+    }
+
+    private int awaitSubOperationResponse(int id, int getMessageId) throws IOException {
         while (true) {
             MessageReader.Event event;
             try {
@@ -496,10 +534,15 @@ final class ScpAssociation implements Runnable {
     }
 
     /** Sends a response command and, if {@code data} is not null, its data set. */
-    synchronized void sendCommandAndData(int context, Command command, byte[] data) throws IOException {
-        sendCommand(context, command);
-        if (data != null) {
-            PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, false, data);
+    void sendCommandAndData(int context, Command command, byte[] data) throws IOException {
+        sending.lock();
+        try {
+            sendCommand(context, command);
+            if (data != null) {
+                PDataWriter.sendAll(out, writeLock, peerMaxPdu, context, false, data);
+            }
+        } finally {
+            sending.unlock();
         }
     }
 

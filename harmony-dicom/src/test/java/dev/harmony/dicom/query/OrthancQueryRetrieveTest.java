@@ -545,7 +545,7 @@ class OrthancQueryRetrieveTest {
             twelve.add("1.2.840.10008.5.1.4.1.1." + n);
         }
         assertThatThrownBy(() -> client.get(harmonyNode, study, twelve, collect(new TreeMap<>())))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 127 storage contexts");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 127 storage contexts");
         assertThatThrownBy(() -> client.get(harmonyNode, study, Map.of(Uids.CT_IMAGE_STORAGE, List.of()),
                 collect(new TreeMap<>()), progress -> true)).isInstanceOf(IllegalArgumentException.class);
 

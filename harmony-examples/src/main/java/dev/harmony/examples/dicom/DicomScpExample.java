@@ -93,8 +93,8 @@ public final class DicomScpExample {
     }
 
     /**
-     * The example pipeline as above, but with {@code queryPacs} (if not null) answering C-FIND and C-MOVE
-     * through a {@link PacsProxy}: C-STORE still goes to the files (and on to {@code forwardTo}).
+     * The example pipeline as above, but with {@code queryPacs} (if not null) answering C-FIND, C-MOVE and
+     * C-GET through a {@link PacsProxy}: C-STORE still goes to the files (and on to {@code forwardTo}).
      */
     public static Pipeline pipeline(Options o, DicomIndex index, DicomNode queryPacs,
             UnaryOperator<DicomScp.Builder> listener) {
