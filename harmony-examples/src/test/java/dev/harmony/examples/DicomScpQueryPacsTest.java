@@ -124,12 +124,15 @@ class DicomScpQueryPacsTest {
         }
     }
 
-    /** The SHA-256 of each .dcm file's data set (what follows the Part-10 header) under {@code dir}. */
+    /** The SHA-256 of each Part-10 file's data set (what follows its header) under {@code dir}. */
     private static List<String> datasets(Path dir) throws Exception {
         List<String> out = new ArrayList<>();
         try (Stream<Path> s = Files.walk(dir)) {
-            for (Path f : s.filter(x -> x.toString().endsWith(".dcm")).toList()) {
+            for (Path f : s.filter(Files::isRegularFile).toList()) {
                 byte[] b = Files.readAllBytes(f);
+                if (b.length < 144 || !new String(b, 128, 4, StandardCharsets.US_ASCII).equals("DICM")) {
+                    continue; // getscu names its files CT.<uid>, without an extension; skip anything else
+                }
                 // (0002,0000) UL, the meta group's length, follows the 128-byte preamble and "DICM"
                 int groupLength = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(132 + 8);
                 byte[] dataset = java.util.Arrays.copyOfRange(b, 132 + 12 + groupLength, b.length);

@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * A C-MOVE that a backend has done elsewhere (a PACS proxy relaying it, or fetching and sending on), as
- * its responses come: the listener pulls each one and passes it on to the requestor at once (Pending
- * responses with their counts, then the final one), and relays the requestor's C-CANCEL through
- * {@link #cancel()}. {@link #close()} is always called.
+ * A C-MOVE or C-GET that a backend has done elsewhere (a PACS proxy relaying it, or fetching and sending
+ * on), as its responses come: the listener pulls each one and passes it on to the requestor at once
+ * (Pending responses with their counts, then the final one), and relays the requestor's C-CANCEL through
+ * {@link #cancel()}. {@link #close()} is always called. A relayed C-GET sends its instances back through
+ * the request's {@link GetRequestor} meanwhile.
  */
 public interface RetrieveProgress extends AutoCloseable {
     /**

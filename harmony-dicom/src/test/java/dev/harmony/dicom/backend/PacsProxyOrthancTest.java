@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The PACS proxy with Orthanc as the PACS: a relayed C-MOVE makes Orthanc send to a destination it
  * knows (its Pending responses passed on), and retrieve-and-send-on fetches from Orthanc with C-GET and
- * delivers to a storescp Orthanc does not know, data sets byte-identical.
+ * delivers to a storescp Orthanc does not know, data sets byte-identical; getscu's C-GET relayed to
+ * Orthanc gets its instances back on its own association.
  */
 class PacsProxyOrthancTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -82,6 +83,34 @@ class PacsProxyOrthancTest {
                     got = datasets(files.toList());
                 }
                 assertThat(sent).hasSize(4);
+                assertThat(got.keySet()).isEqualTo(sent.keySet());
+                sent.forEach((uid, bytes) -> assertThat(got.get(uid)).as(uid).isEqualTo(bytes));
+            }
+        }
+    }
+
+    /** getscu's C-GET relayed to Orthanc: every instance comes back on getscu's association, byte-identical. */
+    @Test
+    void getscuGetsAStudyFromOrthancThroughTheProxy() throws Exception {
+        List<Path> corpus = QueryCorpus.write(tmp.resolve("corpus"));
+        try (Orthanc orthanc = Orthanc.start(Files.createDirectories(tmp.resolve("orthanc")), "ORTHANC")) {
+            DicomNode pacs = DicomNode.of("ORTHANC", "127.0.0.1", orthanc.dicomPort());
+            assertThat(client.store(pacs, corpus)).containsOnly(0);
+            try (Pipeline relay = proxy(PacsProxy.to(pacs))) {
+                Path out = Files.createDirectories(tmp.resolve("got"));
+                Dcmtk.Result r = Dcmtk.run(TIMEOUT, "getscu", "-v", "-S", "-aet", "GETTER", "-aec", "HARMONY", "-od",
+                        out.toString(), "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + S1, "127.0.0.1",
+                        String.valueOf(harmony(relay).port()));
+                assertThat(r.exitCode()).as(r.output()).isZero();
+                assertThat(r.output()).contains("Received C-GET Response (Success)")
+                        .contains("Number of Completed Suboperations : 5");
+                Map<String, byte[]> sent = datasets(corpus.stream().filter(f -> f.getFileName().toString()
+                        .contains(S1 + ".")).toList());
+                Map<String, byte[]> got;
+                try (Stream<Path> files = Files.list(out)) {
+                    got = datasets(files.toList());
+                }
+                assertThat(sent).hasSize(5);
                 assertThat(got.keySet()).isEqualTo(sent.keySet());
                 sent.forEach((uid, bytes) -> assertThat(got.get(uid)).as(uid).isEqualTo(bytes));
             }
