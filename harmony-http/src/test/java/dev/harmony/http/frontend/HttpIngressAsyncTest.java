@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Which thread runs what behind the ingress: IO thread for non-blocking stages, workers for the rest. */
 class HttpIngressAsyncTest {
@@ -184,15 +184,17 @@ class HttpIngressAsyncTest {
      * every piece at once: while the socket keeps up, each piece used to be answered inside the previous
      * callback, one stack level per piece, until a long body overflowed the stack (seen forwarding 50 MB).
      * The client fills the socket buffers before the first read, so many pieces are ready back to back.
+     * Both paths: the backend on the IO thread, and on a worker behind a blocking stage.
      */
-    @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void aReaderAskingAgainFromItsCallbackIsNeverAnsweredInsideIt(boolean chunked) throws Exception {
+    @ParameterizedTest(name = "chunked {0}, blocking stage {1}")
+    @CsvSource({"false, false", "true, false", "false, true", "true, true"})
+    void aReaderAskingAgainFromItsCallbackIsNeverAnsweredInsideIt(boolean chunked, boolean blocking) throws Exception {
         int size = 12 * 1024 * 1024;
         java.util.concurrent.CountDownLatch filled = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger nested = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger pieces = new java.util.concurrent.atomic.AtomicInteger();
         AsyncBackend backend = request -> {
+            threads.add("backend " + kind());
             Body.Source source = request.body().source().orElseThrow();
             CompletableFuture<Response> answer = new CompletableFuture<>();
             Body.Reader reader = new Body.Reader() {
@@ -205,7 +207,9 @@ class HttpIngressAsyncTest {
                         nested.incrementAndGet();
                     }
                     inside = true;
-                    pieces.incrementAndGet();
+                    if (pieces.incrementAndGet() == 1) {
+                        threads.add("reader " + kind());
+                    }
                     count += data.remaining();
                     data.position(data.limit());
                     source.read(this);
@@ -233,7 +237,8 @@ class HttpIngressAsyncTest {
             });
             return answer;
         };
-        try (Pipeline p = start(recordingThread("guard"), backend);
+        Middleware blockingStage = chain -> chain.proceed(chain.request());
+        try (Pipeline p = start(blocking ? blockingStage : recordingThread("guard"), backend);
                 java.net.Socket client = new java.net.Socket()) {
             client.setSendBufferSize(4 * 1024 * 1024);
             client.connect(new java.net.InetSocketAddress("127.0.0.1", port(p)));
@@ -265,6 +270,8 @@ class HttpIngressAsyncTest {
             assertThat(answer).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n" + size);
             assertThat(pieces.get()).isGreaterThan(size / (64 * 1024) - 1);
             assertThat(nested.get()).as("pieces answered inside the previous callback").isZero();
+            assertThat(threads).containsExactlyElementsOf(blocking ? List.of("backend worker", "reader io")
+                    : List.of("guard io", "backend io", "reader io")); // pieces come on the IO thread either way
         }
     }
 
