@@ -23,6 +23,8 @@ import dev.harmony.dicom.query.RetrieveOutcome;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.dicom.scu.DimseStatusException;
 import dev.harmony.dicom.scu.InstanceSink;
+import dev.harmony.dicom.scu.Proposal;
+import dev.harmony.dicom.scu.ScuAssociation;
 import dev.harmony.pipeline.Pipeline;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -214,6 +216,19 @@ class PacsProxyGetTest {
             assertThat(end.completed()).isZero();
             assertThat(end.failed()).isEqualTo(5);
             assertThat(sent).isEmpty();
+
+            // a CT storage context accepted, but no SCP role asked for: no sub-operation may come back on it
+            List<String> roleless = new ArrayList<>();
+            RetrieveOutcome noRole;
+            try (ScuAssociation a = client.open(harmony(p), List.of(
+                    Proposal.of(QueryModel.STUDY_ROOT.getSopClass(), TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN),
+                    Proposal.of(Uids.CT_IMAGE_STORAGE, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN)))) {
+                assertThat(a.supports(Uids.CT_IMAGE_STORAGE, EXPLICIT)).isTrue();
+                noRole = a.get(study(S1), (sopClass, sopInstance, ts, dataset) -> roleless.add(sopInstance));
+            }
+            assertThat(noRole.status()).as(noRole.toString()).isEqualTo(0xA702);
+            assertThat(noRole.failed()).isEqualTo(5);
+            assertThat(roleless).isEmpty();
             // and the next C-GET on the same listener works
             Map<String, byte[]> got = new LinkedHashMap<>();
             assertThat(client.get(harmony(p), study(S1), List.of(Uids.CT_IMAGE_STORAGE), collect(got, EXPLICIT),
