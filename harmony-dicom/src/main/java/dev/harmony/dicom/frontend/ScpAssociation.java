@@ -68,10 +68,11 @@ final class ScpAssociation implements Runnable {
     /** SOP classes for which the requestor accepted to be the storage SCP (C-GET sub-operations). */
     private final java.util.Set<String> storeRoles = new java.util.HashSet<>();
     private volatile int cancelledMessage = -1;
-    /**
-     * Held by whoever reads the peer's messages during an operation (a sub-operation awaiting its
-     * response, or the listener looking for a C-CANCEL), and by whoever sends a whole message: a relayed
-     * C-GET's sub-operations come from the retrieve's thread, its Pending responses from the listener's.
+    /*
+     * A relayed C-GET's sub-operations come from the retrieve's thread, its Pending responses from the
+     * listener's. "receiving" is held by whoever reads the peer's messages during the operation (a
+     * sub-operation awaiting its response, or the listener looking for a C-CANCEL); "sending" while one
+     * whole message goes out, so that a Pending response never lands inside a sub-operation's data set.
      */
     private final java.util.concurrent.locks.ReentrantLock receiving = new java.util.concurrent.locks.ReentrantLock();
     private final java.util.concurrent.locks.ReentrantLock sending = new java.util.concurrent.locks.ReentrantLock();
