@@ -8,6 +8,7 @@ import dev.harmony.dicom.DimseStatus;
 import dev.harmony.dicom.Timeouts;
 import dev.harmony.dicom.TransferSyntax;
 import dev.harmony.dicom.Uids;
+import dev.harmony.dicom.internal.dimse.SourceWatch;
 import dev.harmony.dicom.scu.AssociationRejectedException;
 import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.dicom.scu.Proposal;
@@ -17,9 +18,7 @@ import dev.harmony.message.Request;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Backend;
 import dev.harmony.pipeline.Rejection;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -206,8 +205,8 @@ public final class DicomForward implements Backend {
         try {
             status = association.store(needed.sopClass(), sopInstance, needed.transferSyntax(), source);
         } catch (IOException e) {
-            if (source.failure != null) {
-                throw source.failure; // the sender broke off; nothing to tell the PACS beyond the abort already sent
+            if (source.failure() != null) {
+                throw source.failure(); // the sender broke off; nothing to tell the PACS beyond the abort already sent
             }
             return Response.rejected(Rejection.upstreamUnavailable("forwarding to " + pacs + " failed: " + e.getMessage()));
         }
@@ -288,25 +287,6 @@ public final class DicomForward implements Backend {
             if (now - i.since() >= idleRelease.toNanos() && idle.remove(i)) {
                 LOG.debug("releasing idle {}", i.held().association());
                 i.held().association().close();
-            }
-        }
-    }
-
-    /** Remembers a failure of the incoming stream, to tell it apart from a failure towards the PACS. */
-    private static final class SourceWatch extends FilterInputStream {
-        private IOException failure;
-
-        SourceWatch(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return super.read(b, off, len);
-            } catch (IOException e) {
-                failure = e;
-                throw e;
             }
         }
     }

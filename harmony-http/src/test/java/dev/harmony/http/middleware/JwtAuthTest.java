@@ -237,7 +237,17 @@ class JwtAuthTest {
     void onlyATokenWaitingForAJwksFetchContinuesOffTheEventLoop() throws Exception {
         idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         AtomicReference<String> keys = new AtomicReference<>(set(TestTokens.rsaJwk("k1", (RSAPublicKey) RSA.getPublic())));
+        // the rotated set is held back until the request is decided, so its fetch cannot be done by then
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean holdBack = new java.util.concurrent.atomic.AtomicBoolean();
         idp.createContext("/jwks", ex -> {
+            if (holdBack.get()) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             byte[] jwks = keys.get().getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, jwks.length);
             ex.getResponseBody().write(jwks);
@@ -266,8 +276,11 @@ class JwtAuthTest {
             Request rotated = in.request("GET", "/Patient")
                     .header("Authorization", "Bearer " + TestTokens.sign(TestTokens.rs256(OTHER_RSA), b -> b.withKeyId("k2")))
                     .build();
-            assertThat(p.handleAsync(rotated, countingWorkers).toCompletableFuture().get(5, TimeUnit.SECONDS)
-                    .status()).isEqualTo(200);
+            holdBack.set(true);
+            CompletableFuture<Response> waiting = p.handleAsync(rotated, countingWorkers).toCompletableFuture();
+            assertThat(waiting).as("waits for the JWKS fetch").isNotDone();
+            release.countDown();
+            assertThat(waiting.get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
             assertThat(handedOff).as("after waiting for the fetch: continued on the executor").hasValue(1);
         }
         try (Pipeline p = Pipeline.builder().name("hs").frontend(in).use(hs().build()).backend(answer).build()) {
