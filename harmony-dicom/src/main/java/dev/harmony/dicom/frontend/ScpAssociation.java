@@ -10,6 +10,7 @@ import dev.harmony.dicom.internal.dimse.Command;
 import dev.harmony.dicom.internal.dimse.CommandField;
 import dev.harmony.dicom.internal.dimse.DataStream;
 import dev.harmony.dicom.internal.dimse.MessageReader;
+import dev.harmony.dicom.internal.dimse.SourceWatch;
 import dev.harmony.dicom.internal.net.AbortReason;
 import dev.harmony.dicom.internal.net.AbortedException;
 import dev.harmony.dicom.internal.net.AssociateAccept;
@@ -469,7 +470,7 @@ final class ScpAssociation implements Runnable {
             }
             data.finish();
         } catch (IOException e) {
-            if (source.failed) {
+            if (source.failure() != null) {
                 // the source (a PACS we relay from) broke off mid data set: the requestor cannot be told where it ends
                 sendQuietly(PduCodec.abort(0, 0));
             }
@@ -502,35 +503,6 @@ final class ScpAssociation implements Runnable {
             }
             throw new MoveScp.SubOperationFailure(new ProtocolViolation(AbortReason.UNEXPECTED_PDU,
                     event + " while C-STORE sub-operation " + id + " of C-GET " + getMessageId + " awaits its response"));
-        }
-    }
-
-    /** Notes whether reading the data set of a sub-operation failed (rather than sending it). */
-    private static final class SourceWatch extends java.io.FilterInputStream {
-        boolean failed;
-
-        SourceWatch(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                return super.read();
-            } catch (IOException e) {
-                failed = true;
-                throw e;
-            }
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return super.read(b, off, len);
-            } catch (IOException e) {
-                failed = true;
-                throw e;
-            }
         }
     }
 
