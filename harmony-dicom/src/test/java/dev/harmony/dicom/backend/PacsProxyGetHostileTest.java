@@ -13,16 +13,7 @@ import dev.harmony.dicom.frontend.DicomScp;
 import dev.harmony.dicom.internal.dimse.Command;
 import dev.harmony.dicom.internal.dimse.CommandField;
 import dev.harmony.dicom.internal.dimse.MessageReader;
-import dev.harmony.dicom.internal.net.AbortedException;
-import dev.harmony.dicom.internal.net.AssociateAccept;
-import dev.harmony.dicom.internal.net.AssociateRequest;
 import dev.harmony.dicom.internal.net.PDataWriter;
-import dev.harmony.dicom.internal.net.PduCodec;
-import dev.harmony.dicom.internal.net.PduReader;
-import dev.harmony.dicom.internal.net.PduType;
-import dev.harmony.dicom.internal.net.PresentationContext;
-import dev.harmony.dicom.internal.net.PresentationResult;
-import dev.harmony.dicom.internal.net.UserInfo;
 import dev.harmony.dicom.query.Dataset;
 import dev.harmony.dicom.query.DicomQuery;
 import dev.harmony.dicom.query.QueryCorpus;
@@ -35,21 +26,13 @@ import dev.harmony.dicom.scu.DimseStatusException;
 import dev.harmony.dicom.scu.InstanceSink;
 import dev.harmony.dicom.scu.ScuAssociation;
 import dev.harmony.pipeline.Pipeline;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,67 +52,30 @@ class PacsProxyGetHostileTest {
     @TempDir
     Path tmp;
 
-    private interface Script {
-        String run(Peer peer) throws IOException;
+    /** The context the proxy proposed for the modality's CT in explicit VR (the PACS accepted it). */
+    private static int ct(RawPacs.Peer peer) {
+        return peer.contextFor(Uids.CT_IMAGE_STORAGE, EXPLICIT);
     }
 
-    /** The raw PACS's side of the proxy's C-GET association. */
-    private record Peer(OutputStream out, MessageReader messages, Command getRq, int getContext, int ctContext) {
-        void command(int context, Command c) throws IOException {
-            PDataWriter.sendAll(out, new Object(), 1 << 20, context, true, c.encode());
-        }
+    /** A C-STORE sub-operation of a small CT data set; returns the status the proxy answered. */
+    private static int store(RawPacs.Peer peer, int messageId, String sopInstance) throws IOException {
+        peer.command(ct(peer), Command.request(CommandField.C_STORE_RQ, messageId, Uids.CT_IMAGE_STORAGE, true)
+                .setUs(Command.PRIORITY, 0).setUid(Command.AFFECTED_SOP_INSTANCE_UID, sopInstance));
+        PDataWriter.sendAll(peer.out(), new Object(), 1 << 20, ct(peer), false, dataset(sopInstance));
+        MessageReader.Event e = peer.messages().next();
+        Command rsp = ((MessageReader.Message) e).command();
+        assertThat(rsp.commandField()).isEqualTo(CommandField.C_STORE_RSP);
+        return rsp.status();
+    }
 
-        void pending(int remaining, int completed) throws IOException {
-            command(getContext, Command.responseTo(getRq, 0xFF00).setUs(Command.NUMBER_OF_REMAINING_SUBOPERATIONS, remaining)
-                    .setUs(Command.NUMBER_OF_COMPLETED_SUBOPERATIONS, completed)
-                    .setUs(Command.NUMBER_OF_FAILED_SUBOPERATIONS, 0).setUs(Command.NUMBER_OF_WARNING_SUBOPERATIONS, 0));
-        }
-
-        /** A C-STORE sub-operation of a small CT data set; returns the status the proxy answered. */
-        int store(int messageId, String sopInstance) throws IOException {
-            command(ctContext, Command.request(CommandField.C_STORE_RQ, messageId, Uids.CT_IMAGE_STORAGE, true)
-                    .setUs(Command.PRIORITY, 0).setUid(Command.AFFECTED_SOP_INSTANCE_UID, sopInstance));
-            PDataWriter.sendAll(out, new Object(), 1 << 20, ctContext, false, dataset(sopInstance));
-            MessageReader.Event e = messages.next();
-            Command rsp = ((MessageReader.Message) e).command();
-            assertThat(rsp.commandField()).isEqualTo(CommandField.C_STORE_RSP);
-            return rsp.status();
-        }
-
-        /** The start of a C-STORE sub-operation: the command and a first, not last, fragment of the data set. */
-        void halfAStore(int messageId, String sopInstance) throws IOException {
-            command(ctContext, Command.request(CommandField.C_STORE_RQ, messageId, Uids.CT_IMAGE_STORAGE, true)
-                    .setUs(Command.PRIORITY, 0).setUid(Command.AFFECTED_SOP_INSTANCE_UID, sopInstance));
-            byte[] data = dataset(sopInstance);
-            PDataWriter w = new PDataWriter(out, new Object(), 1 << 20, ctContext, false);
-            w.write(data, 0, data.length / 2);
-            w.flush();
-        }
-
-        void abort() throws IOException {
-            out.write(PduCodec.abort(2, 0));
-            out.flush();
-        }
-
-        /** The next thing the proxy sends, as text. */
-        String next() {
-            try {
-                MessageReader.Event e = messages.next();
-                if (e instanceof MessageReader.Message m) {
-                    return CommandField.name(m.command().commandField());
-                }
-                if (e instanceof MessageReader.ReleaseRequest) {
-                    out.write(PduCodec.releaseResponse());
-                    out.flush();
-                    return "release";
-                }
-                return e.toString();
-            } catch (AbortedException a) {
-                return "A-ABORT";
-            } catch (IOException x) {
-                return x.toString();
-            }
-        }
+    /** The start of a C-STORE sub-operation: the command and a first, not last, fragment of the data set. */
+    private static void halfAStore(RawPacs.Peer peer, int messageId, String sopInstance) throws IOException {
+        peer.command(ct(peer), Command.request(CommandField.C_STORE_RQ, messageId, Uids.CT_IMAGE_STORAGE, true)
+                .setUs(Command.PRIORITY, 0).setUid(Command.AFFECTED_SOP_INSTANCE_UID, sopInstance));
+        byte[] data = dataset(sopInstance);
+        PDataWriter w = new PDataWriter(peer.out(), new Object(), 1 << 20, ct(peer), false);
+        w.write(data, 0, data.length / 2);
+        w.flush();
     }
 
     private static byte[] dataset(String sopInstance) {
@@ -138,42 +84,14 @@ class PacsProxyGetHostileTest {
     }
 
     /** The modality's C-GET (CT in explicit VR) through a proxy to a raw PACS playing {@code script}. */
-    private RetrieveOutcome getThrough(Script script, InstanceSink sink, List<String> seen) throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            server.setSoTimeout(20_000);
-            CompletableFuture<String> pacs = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = server.accept()) {
-                    s.setSoTimeout(20_000);
-                    InputStream in = new BufferedInputStream(s.getInputStream());
-                    OutputStream out = s.getOutputStream();
-                    PduReader pdus = new PduReader(in, 1 << 20, 1 << 20);
-                    assertThat(pdus.next()).isEqualTo(PduType.ASSOCIATE_RQ);
-                    AssociateRequest rq = PduCodec.decodeRequest(pdus.controlBody());
-                    List<PresentationResult> results = new ArrayList<>();
-                    int ct = -1;
-                    for (PresentationContext pc : rq.contexts()) {
-                        String ts = pc.transferSyntaxes().get(0);
-                        results.add(new PresentationResult(pc.id(), PresentationResult.ACCEPTANCE, ts));
-                        if (pc.abstractSyntax().equals(Uids.CT_IMAGE_STORAGE) && ts.equals(EXPLICIT)) {
-                            ct = pc.id();
-                        }
-                    }
-                    assertThat(ct).as("the proxy proposes the modality's CT context").isPositive();
-                    out.write(PduCodec.encode(new AssociateAccept(rq.calledAe(), rq.callingAe(), rq.applicationContext(),
-                            results, new UserInfo(1 << 20, Uids.IMPLEMENTATION_CLASS, null, 0, 0, List.of()))));
-                    out.flush();
-                    MessageReader messages = new MessageReader(pdus);
-                    MessageReader.Message get = (MessageReader.Message) messages.next();
-                    assertThat(get.command().commandField()).isEqualTo(CommandField.C_GET_RQ);
-                    get.data().drain();
-                    return script.run(new Peer(out, messages, get.command(), get.context(), ct));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+    private RetrieveOutcome getThrough(RawPacs.Script script, InstanceSink sink, List<String> seen) throws Exception {
+        try (RawPacs pacs = new RawPacs(CommandField.C_GET_RQ, peer -> {
+            assertThat(ct(peer)).as("the proxy proposes the modality's CT context").isPositive();
+            return script.run(peer);
+        })) {
             Pipeline p = Pipeline.builder().name("proxy")
                     .frontend(DicomScp.port(0).bindAddress("127.0.0.1").aeTitle("HARMONY").build())
-                    .backend(PacsProxy.to(DicomNode.of("RAWPACS", "127.0.0.1", server.getLocalPort()))
+                    .backend(PacsProxy.to(pacs.node())
                             .responseTimeout(Duration.ofSeconds(1)).build())
                     .build();
             p.start();
@@ -186,7 +104,7 @@ class PacsProxyGetHostileTest {
                 } catch (IOException e) {
                     end = null; // the modality's association was aborted
                 }
-                seen.add(pacs.get(30, TimeUnit.SECONDS));
+                seen.add(pacs.played());
                 assertThat(client.echo(harmony)).as("the listener still serves").isZero();
                 return end;
             }
@@ -209,7 +127,7 @@ class PacsProxyGetHostileTest {
         List<String> seen = new ArrayList<>();
         List<String> got = new ArrayList<>();
         RetrieveOutcome end = getThrough(peer -> {
-            int status = peer.store(1, "1.2.3.1");
+            int status = store(peer, 1, "1.2.3.1");
             peer.pending(2, 1);
             peer.abort();
             return "stored " + Integer.toHexString(status) + ", aborted";
@@ -225,8 +143,8 @@ class PacsProxyGetHostileTest {
         List<String> seen = new ArrayList<>();
         List<String> got = new ArrayList<>();
         RetrieveOutcome end = getThrough(peer -> {
-            int status = peer.store(1, "1.2.3.1");
-            peer.halfAStore(2, "1.2.3.2");
+            int status = store(peer, 1, "1.2.3.1");
+            halfAStore(peer, 2, "1.2.3.2");
             peer.abort();
             return "stored " + Integer.toHexString(status) + ", aborted mid data set";
         }, collect(got), seen);
@@ -238,7 +156,7 @@ class PacsProxyGetHostileTest {
     @Test
     void aPacsThatNeverAnswersIsA701AfterTheResponseTimeout() throws Exception {
         List<String> seen = new ArrayList<>();
-        RetrieveOutcome end = getThrough(Peer::next, collect(new ArrayList<>()), seen);
+        RetrieveOutcome end = getThrough(RawPacs.Peer::next, collect(new ArrayList<>()), seen);
         assertThat(seen).containsExactly("A-ABORT");
         assertThat(counts(end)).isEqualTo(List.of(0xA701, -1, -1, -1, -1));
     }
@@ -247,7 +165,7 @@ class PacsProxyGetHostileTest {
     void aPacsThatRefusesTheGetHasItsStatusRelayed() throws Exception {
         List<String> seen = new ArrayList<>();
         RetrieveOutcome end = getThrough(peer -> {
-            peer.command(peer.getContext(), Command.responseTo(peer.getRq(), 0xA900));
+            peer.command(Command.responseTo(peer.request(), 0xA900));
             return peer.next();
         }, collect(new ArrayList<>()), seen);
         assertThat(seen).containsExactly("release");
@@ -261,10 +179,10 @@ class PacsProxyGetHostileTest {
         List<String> seen = new ArrayList<>();
         List<String> got = new ArrayList<>();
         RetrieveOutcome end = getThrough(peer -> {
-            int first = peer.store(1, "1.2.3.1");
+            int first = store(peer, 1, "1.2.3.1");
             peer.pending(1, 0);
-            int second = peer.store(2, "1.2.3.2");
-            peer.command(peer.getContext(), Command.responseTo(peer.getRq(), 0xB000)
+            int second = store(peer, 2, "1.2.3.2");
+            peer.command(Command.responseTo(peer.request(), 0xB000)
                     .setUs(Command.NUMBER_OF_COMPLETED_SUBOPERATIONS, 1).setUs(Command.NUMBER_OF_FAILED_SUBOPERATIONS, 1)
                     .setUs(Command.NUMBER_OF_WARNING_SUBOPERATIONS, 0));
             return Integer.toHexString(first) + " " + Integer.toHexString(second) + " " + peer.next();
