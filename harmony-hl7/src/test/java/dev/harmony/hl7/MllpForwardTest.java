@@ -144,6 +144,30 @@ class MllpForwardTest {
     }
 
     @Test
+    void aDownstreamThatStopsReadingTimesOutInsteadOfHoldingTheSender() throws Exception {
+        try (ServerSocket stalled = new ServerSocket()) {
+            stalled.setReceiveBufferSize(1024); // never accepts, never reads a byte
+            stalled.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            MllpForward forward = MllpForward.to("127.0.0.1", stalled.getLocalPort())
+                    .ackTimeout(Duration.ofMillis(500)).build();
+            // far more than the socket buffers hold: the write blocks until the downstream reads
+            Request big = Request.builder(Hl7.MLLP, "ADT^A01").body(Body.ofText(adt("BIG") + "NTE|1||"
+                    + "x".repeat(16 << 20) + "\r", Hl7.ER7)).build();
+            java.util.concurrent.CompletableFuture<Response> sent = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return forward.handle(big);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            Response r = sent.get(20, TimeUnit.SECONDS); // without a bound on the write: blocked for good
+            assertThat(r.rejection()).map(Rejection::kind).contains(Rejection.Kind.UPSTREAM_TIMEOUT);
+            forward.stop();
+        }
+    }
+
+    @Test
     void buildChecksOptions() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MllpForward.to("", 1).build())
                 .hasMessageContaining("MllpForward.to");

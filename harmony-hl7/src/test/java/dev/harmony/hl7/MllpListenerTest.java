@@ -253,6 +253,33 @@ class MllpListenerTest {
     }
 
     @Test
+    void aPeerThatNeverReadsItsAcksIsCutOffAndOthersAreStillServed() throws Exception {
+        int port = start(MllpListener.port(0).frameTimeout(Duration.ofMillis(500)), r -> Response.ok());
+        try (java.net.Socket hog = new java.net.Socket()) {
+            hog.setReceiveBufferSize(1024); // its ACKs pile up at once: the listener's writes block
+            hog.connect(new java.net.InetSocketAddress("127.0.0.1", port), RawMllp.WAIT_MILLIS);
+            // the id makes each ACK large (MSA-2 mirrors it), so the listener's send buffer fills after a few
+            byte[] frame = RawMllp.frame(adt("H".repeat(16 * 1024)));
+            java.util.concurrent.CompletableFuture<Throwable> sending = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            while (true) { // sends without ever reading, until the listener gives up on it
+                                hog.getOutputStream().write(frame);
+                            }
+                        } catch (IOException e) {
+                            return e;
+                        }
+                    });
+            // without a bound on ACK writes the listener blocks in one forever, and so does this sender
+            assertThat(sending.get(20, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(IOException.class);
+        }
+        try (RawMllp peer = new RawMllp(port)) {
+            peer.send(adt("NEXT"));
+            assertThat(segment(peer.read(), "MSA")).contains("AA", "NEXT");
+        }
+    }
+
+    @Test
     void anIdleConnectionIsClosed() throws IOException {
         int port = start(MllpListener.port(0).idleTimeout(Duration.ofMillis(300)), r -> Response.ok());
         try (RawMllp peer = new RawMllp(port)) {

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The ACK counts only if its MSA-2 equals the message's MSH-10: any other frame on the connection
  * (a late ACK for an earlier message, a wrong one) is dropped and the wait goes on, within the same
- * {@link Builder#ackTimeout}. When that runs out the connection is closed, so an ACK that comes even
+ * {@link Builder#ackTimeout}, which also bounds a downstream that stops taking the message's bytes. When
+ * that runs out the connection is closed, so an ACK that comes even
  * later cannot be read as the answer to the next message; the next message opens a new connection.
  *
  * <p>AA or CA is success (the ACK is the response body). AR/CR becomes an {@code UNSUPPORTED}
@@ -103,9 +104,9 @@ public final class MllpForward implements Backend {
                 socket = connect();
             }
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-            Mllp.write(out, message);
+            long deadline = System.nanoTime() + ackTimeout.toNanos(); // for taking the message and answering it
+            Mllp.write(socket, out, message, ackTimeout.toMillis());
             Mllp reader = new Mllp(socket, maxAckSize);
-            long deadline = System.nanoTime() + ackTimeout.toNanos();
             while (true) {
                 long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
                 Mllp.Frame f = reader.nextWithin(left);
@@ -216,7 +217,7 @@ public final class MllpForward implements Backend {
             return this;
         }
 
-        /** How long to wait for the ACK after sending; then the connection is closed. Default 30 s. */
+        /** How long sending a message and getting its ACK may take; then the connection is closed. Default 30 s. */
         public Builder ackTimeout(Duration value) {
             this.ackTimeout = value;
             return this;

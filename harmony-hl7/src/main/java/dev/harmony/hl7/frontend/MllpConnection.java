@@ -62,7 +62,7 @@ final class MllpConnection {
                 }
                 byte[] ack = answer(f);
                 if (ack != null) {
-                    Mllp.write(out, ack);
+                    Mllp.write(socket, out, ack, frame); // a peer must take its ACK as fast as it sends
                 }
             }
         } catch (SocketTimeoutException e) {

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * dropped) and for a frame broken by a stray start byte or a 0x1C not followed by 0x0D (MSA-2 is the
  * control id if the header was readable, else empty). The connection stays open after a NAK. Bytes
  * outside any frame are skipped; more of them than the size limit, a message not finished within
- * {@link Builder#frameTimeout}, or no traffic for {@link Builder#idleTimeout} closes the connection.
+ * {@link Builder#frameTimeout}, an ACK the peer does not take within it (a sender that never reads its
+ * answers), or no traffic for {@link Builder#idleTimeout} closes the connection.
  *
  * <p>One thread serves each connection, so messages on one connection are handled one at a time.
  * Beyond {@link Builder#maxConnections} a new connection is closed at once (MLLP has no way to refuse
@@ -266,7 +267,10 @@ public final class MllpListener implements Frontend {
             return this;
         }
 
-        /** Once a message has started it must be complete within this; else the connection closes. Default 30 s. */
+        /**
+         * Once a message has started it must be complete within this, and the peer must take each ACK within
+         * it; else the connection closes. Default 30 s.
+         */
         public Builder frameTimeout(Duration value) {
             this.frameTimeout = value;
             return this;

@@ -7,6 +7,9 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * MLLP framing on a blocking socket: a start byte 0x0B, the message, then 0x1C 0x0D. The reader has
@@ -18,6 +21,9 @@ public final class Mllp {
     public static final int START = 0x0B;
     public static final int END = 0x1C;
     public static final int CR = 0x0D;
+
+    /** One daemon thread that resets connections whose writes are overdue; cancelled watches leave its queue. */
+    private static final ScheduledThreadPoolExecutor WRITE_WATCH = writeWatch();
 
     /** How a frame ended. */
     public enum Kind {
@@ -136,8 +142,58 @@ public final class Mllp {
         return buffer[pos++] & 0xFF;
     }
 
-    /** Writes one framed message and flushes. */
-    public static void write(OutputStream out, byte[] message) throws IOException {
+    /**
+     * Writes one framed message and flushes; if the peer has not taken it within {@code timeoutMillis}
+     * (it stopped reading) the connection is reset and the write fails with a {@link SocketTimeoutException}.
+     * A socket's read timeout does not bound a blocked write: without this a peer that never reads its
+     * answers would hold the connection and its thread forever.
+     */
+    public static void write(Socket socket, OutputStream out, byte[] message, long timeoutMillis) throws IOException {
+        ScheduledFuture<?> watch = WRITE_WATCH.schedule(() -> reset(socket), timeoutMillis, TimeUnit.MILLISECONDS);
+        try {
+            write(out, message);
+        } catch (IOException e) {
+            if (watch.cancel(false)) {
+                throw e;
+            }
+            throw writeTimedOut(timeoutMillis, e);
+        }
+        if (!watch.cancel(false)) { // it fired as the write ended: the connection is gone all the same
+            throw writeTimedOut(timeoutMillis, null);
+        }
+    }
+
+    private static SocketTimeoutException writeTimedOut(long timeoutMillis, IOException cause) {
+        SocketTimeoutException e = new SocketTimeoutException("peer took no bytes for " + timeoutMillis + " ms");
+        e.initCause(cause);
+        return e;
+    }
+
+    /** A hard close (RST): it never waits for the blocked writer, not even on a TLS socket's close_notify. */
+    private static void reset(Socket socket) {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // closed already, or a close that lingers: it is closed below either way
+        }
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // the blocked write fails either way
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor writeWatch() {
+        ScheduledThreadPoolExecutor watch = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "mllp-write-timeout");
+            t.setDaemon(true);
+            return t;
+        });
+        watch.setRemoveOnCancelPolicy(true);
+        return watch;
+    }
+
+    private static void write(OutputStream out, byte[] message) throws IOException {
         byte[] framed = new byte[message.length + 3];
         framed[0] = START;
         System.arraycopy(message, 0, framed, 1, message.length);
