@@ -78,4 +78,42 @@ class MllpTlsTest {
         }
         assertThat(backend.count()).isEqualTo(1);
     }
+
+    @Test
+    void aTlsDownstreamThatStopsReadingTimesOut() throws Exception {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        try (javax.net.ssl.SSLServerSocket stalled = (javax.net.ssl.SSLServerSocket) server.getServerSocketFactory()
+                .createServerSocket()) {
+            stalled.setReceiveBufferSize(1024);
+            stalled.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            Thread peer = new Thread(() -> { // completes the handshake, then never reads
+                try (java.net.Socket s = stalled.accept()) {
+                    ((javax.net.ssl.SSLSocket) s).startHandshake();
+                    done.await(30, TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // the test's assertion is on the sender
+                }
+            });
+            peer.setDaemon(true);
+            peer.start();
+            MllpForward forward = MllpForward.to("127.0.0.1", stalled.getLocalPort()).tls(client)
+                    .ackTimeout(java.time.Duration.ofMillis(500)).build();
+            Request big = Request.builder(Hl7.MLLP, "ADT^A01").body(Body.ofText(adt("BIG") + "NTE|1||"
+                    + "x".repeat(16 << 20) + "\r", Hl7.ER7)).build();
+            java.util.concurrent.CompletableFuture<Response> sent = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return forward.handle(big);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            // the reset must not wait for the blocked TLS writer (a close_notify would)
+            Response r = sent.get(20, TimeUnit.SECONDS);
+            assertThat(r.rejection()).map(Rejection::kind).contains(Rejection.Kind.UPSTREAM_TIMEOUT);
+            forward.stop();
+        } finally {
+            done.countDown();
+        }
+    }
 }
