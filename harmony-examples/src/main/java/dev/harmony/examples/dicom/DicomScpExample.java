@@ -71,7 +71,10 @@ public final class DicomScpExample {
         return pipeline(Options.defaults());
     }
 
-    /** The example pipeline (built, not started), answering C-FIND, C-MOVE and C-GET from an embedded index under {@code DIR/.index}. */
+    /**
+     * The example pipeline (built, not started), answering C-FIND, C-MOVE and C-GET from an embedded index
+     * under {@code DIR/.index}.
+     */
     public static Pipeline pipeline(Options o) {
         return pipeline(o, null, UnaryOperator.identity());
     }
