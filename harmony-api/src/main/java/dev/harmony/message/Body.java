@@ -36,8 +36,8 @@ public final class Body {
     /**
      * A body that arrives without blocking a thread (a network upload, say). Each {@link #read} is answered
      * by one call on its {@link Reader}, at once or later on another thread. A read asked for from inside
-     * {@link Reader#onData} is answered after that call returns, never nested in it, so a reader may ask
-     * for the next piece from its callback however long the body. The source applies its own
+     * {@link Reader#onData} is never answered nested in that call, on its stack, so a reader may ask for
+     * the next piece from its callback however long the body. The source applies its own
      * limits and timeouts (reported through {@link Reader#onError}).
      */
     public interface Source {

@@ -71,7 +71,10 @@ public final class DicomScpExample {
         return pipeline(Options.defaults());
     }
 
-    /** The example pipeline (built, not started), answering C-FIND and C-MOVE from an embedded index under {@code DIR/.index}. */
+    /**
+     * The example pipeline (built, not started), answering C-FIND, C-MOVE and C-GET from an embedded index
+     * under {@code DIR/.index}.
+     */
     public static Pipeline pipeline(Options o) {
         return pipeline(o, null, UnaryOperator.identity());
     }
@@ -85,7 +88,7 @@ public final class DicomScpExample {
     }
 
     /**
-     * The example pipeline answering C-FIND and C-MOVE from {@code index} (e.g. a shared PostgreSQL one),
+     * The example pipeline answering C-FIND, C-MOVE and C-GET from {@code index} (e.g. a shared PostgreSQL one),
      * or from an embedded index under {@code DIR/.index} if null, with {@code listener} as above.
      */
     public static Pipeline pipeline(Options o, DicomIndex index, UnaryOperator<DicomScp.Builder> listener) {

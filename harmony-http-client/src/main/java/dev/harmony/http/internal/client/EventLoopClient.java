@@ -3,7 +3,6 @@ package dev.harmony.http.internal.client;
 import dev.harmony.message.Headers;
 import dev.harmony.message.Response;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -19,13 +18,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 import org.xnio.OptionMap;
 import org.xnio.Options;
-import org.xnio.Xnio;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 import org.xnio.ssl.XnioSsl;
-import javax.net.ssl.SSLContext;
 
 /**
  * Sends HTTP/1.1 requests to one upstream origin (http or https) without blocking a thread, with our own small
@@ -36,8 +34,8 @@ import javax.net.ssl.SSLContext;
  * <p>Connections are pooled per XNIO I/O thread ({@link EventLoopPool}): a request sent <em>on</em> an
  * I/O thread (an Undertow server's, say) uses keep-alive connections owned by that very thread, so the
  * upstream answer completes the future on the thread that serves the client connection — no thread
- * hop, no locks. A request sent from any other thread is handed to an I/O thread of a small worker this
- * client creates on first such use; its future completes on that I/O thread.
+ * hop, no locks. A request sent from any other thread is handed to an I/O thread of the small worker all
+ * clients share ({@link SharedWorker}, taken on first such use); its future completes on that I/O thread.
  *
  * <p>Small answers (Content-Length up to {@value #SMALL_BODY} bytes) are read whole without blocking;
  * bigger or chunked ones come back as a one-shot stream to be read with blocking reads from a worker
@@ -74,7 +72,7 @@ public final class EventLoopClient implements AutoCloseable {
     /** One pool per I/O thread; each pool is touched only from its own thread. */
     private final Map<XnioIoThread, EventLoopPool> pools = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
-    private volatile XnioWorker ownWorker;
+    private volatile XnioWorker sharedWorker;
     private volatile boolean resolved;
     private volatile boolean closed;
 
@@ -113,8 +111,8 @@ public final class EventLoopClient implements AutoCloseable {
 
     /**
      * Resolves the origin's host name once (like nginx's static upstreams; unresolvable now, each connect
-     * tries again). The I/O worker for callers that are not on an I/O thread is created on their first
-     * request. Idempotent.
+     * tries again). The shared I/O worker for callers that are not on an I/O thread is taken on their
+     * first request. Idempotent.
      */
     public void start() {
         if (closed) {
@@ -166,7 +164,7 @@ public final class EventLoopClient implements AutoCloseable {
             pool(current).submit(exchange);
         } else {
             try {
-                XnioIoThread io = ownIoThread();
+                XnioIoThread io = sharedIoThread();
                 io.execute(() -> pool(io).submit(exchange));
             } catch (RuntimeException e) {
                 exchange.fail(new IOException("EventLoopClient cannot dispatch: " + e, e));
@@ -175,9 +173,9 @@ public final class EventLoopClient implements AutoCloseable {
         return exchange.result;
     }
 
-    /** Where blocking reads of a request body may run: the calling I/O thread's worker, else our own. */
+    /** Where blocking reads of a request body may run: the calling I/O thread's worker, else the shared one. */
     public Executor blockingExecutor() {
-        return Thread.currentThread() instanceof XnioIoThread io ? io.getWorker() : ownIoThread().getWorker();
+        return Thread.currentThread() instanceof XnioIoThread io ? io.getWorker() : sharedIoThread().getWorker();
     }
 
     /** POST, PUT and PATCH without a body say so (servers answer 411 to one without any framing). */
@@ -189,34 +187,24 @@ public final class EventLoopClient implements AutoCloseable {
         return pools.computeIfAbsent(io, thread -> new EventLoopPool(this, thread));
     }
 
-    private XnioIoThread ownIoThread() {
-        XnioWorker worker = ownWorker;
+    private XnioIoThread sharedIoThread() {
+        XnioWorker worker = sharedWorker;
         if (worker == null) {
-            worker = createOwnWorker();
+            worker = takeSharedWorker();
         }
         // the same caller thread always lands on the same I/O thread, so its requests share one pool
         return worker.getIoThread(Math.floorMod(Thread.currentThread().hashCode(), worker.getIoThreadCount()));
     }
 
-    private XnioWorker createOwnWorker() {
+    private XnioWorker takeSharedWorker() {
         synchronized (lifecycle) {
             if (closed) {
                 throw new IllegalStateException("EventLoopClient is closed");
             }
-            if (ownWorker == null) {
-                try {
-                    ownWorker = Xnio.getInstance(Xnio.class.getClassLoader()).createWorker(OptionMap.builder()
-                            .set(Options.WORKER_NAME, "harmony-upstream")
-                            .set(Options.WORKER_IO_THREADS, 2)
-                            .set(Options.WORKER_TASK_CORE_THREADS, 1)
-                            .set(Options.WORKER_TASK_MAX_THREADS, 4)
-                            .set(Options.THREAD_DAEMON, true)
-                            .getMap());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("EventLoopClient: cannot create its I/O worker", e);
-                }
+            if (sharedWorker == null) {
+                sharedWorker = SharedWorker.acquire();
             }
-            return ownWorker;
+            return sharedWorker;
         }
     }
 
@@ -229,7 +217,7 @@ public final class EventLoopClient implements AutoCloseable {
                 return;
             }
             closed = true;
-            worker = ownWorker;
+            worker = sharedWorker;
         }
         for (EventLoopPool pool : pools.values()) {
             try {
@@ -240,7 +228,7 @@ public final class EventLoopClient implements AutoCloseable {
         }
         pools.clear();
         if (worker != null) {
-            worker.shutdown();
+            SharedWorker.release(worker);
         }
     }
 
@@ -252,6 +240,11 @@ public final class EventLoopClient implements AutoCloseable {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** The shared worker this client holds, or null before its first request from a non-I/O thread. */
+    XnioWorker heldWorker() {
+        return sharedWorker;
     }
 
     private static long positiveMillis(Duration d, String name) {

@@ -48,6 +48,7 @@ import org.junit.jupiter.api.Test;
 import org.xnio.Options;
 import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
 
 /** The event-loop client against a real Undertow upstream and raw-socket upstreams that misbehave. */
 class EventLoopClientTest {
@@ -249,6 +250,30 @@ class EventLoopClientTest {
             ports.add(response.headers().first("X-Client-Port").orElseThrow());
         }
         assertThat(ports).hasSize(1);
+    }
+
+    @Test
+    void clientsUsedFromPlainThreadsShareOneWorkerWhichTheLastCloseShutsDown() throws Exception {
+        assertThat(SharedWorker.users()).as("no client of an earlier test still holds the worker").isZero();
+        EventLoopClient a = client();
+        EventLoopClient b = client();
+        assertThat(get(a, "/echo?a").body().text()).isEqualTo("echo a");
+        assertThat(get(b, "/echo?b").body().text()).isEqualTo("echo b");
+        XnioWorker worker = a.heldWorker();
+        assertThat(b.heldWorker()).isSameAs(worker);
+        assertThat(SharedWorker.users()).isEqualTo(2);
+
+        a.close();
+        assertThat(worker.isShutdown()).as("b still holds it").isFalse();
+        assertThat(get(b, "/echo?still").body().text()).isEqualTo("echo still");
+        assertThat(failure(a.send("GET", "/echo?closed", Headers.empty()))).hasMessageContaining("closed");
+
+        b.close();
+        assertThat(worker.awaitTermination(10, TimeUnit.SECONDS)).as("the last close ends its threads").isTrue();
+        assertThat(SharedWorker.users()).isZero();
+        EventLoopClient c = client();
+        assertThat(get(c, "/echo?c").body().text()).isEqualTo("echo c");
+        assertThat(c.heldWorker()).isNotSameAs(worker);
     }
 
     @Test
