@@ -18,23 +18,32 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A sender that cuts its command and data set into 1-byte PDVs, packed many to a P-DATA-TF or one
- * each: the object is stored byte for byte and answered like any other.
+ * each: the object is stored byte for byte and answered like any other, directly or through a DicomForward.
  */
 class TinyPdvTest {
     @TempDir
     Path tmp;
-    private Pipeline pipeline;
+    private final List<Pipeline> pipelines = new java.util.ArrayList<>();
 
     @AfterEach
     void stop() {
-        if (pipeline != null) {
-            pipeline.close();
+        for (int i = pipelines.size() - 1; i >= 0; i--) {
+            pipelines.get(i).close();
         }
+    }
+
+    private int start(String name, dev.harmony.pipeline.Backend backend) {
+        DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").maxPduLength(16384).build();
+        Pipeline p = Pipeline.builder().name(name).frontend(scp).backend(backend).build();
+        p.start();
+        pipelines.add(p);
+        return scp.localPort();
     }
 
     private static byte[] dataset(String instance, int pixels) {
@@ -67,14 +76,16 @@ class TinyPdvTest {
         return out.toByteArray();
     }
 
-    @Test
-    void oneBytePdvsManyToAPduOrOneEachAreStoredWhole() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void oneBytePdvsManyToAPduOrOneEachAreStoredWhole(boolean relayed) throws Exception {
         Path store = tmp.resolve("store");
-        DicomScp scp = DicomScp.port(0).bindAddress("127.0.0.1").maxPduLength(16384).build();
-        pipeline = Pipeline.builder().name("tiny-pdv").frontend(scp).backend(DicomFileStore.under(store).build())
-                .build();
-        pipeline.start();
-        try (RawPeer peer = new RawPeer(scp.localPort())) {
+        int port = start("tiny-pdv", DicomFileStore.under(store).build());
+        if (relayed) { // the same bytes through a DicomForward to that store
+            port = start("tiny-pdv-relay", dev.harmony.dicom.backend.DicomForward.to(
+                    dev.harmony.dicom.DicomNode.of("HARMONY", "127.0.0.1", port)).build());
+        }
+        try (RawPeer peer = new RawPeer(port)) {
             assertThat(peer.associate("RAW", "HARMONY").type()).isEqualTo(PduType.ASSOCIATE_AC);
             int id = 0;
             for (int perPdu : List.of(2000, 1)) {
