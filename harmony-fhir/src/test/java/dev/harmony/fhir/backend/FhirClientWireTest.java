@@ -262,6 +262,53 @@ class FhirClientWireTest {
         }
     }
 
+    /** {@code body} in chunks of 1 to 16 bytes, all in one write: a fast server with a pathological framing. */
+    static void tinyChunks(OutputStream out, String body) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.writeBytes("HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0, k = 0; i < b.length; k++) {
+            int n = Math.min(1 + k % 16, b.length - i);
+            all.writeBytes((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            all.write(b, i, n);
+            all.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+            i += n;
+        }
+        all.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(all.toByteArray());
+        out.flush();
+    }
+
+    @Test
+    void anAnswerOfTinyChunksArrivesWhole() throws Exception {
+        String big = bigBundle(300_000);
+        try (RawPeer peer = new RawPeer((n, out) -> {
+            tinyChunks(out, big);
+            return true;
+        })) {
+            Response whole = post(FhirClient.to(peer.base()).asTransaction().build());
+
+            assertThat(whole.status()).isEqualTo(200);
+            assertThat(Json.mapper().readTree(whole.body().bytes())).isEqualTo(Json.mapper().readTree(big));
+        }
+    }
+
+    @Test
+    void anAnswerOfTinyChunksOverMaxResponseBytesIsRefused() throws Exception {
+        try (RawPeer peer = new RawPeer((n, out) -> {
+            tinyChunks(out, bigBundle(300_000));
+            return false;
+        })) {
+            Response over = post(FhirClient.to(peer.base()).asTransaction().maxResponseBytes(100_000)
+                    .retry(Retry.none()).build());
+
+            assertThat(over.status()).isEqualTo(502);
+            assertThat(over.rejection().orElseThrow().message()).contains("response larger than 100000 bytes");
+            peer.awaitClientClosedAll();
+        }
+    }
+
     @Test
     void aBodyThatStallsHitsTheReadTimeout() throws Exception {
         try (RawPeer peer = new RawPeer((n, out) -> {
