@@ -56,20 +56,27 @@ class TinyPdvTest {
                 .uid(Tags.SERIES_INSTANCE_UID, "1.2.3.4").bytes(Tags.PIXEL_DATA, "OW", pixel).toByteArray();
     }
 
-    /** {@code value} as 1-byte PDVs, {@code perPdu} of them to a P-DATA-TF, the last one flagged last. */
-    private static byte[] onePerByte(byte[] value, boolean command, int perPdu) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(value.length * 13);
-        for (int i = 0; i < value.length; i += perPdu) {
-            int n = Math.min(perPdu, value.length - i);
+    /**
+     * {@code command} then {@code data} as 1-byte PDVs, {@code perPdu} of them to a P-DATA-TF (so one
+     * P-DATA-TF may carry the command's last PDV and the data set's first), each value's last one flagged last.
+     */
+    private static byte[] onePerByte(byte[] command, byte[] data, int perPdu) {
+        int total = command.length + data.length;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(total * 13);
+        for (int i = 0; i < total; i += perPdu) {
+            int n = Math.min(perPdu, total - i);
             byte[] pdu = new byte[6 + 7 * n];
             pdu[0] = PduType.P_DATA_TF;
             RawPeer.put32(pdu, 2, 7L * n);
             for (int j = 0; j < n; j++) {
+                int k = i + j;
+                boolean isCommand = k < command.length;
+                boolean last = isCommand ? k == command.length - 1 : k == total - 1;
                 int at = 6 + 7 * j;
                 RawPeer.put32(pdu, at, 3);
                 pdu[at + 4] = 1;
-                pdu[at + 5] = (byte) ((command ? 1 : 0) | (i + j == value.length - 1 ? 2 : 0));
-                pdu[at + 6] = value[i + j];
+                pdu[at + 5] = (byte) ((isCommand ? 1 : 0) | (last ? 2 : 0));
+                pdu[at + 6] = isCommand ? command[k] : data[k - command.length];
             }
             out.writeBytes(pdu);
         }
@@ -94,13 +101,11 @@ class TinyPdvTest {
                 byte[] data = dataset(instance, 64 * 1024);
                 byte[] command = Command.request(CommandField.C_STORE_RQ, id, Uids.CT_IMAGE_STORAGE, true)
                         .setUs(Command.PRIORITY, 0).setUid(Command.AFFECTED_SOP_INSTANCE_UID, instance).encode();
-                ByteArrayOutputStream all = new ByteArrayOutputStream();
-                all.writeBytes(onePerByte(command, true, perPdu));
-                all.writeBytes(onePerByte(data, false, perPdu));
+                byte[] all = onePerByte(command, data, perPdu);
                 // written from another thread: the listener may answer before it read it all (it does not here)
                 CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
                     try {
-                        peer.send(all.toByteArray());
+                        peer.send(all);
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
