@@ -518,6 +518,28 @@ class EventLoopClientTest {
     }
 
     @Test
+    void anEndlessFloodOfInterimAnswersFailsTheRequestInsteadOfHoldingTheIoThread() throws Exception {
+        byte[] flood = "HTTP/1.1 100 Continue\r\n\r\n".repeat(40_000).getBytes(StandardCharsets.US_ASCII);
+        EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
+            EventLoopRawUpstream.readHead(socket.getInputStream());
+            while (true) { // interim answers as fast as the socket takes them, never a final one
+                socket.getOutputStream().write(flood);
+            }
+        });
+        closeAfter.add(raw);
+        EventLoopClient client = client(raw.origin(), Duration.ofMillis(300), 2);
+
+        CompletableFuture<Response> answer = client.send("GET", "/flood", Headers.empty());
+        Throwable failure = null;
+        try {
+            answer.get(20, TimeUnit.SECONDS); // without a bound the I/O thread parses interim answers for good
+        } catch (java.util.concurrent.ExecutionException e) {
+            failure = e.getCause();
+        }
+        assertThat(failure).isInstanceOf(SocketTimeoutException.class); // interim answers do not reset the clock
+    }
+
+    @Test
     void theReadTimeoutCountsFromEachRequestOnAReusedConnection() throws Exception {
         EventLoopRawUpstream raw = new EventLoopRawUpstream((index, socket) -> {
             InputStream in = socket.getInputStream();
