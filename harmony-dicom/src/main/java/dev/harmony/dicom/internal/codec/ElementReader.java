@@ -18,6 +18,13 @@ public final class ElementReader {
     private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN",
             "UR", "UT", "UV");
 
+    /**
+     * Sequences nested deeper than this are refused ({@link DicomFormatException}): real objects nest a
+     * few levels (an SR content tree a few dozen), and each level is a stack frame of the walk, so a
+     * crafted data set of a million empty nested sequences must not reach the end of the stack.
+     */
+    public static final int MAX_DEPTH = 256;
+
     private final InputStream in;
     private final boolean explicitVr;
     private final boolean bigEndian;
@@ -117,19 +124,20 @@ public final class ElementReader {
 
     /** Skips the value of {@code h}, walking nested items if its length is undefined. */
     public void skipValue(ElementHeader h) throws IOException {
-        skipValue(h, explicitVr);
+        skipValue(h, explicitVr, 1);
     }
 
-    private void skipValue(ElementHeader h, boolean explicit) throws IOException {
+    private void skipValue(ElementHeader h, boolean explicit, int depth) throws IOException {
         if (!h.undefinedLength()) {
             skip(h.length());
             return;
         }
         // An undefined-length UN element holds implicit VR little endian content (PS3.5 6.2.2).
-        skipUndefinedSequence("UN".equals(h.vr()) ? false : explicit, h.tag());
+        skipUndefinedSequence("UN".equals(h.vr()) ? false : explicit, h.tag(), depth);
     }
 
-    private void skipUndefinedSequence(boolean explicit, int owner) throws IOException {
+    private void skipUndefinedSequence(boolean explicit, int owner, int depth) throws IOException {
+        checkDepth(depth, owner);
         while (true) {
             ElementHeader item = next(explicit);
             if (item == null) {
@@ -155,8 +163,16 @@ public final class ElementReader {
                 if (e.tag() == Tags.ITEM_DELIMITATION) {
                     break;
                 }
-                skipValue(e, explicit);
+                skipValue(e, explicit, depth + 1);
             }
+        }
+    }
+
+    /** Refuses sequence number {@code depth} (1 = at the top level) if it is nested deeper than {@link #MAX_DEPTH}. */
+    public static void checkDepth(int depth, int tag) throws DicomFormatException {
+        if (depth > MAX_DEPTH) {
+            throw new DicomFormatException("sequence " + Tags.toString(tag) + " nested over " + MAX_DEPTH
+                    + " levels deep");
         }
     }
 

@@ -75,6 +75,7 @@ public final class ToImplicitVr {
     }
 
     private void sequence(ElementHeader sq, int depth) throws IOException {
+        ElementReader.checkDepth(depth + 1, sq.tag());
         writeHeader(sq.tag(), -1);
         long end = sq.undefinedLength() ? NO_END : in.position() + sq.length();
         while (end == NO_END || in.position() < end) {
