@@ -66,6 +66,39 @@ class FhirValidationTest {
                 p -> assertThat(p.getNameFirstRep().getFamily()).isEqualTo("Chalmers"));
     }
 
+    /** A Patient whose extension holds an extension ... {@code depth} deep (two JSON levels each). */
+    private static String nestedExtensions(int depth) {
+        StringBuilder b = new StringBuilder("{\"resourceType\":\"Patient\",\"extension\":[");
+        for (int i = 0; i < depth; i++) {
+            b.append("{\"url\":\"http://example.org/e\",\"extension\":[");
+        }
+        b.append("{\"url\":\"http://example.org/e\",\"valueString\":\"x\"}");
+        b.append("]}".repeat(depth));
+        return b.append("]}").toString();
+    }
+
+    /** Runs {@code post} on a thread with the JVM's default stack size, as the ingress's workers have. */
+    private Response postFromAWorker(String json) throws Exception {
+        java.util.concurrent.CompletableFuture<Response> answer = new java.util.concurrent.CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try {
+                answer.complete(post(FhirValidation.r4().build(), json));
+            } catch (Throwable t) {
+                answer.completeExceptionally(t);
+            }
+        }, "like-a-worker");
+        worker.start();
+        return answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
+    void resourcesNestedAsDeepAsJsonAllowsAreAnsweredAndDeeperOnesAreMalformed() throws Exception {
+        Response deep = postFromAWorker(nestedExtensions(495)); // just within Jackson's 1000 levels
+        assertThat(deep.status()).as(String.valueOf(deep.rejection())).isIn(200, 422);
+        Response deeper = postFromAWorker(nestedExtensions(5_000));
+        assertThat(deeper.status()).as(String.valueOf(deeper.rejection())).isEqualTo(400);
+    }
+
     @Test
     void everyProblemIsReportedWithItsFhirPathLocation() {
         String bad = """
