@@ -26,6 +26,7 @@ import dev.harmony.dicom.scu.DicomClient;
 import dev.harmony.message.Response;
 import dev.harmony.pipeline.Pipeline;
 import dev.harmony.pipeline.Rejection;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -185,6 +186,30 @@ class FindHardeningTest {
             assertThat(readCommand(peer).status()).isEqualTo(0xC000);
             sendFind(peer, 1, 9, null, true);
             assertThat(readCommand(peer).status()).as("no identifier").isEqualTo(0xC000);
+            assertEchoWorks(peer);
+        }
+    }
+
+    @Test
+    void anIdentifierOfAbsurdlyDeepSequencesGetsC000AndTheAssociationGoesOn() throws IOException {
+        try (RawPeer peer = associate()) {
+            // 25,000 nested empty sequences in 900 KB, within the 1 MiB identifier limit
+            ByteArrayOutputStream deep = new ByteArrayOutputStream();
+            byte[] sq = {0x08, 0x00, 0x06, 0x00, 'S', 'Q', 0, 0, -1, -1, -1, -1, -2, -1, 0x00, -32, -1, -1, -1, -1};
+            byte[] end = {-2, -1, 0x0D, -32, 0, 0, 0, 0, -2, -1, (byte) 0xDD, -32, 0, 0, 0, 0};
+            for (int i = 0; i < 25_000; i++) {
+                deep.writeBytes(sq);
+            }
+            for (int i = 0; i < 25_000; i++) {
+                deep.writeBytes(end);
+            }
+            deep.writeBytes(ElementWriter.explicitLittleEndian().text(QueryKeys.QUERY_RETRIEVE_LEVEL, "CS", "STUDY")
+                    .toByteArray());
+            sendFind(peer, 1, 8, deep.toByteArray(), true);
+            Command rsp = readCommand(peer);
+            assertThat(rsp.commandField()).isEqualTo(CommandField.C_FIND_RSP);
+            assertThat(rsp.status()).isEqualTo(0xC000);
+            assertThat(rsp.string(Command.ERROR_COMMENT).orElse("")).contains("nested");
             assertEchoWorks(peer);
         }
     }
