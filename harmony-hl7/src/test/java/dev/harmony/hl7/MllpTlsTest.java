@@ -116,4 +116,37 @@ class MllpTlsTest {
             done.countDown();
         }
     }
+
+    @Test
+    void aTlsSenderThatNeverReadsItsAcksIsCutOff() throws Exception {
+        MllpListener mllp = MllpListener.port(0).bindAddress("127.0.0.1").tls(server)
+                .frameTimeout(java.time.Duration.ofMillis(500)).build();
+        try (Pipeline p = Pipeline.builder().name("tls-hog").frontend(mllp).backend(RecordingBackend.answering(
+                Response.ok())).build()) {
+            p.start();
+            try (javax.net.ssl.SSLSocket hog = (javax.net.ssl.SSLSocket) client.getSocketFactory().createSocket()) {
+                hog.setReceiveBufferSize(1024);
+                hog.setSoLinger(true, 0); // its own close must not wait for its blocked writer either
+                hog.connect(new java.net.InetSocketAddress("127.0.0.1", mllp.localPort()), 10_000);
+                hog.startHandshake();
+                byte[] frame = RawMllp.frame(adt("H".repeat(16 * 1024))); // each ACK mirrors the long id
+                java.util.concurrent.CompletableFuture<Throwable> sending = java.util.concurrent.CompletableFuture
+                        .supplyAsync(() -> {
+                            try {
+                                while (true) {
+                                    hog.getOutputStream().write(frame);
+                                }
+                            } catch (java.io.IOException e) {
+                                return e;
+                            }
+                        });
+                // the listener's reset must not wait for its blocked TLS writer (a close_notify would)
+                assertThat(sending.get(20, TimeUnit.SECONDS)).isInstanceOf(java.io.IOException.class);
+            }
+            MllpForward forward = MllpForward.to("127.0.0.1", mllp.localPort()).tls(client).build();
+            assertThat(forward.handle(Request.builder(Hl7.MLLP, "ADT^A01").body(Body.ofText(adt("AFTER"), Hl7.ER7))
+                    .build()).isSuccess()).isTrue();
+            forward.stop();
+        }
+    }
 }
