@@ -97,7 +97,7 @@ class MllpTlsTest {
             peer.setDaemon(true);
             peer.start();
             MllpForward forward = MllpForward.to("127.0.0.1", stalled.getLocalPort()).tls(client)
-                    .ackTimeout(java.time.Duration.ofSeconds(3)).build(); // it bounds the handshake too
+                    .ackTimeout(java.time.Duration.ofSeconds(5)).build(); // it bounds the handshake too
             Request big = Request.builder(Hl7.MLLP, "ADT^A01").body(Body.ofText(adt("BIG") + "NTE|1||"
                     + "x".repeat(16 << 20) + "\r", Hl7.ER7)).build();
             java.util.concurrent.CompletableFuture<Response> sent = java.util.concurrent.CompletableFuture
@@ -122,7 +122,7 @@ class MllpTlsTest {
     @Test
     void aTlsSenderThatNeverReadsItsAcksIsCutOff() throws Exception {
         MllpListener mllp = MllpListener.port(0).bindAddress("127.0.0.1").tls(server)
-                .frameTimeout(java.time.Duration.ofSeconds(3)).build(); // it bounds the handshake too
+                .frameTimeout(java.time.Duration.ofSeconds(5)).build(); // it bounds the handshake too
         try (Pipeline p = Pipeline.builder().name("tls-hog").frontend(mllp).backend(RecordingBackend.answering(
                 Response.ok())).build()) {
             p.start();
