@@ -7,8 +7,10 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,8 +24,14 @@ public final class Mllp {
     public static final int END = 0x1C;
     public static final int CR = 0x0D;
 
-    /** One daemon thread that resets connections whose writes are overdue; cancelled watches leave its queue. */
-    private static final ScheduledThreadPoolExecutor WRITE_WATCH = writeWatch();
+    /**
+     * The sockets with a write under way, each with the time by which it must be done. A map entry per
+     * write is cheap; scheduling a timer task per write cost a quarter of the listener's throughput.
+     */
+    private static final Map<Socket, Long> WRITING = new ConcurrentHashMap<>();
+    /** How often one daemon thread looks for overdue writes: the bound is the timeout plus at most this. */
+    private static final long SWEEP_MILLIS = 100;
+    private static final ScheduledExecutorService WRITE_WATCH = writeWatch();
 
     /** How a frame ended. */
     public enum Kind {
@@ -149,16 +157,16 @@ public final class Mllp {
      * answers would hold the connection and its thread forever.
      */
     public static void write(Socket socket, OutputStream out, byte[] message, long timeoutMillis) throws IOException {
-        ScheduledFuture<?> watch = WRITE_WATCH.schedule(() -> reset(socket), timeoutMillis, TimeUnit.MILLISECONDS);
+        WRITING.put(socket, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
         try {
             write(out, message);
         } catch (IOException e) {
-            if (watch.cancel(false)) {
+            if (WRITING.remove(socket) != null) {
                 throw e;
             }
             throw writeTimedOut(timeoutMillis, e);
         }
-        if (!watch.cancel(false)) { // it fired as the write ended: the connection is gone all the same
+        if (WRITING.remove(socket) == null) { // the watch reset it as the write ended: the connection is gone
             throw writeTimedOut(timeoutMillis, null);
         }
     }
@@ -183,14 +191,28 @@ public final class Mllp {
         }
     }
 
-    private static ScheduledThreadPoolExecutor writeWatch() {
-        ScheduledThreadPoolExecutor watch = new ScheduledThreadPoolExecutor(1, r -> {
+    private static ScheduledExecutorService writeWatch() {
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mllp-write-timeout");
             t.setDaemon(true);
             return t;
         });
-        watch.setRemoveOnCancelPolicy(true);
+        watch.scheduleWithFixedDelay(Mllp::resetOverdue, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         return watch;
+    }
+
+    /** Resets each socket whose write is past its time; the writer learns of it from its own remove. */
+    private static void resetOverdue() {
+        long now = System.nanoTime();
+        WRITING.forEach((socket, deadline) -> {
+            if (now - deadline > 0 && WRITING.remove(socket, deadline)) {
+                try {
+                    reset(socket);
+                } catch (RuntimeException e) {
+                    // a socket that cannot even be closed: the sweeps of the others must go on
+                }
+            }
+        });
     }
 
     private static void write(OutputStream out, byte[] message) throws IOException {
